@@ -1,7 +1,9 @@
 // Bundles the command-line entry points (TypeScript sources of the workspace) into plain ESM under
 // each package's dist/, so `timely-keys` and `timely-keys-emulator` start on bare Node without a TS
-// loader. npm dependencies stay external (resolved from node_modules at run time); only the
-// workspace's own packages are inlined. Runs on `pnpm install` (prepare) and `pnpm build`.
+// loader. Dependencies are inlined (pnpm's strict layout would not resolve a workspace package's
+// own dependencies from another package's dist/), except the heavy ones the delivery sinks load on
+// first use, which the provisioner depends on directly. Commands load lazily (code splitting), so
+// `--version` reads almost nothing. Runs on `pnpm install` (prepare) and `pnpm build`.
 import { build } from "esbuild";
 import { existsSync } from "node:fs";
 import { join, dirname } from "node:path";
@@ -9,15 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-const inlineWorkspace = {
-  name: "inline-workspace-only",
-  setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith("@timely-keys/") || args.path.startsWith("node:")) return undefined;
-      return { path: args.path, external: true };
-    });
-  },
-};
+const external = ["@aws-sdk/*", "libsodium-wrappers"];
 
 const targets = [
   { pkg: "provisioner", entry: "src/cli-main.ts" },
@@ -37,7 +31,10 @@ for (const { pkg, entry } of targets) {
     target: "node20",
     sourcemap: false,
     logLevel: "warning",
-    plugins: [inlineWorkspace],
-    banner: { js: "// Built by scripts/build.mjs from the package's src/; do not edit." },
+    external,
+    // Some bundled CommonJS dependencies call require() for Node built-ins.
+    banner: {
+      js: "// Built by scripts/build.mjs from the package's src/; do not edit.\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
 }

@@ -247,7 +247,8 @@ export interface components {
         KeyDescription: string;
         /** @description Days the key stays valid. Absent or null means the key never expires. */
         ExpiresInDays: number;
-        ApiKey: {
+        /** @description The fields of an API key; ApiKey and CreatedApiKey close the set (unevaluatedProperties). */
+        ApiKeyFields: {
             /** Format: uuid */
             id: string;
             /** Format: uuid */
@@ -280,8 +281,10 @@ export interface components {
             /** @description Requests made with the key. */
             request_count: number;
         };
+        /** @description An API key as listed and read; never carries the secret. */
+        ApiKey: components["schemas"]["ApiKeyFields"];
         /** @description A key just made, with its full secret (shown this once). */
-        CreatedApiKey: components["schemas"]["ApiKey"] & {
+        CreatedApiKey: components["schemas"]["ApiKeyFields"] & {
             /** @description `tml_` and at least 32 random base62 characters. */
             secret: string;
         };
@@ -512,6 +515,7 @@ export type KeyStatus = components['schemas']['KeyStatus'];
 export type KeyName = components['schemas']['KeyName'];
 export type KeyDescription = components['schemas']['KeyDescription'];
 export type ExpiresInDays = components['schemas']['ExpiresInDays'];
+export type ApiKeyFields = components['schemas']['ApiKeyFields'];
 export type ApiKey = components['schemas']['ApiKey'];
 export type CreatedApiKey = components['schemas']['CreatedApiKey'];
 export type CreateApiKeyRequest = components['schemas']['CreateApiKeyRequest'];

@@ -1,0 +1,29 @@
+import { plan } from "@timely-keys/provisioner";
+import type { Desired, DesiredKey, Live } from "@timely-keys/provisioner";
+import type { ApiKey } from "@timely-keys/sdk";
+import { currentDescription } from "../packages/provisioner/src/plan/describe.js";
+const NOW = new Date("2026-11-23T12:00:00Z"); const DAY = 86400000;
+function build(n: number, managedShare: number) {
+  const rot = { maxAgeDays: 90, rotateBeforeExpiryDays: 14, drainWindowSeconds: 86400, maxGraceSeconds: 7*86400, quarantineSeconds: 7*86400 };
+  const entries: DesiredKey[] = []; const keys: ApiKey[] = [];
+  const managed = Math.round(n * managedShare);
+  for (let i = 0; i < n; i++) {
+    const created = new Date(NOW.getTime() - ((i * 7919) % 100) * DAY).toISOString();
+    const id = `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}`;
+    let name = `key-${i}`, description = "";
+    if (i < managed) {
+      const e: DesiredKey = { id: `entry-${i}`, name: `Entry ${i}`, description: "", scopes: ["read"], expiresInDays: null, enabled: true, protect: false, rotation: rot, deliver: [{ type: "file", path: `.env.${i}` } as any] };
+      entries.push(e); name = e.name; description = currentDescription(e.name, "", { entryId: e.id, generation: 1, phase: "current" }).description;
+    }
+    keys.push({ id, workspace_id: "00000000-0000-4000-8000-0000000000aa", name, description, prefix: "tml_Ab12...", scopes: ["read"], status: "active", created_at: created, updated_at: created, expires_at: null, last_used_at: null, deactivated_at: null, request_count: 0 } as ApiKey);
+  }
+  const desired: Desired = { file: "/x/timely-keys.yaml", policy: { rotation: rot, requireExpiryFor: ["write"], maxExpiresInDays: null, unmanaged: "report", rules: {} }, workspaces: [{ name: "w", tokenEnv: "T", keys: entries }] };
+  const live: Live = { workspaces: [{ name: "w", keys, serverNow: NOW.toISOString() }] };
+  return { desired, live };
+}
+for (const share of [0.001, 0.5]) for (const n of [1000, 10000, 100000]) {
+  const { desired, live } = build(n, share);
+  plan(desired, live, NOW);
+  const t = performance.now(); const p = plan(desired, live, NOW); const ms = performance.now() - t;
+  console.log(share, n, ms.toFixed(1), "ms", (ms / n * 1000).toFixed(2), "us/key", p.summary);
+}

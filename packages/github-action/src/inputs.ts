@@ -1,0 +1,72 @@
+// The action's inputs (action.yml), read and checked before anything else happens. Pure: the
+// caller hands in how to read one input, so tests need no environment.
+import { isAbsolute, relative, resolve } from "node:path";
+
+export type Command = "plan" | "apply" | "check";
+
+export const COMMANDS: readonly Command[] = ["plan", "apply", "check"];
+
+export interface ActionInputs {
+  command: Command;
+  /** Absolute path of the manifest. */
+  manifest: string;
+  /** The manifest as annotations name it: relative to the workspace when inside it. */
+  manifestDisplay: string;
+  workspaces: string[];
+  targets: string[];
+  failOnDrift: boolean;
+  maxOverdueDays: number;
+}
+
+/** A bad input: the message says which one and what it accepts. */
+export class InputError extends Error {
+  override readonly name = "InputError";
+}
+
+/** Reads one input by its action.yml name; "" when not given. */
+export type InputReader = (name: string) => string;
+
+/** `a, b` or one per line; empty items dropped, duplicates removed, order kept. */
+export function splitList(text: string): string[] {
+  const items = text
+    .split(/[,\n\r]/)
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+  return [...new Set(items)];
+}
+
+export function parseInputs(read: InputReader, githubWorkspace: string): ActionInputs {
+  const command = (read("command") || "plan").toLowerCase();
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new InputError(`input command: "${command}" is not a command; use plan, apply or check`);
+  }
+  const manifestInput = read("manifest") || "timely-keys.yaml";
+  const manifest = resolve(githubWorkspace, manifestInput);
+  return {
+    command: command as Command,
+    manifest,
+    manifestDisplay: displayPath(manifest, githubWorkspace),
+    workspaces: splitList(read("workspace")),
+    targets: splitList(read("target")),
+    failOnDrift: parseBoolean("fail-on-drift", read("fail-on-drift") || "false"),
+    maxOverdueDays: parseDays("max-overdue-days", read("max-overdue-days") || "7"),
+  };
+}
+
+/** Relative to the workspace (what annotations want), or the absolute path when outside it. */
+export function displayPath(file: string, githubWorkspace: string): string {
+  const rel = relative(githubWorkspace, file);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? rel.split("\\").join("/") : file;
+}
+
+/** YAML 1.2 core-schema booleans, as @actions/core's getBooleanInput accepts them. */
+function parseBoolean(name: string, value: string): boolean {
+  if (["true", "True", "TRUE"].includes(value)) return true;
+  if (["false", "False", "FALSE"].includes(value)) return false;
+  throw new InputError(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
+
+function parseDays(name: string, value: string): number {
+  if (!/^\d{1,5}$/.test(value)) throw new InputError(`input ${name}: "${value}" is not a whole number of days (0 or more)`);
+  return Number(value);
+}

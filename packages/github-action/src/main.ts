@@ -1,0 +1,205 @@
+// The action: inputs -> mask credentials -> validate (findings as annotations) -> read -> plan
+// (server clock) -> plan | apply | check, with outputs and a job summary. It calls the provisioner
+// as a library, as the `timely-keys` CLI does, and never spawns it.
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as core from "@actions/core";
+import {
+  apply,
+  clientsFromEnv,
+  parseManifest,
+  renderJson,
+  renderText,
+  summaryLine,
+  UserError,
+  validateFile,
+  type ApplyReport,
+  type ClientFactory,
+  type Desired,
+  type Plan,
+} from "@timely-keys/provisioner";
+import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
+import { closingLines, failures, progressLine } from "./apply-log.js";
+import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
+import { maskingMintedSecrets } from "./mask-minted.js";
+import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
+import { findOverdue, type OverdueKey } from "./overdue.js";
+import { checkFilters, readAndPlan, type Planned } from "./pipeline.js";
+import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
+import { buildSummary, type SummaryInput } from "./summary.js";
+
+/** Values already registered with the runner: each is masked once. */
+const masked = new Set<string>();
+
+function mask(values: Iterable<string>): void {
+  for (const value of values) {
+    if (masked.has(value)) continue;
+    masked.add(value);
+    core.setSecret(value);
+  }
+}
+
+function annotate(annotation: Annotation): void {
+  if (annotation.level === "error") core.error(annotation.message, annotation.properties);
+  else core.warning(annotation.message, annotation.properties);
+}
+
+function setOutputs(outputs: Outputs): void {
+  for (const [name, value] of Object.entries(outputs) as Array<[OutputName, string]>) core.setOutput(name, value);
+}
+
+export async function run(): Promise<void> {
+  const env = process.env;
+  try {
+    // Before anything can print: whatever in the environment looks like a Timely token.
+    mask(secretValues(env, []));
+    const githubWorkspace = env.GITHUB_WORKSPACE || process.cwd();
+    const inputs = parseInputs((name) => core.getInput(name), githubWorkspace);
+    await maskManifestCredentials(inputs.manifest, env);
+    const desired = await validated(inputs, env, githubWorkspace);
+    if (desired === undefined) return;
+    checkFilters(desired, inputs);
+    const clients = maskingMintedSecrets(clientsFromEnv(env), (secret) => mask([secret]));
+    const planned = await readAndPlan(desired, clients, inputs);
+    await report(planned.plan, desired, inputs, githubWorkspace, env);
+    switch (inputs.command) {
+      case "plan":
+        return await planCommand(planned, desired, inputs, env);
+      case "apply":
+        return await applyCommand(planned, inputs, clients, env);
+      case "check":
+        return await checkCommand(planned, desired, inputs, githubWorkspace, env);
+    }
+  } catch (error) {
+    core.setFailed(failureMessage(error));
+  }
+}
+
+/** The management tokens and sink credentials the manifest names, masked before it is validated. */
+async function maskManifestCredentials(manifest: string, env: NodeJS.ProcessEnv): Promise<void> {
+  let text: string;
+  try {
+    text = await readFile(manifest, "utf8");
+  } catch {
+    return; // validation reports the unreadable file
+  }
+  const names = new Set(credentialEnvNamesInText(text));
+  try {
+    for (const name of credentialEnvNames(parseManifest(text, manifest).value)) names.add(name);
+  } catch {
+    // Not YAML: the names found in the text are all there is.
+  }
+  mask(secretValues(env, [...names]));
+}
+
+/** Validation findings as annotations; undefined (and the step failed) when any is an error. */
+async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWorkspace: string): Promise<Desired | undefined> {
+  const result = await validateFile(inputs.manifest, {
+    env,
+    requireEnv: true,
+    // plan and check deliver nothing: a read-only job needs no sink credentials.
+    requireSinkEnv: inputs.command === "apply",
+    ...(inputs.workspaces.length > 0 ? { workspaces: inputs.workspaces } : {}),
+  });
+  for (const diagnostic of result.diagnostics) annotate(diagnosticAnnotation(diagnostic, githubWorkspace));
+  if (result.desired === undefined) {
+    const errors = result.diagnostics.filter((d) => d.severity === "error").length;
+    core.setFailed(`${inputs.manifestDisplay}: ${errors} error${errors === 1 ? "" : "s"} in the manifest (see the annotations); nothing was read or changed`);
+    return undefined;
+  }
+  return result.desired;
+}
+
+/** Log, plan file, plan outputs and warnings: the same for every command. */
+async function report(plan: Plan, desired: Desired, inputs: ActionInputs, githubWorkspace: string, env: NodeJS.ProcessEnv): Promise<void> {
+  core.info(renderText(plan, { color: false }));
+  for (const warning of plan.warnings) {
+    const entry = desired.workspaces.find((w) => w.name === warning.workspace)?.keys.find((k) => k.id === warning.entryId);
+    const where = [warning.workspace, warning.entryId].filter((p) => p !== undefined && p !== "*").join("/");
+    annotate({
+      level: "warning",
+      message: redactTokens(`${where ? `${where}: ` : ""}${warning.message}`),
+      properties: { title: "timely-keys plan", ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}) },
+    });
+  }
+  setOutputs({ ...planOutputs(plan), "plan-json": await writePlanFile(plan, env) });
+}
+
+async function writePlanFile(plan: Plan, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-plan-"));
+  const file = join(dir, "plan.json");
+  await writeFile(file, `${renderJson(plan)}\n`, { mode: 0o600 });
+  return file;
+}
+
+async function writeSummary(input: SummaryInput, env: NodeJS.ProcessEnv): Promise<void> {
+  if (!env.GITHUB_STEP_SUMMARY) {
+    core.debug("GITHUB_STEP_SUMMARY is not set: no job summary written");
+    return;
+  }
+  await core.summary.addRaw(buildSummary(input), true).write();
+}
+
+/** With fail-on-drift: unmanaged keys and changes made outside the manifest fail the step. */
+function failOnDrift(plan: Plan, inputs: ActionInputs): boolean {
+  if (!inputs.failOnDrift) return false;
+  const drift = driftOf(plan);
+  if (drift.length === 0) return false;
+  for (const line of drift) core.error(redactTokens(line), { title: "timely-keys drift" });
+  core.setFailed(`fail-on-drift: ${drift.length} key${drift.length === 1 ? "" : "s"} drifted from the manifest (unmanaged, or changed outside it)`);
+  return true;
+}
+
+async function planCommand(planned: Planned, desired: Desired, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+  const { plan, live, now } = planned;
+  setOutputs({ rotated: "", overdue: idList(findOverdue(desired, live, plan, now, inputs.maxOverdueDays).map((o) => o.entryId)) });
+  await writeSummary({ plan }, env);
+  // Changes pending are what a plan is for: not a failure.
+  failOnDrift(plan, inputs);
+}
+
+async function applyCommand(planned: Planned, inputs: ActionInputs, clients: ClientFactory, env: NodeJS.ProcessEnv): Promise<void> {
+  const { plan } = planned;
+  let result: ApplyReport = { ok: true, results: [], rotated: [] };
+  if (!plan.changes) {
+    core.info("No changes to apply.");
+  } else {
+    // The workflow that runs this step is the approval: no confirmation.
+    result = await apply(plan, { clients, env, onEvent: (event) => core.info(progressLine(event)) });
+    for (const line of closingLines(result)) core.info(line);
+  }
+  setOutputs({ rotated: idList(result.rotated), overdue: "" });
+  await writeSummary({ plan, apply: result }, env);
+  if (!result.ok) {
+    for (const message of failures(result)) core.error(message, { title: "timely-keys apply" });
+    const count = failures(result).length;
+    core.setFailed(`apply: ${count} action${count === 1 ? "" : "s"} failed (${summaryLine(plan)}); see the log for what was and was not done`);
+  }
+}
+
+async function checkCommand(planned: Planned, desired: Desired, inputs: ActionInputs, githubWorkspace: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const { plan, live, now } = planned;
+  const overdue: OverdueKey[] = findOverdue(desired, live, plan, now, inputs.maxOverdueDays);
+  for (const key of overdue) {
+    core.error(redactTokens(key.message), {
+      title: `timely-keys: ${key.reasons.includes("overdue") ? "rotation overdue" : key.reasons.includes("expired") ? "key expired" : "key expiring soon"}`,
+      ...(key.source ? locationOf(key.source, githubWorkspace) : {}),
+    });
+  }
+  setOutputs({ rotated: "", overdue: idList(overdue.map((o) => o.entryId)) });
+  await writeSummary({ plan, overdue, maxOverdueDays: inputs.maxOverdueDays }, env);
+  if (failOnDrift(plan, inputs)) return;
+  if (overdue.length > 0) {
+    core.setFailed(`check: ${overdue.length} key${overdue.length === 1 ? " is" : "s are"} overdue for rotation or expiring soon: ${idList(overdue.map((o) => o.entryId))}`);
+  } else {
+    core.info(`check: no key is overdue for rotation (max-overdue-days ${inputs.maxOverdueDays}) or expiring soon.`);
+  }
+}
+
+/** One clear line: our own errors as they are, anything else with its type; never a token. */
+export function failureMessage(error: unknown): string {
+  if (error instanceof InputError || error instanceof UserError) return redactTokens(error.message);
+  if (error instanceof Error) return redactTokens(`${error.name}: ${error.message}`);
+  return redactTokens(String(error));
+}

@@ -1,0 +1,35 @@
+// The step's outputs (action.yml): counts of what the plan does, and lists of entry ids.
+import type { Plan } from "@timely-keys/provisioner";
+
+export type OutputName = "changes" | "to-create" | "to-update" | "to-rotate" | "to-retire" | "plan-json" | "rotated" | "overdue";
+
+export type Outputs = Partial<Record<OutputName, string>>;
+
+/** `changes` and the counts: `to-rotate` counts rotations and replacements alike. */
+export function planOutputs(plan: Plan): Outputs {
+  const s = plan.summary;
+  return {
+    changes: String(plan.changes),
+    "to-create": String(s.create),
+    "to-update": String(s.update),
+    "to-rotate": String(s.rotate + s.replace),
+    "to-retire": String(s.retire),
+  };
+}
+
+/** Ids as one comma-separated value (no spaces: easy to split in a shell or an expression). */
+export function idList(ids: readonly string[]): string {
+  return [...new Set(ids)].join(",");
+}
+
+/** Unmanaged keys or changes made outside the manifest: what `fail-on-drift` fails on. */
+export function driftOf(plan: Plan): string[] {
+  const found: string[] = [];
+  for (const ws of plan.workspaces) {
+    for (const action of ws.actions) {
+      if (action.kind === "drift") found.push(`${ws.name}: unmanaged key ${action.keyName ?? action.keyId}`);
+      else if (action.reasons.includes("edited_outside")) found.push(`${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${action.summary})`);
+    }
+  }
+  return found;
+}

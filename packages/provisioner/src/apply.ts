@@ -1,0 +1,135 @@
+// apply: executes a plan's actions through the SDK and the delivery sinks, and reports each one
+// as done, failed or skipped. Actions of one entry run in plan order; entries run side by side up
+// to `concurrency`; the SDK's pacing keeps every token under its rate limit.
+import { dirname } from "node:path";
+import { TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
+import type { ClientFactory } from "./clients.js";
+import { resolveBaseUrl } from "./clients.js";
+import type { DeliverAllOptions } from "./deliver/index.js";
+import { ManagementTokenError } from "./errors.js";
+import type { Plan, PlanAction, PlanWorkspace } from "./model.js";
+import { asTokenError } from "./read.js";
+import type { WorkspaceExecution } from "./apply/context.js";
+import { runOperations } from "./apply/operations.js";
+import { countResults, type ActionResult, type ApplyEvent, type ApplyReport, type ApplyStep } from "./apply/report.js";
+import { runGrouped } from "./apply/schedule.js";
+import { runSuccessor, StepError } from "./apply/successor.js";
+
+export type { ActionResult, ApplyEvent, ApplyReport, ApplyStep } from "./apply/report.js";
+export { countResults } from "./apply/report.js";
+
+export interface ApplyOptions {
+  clients: ClientFactory;
+  env: NodeJS.ProcessEnv;
+  /** Entries worked on at once per workspace (default 4). */
+  concurrency?: number;
+  /** Options of the clients that verify new secrets (retries, timeouts). */
+  probeOptions?: Omit<TimelyClientOptions, "apiKey" | "baseUrl">;
+  fetch?: typeof fetch;
+  deliverOptions?: DeliverAllOptions;
+  signal?: AbortSignal;
+  onEvent?: (event: ApplyEvent) => void;
+  afterStep?: (action: PlanAction, step: ApplyStep, keyId: string) => Promise<void> | void;
+}
+
+export async function apply(plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
+  const results: ActionResult[] = [];
+  const emit = options.onEvent ?? (() => {});
+  await Promise.all(plan.workspaces.map((workspace) => applyWorkspace(plan, workspace, options, results, emit)));
+  // Report in plan order, whatever order the work finished in.
+  const order = new Map<PlanAction, number>();
+  plan.workspaces.forEach((w) => w.actions.forEach((a) => order.set(a, order.size)));
+  results.sort((a, b) => (order.get(a.action) ?? 0) - (order.get(b.action) ?? 0));
+  const rotated = [
+    ...new Set(
+      results
+        .filter((r) => r.status === "done" && r.action.entryId !== undefined && ["rotate", "deactivate-previous", "revoke-previous"].includes(r.action.kind))
+        .map((r) => r.action.entryId as string),
+    ),
+  ];
+  return { ok: countResults(results).failed === 0, results, rotated };
+}
+
+async function applyWorkspace(
+  plan: Plan,
+  workspace: PlanWorkspace,
+  options: ApplyOptions,
+  results: ActionResult[],
+  emit: (event: ApplyEvent) => void,
+): Promise<void> {
+  const actions = workspace.actions.filter((action) => action.mutates);
+  if (actions.length === 0) return;
+  const connection = { name: workspace.name, tokenEnv: workspace.tokenEnv, ...(workspace.apiUrl ? { apiUrl: workspace.apiUrl } : {}) };
+  let stopped: string | undefined;
+  const failedGroups = new Set<string>();
+  let client: TimelyClient;
+  try {
+    client = options.clients(connection);
+  } catch (error) {
+    for (const action of actions) results.push({ action, status: "skipped", message: (error as Error).message });
+    return;
+  }
+  let workspaceIdPromise: Promise<string> | undefined;
+  const run: WorkspaceExecution = {
+    workspace,
+    client,
+    probe: (secret) => new TimelyClient({ ...options.probeOptions, apiKey: secret, baseUrl: client.baseUrl ?? resolveBaseUrl(workspace.apiUrl, options.env) }),
+    workspaceId: () => (workspaceIdPromise ??= client.me({ signal: options.signal }).then((me) => me.workspace_id)),
+    manifestDir: dirname(plan.manifest),
+    env: options.env,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.deliverOptions ? { deliverOptions: options.deliverOptions } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    emit,
+    afterStep: async (action, step, keyId) => {
+      emit({ type: "step", action, step, keyId });
+      await options.afterStep?.(action, step, keyId);
+    },
+  };
+
+  const groupOf = (action: PlanAction) => action.entryId ?? action.keyId ?? action.summary;
+  await runGrouped(actions, groupOf, options.concurrency ?? 4, async (action) => {
+    const group = groupOf(action);
+    if (stopped !== undefined) {
+      results.push({ action, status: "skipped", message: stopped });
+      emit({ type: "skipped", action, message: stopped });
+      return;
+    }
+    if (failedGroups.has(group)) {
+      const message = "skipped: an earlier action of the same key failed";
+      results.push({ action, status: "skipped", message });
+      emit({ type: "skipped", action, message });
+      return;
+    }
+    emit({ type: "start", action });
+    try {
+      if (action.kind === "create" || action.kind === "rotate") {
+        const newKeyId = await runSuccessor(action, run);
+        results.push({ action, status: "done", ...(newKeyId ? { newKeyId } : { message: "already completed by another run" }) });
+      } else {
+        await runOperations(action, run);
+        results.push({ action, status: "done" });
+      }
+      emit({ type: "done", action });
+    } catch (error) {
+      const tokenError = error instanceof ManagementTokenError ? error : asTokenError(error, connection);
+      if (tokenError) stopped = `skipped: ${tokenError.message}`;
+      failedGroups.add(group);
+      const message = tokenError?.message ?? describeFailure(error);
+      const newKeyId = error instanceof StepError ? error.newKeyId : undefined;
+      results.push({ action, status: "failed", message, ...(newKeyId ? { newKeyId } : {}) });
+      emit({ type: "failed", action, message });
+    }
+  });
+}
+
+/** One line for a failure; SDK and delivery errors are already free of secrets. */
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) {
+    const status = (error as { status?: unknown }).status;
+    const code = (error as { code?: unknown }).code;
+    const prefix = typeof status === "number" && typeof code === "string" ? `${status} ${code}: ` : "";
+    return `${prefix}${error.message}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,53 @@
+// Flag parsing for every command (node:util parseArgs, strict): an unknown flag, a missing value or
+// a stray argument is one clear usage error.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { UserError } from "../errors.js";
+
+export class UsageError extends UserError {
+  constructor(
+    readonly command: string,
+    message: string,
+  ) {
+    super(`${message}\nRun 'timely-keys ${command} --help' for usage.`);
+  }
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+export interface Parsed {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+export function parseCommandArgs(command: string, argv: string[], options: Options, positionals: { min: number; max: number }): Parsed {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(command, cleanParseError((error as Error).message));
+  }
+  const { values, positionals: rest } = parsed;
+  if (!values.help) {
+    if (rest.length < positionals.min) throw new UsageError(command, `missing argument${positionals.min > 1 ? "s" : ""}`);
+    if (rest.length > positionals.max) throw new UsageError(command, `unexpected argument '${rest[positionals.max]}'`);
+  }
+  return { values: values as Parsed["values"], positionals: rest };
+}
+
+function cleanParseError(message: string): string {
+  // parseArgs messages carry a hint about '--' that does not apply here.
+  return message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "").replace(/^TypeError \[[A-Z_]+\]: /, "");
+}
+
+export function stringList(value: string | boolean | string[] | undefined): string[] {
+  if (value === undefined || typeof value === "boolean") return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v.length > 0);
+}
+
+export function positiveInt(command: string, flag: string, value: string | boolean | string[] | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const text = String(value);
+  if (!/^[1-9][0-9]{0,3}$/.test(text)) throw new UsageError(command, `--${flag} must be a whole number from 1 to 9999, got '${text}'`);
+  return Number(text);
+}

@@ -1,0 +1,61 @@
+import { open } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
+import { clientsFromEnv } from "../../clients.js";
+import { UserError } from "../../errors.js";
+import { importManifest } from "../../import.js";
+import { readWorkspace } from "../../read.js";
+import { parseCommandArgs } from "../args.js";
+import { HELP } from "../help.js";
+import type { CliIO } from "../io.js";
+import { loadDesired } from "../pipeline.js";
+import { manifestSchemaFile } from "../../schema-path.js";
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export async function importCommand(argv: string[], io: CliIO): Promise<number> {
+  const { values } = parseCommandArgs(
+    "import",
+    argv,
+    { workspace: { type: "string" }, file: { type: "string", short: "f" }, "token-env": { type: "string" }, "api-url": { type: "string" }, out: { type: "string" } },
+    { min: 0, max: 0 },
+  );
+  if (values.help) {
+    io.stdout.write(`${HELP.import}\n`);
+    return 0;
+  }
+  const workspace = values.workspace as string | undefined;
+  if (!workspace) throw new UserError("import needs --workspace W");
+  let tokenEnv = values["token-env"] as string | undefined;
+  let apiUrl = values["api-url"] as string | undefined;
+  if (values.file) {
+    const desired = await loadDesired(io, { file: values.file as string, workspaces: [workspace], targets: [], requireEnv: true });
+    const found = desired.workspaces.find((w) => w.name === workspace);
+    tokenEnv ??= found?.tokenEnv;
+    apiUrl ??= found?.apiUrl;
+  }
+  if (!tokenEnv) throw new UserError("import needs --token-env VAR (the env var holding the management token) or -f naming a manifest with this workspace");
+  if (!ENV_NAME.test(tokenEnv)) throw new UserError(`--token-env ${JSON.stringify(tokenEnv)} is not an environment variable name`);
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) throw new UserError(`--api-url must be an http(s) URL`);
+
+  const connection = { name: workspace, tokenEnv, ...(apiUrl ? { apiUrl } : {}) };
+  const clients = clientsFromEnv(io.env);
+  const live = await readWorkspace(connection, { clients });
+  const out = values.out as string | undefined;
+  const schemaFile = manifestSchemaFile();
+  const schemaPath = schemaFile ? relative(dirname(resolve(io.cwd, out ?? "timely-keys.yaml")), schemaFile) : "node_modules/@timely-keys/provisioner/schema/manifest.schema.json";
+  const text = importManifest({ workspace, tokenEnv, ...(apiUrl ? { apiUrl } : {}), keys: live.keys, schemaPath });
+  if (!out) {
+    io.stdout.write(text);
+    return 0;
+  }
+  try {
+    const handle = await open(resolve(io.cwd, out), "wx", 0o644);
+    await handle.writeFile(text);
+    await handle.close();
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`--out ${out}: ${code === "EEXIST" ? "already exists; refusing to overwrite it" : `cannot write (${code ?? "error"})`}`);
+  }
+  io.stdout.write(`Imported ${live.keys.length} key${live.keys.length === 1 ? "" : "s"} of workspace ${workspace} into ${out}.\nNext: review it, then 'timely-keys apply -f ${out}' to mark the adopted keys.\n`);
+  return 0;
+}

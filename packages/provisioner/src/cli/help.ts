@@ -1,0 +1,82 @@
+// --help text of every command.
+export const HELP: Record<string, string> = {
+  main: `Usage: timely-keys <command> [options]
+
+Timely.ai API keys as code: declare keys in a YAML manifest, see what would change, make it so,
+and rotate them with zero downtime.
+
+Commands:
+  validate   Check the manifest (schema, policy, secrets) without calling the API
+  plan       Show what apply would change against the live workspaces
+  apply      Make the live workspaces match the manifest (rotations included)
+  rotate     Start a zero-downtime rotation of the given keys now
+  rollback   Re-activate a key's previous secret during its quarantine
+  import     Write a manifest from the keys live in a workspace
+  usage      Show status, age, last use, requests and success rate of managed keys
+  emulator   Run the local Timely.ai API emulator
+
+Global options:
+  -h, --help     Help for a command
+  -V, --version  Print the version
+
+Environment:
+  TIMELY_API_URL   Overrides the API base URL of every workspace
+  NO_COLOR         Disables colour
+
+Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes pending.`,
+  validate: `Usage: timely-keys validate [-f FILE]
+
+Checks the manifest: YAML syntax, JSON Schema, policy lint, secrets in the file. Calls no API.
+
+Options:
+  -f, --file FILE   The manifest (default timely-keys.yaml)
+  --require-env     Also check that every token env var the manifest names is set`,
+  plan: `Usage: timely-keys plan [-f FILE] [--out PLAN.json] [--json] [--detailed-exitcode] [--workspace W]... [--target ID]...
+
+Reads the live workspaces and shows what apply would do. Changes nothing.
+
+Options:
+  -f, --file FILE         The manifest (default timely-keys.yaml)
+  --out PLAN.json         Save the plan; 'timely-keys apply PLAN.json' applies exactly it
+  --json                  Print the plan as JSON (docs/plan-format.md) instead of text
+  --markdown              Print the plan as a markdown table (for job summaries)
+  --detailed-exitcode     Exit 0 when there are no changes, 2 when there are, 1 on error
+  --workspace W           Only this workspace (repeatable or comma-separated)
+  --target ID             Only this key id (repeatable or comma-separated)`,
+  apply: `Usage: timely-keys apply [-f FILE | PLAN.json] [--auto-approve] [--workspace W]... [--target ID]... [--concurrency N]
+
+Plans, shows the plan, asks for confirmation, then makes the changes. With PLAN.json, applies that
+saved plan exactly, and refuses it when the live state moved since it was made.
+
+Options:
+  -f, --file FILE     The manifest (default timely-keys.yaml)
+  --auto-approve      Do not ask (required when not run in a terminal)
+  --workspace W       Only this workspace (repeatable or comma-separated)
+  --target ID         Only this key id (repeatable or comma-separated)
+  --concurrency N     Keys worked on at once per workspace (default 4)`,
+  rotate: `Usage: timely-keys rotate ID... [-f FILE] [--auto-approve]
+
+Starts a zero-downtime rotation of these keys now: a successor is created, delivered to every sink
+and verified; the previous key drains and retires on later runs.`,
+  rollback: `Usage: timely-keys rollback ID [-f FILE] [--auto-approve]
+
+Re-activates the previous key of ID during its quarantine and holds it (not revoked) until the
+next rotation.`,
+  import: `Usage: timely-keys import --workspace W [-f FILE | --token-env VAR] [--api-url URL] [--out FILE]
+
+Writes a manifest from the keys live in workspace W (ids derived from names). The next apply adds
+the markers, and the plan after it is empty.
+
+Options:
+  --workspace W      The workspace to import
+  -f, --file FILE    A manifest that already names W (its tokenEnv and apiUrl are used)
+  --token-env VAR    Env var holding W's management token (when W is not in a manifest)
+  --api-url URL      API base URL (default https://api.timelyai.com.br; TIMELY_API_URL overrides)
+  --out FILE         Write the manifest here (refuses to overwrite) instead of stdout`,
+  usage: `Usage: timely-keys usage [ID...] [-f FILE] [--workspace W]... [--json]
+
+A table of every managed key: status, age, last used, requests, success rate.`,
+  emulator: `Usage: timely-keys emulator [--port N] [--host H] [--state FILE] [--seed FILE] [--rate-limit N]
+
+Runs the local Timely.ai API emulator (the same as timely-keys-emulator).`,
+};

@@ -1,0 +1,57 @@
+// The CLI's dispatcher: one command per module, one line per error, exit 0 / 1 / 2.
+import { TimelyError } from "@timely-keys/sdk";
+import { ReportedError, UserError } from "../errors.js";
+import { HELP } from "./help.js";
+import type { CliIO } from "./io.js";
+import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
+import { emulatorCommand } from "./commands/emulator.js";
+import { importCommand } from "./commands/import.js";
+import { planCommand } from "./commands/plan.js";
+import { usageCommand } from "./commands/usage.js";
+import { validateCommand } from "./commands/validate.js";
+
+const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
+  validate: validateCommand,
+  plan: planCommand,
+  apply: applyCommand,
+  rotate: rotateCommand,
+  rollback: rollbackCommand,
+  import: importCommand,
+  usage: usageCommand,
+  emulator: emulatorCommand,
+};
+
+export type { CliIO } from "./io.js";
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout.write(`${HELP.main}\n`);
+    return name === undefined ? 1 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr.write(`error: unknown command '${name}'. Run 'timely-keys --help' for the list.\n`);
+    return 1;
+  }
+  try {
+    return await command(rest, io);
+  } catch (error) {
+    if (error instanceof ReportedError) return 1;
+    io.stderr.write(`error: ${describe(error, io.env)}\n`);
+    return 1;
+  }
+}
+
+/** One line; SDK errors carry status and code and are already free of credentials. */
+function describe(error: unknown, env: NodeJS.ProcessEnv): string {
+  if (error instanceof UserError) return error.message;
+  if (error instanceof TimelyError) {
+    const where = error.status ? `${error.status} ${error.code ?? ""}`.trim() : (error.code ?? error.name);
+    return `the API answered ${where}: ${error.message}${error.requestId ? ` (request ${error.requestId})` : ""}`;
+  }
+  if (error instanceof Error) {
+    return env.TIMELY_KEYS_DEBUG ? (error.stack ?? error.message) : `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}

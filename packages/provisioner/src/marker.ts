@@ -1,0 +1,189 @@
+// The marker: a short tag at the very end of a managed key's description that links the key to its
+// manifest entry and generation, and records where it stands in a rotation. The live API is the
+// only state timely-keys keeps, so everything the planner must remember lives here.
+//
+//   Salesforce sync [tk:salesforce-crm#3 @1764000000 ~3fa2]      current key, promoted at ...
+//   Salesforce sync [tk:salesforce-crm#4 pending]                successor, no sink has it yet
+//   Salesforce sync [tk:salesforce-crm#4 delivering 1/3]         successor, some sinks may have it
+//   Salesforce sync [tk:salesforce-crm#3 @1764000000 hold#4]     previous key held by a rollback
+//
+// Grammar (docs/plan-format.md has the full table):
+//   marker     = "[tk:" entry-id "#" generation *(" " token) "]"      at the end of the description
+//   token      = "pending" | "delivering" [" " done "/" total] | "@" unix-seconds
+//              | "hold#" generation | "protect" | "off" | "~" 4 lowercase hex digits
+// Only a trailing marker counts, preceded by the start of the text or by one whitespace character;
+// a lookalike anywhere else is the user's text.
+import { createHash } from "node:crypto";
+
+/** The contract's limit for a description (characters, i.e. Unicode code points). */
+export const MAX_DESCRIPTION_LENGTH = 500;
+
+/** Entry ids a marker can carry. */
+export const ENTRY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+export type MarkerPhase = "current" | "pending" | "delivering";
+
+export interface Marker {
+  entryId: string;
+  /** 1, 2, 3... one more for every key made for the entry. */
+  generation: number;
+  /** `current`: verified and promoted (no phase word). */
+  phase: MarkerPhase;
+  /** Delivery progress of a `delivering` key: sinks done out of total. */
+  progress?: { done: number; total: number };
+  /** When the key was promoted to current (unix seconds, server clock): the drain clock starts here. */
+  promotedAt?: number;
+  /** Set by a rollback: not drained nor revoked while the entry's current generation is <= this. */
+  holdFor?: number;
+  /** The entry had `protect: true` when the marker was written: never revoked. */
+  protect?: boolean;
+  /** timely-keys deactivated this key because the entry says `enabled: false`. */
+  off?: boolean;
+  /** First 4 hex digits of sha256(name + "\n" + text) as timely-keys wrote them: detects edits made outside. */
+  hash?: string;
+}
+
+/** A description split into the user's text and its marker (null when there is no valid trailing marker). */
+export interface SplitDescription {
+  text: string;
+  marker: Marker | null;
+}
+
+const TRAILING_MARKER = /(^|\s)\[tk:([^\s[\]#]+)#([^\s[\]]+)((?: [^\s[\]]+)*)\]\s*$/;
+const GENERATION = /^[1-9][0-9]{0,8}$/;
+const COUNT = /^(0|[1-9][0-9]{0,3})$/;
+const UNIX_SECONDS = /^[1-9][0-9]{0,11}$/;
+const HASH = /^[0-9a-f]{4}$/;
+
+export function isMarkableEntryId(id: string): boolean {
+  return ENTRY_ID_PATTERN.test(id);
+}
+
+/** The marker as text, tokens in canonical order. Throws on a marker that could not be parsed back. */
+export function formatMarker(marker: Marker): string {
+  if (!isMarkableEntryId(marker.entryId)) throw new RangeError(`entry id cannot be put in a marker: ${JSON.stringify(marker.entryId)}`);
+  if (!GENERATION.test(String(marker.generation))) throw new RangeError(`bad marker generation: ${marker.generation}`);
+  const tokens: string[] = [];
+  if (marker.phase === "pending") tokens.push("pending");
+  if (marker.phase === "delivering") {
+    tokens.push("delivering");
+    if (marker.progress) {
+      const { done, total } = marker.progress;
+      if (!COUNT.test(String(done)) || !COUNT.test(String(total)) || done > total) {
+        throw new RangeError(`bad delivery progress: ${done}/${total}`);
+      }
+      tokens.push(`${done}/${total}`);
+    }
+  }
+  if (marker.promotedAt !== undefined) {
+    if (!UNIX_SECONDS.test(String(marker.promotedAt))) throw new RangeError(`bad promotedAt: ${marker.promotedAt}`);
+    tokens.push(`@${marker.promotedAt}`);
+  }
+  if (marker.holdFor !== undefined) {
+    if (!GENERATION.test(String(marker.holdFor))) throw new RangeError(`bad hold generation: ${marker.holdFor}`);
+    tokens.push(`hold#${marker.holdFor}`);
+  }
+  if (marker.protect) tokens.push("protect");
+  if (marker.off) tokens.push("off");
+  if (marker.hash !== undefined) {
+    if (!HASH.test(marker.hash)) throw new RangeError(`bad marker hash: ${marker.hash}`);
+    tokens.push(`~${marker.hash}`);
+  }
+  return `[tk:${marker.entryId}#${marker.generation}${tokens.map((t) => ` ${t}`).join("")}]`;
+}
+
+/** The user's text and the trailing marker of a description. Never throws. */
+export function splitDescription(description: string): SplitDescription {
+  const match = TRAILING_MARKER.exec(description);
+  if (!match) return { text: description, marker: null };
+  const [whole, , entryId = "", generation = "", tokenText = ""] = match;
+  const marker = parseParts(entryId, generation, tokenText);
+  if (!marker) return { text: description, marker: null };
+  // The separator (one whitespace character) belongs to the marker, not to the user's text.
+  return { text: description.slice(0, description.length - whole.length), marker };
+}
+
+/** The trailing marker of a description, or null. */
+export function parseMarker(description: string): Marker | null {
+  return splitDescription(description).marker;
+}
+
+/** The description without its trailing marker (unchanged when it has none). */
+export function stripMarker(description: string): string {
+  return splitDescription(description).text;
+}
+
+/**
+ * `text` followed by the marker, within the contract's 500-character limit: the user's text is
+ * cut (ending with `…`), never the marker. `text` is taken verbatim: pass the user's text, not a
+ * description that already carries a marker.
+ */
+export function withMarker(text: string, marker: Marker, maxLength = MAX_DESCRIPTION_LENGTH): string {
+  const tag = formatMarker(marker);
+  if (text.length === 0) return tag;
+  return `${fitText(text, maxLength - tag.length - 1)} ${tag}`;
+}
+
+/** The user's text as `withMarker` writes it next to this marker (cut when too long). */
+export function fittedText(text: string, marker: Marker, maxLength = MAX_DESCRIPTION_LENGTH): string {
+  return stripMarker(withMarker(text, marker, maxLength));
+}
+
+/** 4 hex digits of sha256(name + "\n" + text): what timely-keys last wrote, to spot edits made outside. */
+export function markerHash(name: string, text: string): string {
+  return createHash("sha256").update(`${name}\n${text}`, "utf8").digest("hex").slice(0, 4);
+}
+
+function fitText(text: string, room: number): string {
+  const chars = Array.from(text);
+  if (chars.length <= room) return text;
+  if (room <= 0) return "";
+  return `${chars.slice(0, room - 1).join("")}…`;
+}
+
+function parseParts(entryId: string, generation: string, tokenText: string): Marker | null {
+  if (!isMarkableEntryId(entryId) || !GENERATION.test(generation)) return null;
+  const marker: Marker = { entryId, generation: Number(generation), phase: "current" };
+  const tokens = tokenText.split(" ").filter((t) => t.length > 0);
+  const seen = new Set<string>();
+  const once = (name: string): boolean => {
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return true;
+  };
+  for (let i = 0; i < tokens.length; i += 1) {
+    const token = tokens[i] ?? "";
+    if (token === "pending" || token === "delivering") {
+      if (!once("phase")) return null;
+      marker.phase = token;
+      const next = tokens[i + 1];
+      if (token === "delivering" && next !== undefined && next.includes("/")) {
+        const [done = "", total = ""] = next.split("/");
+        if (!COUNT.test(done) || !COUNT.test(total) || Number(done) > Number(total) || next.split("/").length !== 2) return null;
+        marker.progress = { done: Number(done), total: Number(total) };
+        i += 1;
+      }
+    } else if (token.startsWith("@")) {
+      const value = token.slice(1);
+      if (!once("@") || !UNIX_SECONDS.test(value)) return null;
+      marker.promotedAt = Number(value);
+    } else if (token.startsWith("hold#")) {
+      const value = token.slice("hold#".length);
+      if (!once("hold") || !GENERATION.test(value)) return null;
+      marker.holdFor = Number(value);
+    } else if (token === "protect") {
+      if (!once("protect")) return null;
+      marker.protect = true;
+    } else if (token === "off") {
+      if (!once("off")) return null;
+      marker.off = true;
+    } else if (token.startsWith("~")) {
+      const value = token.slice(1);
+      if (!once("~") || !HASH.test(value)) return null;
+      marker.hash = value;
+    } else {
+      return null;
+    }
+  }
+  return marker;
+}

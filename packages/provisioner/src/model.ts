@@ -1,0 +1,342 @@
+// The live state `plan` reads and the Plan it produces. A Plan is plain, JSON-safe data: it is
+// rendered, saved with `plan --out`, read back by `apply`, and every action carries everything the
+// executor needs, so nothing has to be recomputed from the manifest at apply time.
+import type { ApiKey, Scope } from "@timely-keys/sdk";
+import type { SinkConfig } from "./deliver/config.js";
+import type { Marker } from "./marker.js";
+
+// ---------------------------------------------------------------------------------------------
+// Live state
+// ---------------------------------------------------------------------------------------------
+
+export interface LiveWorkspace {
+  name: string;
+  /** Every key of the workspace, all pages. */
+  keys: ApiKey[];
+  /** The server's clock (ISO), from the `Date` header of the read. */
+  serverNow: string;
+}
+
+export interface Live {
+  workspaces: LiveWorkspace[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------------------------
+
+export interface PlanOptions {
+  /** Plan only these manifest entry ids (`--target`). Unmanaged keys are not reported then. */
+  targets?: string[];
+  /** Plan only these workspaces (`--workspace`). */
+  workspaces?: string[];
+  /** Entry ids to rotate now (`timely-keys rotate ID...`). */
+  forceRotate?: string[];
+  /** Entry id whose previous key is restored and held (`timely-keys rollback ID`). */
+  rollback?: string;
+  /**
+   * A pending or delivering successor touched (created, or its marker edited) less than this many
+   * seconds ago may belong to a run that is still delivering it: it blocks a second rotation of
+   * its entry instead of being treated as abandoned. Default 600 (DEFAULT_IN_FLIGHT_LEASE_SECONDS).
+   */
+  inFlightLeaseSeconds?: number;
+}
+
+export const DEFAULT_IN_FLIGHT_LEASE_SECONDS = 600;
+
+// ---------------------------------------------------------------------------------------------
+// Actions
+// ---------------------------------------------------------------------------------------------
+
+export type ActionKind =
+  | "create"
+  | "update"
+  | "enable"
+  | "disable"
+  | "rotate"
+  | "revoke-abandoned"
+  | "deactivate-previous"
+  | "revoke-previous"
+  | "retire"
+  | "adopt"
+  | "drift"
+  | "rollback"
+  // Informational: nothing is done, the plan says what it waits for and until when.
+  | "drain"
+  | "quarantine"
+  | "in-flight";
+
+export const actionKinds: readonly ActionKind[] = [
+  "create",
+  "update",
+  "enable",
+  "disable",
+  "rotate",
+  "revoke-abandoned",
+  "deactivate-previous",
+  "revoke-previous",
+  "retire",
+  "adopt",
+  "drift",
+  "rollback",
+  "drain",
+  "quarantine",
+  "in-flight",
+];
+
+export type Reason =
+  // create
+  | "missing"
+  // update, enable, disable
+  | "edited_outside"
+  | "manifest_changed"
+  | "enabled_changed"
+  // rotate (first four render as a replacement when scopes or expiry changed)
+  | "expired"
+  | "scopes_changed"
+  | "expiry_changed"
+  | "successor_abandoned"
+  | "manual"
+  | "max_age"
+  | "expiring"
+  // previous keys
+  | "drained"
+  | "grace_expired"
+  | "quarantine_elapsed"
+  // others
+  | "removed_from_manifest"
+  | "adopted"
+  | "unmanaged"
+  | "rollback_requested"
+  // informational
+  | "draining"
+  | "in_quarantine"
+  | "successor_in_flight";
+
+export const reasons: readonly Reason[] = [
+  "missing",
+  "edited_outside",
+  "manifest_changed",
+  "enabled_changed",
+  "expired",
+  "scopes_changed",
+  "expiry_changed",
+  "successor_abandoned",
+  "manual",
+  "max_age",
+  "expiring",
+  "drained",
+  "grace_expired",
+  "quarantine_elapsed",
+  "removed_from_manifest",
+  "adopted",
+  "unmanaged",
+  "rollback_requested",
+  "draining",
+  "in_quarantine",
+  "successor_in_flight",
+];
+
+/** One API call on an existing key. The executor runs an action's operations in order. */
+export type KeyOperation =
+  | { op: "update"; keyId: string; body: { name?: string; description?: string } }
+  | { op: "activate"; keyId: string }
+  | { op: "deactivate"; keyId: string }
+  | { op: "revoke"; keyId: string };
+
+/** An attribute as the plan shows it: before -> after (null: absent, e.g. before a create). */
+export interface AttributeChange {
+  name: string;
+  before: string | null;
+  after: string | null;
+  /** Scopes and expiry are immutable: a change means a new key. */
+  forcesReplacement?: boolean;
+}
+
+/** The body of `POST /v1/api-keys`. */
+export interface CreateKeyBody {
+  name: string;
+  description: string;
+  scopes: Scope[];
+  expires_in_days: number | null;
+}
+
+/**
+ * Everything needed to make a new key for an entry, deliver it and promote it, in one run (its
+ * secret exists only in the memory of that run):
+ *  1. `POST /v1/api-keys` with `create` and the `Idempotency-Key` header `idempotencyKey`
+ *     (the description carries the `pending` marker);
+ *  2. before the first sink, PATCH the description to `descriptions.delivering` (progress 0/n);
+ *     after each sink, optionally PATCH `withMarker(userDescription, {...markers.delivering,
+ *     progress: {done, total}})`;
+ *  3. verify: `GET /v1/me` with the new secret must answer `key_id` = the new key, `scopes` equal to
+ *     `verify.scopes` and, when known, `workspace_id` = `verify.workspaceId`. On failure: revoke the
+ *     new key and leave every other key untouched;
+ *  4. promote: PATCH the description to `descriptions.current`.
+ * If a replayed create answers with a key that no longer exists, use `successorForGeneration` to
+ * move to the next generation.
+ */
+export interface SuccessorSpec {
+  generation: number;
+  idempotencyKey: string;
+  create: CreateKeyBody;
+  /** The manifest's description, without marker and before truncation. */
+  userDescription: string;
+  markers: { pending: Marker; delivering: Marker; current: Marker };
+  descriptions: { pending: string; delivering: string; current: string };
+  /** Delivered in this order; all must succeed before verify. */
+  sinks: SinkConfig[];
+  verify: { keyName: string; scopes: Scope[]; workspaceId: string | null };
+}
+
+interface ActionBase {
+  workspace: string;
+  entryId?: string;
+  keyId?: string;
+  keyName?: string;
+  /** Generation of the key acted on (marker), when it has one. */
+  generation?: number;
+  reason: Reason;
+  /** Every reason that applies, the primary one first. */
+  reasons: Reason[];
+  /** One line for humans. */
+  summary: string;
+  /** False for informational actions (drain, quarantine, in-flight, drift reports). */
+  mutates: boolean;
+  attributes: AttributeChange[];
+  /** API calls on existing keys, run in order. */
+  operations: KeyOperation[];
+  /** When an informational wait ends (ISO), when known. */
+  until?: string;
+  warning?: string;
+}
+
+/** A new entry: create, deliver, verify, promote. */
+export interface CreateAction extends ActionBase {
+  kind: "create";
+  entryId: string;
+  successor: SuccessorSpec;
+}
+
+/** Zero-downtime rotation of an entry's current key (`keyId`) to a successor. */
+export interface RotateAction extends ActionBase {
+  kind: "rotate";
+  entryId: string;
+  keyId: string;
+  /** Scopes or expiry changed: renders as `-/+`. */
+  replace: boolean;
+  successor: SuccessorSpec;
+}
+
+/** A previous key's deactivation or revocation: only while `currentKeyId` is active and verified. */
+export interface PreviousKeyAction extends ActionBase {
+  kind: "deactivate-previous" | "revoke-previous";
+  entryId: string;
+  keyId: string;
+  currentKeyId: string;
+}
+
+/** Retirement of an entry removed from the manifest, or a drift of an unmanaged key. */
+export interface RemovalAction extends ActionBase {
+  kind: "retire" | "drift";
+  keyId: string;
+  operation: "report" | "deactivate" | "revoke";
+}
+
+export interface KeyAction extends ActionBase {
+  kind: "update" | "enable" | "disable" | "revoke-abandoned" | "adopt" | "rollback";
+  entryId: string;
+  keyId: string;
+}
+
+export interface WaitAction extends ActionBase {
+  kind: "drain" | "quarantine" | "in-flight";
+  mutates: false;
+}
+
+export type PlanAction = CreateAction | RotateAction | PreviousKeyAction | RemovalAction | KeyAction | WaitAction;
+
+/** The action type of one kind, e.g. `ActionOfKind<"update">` is a KeyAction whose kind is "update". */
+export type ActionOfKind<K extends ActionKind> = PlanAction extends infer A
+  ? A extends PlanAction
+    ? K extends A["kind"]
+      ? A & { kind: K }
+      : never
+    : never
+  : never;
+
+// ---------------------------------------------------------------------------------------------
+// Plan
+// ---------------------------------------------------------------------------------------------
+
+export type RotationPhase = "new" | "steady" | "rotating" | "draining" | "quarantine" | "held" | "disabled";
+
+/** Where an entry stands in its rotation, for job summaries: `rotation 4/6: draining ...`. */
+export interface EntryState {
+  entryId: string;
+  name: string;
+  phase: RotationPhase;
+  /** Step of the six-step rotation (`1/6` create ... `6/6` revoke), while one is under way. */
+  step?: string;
+  /** The next time something becomes due (a deactivation, a revocation, the next rotation). */
+  nextAt?: string;
+  /** Generation and id of the current (verified) key. */
+  generation?: number;
+  currentKeyId?: string;
+  detail: string;
+}
+
+export interface PlanWarning {
+  workspace: string;
+  entryId?: string;
+  keyId?: string;
+  message: string;
+}
+
+export interface PlanWorkspace {
+  name: string;
+  /** Name of the env var with the management token (never the token). */
+  tokenEnv: string;
+  apiUrl?: string;
+  /** The server clock at read time; null when the live state had no such workspace. */
+  serverNow: string | null;
+  /** `sha256:` + hex of the canonical live state: a saved plan is refused once it moved. */
+  fingerprint: string;
+  actions: PlanAction[];
+  entries: EntryState[];
+}
+
+export interface PlanSummary {
+  create: number;
+  /** update, enable, disable, adopt, rollback */
+  update: number;
+  /** rotations because scopes or expiry changed */
+  replace: number;
+  /** other rotations */
+  rotate: number;
+  /** every deactivation or revocation of a managed key: retire, deactivate/revoke previous, revoke abandoned */
+  retire: number;
+  /** unmanaged keys, reported or acted on */
+  drift: number;
+  /** manifest entries with nothing to do */
+  noop: number;
+}
+
+export interface Plan {
+  format_version: 1;
+  generated_at: string;
+  /** Absolute path of the manifest: file sinks' paths are relative to its folder. */
+  manifest: string;
+  options: {
+    targets: string[] | null;
+    workspaces: string[] | null;
+    forceRotate: string[];
+    rollback: string | null;
+    inFlightLeaseSeconds: number;
+  };
+  /** True when applying would change anything. */
+  changes: boolean;
+  summary: PlanSummary;
+  warnings: PlanWarning[];
+  workspaces: PlanWorkspace[];
+}

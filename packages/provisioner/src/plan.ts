@@ -1,0 +1,176 @@
+// plan(desired, live, now): the heart of timely-keys. A pure function: no I/O, no clock but `now`,
+// no randomness; the same inputs give a deep-equal Plan. Order: workspaces as in the manifest,
+// then each entry as in the manifest, then keys of entries removed from it (by id), then unmanaged
+// keys (by name, then id).
+import type { Desired, DesiredKey, DesiredWorkspace } from "./desired.js";
+import { isMarkableEntryId } from "./marker.js";
+import { DEFAULT_IN_FLIGHT_LEASE_SECONDS, type Live, type Plan, type PlanAction, type PlanOptions, type PlanWarning, type PlanWorkspace, type EntryState } from "./model.js";
+import { warn, type NormalizedOptions, type WorkspaceContext } from "./plan/context.js";
+import { planUnmanagedKey } from "./plan/drift.js";
+import { planEntry } from "./plan/entry.js";
+import { fingerprintKeys } from "./plan/fingerprint.js";
+import { compareByNameThenId, compareRank, compareText, keyLabel, viewOf, type KeyView, type MarkedKey } from "./plan/keys.js";
+import { redactAction, redactText, redactWarning } from "./plan/redact.js";
+import { planRetiredEntry } from "./plan/retire.js";
+import { summarize } from "./plan/summary.js";
+
+export function plan(desired: Desired, live: Live, now: Date, options: PlanOptions = {}): Plan {
+  const opts = normalizeOptions(options);
+  const warnings: PlanWarning[] = [];
+  const selected = desired.workspaces.filter((ws) => opts.workspaces === null || opts.workspaces.includes(ws.name));
+  for (const name of opts.workspaces ?? []) {
+    if (!desired.workspaces.some((ws) => ws.name === name)) warnings.push({ workspace: name, message: `workspace ${name} is not in the manifest` });
+  }
+  const workspaces = selected.map((ws) => planWorkspace(desired, ws, live, now.getTime(), opts, warnings));
+  for (const target of opts.targets ?? []) {
+    const known = workspaces.some((ws) => ws.entries.some((e) => e.entryId === target) || ws.actions.some((a) => a.entryId === target));
+    if (!known) warnings.push({ workspace: "*", entryId: target, message: `target ${target} matches no manifest entry and no managed key` });
+  }
+  const summary = summarize(workspaces);
+  return {
+    format_version: 1,
+    generated_at: now.toISOString(),
+    manifest: desired.file,
+    options: opts,
+    changes: workspaces.some((ws) => ws.actions.some((a) => a.mutates)),
+    summary,
+    warnings: warnings.map(redactWarning),
+    workspaces,
+  };
+}
+
+function normalizeOptions(options: PlanOptions): NormalizedOptions {
+  const list = (values: string[] | undefined): string[] => [...new Set(values ?? [])].sort(compareText);
+  const lease = options.inFlightLeaseSeconds ?? DEFAULT_IN_FLIGHT_LEASE_SECONDS;
+  return {
+    targets: options.targets === undefined ? null : list(options.targets),
+    workspaces: options.workspaces === undefined ? null : list(options.workspaces),
+    forceRotate: list(options.forceRotate),
+    rollback: options.rollback ?? null,
+    inFlightLeaseSeconds: Number.isFinite(lease) && lease > 0 ? lease : 0,
+  };
+}
+
+function planWorkspace(
+  desired: Desired,
+  ws: DesiredWorkspace,
+  live: Live,
+  now: number,
+  options: NormalizedOptions,
+  warnings: PlanWarning[],
+): PlanWorkspace {
+  const liveWs = live.workspaces.find((w) => w.name === ws.name);
+  const keys = liveWs?.keys ?? [];
+  const views = keys.map(viewOf);
+  const workspaceIds = [...new Set(keys.map((k) => k.workspace_id))].sort(compareText);
+  const ctx: WorkspaceContext = {
+    workspace: ws.name,
+    workspaceId: workspaceIds.length === 1 ? (workspaceIds[0] ?? null) : null,
+    now,
+    policy: desired.policy,
+    options,
+    warnings,
+  };
+  if (liveWs === undefined) warn(ctx, `no live state was read for workspace ${ws.name}: planned as if it had no keys`);
+
+  const groups = new Map<string, MarkedKey[]>();
+  const unmarked: KeyView[] = [];
+  for (const view of views) {
+    if (view.marker === null) {
+      unmarked.push(view);
+      continue;
+    }
+    const group = groups.get(view.marker.entryId) ?? [];
+    group.push(view as MarkedKey);
+    groups.set(view.marker.entryId, group);
+  }
+  for (const group of groups.values()) group.sort(compareRank);
+
+  const entries = uniqueEntries(ctx, ws.keys);
+  const claims = adoptions(ctx, entries, views, groups);
+  const inScope = (entryId: string) => options.targets === null || options.targets.includes(entryId);
+
+  const actions: PlanAction[] = [];
+  const states: EntryState[] = [];
+  for (const entry of entries) {
+    if (!inScope(entry.id)) continue;
+    const result = planEntry(ctx, entry, groups.get(entry.id) ?? [], claims.get(entry.id) ?? null);
+    actions.push(...result.actions);
+    states.push(result.state);
+  }
+
+  const manifestIds = new Set(ws.keys.map((e) => e.id));
+  const removed = [...groups.keys()].filter((id) => !manifestIds.has(id) && inScope(id)).sort(compareText);
+  for (const entryId of removed) actions.push(...planRetiredEntry(ctx, entryId, groups.get(entryId) ?? []));
+
+  if (options.targets === null) {
+    const claimed = new Set([...claims.values()].map((v) => v.key.id));
+    const unmanaged = unmarked.filter((v) => !claimed.has(v.key.id)).sort(compareByNameThenId);
+    for (const view of unmanaged) {
+      actions.push(planUnmanagedKey(ctx, view));
+      const namesake = entries.find((e) => e.name === view.key.name && !groups.has(e.id) && !claims.has(e.id));
+      if (namesake !== undefined) {
+        warn(ctx, `unmanaged key ${keyLabel(view.key)} has the name of entry ${namesake.id}: if it is that entry's key, add \`adopt: ${view.key.id}\` to the entry`, {
+          entryId: namesake.id,
+          keyId: view.key.id,
+        });
+      }
+    }
+  }
+
+  return {
+    name: ws.name,
+    tokenEnv: ws.tokenEnv,
+    ...(ws.apiUrl !== undefined ? { apiUrl: ws.apiUrl } : {}),
+    serverNow: liveWs?.serverNow ?? null,
+    fingerprint: fingerprintKeys(keys),
+    actions: actions.map(redactAction),
+    entries: states.map((state) => ({ ...state, detail: redactText(state.detail) })),
+  };
+}
+
+/** Entries a marker can name, first of each id (validation rejects the rest; the planner stays safe anyway). */
+function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): DesiredKey[] {
+  const seen = new Set<string>();
+  const out: DesiredKey[] = [];
+  for (const entry of entries) {
+    if (!isMarkableEntryId(entry.id)) {
+      warn(ctx, `entry id ${JSON.stringify(entry.id)} cannot be written in a marker (letters, digits, ".", "_", "-"; at most 64): skipped`, { entryId: entry.id });
+    } else if (seen.has(entry.id)) {
+      warn(ctx, `entry id ${entry.id} appears twice: the second is skipped`, { entryId: entry.id });
+    } else {
+      seen.add(entry.id);
+      out.push(entry);
+    }
+  }
+  return out;
+}
+
+/** Unmarked keys claimed by an entry's `adopt`, by entry id. */
+function adoptions(ctx: WorkspaceContext, entries: DesiredKey[], views: KeyView[], groups: Map<string, MarkedKey[]>): Map<string, KeyView> {
+  const claims = new Map<string, KeyView>();
+  const claimedKeys = new Set<string>();
+  for (const entry of entries) {
+    if (entry.adopt === undefined) continue;
+    const view = views.find((v) => v.key.id === entry.adopt);
+    if (view === undefined) continue; // gone (revoked after a rotation): nothing left to adopt
+    if (view.marker !== null) {
+      if (view.marker.entryId !== entry.id) {
+        warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, but that key belongs to entry ${view.marker.entryId}: not adopted`, { entryId: entry.id, keyId: view.key.id });
+      }
+      continue;
+    }
+    if (claimedKeys.has(view.key.id)) {
+      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, already adopted by another entry: not adopted`, { entryId: entry.id, keyId: view.key.id });
+      continue;
+    }
+    // Pending keys never reached anyone (they are revoked): they do not stand in the way.
+    if ((groups.get(entry.id) ?? []).some((k) => k.marker.phase !== "pending")) {
+      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, but the entry already has managed keys: not adopted`, { entryId: entry.id, keyId: view.key.id });
+      continue;
+    }
+    claimedKeys.add(view.key.id);
+    claims.set(entry.id, view);
+  }
+  return claims;
+}

@@ -1,0 +1,58 @@
+// Sorting one entry's live keys into the roles of the rotation state machine, from markers alone:
+// the current key, previous keys (older, draining or in quarantine), successors left half-done by
+// a crash, and successors another run may still be delivering.
+import type { MarkedKey } from "./keys.js";
+import { compareRank, lastTouched } from "./keys.js";
+
+export interface EntryKeys {
+  /** The newest verified (current-phase) key. */
+  current: MarkedKey | null;
+  /** Of an older generation than the current key: verified keys it replaced, and partly delivered successors. */
+  previous: MarkedKey[];
+  /** `delivering` successors not older than the current key (or with no current key) whose run is over: some sinks may hold them. */
+  partial: MarkedKey[];
+  /** `pending` successors whose run is over: no sink has them, their secret is lost. */
+  abandoned: MarkedKey[];
+  /** `pending` or `delivering` successors touched within the lease: a run may still be at work. */
+  inFlight: MarkedKey[];
+  /**
+   * Other verified keys claiming the current key's generation (a copied marker). Never retired by a
+   * plan: a key is retired only once a verified key of a newer generation is current.
+   */
+  duplicates: MarkedKey[];
+  /** Highest generation among all the entry's keys (0 when none). */
+  maxGeneration: number;
+}
+
+export function classifyEntryKeys(keys: readonly MarkedKey[], now: number, leaseMs: number): EntryKeys {
+  const ranked = [...keys].sort(compareRank);
+  const verified = ranked.filter((k) => k.marker.phase === "current");
+  const current = verified.at(-1) ?? null;
+  const result: EntryKeys = {
+    current,
+    previous: [],
+    partial: [],
+    abandoned: [],
+    inFlight: [],
+    duplicates: [],
+    maxGeneration: ranked.reduce((max, k) => Math.max(max, k.marker.generation), 0),
+  };
+  for (const key of ranked) {
+    if (key === current) continue;
+    const sameGeneration = current !== null && key.marker.generation === current.marker.generation;
+    const olderGeneration = current !== null && key.marker.generation < current.marker.generation;
+    if (key.marker.phase === "current") {
+      if (sameGeneration) result.duplicates.push(key);
+      else result.previous.push(key);
+      continue;
+    }
+    const touched = lastTouched(key.key);
+    // A key whose times cannot be read shows no run at work: it is treated as left behind.
+    const withinLease = Number.isFinite(touched) && now < touched + leaseMs;
+    if (withinLease) result.inFlight.push(key);
+    else if (key.marker.phase === "pending") result.abandoned.push(key);
+    else if (olderGeneration) result.previous.push(key);
+    else result.partial.push(key);
+  }
+  return result;
+}

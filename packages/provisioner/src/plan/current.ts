@@ -1,0 +1,100 @@
+// The current key of an entry against the manifest: enabled or not, and its name and description
+// (the user's text plus the marker timely-keys keeps on it).
+import type { DesiredKey } from "../desired.js";
+import { formatMarker, markerHash, stripMarker, type Marker } from "../marker.js";
+import type { AttributeChange, KeyAction, KeyOperation, Reason } from "../model.js";
+import { compact } from "./compact.js";
+import type { WorkspaceContext } from "./context.js";
+import { currentDescription, quoted } from "./describe.js";
+import { isActive, type MarkedKey } from "./keys.js";
+
+/** The marker a current key should carry, before its hash. */
+export function wantedCurrentMarker(entry: DesiredKey, current: MarkedKey): Omit<Marker, "hash"> {
+  return {
+    entryId: entry.id,
+    generation: current.marker.generation,
+    phase: "current",
+    ...(current.marker.promotedAt !== undefined ? { promotedAt: current.marker.promotedAt } : {}),
+    ...(entry.protect ? { protect: true } : {}),
+    ...(entry.enabled ? {} : { off: true }),
+  };
+}
+
+/**
+ * Actions that bring the current key's status, name and description to the manifest. With
+ * `statusOnly` (a rotation replaces the key in this plan) its name and description are left alone.
+ */
+export function planCurrentKey(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, statusOnly: boolean): KeyAction[] {
+  const key = current.key;
+  const base = wantedCurrentMarker(entry, current);
+  const wanted = currentDescription(entry.name, entry.description, base);
+  const nameDiffers = key.name !== entry.name;
+  const descriptionDiffers = key.description !== wanted.description;
+  // Is the `off` flag the only difference? Then the status change carries the marker edit.
+  const keepingOff = currentDescription(entry.name, entry.description, { ...base, off: current.marker.off });
+  const offOnly = !nameDiffers && descriptionDiffers && keepingOff.description === key.description;
+  const editedOutside = current.marker.hash !== undefined && current.marker.hash !== markerHash(key.name, current.text);
+  const toggle = entry.enabled !== isActive(key);
+
+  const actions: KeyAction[] = [];
+  if (toggle) {
+    const enable = entry.enabled;
+    // `off` says timely-keys deactivated the key for the manifest; without it, someone else did.
+    const reason: Reason = enable === Boolean(current.marker.off) ? "enabled_changed" : "edited_outside";
+    const operations: KeyOperation[] = [{ op: enable ? "activate" : "deactivate", keyId: key.id }];
+    if (offOnly && !statusOnly) operations.push({ op: "update", keyId: key.id, body: { description: wanted.description } });
+    actions.push(
+      compact<KeyAction>({
+        kind: enable ? "enable" : "disable",
+        workspace: ctx.workspace,
+        entryId: entry.id,
+        keyId: key.id,
+        keyName: key.name,
+        generation: current.marker.generation,
+        reason,
+        reasons: [reason],
+        summary: `${enable ? "enable" : "disable"} ${quoted(key.name)} #${current.marker.generation}${
+          reason === "edited_outside" ? ` (it was ${enable ? "deactivated" : "activated"} outside timely-keys)` : ""
+        }`,
+        mutates: true,
+        attributes: [{ name: "status", before: key.status, after: enable ? "active" : "inactive" }],
+        operations,
+      }),
+    );
+  }
+  if (statusOnly || (!nameDiffers && !descriptionDiffers) || (toggle && offOnly)) return actions;
+
+  const reason: Reason = editedOutside ? "edited_outside" : offOnly ? "enabled_changed" : "manifest_changed";
+  const body: { name?: string; description?: string } = {};
+  if (nameDiffers) body.name = entry.name;
+  if (descriptionDiffers) body.description = wanted.description;
+  const attributes: AttributeChange[] = [];
+  if (nameDiffers) attributes.push({ name: "name", before: quoted(key.name), after: quoted(entry.name) });
+  const wantedText = stripMarker(wanted.description);
+  if (current.text !== wantedText) {
+    attributes.push({ name: "description", before: quoted(current.text), after: quoted(wantedText) });
+  }
+  // The hash follows the name and text: the marker is worth showing only when a flag changes
+  // (or when nothing else would show why the description is rewritten).
+  const flags = (marker: Marker) => formatMarker({ ...marker, hash: undefined });
+  if (descriptionDiffers && (flags(current.marker) !== flags(wanted.marker) || attributes.length === 0)) {
+    attributes.push({ name: "marker", before: formatMarker(current.marker), after: formatMarker(wanted.marker) });
+  }
+  actions.push(
+    compact<KeyAction>({
+      kind: "update",
+      workspace: ctx.workspace,
+      entryId: entry.id,
+      keyId: key.id,
+      keyName: key.name,
+      generation: current.marker.generation,
+      reason,
+      reasons: [reason],
+      summary: `update ${quoted(key.name)} #${current.marker.generation} in place${reason === "edited_outside" ? " (edited outside timely-keys)" : ""}`,
+      mutates: true,
+      attributes,
+      operations: [{ op: "update", keyId: key.id, body }],
+    }),
+  );
+  return actions;
+}

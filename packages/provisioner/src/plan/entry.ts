@@ -1,0 +1,231 @@
+// One manifest entry against its live keys: the rotation state machine. Reads only markers and
+// live fields; returns the entry's actions and where its rotation stands.
+import type { DesiredKey } from "../desired.js";
+import { formatMarker, stripMarker } from "../marker.js";
+import type { AttributeChange, EntryState, KeyAction, PlanAction } from "../model.js";
+import { classifyEntryKeys, type EntryKeys } from "./classify.js";
+import { compact } from "./compact.js";
+import { warn, type WorkspaceContext } from "./context.js";
+import { planCurrentKey } from "./current.js";
+import { currentDescription, quoted } from "./describe.js";
+import { isActive, keyLabel, lastTouched, type KeyView, type MarkedKey } from "./keys.js";
+import { isHeld, planPreviousKeys, planRollback, waitAction } from "./previous.js";
+import { createAction, nextRotationDue, rotateAction, rotationTriggers } from "./rotation.js";
+import { formatAgo, formatDuration, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
+
+export interface EntryPlan {
+  actions: PlanAction[];
+  state: EntryState;
+}
+
+/**
+ * @param marked the live keys whose marker names this entry
+ * @param adoptable the unmarked live key the entry claims with `adopt`, if any
+ */
+export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: MarkedKey[], adoptable: KeyView | null): EntryPlan {
+  const actions: PlanAction[] = [];
+  let keys = marked;
+  if (adoptable !== null && keys.every((k) => k.marker.phase === "pending")) {
+    const generation = keys.reduce((max, k) => Math.max(max, k.marker.generation), 0) + 1;
+    const adopted = adoptAction(ctx, entry, adoptable, generation);
+    actions.push(adopted.action);
+    keys = [...keys, adopted.view];
+  }
+  const roles = classifyEntryKeys(keys, ctx.now, ctx.options.inFlightLeaseSeconds * SECOND);
+  if (roles.duplicates.length > 0 && roles.current !== null) {
+    warn(
+      ctx,
+      `${roles.duplicates.length + 1} keys carry the marker of ${entry.id}#${roles.current.marker.generation}; ${keyLabel(
+        roles.current.key,
+      )} is treated as current and the others are left alone: remove the marker from the ones that are not this entry's key`,
+      { entryId: entry.id },
+    );
+  }
+  for (const key of roles.abandoned) actions.push(revokeAbandoned(ctx, entry, key));
+  const inFlight = roles.inFlight.map((key) => inFlightWait(ctx, entry, key));
+
+  if (!entry.enabled) return planDisabled(ctx, entry, roles, actions, inFlight);
+
+  const current = roles.current;
+  if (current === null) {
+    if (inFlight.length > 0) {
+      actions.push(...inFlight);
+    } else {
+      const leftBehind = roles.abandoned.length + roles.partial.length > 0;
+      if (entry.deliver.length === 0) warn(ctx, `${entry.id} has no deliver sinks: the new key's secret will reach no one`, { entryId: entry.id });
+      actions.push(createAction(ctx, entry, roles.maxGeneration + 1, leftBehind ? "successor_abandoned" : "missing"));
+    }
+    return { actions, state: entryState(entry, null, actions, 0) };
+  }
+
+  const triggers = rotationTriggers(ctx, entry, current, roles);
+  const rotating = triggers.reasons.length > 0 && inFlight.length === 0;
+  actions.push(...planCurrentKey(ctx, entry, current, rotating));
+  if (rotating) {
+    if (entry.deliver.length === 0) {
+      warn(ctx, `${entry.id} has no deliver sinks: the rotated key's secret will reach no one, and the previous key's users will break once it drains`, {
+        entryId: entry.id,
+      });
+    }
+    actions.push(rotateAction(ctx, entry, current, roles.maxGeneration + 1, triggers));
+  } else if (triggers.reasons.includes("manual")) {
+    warn(ctx, `rotation of ${entry.id} not started: another run is delivering its successor`, { entryId: entry.id });
+  }
+  actions.push(...inFlight);
+  const rollback = planRollback(ctx, entry, current, roles.previous);
+  actions.push(...rollback.actions);
+  actions.push(...planPreviousKeys(ctx, entry, current, roles.previous, rollback.held));
+  const heldCount = roles.previous.filter((k) => rollback.held.has(k.key.id) || isHeld(k, current)).length;
+  return { actions, state: entryState(entry, current, actions, heldCount) };
+}
+
+/** `enabled: false`: no rotation; the current key and every other active key of the entry are deactivated. */
+function planDisabled(ctx: WorkspaceContext, entry: DesiredKey, roles: EntryKeys, actions: PlanAction[], inFlight: PlanAction[]): EntryPlan {
+  if (roles.current !== null) actions.push(...planCurrentKey(ctx, entry, roles.current, false));
+  for (const key of [...roles.previous, ...roles.partial]) {
+    if (!isActive(key.key)) continue;
+    actions.push(
+      compact<KeyAction>({
+        kind: "disable",
+        workspace: ctx.workspace,
+        entryId: entry.id,
+        keyId: key.key.id,
+        keyName: key.key.name,
+        generation: key.marker.generation,
+        reason: "enabled_changed",
+        reasons: ["enabled_changed"],
+        summary: `disable older key ${quoted(key.key.name)} #${key.marker.generation} (the entry is disabled)`,
+        mutates: true,
+        attributes: [{ name: "status", before: "active", after: "inactive" }],
+        operations: [{ op: "deactivate", keyId: key.key.id }],
+      }),
+    );
+  }
+  actions.push(...inFlight);
+  return { actions, state: entryState(entry, roles.current, actions, 0) };
+}
+
+function adoptAction(ctx: WorkspaceContext, entry: DesiredKey, view: KeyView, generation: number): { action: KeyAction; view: MarkedKey } {
+  const key = view.key;
+  const wanted = currentDescription(entry.name, entry.description, {
+    entryId: entry.id,
+    generation,
+    phase: "current",
+    ...(entry.protect ? { protect: true } : {}),
+    // Already inactive as the manifest wants: record that timely-keys keeps it so.
+    ...(!entry.enabled && !isActive(key) ? { off: true } : {}),
+  });
+  const body: { name?: string; description?: string } = { description: wanted.description };
+  if (key.name !== entry.name) body.name = entry.name;
+  const attributes: AttributeChange[] = [{ name: "marker", before: null, after: formatMarker(wanted.marker) }];
+  if (key.name !== entry.name) attributes.push({ name: "name", before: JSON.stringify(key.name), after: JSON.stringify(entry.name) });
+  if (view.text !== stripMarker(wanted.description)) {
+    attributes.push({ name: "description", before: JSON.stringify(view.text), after: JSON.stringify(stripMarker(wanted.description)) });
+  }
+  const action = compact<KeyAction>({
+    kind: "adopt",
+    workspace: ctx.workspace,
+    entryId: entry.id,
+    keyId: key.id,
+    keyName: key.name,
+    generation,
+    reason: "adopted",
+    reasons: ["adopted"],
+    summary: `adopt existing key ${keyLabel(key)} as ${entry.id}#${generation} (writes its marker)`,
+    mutates: true,
+    attributes,
+    operations: [{ op: "update", keyId: key.id, body }],
+  });
+  // From here on the rules see the key as it will be once adopted.
+  const adopted: MarkedKey = {
+    key: { ...key, name: entry.name, description: wanted.description },
+    marker: wanted.marker,
+    text: stripMarker(wanted.description),
+  };
+  return { action, view: adopted };
+}
+
+function revokeAbandoned(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey): KeyAction {
+  return compact<KeyAction>({
+    kind: "revoke-abandoned",
+    workspace: ctx.workspace,
+    entryId: entry.id,
+    keyId: key.key.id,
+    keyName: key.key.name,
+    generation: key.marker.generation,
+    reason: "successor_abandoned",
+    reasons: ["successor_abandoned"],
+    summary: `revoke abandoned successor ${quoted(key.key.name)} #${key.marker.generation}: its run stopped before any sink received it, so its secret is lost (created ${formatAgo(
+      ms(key.key.created_at),
+      ctx.now,
+    )})`,
+    mutates: true,
+    attributes: [{ name: "status", before: key.key.status, after: "revoked" }],
+    operations: [{ op: "revoke", keyId: key.key.id }],
+  });
+}
+
+function inFlightWait(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey): PlanAction {
+  const touched = lastTouched(key.key);
+  const leaseEnd = touched + ctx.options.inFlightLeaseSeconds * SECOND;
+  const progress = key.marker.progress ? ` ${key.marker.progress.done}/${key.marker.progress.total}` : "";
+  return waitAction(
+    "in-flight",
+    { workspace: ctx.workspace, entryId: entry.id, keyId: key.key.id, keyName: key.key.name, generation: key.marker.generation },
+    `rotation 2/6: successor ${quoted(key.key.name)} #${key.marker.generation} is ${key.marker.phase}${progress}, touched ${formatAgo(
+      touched,
+      ctx.now,
+    )}: another run may still be delivering it; without progress it counts as abandoned on ${formatWhen(leaseEnd)} (lease ${formatDuration(
+      ctx.options.inFlightLeaseSeconds * SECOND,
+    )})`,
+    leaseEnd,
+  );
+}
+
+/** Where the entry's rotation stands, from the actions just planned. */
+function entryState(entry: DesiredKey, current: MarkedKey | null, actions: PlanAction[], heldCount: number): EntryState {
+  const of = (kind: PlanAction["kind"]) => actions.find((a) => a.kind === kind);
+  const waits = actions.filter((a) => a.until !== undefined).map((a) => ms(a.until));
+  const nextWait = waits.length > 0 ? Math.min(...waits) : Number.NaN;
+  const base = {
+    entryId: entry.id,
+    name: entry.name,
+    ...(current !== null ? { generation: current.marker.generation, currentKeyId: current.key.id } : {}),
+  };
+  const state = (phase: EntryState["phase"], step: string | undefined, detail: string, nextAt = nextWait): EntryState => {
+    const iso = isoOrNull(nextAt);
+    return compact<EntryState>({ ...base, phase, step, nextAt: iso ?? undefined, detail });
+  };
+  if (!entry.enabled) {
+    return state("disabled", undefined, current === null ? "disabled: no key" : `disabled: key #${current.marker.generation} kept inactive`, Number.NaN);
+  }
+  const found =
+    of("rotate") ?? of("create") ?? of("in-flight") ?? of("deactivate-previous") ?? of("drain") ?? of("revoke-previous") ?? of("quarantine");
+  if (found === undefined) {
+    if (current === null) return state("new", undefined, "no key yet", Number.NaN);
+    if (heldCount > 0) return state("held", undefined, `held: key #${current.marker.generation} current, previous key restored by a rollback and held until the next rotation`, Number.NaN);
+    const due = nextRotationDue(current.key, entry);
+    return state(
+      "steady",
+      undefined,
+      `steady: key #${current.marker.generation} current${Number.isFinite(due) ? `, next rotation on ${formatWhen(due)}` : ""}`,
+      due,
+    );
+  }
+  switch (found.kind) {
+    case "create":
+      return found.reason === "missing"
+        ? state("new", "1/6", found.summary, Number.NaN)
+        : state("rotating", "1/6", found.summary, Number.NaN);
+    case "rotate":
+      return state("rotating", "1/6", found.summary, Number.NaN);
+    case "in-flight":
+      return state("rotating", "2/6", found.summary);
+    case "deactivate-previous":
+      return state("draining", "5/6", found.summary);
+    case "drain":
+      return state("draining", "4/6", found.summary);
+    default:
+      return state("quarantine", "6/6", found.summary);
+  }
+}

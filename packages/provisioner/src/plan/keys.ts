@@ -1,0 +1,74 @@
+// Live keys as the planner sees them: the API object, its marker and the user's text, plus the
+// small predicates every rule uses.
+import type { ApiKey } from "@timely-keys/sdk";
+import { splitDescription, type Marker } from "../marker.js";
+import { ms } from "./time.js";
+
+export interface KeyView {
+  key: ApiKey;
+  marker: Marker | null;
+  /** The description without its marker. */
+  text: string;
+}
+
+/** A key of an entry (its marker names the entry). */
+export interface MarkedKey extends KeyView {
+  marker: Marker;
+}
+
+export function viewOf(key: ApiKey): KeyView {
+  const description = typeof key.description === "string" ? key.description : "";
+  const { text, marker } = splitDescription(description);
+  return { key, marker, text };
+}
+
+/** Older first: generation, then creation time, then id. The last current-phase key is the current one. */
+export function compareRank(a: MarkedKey, b: MarkedKey): number {
+  if (a.marker.generation !== b.marker.generation) return a.marker.generation - b.marker.generation;
+  const byCreated = compareTimes(ms(a.key.created_at), ms(b.key.created_at));
+  if (byCreated !== 0) return byCreated;
+  return compareText(a.key.id, b.key.id);
+}
+
+/** Unmanaged keys are listed by name, then id. */
+export function compareByNameThenId(a: KeyView, b: KeyView): number {
+  return compareText(a.key.name, b.key.name) || compareText(a.key.id, b.key.id);
+}
+
+/** Code-unit order: the same everywhere, unlike localeCompare. */
+export function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareTimes(a: number, b: number): number {
+  const fa = Number.isFinite(a);
+  const fb = Number.isFinite(b);
+  if (fa && fb) return a - b;
+  if (fa === fb) return 0;
+  return fa ? -1 : 1;
+}
+
+export function isActive(key: ApiKey): boolean {
+  return key.status === "active";
+}
+
+export function isExpired(key: ApiKey, now: number): boolean {
+  const expires = ms(key.expires_at);
+  return Number.isFinite(expires) && expires <= now;
+}
+
+/** The last time a run could have written this key: a recent touch means a run may still be at work. */
+export function lastTouched(key: ApiKey): number {
+  const times = [ms(key.created_at), ms(key.updated_at)].filter((t) => Number.isFinite(t));
+  return times.length === 0 ? Number.NaN : Math.max(...times);
+}
+
+/** `"Salesforce sync" (id)` */
+export function keyLabel(key: ApiKey): string {
+  return `"${key.name}" (${key.id})`;
+}
+
+/** Sorted, unique scopes as one comparable string. */
+export function scopeList(scopes: readonly string[]): string {
+  return [...new Set(scopes)].sort().join(", ");
+}

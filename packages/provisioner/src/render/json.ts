@@ -1,0 +1,85 @@
+// The plan as versioned JSON (docs/plan-format.md): the Plan object itself, keys in a fixed
+// documented order per object, so equal plans render byte for byte the same and a saved plan
+// diffs cleanly.
+import type { Plan } from "../model.js";
+import { redactingReplacer } from "./redact.js";
+
+interface Shape {
+  /** Keys first, in this order; any other key follows, alphabetically. */
+  keys: string[];
+  /** The shape of a property's value (or of each item, for arrays). */
+  children?: Record<string, string>;
+}
+
+const SHAPES: Record<string, Shape> = {
+  plan: {
+    keys: ["format_version", "generated_at", "manifest", "options", "changes", "summary", "warnings", "workspaces"],
+    children: { options: "options", summary: "summary", warnings: "warning", workspaces: "workspace" },
+  },
+  options: { keys: ["targets", "workspaces", "forceRotate", "rollback", "inFlightLeaseSeconds"] },
+  summary: { keys: ["create", "update", "replace", "rotate", "retire", "drift", "noop"] },
+  warning: { keys: ["workspace", "entryId", "keyId", "message"] },
+  workspace: {
+    keys: ["name", "tokenEnv", "apiUrl", "serverNow", "fingerprint", "actions", "entries"],
+    children: { actions: "action", entries: "entry" },
+  },
+  action: {
+    keys: [
+      "kind",
+      "workspace",
+      "entryId",
+      "keyId",
+      "keyName",
+      "generation",
+      "reason",
+      "reasons",
+      "summary",
+      "mutates",
+      "replace",
+      "operation",
+      "currentKeyId",
+      "until",
+      "warning",
+      "attributes",
+      "operations",
+      "successor",
+    ],
+    children: { attributes: "attribute", operations: "operation", successor: "successor" },
+  },
+  attribute: { keys: ["name", "before", "after", "forcesReplacement"] },
+  operation: { keys: ["op", "keyId", "body"], children: { body: "body" } },
+  body: { keys: ["name", "description"] },
+  successor: {
+    keys: ["generation", "idempotencyKey", "create", "userDescription", "markers", "descriptions", "sinks", "verify"],
+    children: { create: "create", markers: "markers", descriptions: "descriptions", sinks: "sink", verify: "verify" },
+  },
+  create: { keys: ["name", "description", "scopes", "expires_in_days"] },
+  markers: { keys: ["pending", "delivering", "current"], children: { pending: "marker", delivering: "marker", current: "marker" } },
+  marker: {
+    keys: ["entryId", "generation", "phase", "progress", "promotedAt", "holdFor", "protect", "off", "hash"],
+    children: { progress: "progress" },
+  },
+  progress: { keys: ["done", "total"] },
+  descriptions: { keys: ["pending", "delivering", "current"] },
+  sink: { keys: ["type"] },
+  verify: { keys: ["keyName", "scopes", "workspaceId"] },
+  entry: { keys: ["entryId", "name", "phase", "step", "nextAt", "generation", "currentKeyId", "detail"] },
+};
+
+function ordered(value: unknown, shapeName: string | undefined): unknown {
+  if (Array.isArray(value)) return value.map((item) => ordered(item, shapeName));
+  if (value === null || typeof value !== "object") return value;
+  const shape = shapeName === undefined ? undefined : SHAPES[shapeName];
+  const rank = (key: string) => {
+    const index = shape?.keys.indexOf(key) ?? -1;
+    return index === -1 ? Number.MAX_SAFE_INTEGER : index;
+  };
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([key, v]) => [key, ordered(v, shape?.children?.[key])]));
+}
+
+/** Pretty JSON (2 spaces), no trailing newline. */
+export function renderJson(plan: Plan): string {
+  return JSON.stringify(ordered(plan, "plan"), redactingReplacer, 2);
+}

@@ -1,0 +1,93 @@
+// The plan for a terminal, Terraform-like: one block per action with its symbol, the attributes
+// that change (before -> after, changed words highlighted), the reasons, informational lines for
+// waits, the warnings, and the summary line.
+import { diffWords } from "diff";
+import type { AttributeChange, Plan, PlanAction, PlanWorkspace } from "../model.js";
+import { painter, TONE_STYLE, type Paint } from "./ansi.js";
+import { redactText } from "./redact.js";
+import { summaryLine } from "./summary-line.js";
+import { symbolOf, toneOf } from "./symbols.js";
+
+export interface TextOptions {
+  /** ANSI colours; the CLI passes false for NO_COLOR or a non-TTY. */
+  color: boolean;
+}
+
+/** Attributes whose text gets a word-level diff. */
+const TEXT_ATTRIBUTES = new Set(["name", "description"]);
+
+export function renderText(plan: Plan, options: TextOptions): string {
+  const paint = painter(options.color);
+  const lines: string[] = [];
+  if (plan.workspaces.length === 0) lines.push("No workspace selected.");
+  for (const ws of plan.workspaces) {
+    lines.push(...renderWorkspace(ws, paint, options.color), "");
+  }
+  if (plan.warnings.length > 0) {
+    for (const w of plan.warnings) {
+      const where = [w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/");
+      lines.push(`${paint("yellow", "Warning:")} ${where ? `${where}: ` : ""}${w.message}`);
+    }
+    lines.push("");
+  }
+  lines.push(paint("bold", summaryLine(plan)));
+  return redactText(lines.join("\n"));
+}
+
+function renderWorkspace(ws: PlanWorkspace, paint: Paint, color: boolean): string[] {
+  const head = `${paint("bold", `Workspace ${ws.name}`)} ${paint("dim", `(live state ${ws.fingerprint.slice(0, 19)}…${ws.serverNow ? `, server time ${ws.serverNow}` : ""})`)}`;
+  const lines = [head];
+  if (ws.actions.length === 0) {
+    lines.push(`  ${paint("dim", `no changes (${ws.entries.length} key${ws.entries.length === 1 ? "" : "s"} in the manifest)`)}`);
+    return lines;
+  }
+  for (const action of ws.actions) lines.push(...renderAction(action, paint, color));
+  return lines;
+}
+
+function renderAction(action: PlanAction, paint: Paint, color: boolean): string[] {
+  const tone = toneOf(action);
+  const style = TONE_STYLE[tone];
+  const who = action.entryId ?? action.keyName ?? action.keyId ?? "";
+  const symbol = symbolOf(action).padStart(3);
+  if (tone === "info") return [paint("dim", `  ${symbol} ${who}: ${action.summary}`)];
+  const lines = [`  ${paint(style, symbol)} ${paint("bold", who)}: ${action.summary}`];
+  const rows: [string, string][] = [];
+  for (const a of action.attributes) {
+    rows.push([a.name, attributeValue(a, paint, color)]);
+    // Without colour the changed words are marked on a line of their own.
+    if (!color && a.before !== null && a.after !== null && a.before !== a.after && TEXT_ATTRIBUTES.has(a.name)) {
+      rows.push(["", markedWords(a.before, a.after)]);
+    }
+  }
+  rows.push(["reason", action.reasons.join(", ")]);
+  const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+  for (const [name, value] of rows) lines.push(`        ${(name ? `${name}:` : "").padEnd(width)}${value}`);
+  if (action.warning !== undefined) lines.push(`        ${paint("yellow", "warning:")} ${action.warning}`);
+  return lines;
+}
+
+function attributeValue(a: AttributeChange, paint: Paint, color: boolean): string {
+  const replaces = a.forcesReplacement ? paint("magenta", "   # forces replacement") : "";
+  if (a.before === null && a.after === null) return "";
+  if (a.before === null) return paint("green", a.after ?? "");
+  if (a.after === null) return paint("red", a.before);
+  if (a.before === a.after) return a.after;
+  if (!TEXT_ATTRIBUTES.has(a.name)) return `${a.before} -> ${a.after}${replaces}`;
+  return color ? coloredWords(a.before, a.after, paint) : `${a.before} -> ${a.after}`;
+}
+
+/** Removed words red in the old text, added words green in the new. */
+function coloredWords(before: string, after: string, paint: Paint): string {
+  const parts = diffWords(before, after);
+  const old = parts.filter((p) => !p.added).map((p) => (p.removed ? paint("red", p.value) : p.value)).join("");
+  const neu = parts.filter((p) => !p.removed).map((p) => (p.added ? paint("green", p.value) : p.value)).join("");
+  return `${old} -> ${neu}`;
+}
+
+/** The change as `[-removed-]{+added+}` marks, like `git diff --word-diff=plain`. */
+export function markedWords(before: string, after: string): string {
+  return diffWords(before, after)
+    .map((p) => (p.added ? `{+${p.value}+}` : p.removed ? `[-${p.value}-]` : p.value))
+    .join("");
+}

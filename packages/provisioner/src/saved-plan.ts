@@ -1,0 +1,56 @@
+// A plan saved with `plan --out`: the plan itself plus a digest of its content, so an edited file is
+// refused; the fingerprint of each workspace's live state inside it makes a stale plan refused too.
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { UserError } from "./errors.js";
+import type { Plan } from "./model.js";
+import { renderJson } from "./render.js";
+
+const MAX_PLAN_BYTES = 16 * 1024 * 1024;
+
+export function digestOf(planJson: string): string {
+  return `sha256:${createHash("sha256").update(planJson, "utf8").digest("hex")}`;
+}
+
+/** The saved-plan file's text: `{"digest": ..., "plan": {...}}`. */
+export function serializeSavedPlan(plan: Plan): string {
+  const planJson = renderJson(plan);
+  return `{"kind":"timely-keys-saved-plan","digest":${JSON.stringify(digestOf(JSON.stringify(JSON.parse(planJson))))},"plan":${planJson}}\n`;
+}
+
+export async function readSavedPlan(file: string): Promise<Plan> {
+  let text: string;
+  try {
+    const bytes = await readFile(file);
+    if (bytes.length > MAX_PLAN_BYTES) throw new UserError(`${file}: too large for a saved plan`);
+    text = bytes.toString("utf8");
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UserError(`${file}: cannot read the saved plan (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable")})`);
+  }
+  return parseSavedPlan(text, file);
+}
+
+export function parseSavedPlan(text: string, file: string): Plan {
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new UserError(`${file}: not a saved plan (invalid JSON)`);
+  }
+  if (!isRecord(document) || document.kind !== "timely-keys-saved-plan" || !isRecord(document.plan) || typeof document.digest !== "string") {
+    throw new UserError(`${file}: not a saved plan (write one with 'timely-keys plan --out ${file}')`);
+  }
+  const plan = document.plan;
+  if (plan.format_version !== 1) throw new UserError(`${file}: saved plan format_version ${JSON.stringify(plan.format_version)} is not supported (expected 1)`);
+  if (digestOf(JSON.stringify(plan)) !== document.digest) {
+    throw new UserError(`${file}: the saved plan was modified after it was written (digest mismatch); make a new one with 'timely-keys plan --out'`);
+  }
+  if (!Array.isArray(plan.workspaces) || typeof plan.manifest !== "string") throw new UserError(`${file}: saved plan is missing its workspaces or manifest`);
+  return plan as unknown as Plan;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,87 @@
+// Turns a schema-valid manifest into the Desired state: defaults applied, rotation settings
+// merged, durations in seconds, scopes sorted and unique.
+import type { Scope } from "@timely-keys/sdk";
+import type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, Severity } from "../desired.js";
+import type { LoadedDocument } from "../load.js";
+import { parseDuration } from "./duration.js";
+import type { ManifestDocument, ManifestKey, ManifestPolicy, ManifestRotation, ManifestWorkspace } from "./manifest.js";
+import { configurableRules } from "./rules.js";
+
+const DAY = 86_400;
+
+export const DEFAULT_ROTATION: Readonly<RotationSettings> = Object.freeze({
+  maxAgeDays: 90,
+  rotateBeforeExpiryDays: 14,
+  drainWindowSeconds: DAY,
+  maxGraceSeconds: 7 * DAY,
+  quarantineSeconds: 7 * DAY,
+});
+
+export const DEFAULT_REQUIRE_EXPIRY_FOR: readonly Scope[] = Object.freeze(["write"] as Scope[]);
+
+/** Policy rotation defaults (or a key's inherited settings) with the overrides written on top. */
+export function mergeRotation(base: RotationSettings, overrides: ManifestRotation | undefined): RotationSettings {
+  const seconds = (text: string | undefined, fallback: number) =>
+    text === undefined ? fallback : (parseDuration(text) ?? fallback);
+  return {
+    maxAgeDays: overrides?.maxAgeDays ?? base.maxAgeDays,
+    rotateBeforeExpiryDays: overrides?.rotateBeforeExpiryDays ?? base.rotateBeforeExpiryDays,
+    drainWindowSeconds: seconds(overrides?.drainWindow, base.drainWindowSeconds),
+    maxGraceSeconds: seconds(overrides?.maxGrace, base.maxGraceSeconds),
+    quarantineSeconds: seconds(overrides?.quarantine, base.quarantineSeconds),
+  };
+}
+
+export function resolvePolicy(policy: ManifestPolicy | undefined): Policy {
+  // Only the configurable rules: the others are always errors.
+  const rules: Record<string, Severity> = Object.fromEntries(
+    Object.entries(configurableRules).map(([name, rule]) => [name, rule.defaultSeverity]),
+  );
+  for (const [name, severity] of Object.entries(policy?.rules ?? {})) rules[name] = severity;
+  return {
+    rotation: mergeRotation({ ...DEFAULT_ROTATION }, policy?.rotation),
+    requireExpiryFor: sortedUnique(policy?.requireExpiryFor ?? DEFAULT_REQUIRE_EXPIRY_FOR),
+    maxExpiresInDays: policy?.maxExpiresInDays ?? null,
+    unmanaged: policy?.unmanaged ?? "report",
+    rules,
+  };
+}
+
+export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument): Desired {
+  const policy = resolvePolicy(manifest.policy);
+  return {
+    file: loaded.file,
+    policy,
+    workspaces: manifest.workspaces.map((workspace, w) => buildWorkspace(workspace, w, policy, loaded)),
+  };
+}
+
+function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy, loaded: LoadedDocument): DesiredWorkspace {
+  return {
+    name: workspace.name,
+    tokenEnv: workspace.tokenEnv,
+    ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
+    keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k])),
+    source: loaded.positionOf(["workspaces", w]),
+  };
+}
+
+function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path: (string | number)[]): DesiredKey {
+  return {
+    id: key.id,
+    name: key.name,
+    description: key.description ?? "",
+    scopes: sortedUnique(key.scopes),
+    expiresInDays: key.expiresInDays ?? null,
+    enabled: key.enabled ?? true,
+    protect: key.protect ?? false,
+    rotation: mergeRotation(policy.rotation, key.rotation),
+    deliver: structuredClone(key.deliver ?? []),
+    ...(key.adopt !== undefined && { adopt: key.adopt }),
+    source: loaded.positionOf(path),
+  };
+}
+
+function sortedUnique<T extends string>(values: readonly T[]): T[] {
+  return [...new Set(values)].sort();
+}

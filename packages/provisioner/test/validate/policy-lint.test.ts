@@ -1,0 +1,238 @@
+import { describe, expect, it } from "vitest";
+import { parseManifest } from "../../src/load.js";
+import { validate } from "../../src/validate.js";
+import { configurableRules, type ConfigurableRuleName } from "../../src/validate/rules.js";
+
+/** A manifest with one workspace per entry of `workspaces` (keys as YAML flow mappings). */
+function manifest(options: { policy?: string; workspaces: Record<string, string[]> }): string {
+  const lines = ["version: 1"];
+  if (options.policy) lines.push("policy:", ...options.policy.split("\n").map((l) => `  ${l}`));
+  lines.push("workspaces:");
+  for (const [name, keys] of Object.entries(options.workspaces)) {
+    lines.push(`  - name: ${name}`, "    tokenEnv: TOKEN", "    keys:", ...keys.map((k) => `      - ${k}`));
+    if (keys.length === 0) lines[lines.length - 1] += " []";
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+function run(text: string) {
+  return validate(parseManifest(text, "/work/m.yaml"));
+}
+
+function rules(text: string): string[] {
+  return run(text).diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`);
+}
+
+/** One manifest per configurable rule that triggers it exactly once (given a policy prefix). */
+const triggers: Record<ConfigurableRuleName, (policy: string) => string> = {
+  "write-without-expiry": (policy) => manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [write] }"] } }),
+  "expiry-over-max": (policy) =>
+    manifest({ policy: `maxExpiresInDays: 30\n${policy}`, workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 31 }"] } }),
+  "duplicate-name": (policy) =>
+    manifest({ policy, workspaces: { w: ["{ id: a, name: Same, scopes: [read] }", "{ id: b, name: Same, scopes: [read] }"] } }),
+  "shared-destination": (policy) =>
+    manifest({
+      policy,
+      workspaces: {
+        w: [
+          "{ id: a, name: A, scopes: [read], deliver: [{ type: file, path: x.env }] }",
+          "{ id: b, name: B, scopes: [read], deliver: [{ type: file, path: ./x.env }] }",
+        ],
+      },
+    }),
+  "rotation-period-over-90-days": (policy) =>
+    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { maxAgeDays: 91 } }"] } }),
+  "grace-shorter-than-drain": (policy) =>
+    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { drainWindow: 8d } }"] } }),
+};
+
+describe("policy lint: severities", () => {
+  describe.each(Object.keys(configurableRules) as ConfigurableRuleName[])("%s", (rule) => {
+    const withSeverity = (severity?: string) => triggers[rule](severity ? `rules:\n  ${rule}: ${severity}` : "");
+
+    it(`defaults to ${configurableRules[rule].defaultSeverity}`, () => {
+      const result = run(withSeverity());
+      expect(result.diagnostics.map((d) => [d.rule, d.severity])).toEqual([[rule, configurableRules[rule].defaultSeverity]]);
+      expect(result.desired === undefined).toBe(configurableRules[rule].defaultSeverity === "error");
+    });
+
+    it("error blocks the Desired", () => {
+      const result = run(withSeverity("error"));
+      expect(result.diagnostics.map((d) => [d.rule, d.severity])).toEqual([[rule, "error"]]);
+      expect(result.desired).toBeUndefined();
+    });
+
+    it("warning is reported but does not block", () => {
+      const result = run(withSeverity("warning"));
+      expect(result.diagnostics.map((d) => [d.rule, d.severity])).toEqual([[rule, "warning"]]);
+      expect(result.desired?.policy.rules[rule]).toBe("warning");
+    });
+
+    it("off skips the rule", () => {
+      const result = run(withSeverity("off"));
+      expect(result.diagnostics).toEqual([]);
+      expect(result.desired?.policy.rules[rule]).toBe("off");
+    });
+  });
+
+  it("a warning-level rule set to off does not turn off the others", () => {
+    const text = manifest({
+      policy: "rules:\n  rotation-period-over-90-days: off",
+      workspaces: { w: ["{ id: a, name: A, scopes: [write], rotation: { maxAgeDays: 200 } }"] },
+    });
+    expect(rules(text)).toEqual(["error write-without-expiry workspaces[0].keys[0].scopes"]);
+  });
+});
+
+describe("policy lint: write-without-expiry", () => {
+  it("passes a write key with an expiry, and read-only keys without one", () => {
+    expect(rules(manifest({ workspaces: { w: ["{ id: a, name: A, scopes: [write], expiresInDays: 30 }", "{ id: b, name: B, scopes: [read] }"] } }))).toEqual([]);
+  });
+
+  it("follows policy.requireExpiryFor (empty: nothing requires an expiry)", () => {
+    const keys = ["{ id: a, name: A, scopes: [write] }", "{ id: b, name: B, scopes: [analytics, read] }"];
+    expect(rules(manifest({ policy: "requireExpiryFor: []", workspaces: { w: keys } }))).toEqual([]);
+    expect(rules(manifest({ policy: "requireExpiryFor: [analytics]", workspaces: { w: keys } }))).toEqual([
+      "error write-without-expiry workspaces[0].keys[1].scopes",
+    ]);
+  });
+
+  it("names every required scope the key has", () => {
+    const [d] = run(manifest({ policy: "requireExpiryFor: [write, agents]", workspaces: { w: ["{ id: a, name: A, scopes: [agents, write] }"] } })).diagnostics;
+    expect(d?.message).toContain('has scopes "agents", "write" but no expiresInDays');
+  });
+});
+
+describe("policy lint: expiry-over-max", () => {
+  it("allows the maximum itself and anything when there is no maximum", () => {
+    expect(rules(manifest({ policy: "maxExpiresInDays: 30", workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 30 }"] } }))).toEqual([]);
+    expect(rules(manifest({ policy: "maxExpiresInDays: null", workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 3650 }"] } }))).toEqual([]);
+  });
+
+  it("does not count a key without expiry as over the maximum", () => {
+    expect(rules(manifest({ policy: "maxExpiresInDays: 30", workspaces: { w: ["{ id: a, name: A, scopes: [read] }"] } }))).toEqual([]);
+  });
+});
+
+describe("policy lint: duplicates", () => {
+  it("allows the same id and name in different workspaces", () => {
+    const key = "{ id: crm, name: CRM, scopes: [read] }";
+    expect(rules(manifest({ workspaces: { prod: [key], staging: [key] } }))).toEqual([]);
+  });
+
+  it("reports each repeat at the later entry", () => {
+    const text = manifest({
+      workspaces: {
+        w: ["{ id: a, name: A, scopes: [read] }", "{ id: a, name: 'A ', scopes: [read] }", "{ id: a, name: C, scopes: [read] }"],
+      },
+    });
+    expect(rules(text)).toEqual([
+      "error duplicate-id workspaces[0].keys[1].id",
+      "error duplicate-name workspaces[0].keys[1].name",
+      "error duplicate-id workspaces[0].keys[2].id",
+    ]);
+  });
+
+  it("duplicate-workspace and duplicate-id cannot be turned off", () => {
+    for (const rule of ["duplicate-workspace", "duplicate-id"]) {
+      const text = manifest({ policy: `rules:\n  ${rule}: off`, workspaces: { w: [] } });
+      expect(run(text).diagnostics[0]?.message).toContain(`rule "${rule}" is always an error`);
+    }
+  });
+
+  it("reports a repeated workspace", () => {
+    const text = `${manifest({ workspaces: { w: [] } })}  - { name: w, tokenEnv: OTHER, keys: [] }\n`;
+    expect(rules(text)).toEqual(["error duplicate-workspace workspaces[1].name"]);
+  });
+});
+
+describe("policy lint: shared-destination", () => {
+  const two = (a: string, b: string, workspaces?: string) =>
+    rules(
+      manifest({
+        workspaces: workspaces
+          ? { [workspaces]: [`{ id: a, name: A, scopes: [read], deliver: [${a}] }`], other: [`{ id: b, name: B, scopes: [read], deliver: [${b}] }`] }
+          : { w: [`{ id: a, name: A, scopes: [read], deliver: [${a}] }`, `{ id: b, name: B, scopes: [read], deliver: [${b}] }`] },
+      }),
+    );
+  const shared = ["error shared-destination workspaces[0].keys[1].deliver[0]"];
+
+  it("files: the same path (as resolved from the manifest's folder) and variable", () => {
+    expect(two("{ type: file, path: secrets/a.env }", "{ type: file, path: /work/secrets/a.env, variable: TIMELY_API_KEY }")).toEqual(shared);
+    expect(two("{ type: file, path: a.env, variable: CRM_KEY }", "{ type: file, path: a.env, variable: BOT_KEY }")).toEqual([]);
+    expect(two("{ type: file, path: a.txt, format: raw, variable: X }", "{ type: file, path: a.txt, format: raw, variable: Y }")).toEqual(shared);
+  });
+
+  it("GitHub secrets ignore case in repository and secret names", () => {
+    expect(
+      two("{ type: githubSecret, repository: Acme/App, secretName: key }", "{ type: githubSecret, repository: acme/app, secretName: KEY }"),
+    ).toEqual(shared);
+    expect(
+      two(
+        "{ type: githubSecret, repository: acme/app, environment: prod, secretName: KEY }",
+        "{ type: githubSecret, repository: acme/app, environment: staging, secretName: KEY }",
+      ),
+    ).toEqual([]);
+  });
+
+  it("across workspaces too", () => {
+    const shared = rules(
+      manifest({
+        workspaces: {
+          prod: ["{ id: a, name: A, scopes: [read], deliver: [{ type: vault, path: crm }] }"],
+          staging: ["{ id: a, name: A, scopes: [read], deliver: [{ type: vault, path: crm }] }"],
+        },
+      }),
+    );
+    expect(shared).toEqual(["error shared-destination workspaces[1].keys[0].deliver[0]"]);
+  });
+
+  it("the same destination twice in one key", () => {
+    const text = manifest({ workspaces: { w: ["{ id: a, name: A, scopes: [read], deliver: [{ type: exec, command: [x] }, { type: exec, command: [x] }] }"] } });
+    const [d] = run(text).diagnostics;
+    expect(d).toMatchObject({ rule: "shared-destination", path: "workspaces[0].keys[0].deliver[1]" });
+    expect(d?.message).toContain("same destination as deliver[0]");
+  });
+});
+
+describe("policy lint: rotation settings", () => {
+  it("reports an over-long period where it is written: once at the policy, and at each overriding key", () => {
+    const text = manifest({
+      policy: "rotation: { maxAgeDays: 120 }",
+      workspaces: {
+        w: [
+          "{ id: a, name: A, scopes: [read] }",
+          "{ id: b, name: B, scopes: [read] }",
+          "{ id: c, name: C, scopes: [read], rotation: { maxAgeDays: 30 } }",
+          "{ id: d, name: D, scopes: [read], rotation: { maxAgeDays: 365 } }",
+        ],
+      },
+    });
+    expect(rules(text)).toEqual([
+      "warning rotation-period-over-90-days policy.rotation.maxAgeDays",
+      "warning rotation-period-over-90-days workspaces[0].keys[3].rotation.maxAgeDays",
+    ]);
+  });
+
+  it("accepts exactly 90 days", () => {
+    expect(rules(manifest({ policy: "rotation: { maxAgeDays: 90 }", workspaces: { w: [] } }))).toEqual([]);
+  });
+
+  it("compares grace and drain after merging a key's overrides into the policy", () => {
+    const text = manifest({
+      policy: "rotation: { drainWindow: 2h, maxGrace: 3h }",
+      workspaces: {
+        w: [
+          "{ id: a, name: A, scopes: [read], rotation: { drainWindow: 4h } }",
+          "{ id: b, name: B, scopes: [read], rotation: { maxGrace: 1h } }",
+          "{ id: c, name: C, scopes: [read], rotation: { maxGrace: 2h } }",
+          "{ id: d, name: D, scopes: [read], rotation: { drainWindow: 1d, maxGrace: 1d } }",
+        ],
+      },
+    });
+    expect(rules(text)).toEqual([
+      "error grace-shorter-than-drain workspaces[0].keys[0].rotation.drainWindow",
+      "error grace-shorter-than-drain workspaces[0].keys[1].rotation.maxGrace",
+    ]);
+  });
+});

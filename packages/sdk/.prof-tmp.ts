@@ -1,0 +1,13 @@
+import { createServer } from "node:http";
+import createClient from "openapi-fetch";
+import { TimelyClient, type paths } from "./src/index.js";
+const body = JSON.stringify({ data: { principal: "member", company_id: "x", workspace_id: "y", key_id: null, key_name: "n", scopes: [], permissions: ["a"], role: "owner" } });
+const server = createServer((req, res) => { res.writeHead(200, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), "X-RateLimit-Remaining": "99999", "X-RateLimit-Reset": String(Math.floor(Date.now()/1000)+60) }); res.end(body); });
+await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+const baseUrl = `http://127.0.0.1:${(server.address() as any).port}`;
+const key = "tkm_Zq8fK2mW9xR4tY7uP1sD3gH6jL0cV5bN";
+const client = new TimelyClient({ apiKey: key, baseUrl });
+const raw = createClient<paths>({ baseUrl, headers: { "x-api-key": key } });
+const f = process.env.MODE === "raw" ? () => raw.GET("/v1/me") : () => client.me();
+for (let i = 0; i < 15000; i++) await f();
+server.close();

@@ -1,0 +1,136 @@
+// The client's options, their defaults, and their validation at construction.
+
+import packageJson from "../package.json" with { type: "json" };
+import { TimelyError, ValidationError } from "./errors.js";
+import type { RetrySettings } from "./retry-policy.js";
+import type { MonotonicNow } from "./server-clock.js";
+import type { Sleep } from "./sleep.js";
+import type { Logger } from "./transport.js";
+
+export const DEFAULT_BASE_URL = "https://api.timelyai.com.br";
+
+export interface TimelyClientOptions {
+  /** The credential sent as `x-api-key` (an API key or a management token). Default: `TIMELY_API_KEY`. */
+  apiKey?: string;
+  /** Default `https://api.timelyai.com.br`; a trailing slash is fine. */
+  baseUrl?: string;
+  /** Per attempt, in ms (default 30000). */
+  timeoutMs?: number;
+  /** Retries after the first attempt (default 3). */
+  maxRetries?: number;
+  /** The fetch used underneath (default `globalThis.fetch`). */
+  fetch?: typeof globalThis.fetch;
+  retry?: {
+    /** Base of the exponential backoff, in ms (default 500). */
+    baseDelayMs?: number;
+    /** Cap of the exponential backoff, in ms (default 20000). */
+    maxDelayMs?: number;
+    /**
+     * Longest server-requested wait (Retry-After, X-RateLimit-Reset) worth waiting out inside one
+     * call, in ms (default 60000, the API's window). A longer one is not retried: the error's
+     * `retryAfter` tells the caller.
+     */
+    maxRetryAfterMs?: number;
+  };
+  /** Hold requests while the rate-limit window is used up (default true). */
+  pacing?: boolean;
+  /** Prepended to the SDK's own User-Agent. */
+  userAgent?: string;
+  /** Receives one line per attempt, retry and pacing pause; never a credential. */
+  logger?: Logger;
+}
+
+/** Test seams: replace time and randomness so backoff and pacing run without waiting. */
+export interface TimelyClientHooks {
+  sleep?: Sleep;
+  /** Returns a number in [0, 1). */
+  random?: () => number;
+  /** Monotonic milliseconds. */
+  now?: MonotonicNow;
+  /** Largest accepted answer body (default 8 MiB). */
+  maxResponseBytes?: number;
+}
+
+export interface ResolvedOptions {
+  apiKey: string;
+  baseUrl: string;
+  timeoutMs: number;
+  retry: RetrySettings;
+  fetch: typeof globalThis.fetch;
+  pacing: boolean;
+  userAgent: string;
+  logger: Logger | undefined;
+}
+
+export const SDK_USER_AGENT = `timely-keys-sdk/${packageJson.version} node/${process.versions.node}`;
+
+function badOption(field: string, message: string): ValidationError {
+  return new ValidationError({ message, code: "INVALID_OPTION", field });
+}
+
+function nonNegativeInteger(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value < 0) throw badOption(field, `${field} must be a non-negative integer`);
+  return value;
+}
+
+function positiveNumber(field: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value <= 0) {
+    throw badOption(field, `${field} must be a positive number of milliseconds`);
+  }
+  return value;
+}
+
+function resolveApiKey(given: string | undefined): string {
+  const apiKey = (given ?? process.env.TIMELY_API_KEY ?? "").trim();
+  if (apiKey === "") {
+    throw new TimelyError({
+      message: "No API key: pass { apiKey } to new TimelyClient() or set TIMELY_API_KEY",
+      code: "MISSING_API_KEY",
+    });
+  }
+  // Header values cannot hold control characters; say so without echoing the value.
+  if (/[\0-\x1f\x7f]/.test(apiKey)) throw badOption("apiKey", "apiKey contains control characters");
+  return apiKey;
+}
+
+function resolveBaseUrl(given: string | undefined): string {
+  const baseUrl = (given ?? DEFAULT_BASE_URL).trim().replace(/\/+$/, "");
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    throw badOption("baseUrl", `baseUrl is not a URL: ${JSON.stringify(baseUrl)}`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
+    throw badOption("baseUrl", "baseUrl must be an http(s) URL");
+  }
+  if (url.search !== "" || url.hash !== "") throw badOption("baseUrl", "baseUrl must not have a query or fragment");
+  return baseUrl;
+}
+
+export function resolveOptions(options: TimelyClientOptions): ResolvedOptions {
+  const retry = options.retry ?? {};
+  if (options.fetch !== undefined && typeof options.fetch !== "function") {
+    throw badOption("fetch", "fetch must be a function");
+  }
+  // Looked up at call time, so that a fetch patched later (msw, nock, undici's MockAgent) applies.
+  const fetchImpl = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const userAgent = options.userAgent?.trim();
+  return {
+    apiKey: resolveApiKey(options.apiKey),
+    baseUrl: resolveBaseUrl(options.baseUrl),
+    timeoutMs: positiveNumber("timeoutMs", options.timeoutMs, 30_000),
+    retry: {
+      maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, 3),
+      baseDelayMs: positiveNumber("retry.baseDelayMs", retry.baseDelayMs, 500),
+      maxDelayMs: positiveNumber("retry.maxDelayMs", retry.maxDelayMs, 20_000),
+      maxServerWaitMs: positiveNumber("retry.maxRetryAfterMs", retry.maxRetryAfterMs, 60_000),
+    },
+    fetch: fetchImpl,
+    pacing: options.pacing ?? true,
+    userAgent: userAgent ? `${userAgent} ${SDK_USER_AGENT}` : SDK_USER_AGENT,
+    logger: options.logger,
+  };
+}

@@ -1,0 +1,62 @@
+// import adopts an existing workspace: import 30 live keys, apply (writes the markers), plan: no changes.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Emulator } from "@timely-keys/emulator";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runCli, transcript } from "../support/cli.js";
+import { OWNER_TOKEN, secretsOf, startTestEmulator, testSeed } from "../support/emulator.js";
+import { expectNoLeaks, filesUnder } from "../support/leaks.js";
+import { makeWorkdir, type Workdir } from "../support/workdir.js";
+
+let emulator: Emulator;
+let work: Workdir;
+
+beforeAll(async () => {
+  const seed = testSeed();
+  seed.workspaces![0]!.keys = Array.from({ length: 30 }, (_, i) => ({
+    name: i === 7 ? "Zapier" : `Integration ${String(i).padStart(2, "0")}`,
+    description: i % 3 === 0 ? "" : `Used by team ${i}`,
+    scopes: i % 2 === 0 ? ["read"] : ["read", "analytics"],
+    ...(i % 4 === 0 ? {} : { expires_in_days: 30 + i }),
+    ...(i === 5 ? { status: "inactive" as const } : {}),
+  }));
+  seed.workspaces![0]!.keys.push({ name: "Zapier", scopes: ["read", "write"], description: "second key with the same name" });
+  emulator = await startTestEmulator(seed);
+  work = makeWorkdir("");
+});
+
+afterAll(async () => {
+  expectNoLeaks({ transcript: transcript.join("\n"), ...filesUnder(work.dir) }, secretsOf(emulator));
+  await emulator.close();
+  work.cleanup();
+});
+
+it("import, apply, plan: no changes", async () => {
+  const env = { TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN };
+  const out = join(work.dir, "imported.yaml");
+  const imported = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], { env, cwd: work.dir });
+  expect(imported.code, imported.stderr).toBe(0);
+  expect(imported.stdout).toContain("Imported 31 keys");
+  const text = readFileSync(out, "utf8");
+  expect(text).toMatch(/^# yaml-language-server: \$schema=/);
+  expect(text.match(/adopt: /g)).toHaveLength(31);
+  expect(text).toContain("id: zapier-2");
+
+  // Refuses to overwrite.
+  const again = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], { env, cwd: work.dir });
+  expect(again.code).toBe(1);
+  expect(again.stderr).toContain("already exists");
+
+  expect((await runCli(["validate", "-f", out], { env, cwd: work.dir })).code).toBe(0);
+  const plan = await runCli(["plan", "-f", out, "--detailed-exitcode"], { env, cwd: work.dir });
+  expect(plan.code, plan.stdout + plan.stderr).toBe(2);
+  const apply = await runCli(["apply", "-f", out, "--auto-approve"], { env, cwd: work.dir });
+  expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+  const after = await runCli(["plan", "-f", out, "--detailed-exitcode"], { env, cwd: work.dir });
+  expect(after.code, after.stdout + after.stderr).toBe(0);
+  expect(after.stdout).toContain("No changes.");
+  // Adoption changed no key's name, scopes or status.
+  const keys = emulator.state().workspaces.find((w) => w.name === "acme-prod")!.keys;
+  expect(keys).toHaveLength(31);
+  expect(keys.filter((k) => k.status === "inactive")).toHaveLength(1);
+});
