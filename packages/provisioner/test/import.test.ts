@@ -1,0 +1,55 @@
+import type { ApiKey } from "@timely-keys/sdk";
+import { parse } from "yaml";
+import { describe, expect, it } from "vitest";
+import { importManifest, slug } from "../src/import.js";
+
+function key(over: Partial<ApiKey>): ApiKey {
+  return {
+    id: "00000000-0000-4000-8000-000000000001",
+    workspace_id: "00000000-0000-4000-8000-0000000000aa",
+    name: "Key",
+    description: "",
+    prefix: "tml_abcd...",
+    scopes: ["read"],
+    status: "active",
+    created_at: "2026-01-01T00:00:00.000Z",
+    updated_at: "2026-01-01T00:00:00.000Z",
+    expires_at: null,
+    last_used_at: null,
+    deactivated_at: null,
+    request_count: 0,
+    ...over,
+  };
+}
+
+describe("slug", () => {
+  it.each([
+    ["Salesforce CRM Integration", "salesforce-crm-integration"],
+    ["  Ação — Téléphone!! ", "acao-telephone"],
+    ["***", "key"],
+  ])("%s -> %s", (name, id) => expect(slug(name)).toBe(id));
+});
+
+describe("importManifest", () => {
+  it("writes entries with derived ids, adopt ids, expiry in days, disabled keys, and keeps marked entries' ids", () => {
+    const text = importManifest({
+      workspace: "acme",
+      tokenEnv: "ACME_TOKEN",
+      schemaPath: "schema.json",
+      keys: [
+        key({ id: "00000000-0000-4000-8000-000000000001", name: "CRM", expires_at: "2026-03-02T00:00:00.000Z", scopes: ["read", "analytics"] }),
+        key({ id: "00000000-0000-4000-8000-000000000002", name: "CRM", status: "inactive", description: "old one" }),
+        key({ id: "00000000-0000-4000-8000-000000000003", name: "Bot", description: "Bot key [tk:support-bot#4 @1764000000]" }),
+        key({ id: "00000000-0000-4000-8000-000000000004", name: "Writer", scopes: ["write"] }),
+      ],
+    });
+    expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=schema.json");
+    const manifest = parse(text) as { policy: { rules: Record<string, string> }; workspaces: Array<{ keys: Array<Record<string, unknown>> }> };
+    const entries = manifest.workspaces[0]!.keys;
+    expect(entries.map((e) => e.id)).toEqual(["support-bot", "crm", "crm-2", "writer"]);
+    expect(entries[0]).toEqual({ id: "support-bot", name: "Bot", description: "Bot key", scopes: ["read"] });
+    expect(entries[1]).toMatchObject({ expiresInDays: 60, adopt: "00000000-0000-4000-8000-000000000001", scopes: ["analytics", "read"] });
+    expect(entries[2]).toMatchObject({ enabled: false, description: "old one" });
+    expect(manifest.policy.rules).toEqual({ "write-without-expiry": "warning", "duplicate-name": "warning" });
+  });
+});
