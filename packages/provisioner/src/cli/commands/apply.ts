@@ -1,5 +1,5 @@
 // apply, rotate and rollback: plan (or read a saved plan), show, confirm, execute, report.
-import { apply, countResults, type ApplyEvent, type ApplyReport } from "../../apply.js";
+import { apply, countResults, type ApplyEvent, type ApplyReport, type ApplyStep } from "../../apply.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import type { Plan, PlanOptions } from "../../model.js";
@@ -126,7 +126,7 @@ function progressLine(event: ApplyEvent): string {
     case "start":
       return `${label(event)}: ${event.action.kind}...\n`;
     case "step":
-      return `${label(event)}:   ${event.message ?? `${event.step} ${event.keyId ?? ""}`.trim()}\n`;
+      return `${label(event)}:   ${event.message ?? stepText(event)}\n`;
     case "done":
       return `${label(event)}: ${event.action.kind} done\n`;
     case "failed":
@@ -134,6 +134,21 @@ function progressLine(event: ApplyEvent): string {
     case "skipped":
       return `${label(event)}: ${event.action.kind} skipped: ${event.message ?? ""}\n`;
   }
+}
+
+const STEP_TEXT: Record<ApplyStep, string> = {
+  create: "created key",
+  deliver: "delivered to every sink: key",
+  verify: "verified (GET /v1/me answers as the new key, scopes and workspace match): key",
+  promote: "promoted to current: key",
+  update: "updated key",
+  activate: "activated key",
+  deactivate: "deactivated key",
+  revoke: "revoked key",
+};
+
+function stepText(event: ApplyEvent): string {
+  return event.step ? `${STEP_TEXT[event.step]} ${event.keyId ?? ""}`.trim() : "";
 }
 
 function closingLines(report: ApplyReport): string {
