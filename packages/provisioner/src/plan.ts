@@ -14,7 +14,11 @@ import { redactAction, redactText, redactWarning } from "./plan/redact.js";
 import { planRetiredEntry } from "./plan/retire.js";
 import { summarize } from "./plan/summary.js";
 
+export { fingerprintKeys } from "./plan/fingerprint.js";
+export { idempotencyKey, successorForGeneration } from "./plan/successor.js";
+
 export function plan(desired: Desired, live: Live, now: Date, options: PlanOptions = {}): Plan {
+  if (!(now instanceof Date) || !Number.isFinite(now.getTime())) throw new TypeError("plan: `now` must be a valid Date (the server clock)");
   const opts = normalizeOptions(options);
   const warnings: PlanWarning[] = [];
   const selected = desired.workspaces.filter((ws) => opts.workspaces === null || opts.workspaces.includes(ws.name));

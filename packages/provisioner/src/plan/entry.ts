@@ -9,7 +9,8 @@ import { warn, type WorkspaceContext } from "./context.js";
 import { planCurrentKey } from "./current.js";
 import { currentDescription, quoted } from "./describe.js";
 import { isActive, keyLabel, lastTouched, type KeyView, type MarkedKey } from "./keys.js";
-import { isHeld, planPreviousKeys, planRollback, waitAction } from "./previous.js";
+import { isHeld, planPreviousKeys, planRollback } from "./previous.js";
+import { waitAction } from "./wait.js";
 import { createAction, nextRotationDue, rotateAction, rotationTriggers } from "./rotation.js";
 import { formatAgo, formatDuration, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
 
@@ -82,7 +83,7 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
 /** `enabled: false`: no rotation; the current key and every other active key of the entry are deactivated. */
 function planDisabled(ctx: WorkspaceContext, entry: DesiredKey, roles: EntryKeys, actions: PlanAction[], inFlight: PlanAction[]): EntryPlan {
   if (roles.current !== null) actions.push(...planCurrentKey(ctx, entry, roles.current, false));
-  for (const key of [...roles.previous, ...roles.partial]) {
+  for (const key of [...roles.previous, ...roles.duplicates, ...roles.partial]) {
     if (!isActive(key.key)) continue;
     actions.push(
       compact<KeyAction>({

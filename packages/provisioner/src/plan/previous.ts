@@ -4,12 +4,13 @@
 // unless the entry's current key (verified, newer) is active and unexpired.
 import type { DesiredKey } from "../desired.js";
 import { withMarker } from "../marker.js";
-import type { KeyAction, KeyOperation, PlanAction, PreviousKeyAction, WaitAction } from "../model.js";
+import type { KeyAction, KeyOperation, PlanAction, PreviousKeyAction } from "../model.js";
 import { compact } from "./compact.js";
 import { warn, type WorkspaceContext } from "./context.js";
 import { quoted } from "./describe.js";
 import { isActive, isExpired, type MarkedKey } from "./keys.js";
-import { formatAgo, formatDuration, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
+import { formatAgo, formatDuration, formatWhen, ms, SECOND } from "./time.js";
+import { waitAction, type KeyRefs } from "./wait.js";
 
 /** When the current key was promoted (ms): the drain clock of every older key starts there. */
 export function promotedAtMs(current: MarkedKey): number {
@@ -72,7 +73,7 @@ export function planRollback(ctx: WorkspaceContext, entry: DesiredKey, current: 
   return { actions: [action], held };
 }
 
-/** Drain, deactivate, quarantine and revoke the entry's previous keys, each when due. */
+/** Drain, deactivate, quarantine and revoke the previous keys of an enabled entry, each when due. */
 export function planPreviousKeys(
   ctx: WorkspaceContext,
   entry: DesiredKey,
@@ -81,9 +82,10 @@ export function planPreviousKeys(
   held: Set<string>,
 ): PlanAction[] {
   const actions: PlanAction[] = [];
-  // An inactive current key of an enabled entry is activated earlier in this same plan (and the
-  // executor checks it is active before retiring anything).
-  const currentUsable = (isActive(current.key) || entry.enabled) && !isExpired(current.key, ctx.now);
+  // Called for enabled entries only: an inactive current key is activated earlier in this same
+  // plan (and the executor checks it is active before retiring anything). An expired one is not
+  // coming back: nothing retires until its successor is verified.
+  const currentUsable = !isExpired(current.key, ctx.now);
   const promoted = promotedAtMs(current);
   const settings = entry.rotation;
   for (const prev of previous) {
@@ -101,7 +103,7 @@ export function planPreviousKeys(
     };
     if (isActive(key)) {
       if (!currentUsable) {
-        actions.push(wait("drain", common, `rotation 4/6: ${name} stays active: the current key #${current.marker.generation} is not active or has expired`));
+        actions.push(waitAction("drain", common, `rotation 4/6: ${name} stays active: the current key #${current.marker.generation} has expired, nothing retires before its successor is verified`));
         continue;
       }
       const lastUsed = ms(key.last_used_at);
@@ -130,7 +132,7 @@ export function planPreviousKeys(
         );
       } else {
         actions.push(
-          wait(
+          waitAction(
             "drain",
             common,
             `rotation 4/6: draining ${name}, ${lastUse}, deactivates after ${formatDuration(settings.drainWindowSeconds * SECOND)} of silence (${formatWhen(
@@ -143,14 +145,14 @@ export function planPreviousKeys(
       continue;
     }
     if (entry.protect) {
-      actions.push(wait("quarantine", common, `rotation 6/6: ${name} is inactive and protected: never revoked by a plan`));
+      actions.push(waitAction("quarantine", common, `rotation 6/6: ${name} is inactive and protected: never revoked by a plan`));
       continue;
     }
     const deactivated = ms(key.deactivated_at);
     const since = Number.isFinite(deactivated) ? deactivated : ms(key.updated_at);
     const revokeAt = since + settings.quarantineSeconds * SECOND;
     if (!currentUsable) {
-      actions.push(wait("quarantine", common, `rotation 6/6: ${name} stays in quarantine: the current key #${current.marker.generation} is not active or has expired`));
+      actions.push(waitAction("quarantine", common, `rotation 6/6: ${name} stays in quarantine: the current key #${current.marker.generation} has expired, nothing is revoked before its successor is verified`));
     } else if (ctx.now >= revokeAt) {
       actions.push(
         previousAction("revoke-previous", common, current, "quarantine_elapsed", `rotation 6/6: revoke ${name}: inactive since ${formatWhen(since)}, quarantine of ${formatDuration(settings.quarantineSeconds * SECOND)} over`, [
@@ -159,24 +161,16 @@ export function planPreviousKeys(
       );
     } else {
       actions.push(
-        wait("quarantine", common, `rotation 6/6: ${name} is in quarantine (inactive since ${formatWhen(since)}; \`timely-keys rollback ${entry.id}\` restores it), revoked on ${formatWhen(revokeAt)}`, revokeAt),
+        waitAction("quarantine", common, `rotation 6/6: ${name} is in quarantine (inactive since ${formatWhen(since)}; \`timely-keys rollback ${entry.id}\` restores it), revoked on ${formatWhen(revokeAt)}`, revokeAt),
       );
     }
   }
   return actions;
 }
 
-interface Common {
-  workspace: string;
-  entryId: string;
-  keyId: string;
-  keyName: string;
-  generation: number;
-}
-
 function previousAction(
   kind: PreviousKeyAction["kind"],
-  common: Common,
+  common: KeyRefs,
   current: MarkedKey,
   reason: PreviousKeyAction["reason"],
   summary: string,
@@ -198,21 +192,3 @@ function previousAction(
     currentKeyId: current.key.id,
   });
 }
-
-function wait(kind: WaitAction["kind"], common: Common | Omit<Common, "keyId" | "keyName" | "generation">, summary: string, until?: number): WaitAction {
-  const reason = kind === "drain" ? "draining" : kind === "quarantine" ? "in_quarantine" : "successor_in_flight";
-  const untilIso = until === undefined ? null : isoOrNull(until);
-  return compact<WaitAction>({
-    kind,
-    ...common,
-    reason,
-    reasons: [reason],
-    summary,
-    mutates: false,
-    attributes: [],
-    operations: [],
-    ...(untilIso !== null ? { until: untilIso } : {}),
-  });
-}
-
-export { wait as waitAction };

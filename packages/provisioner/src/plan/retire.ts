@@ -5,7 +5,7 @@ import { compact } from "./compact.js";
 import type { WorkspaceContext } from "./context.js";
 import { quoted } from "./describe.js";
 import { isActive, type MarkedKey } from "./keys.js";
-import { waitAction } from "./previous.js";
+import { waitAction } from "./wait.js";
 import { formatDuration, formatWhen, ms, SECOND } from "./time.js";
 
 export function planRetiredEntry(ctx: WorkspaceContext, entryId: string, keys: MarkedKey[]): PlanAction[] {

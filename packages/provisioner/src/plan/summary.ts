@@ -36,7 +36,7 @@ export function summarize(workspaces: readonly PlanWorkspace[]): PlanSummary {
       if (bucket !== null) summary[bucket] += 1;
     }
     for (const entry of ws.entries) {
-      const busy = ws.actions.some((a) => a.entryId === entry.entryId && a.mutates && a.kind !== "drift" && a.kind !== "retire");
+      const busy = ws.actions.some((a) => a.entryId === entry.entryId && a.mutates);
       if (!busy) summary.noop += 1;
     }
   }

@@ -74,6 +74,18 @@ describe("crash safety: successors left behind by a run that stopped", () => {
     expect(kinds(plan(manifest, live([stale, current]), NOW))).toEqual(["revoke-abandoned"]);
   });
 
+  it("two keys claiming one generation (a copied marker): a warning, and neither is retired", () => {
+    const first = managed(crm, 2, { promotedAt: unix(-30 * DAY) }, { id: "00000000-0000-4000-8000-0000000000d1", created_at: at(-30 * DAY) });
+    const copy = managed(crm, 2, { promotedAt: unix(-30 * DAY) }, { id: "00000000-0000-4000-8000-0000000000d2", created_at: at(-20 * DAY) });
+    const result = plan(manifest, live([first, copy]), NOW);
+    expect(actions(result)).toEqual([]);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      `2 keys carry the marker of crm#2; "CRM sync" (${copy.id}) is treated as current and the others are left alone: remove the marker from the ones that are not this entry's key`,
+    ]);
+    // A disabled entry still deactivates both.
+    expect(kinds(plan(desired([{ ...crm, enabled: false }]), live([first, copy]), NOW))).toEqual(["disable", "disable"]);
+  });
+
   describe("a successor touched within the lease may belong to a run still at work", () => {
     const current = managed(crm, 1, {}, { created_at: at(-91 * DAY) });
     const pending = managed(crm, 2, { phase: "pending" }, { created_at: at(-2 * MINUTE) });
