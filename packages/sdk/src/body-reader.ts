@@ -10,16 +10,16 @@ export const MAX_RESPONSE_BYTES = 8 * 1024 * 1024;
 const EMPTY = new Uint8Array(0);
 const utf8 = new TextDecoder();
 
-/**
- * A Response whose body bytes are in memory. Building a Response from bytes would wrap them in a
- * new web stream, which costs more than the rest of a loopback request's client-side work; this
- * subclass serves the bytes directly and makes a stream only if someone asks for `body`.
- */
 // The DOM typings declare Response's methods as properties, which a subclass may not override with
 // methods; the base is therefore typed by what the subclass uses, and instances are cast back.
 const ResponseBase: new (body: null, init: ResponseInit) => Pick<Response, "headers" | "status" | "statusText"> =
   Response;
 
+/**
+ * A Response whose body bytes are in memory. Building a Response from bytes would wrap them in a
+ * new web stream, which costs more than the rest of a loopback request's client-side work; this
+ * subclass serves the bytes directly and makes a stream only if someone asks for `body`.
+ */
 class BufferedResponse extends ResponseBase {
   readonly #bytes: Uint8Array | null;
   readonly #url: string;
