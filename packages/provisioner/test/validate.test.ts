@@ -249,7 +249,7 @@ describe("validate: good manifests", () => {
     const prod = desired.workspaces[0]!.keys;
     expect(prod.map((k) => [k.scopes, k.expiresInDays, k.deliver.map((s) => s.type)])).toEqual([
       [["conversations", "read"], 90, ["file"]],
-      [["analytics", "read"], 180, []],
+      [["analytics", "read"], 180, ["file"]],
       [["conversations", "read", "write"], 60, ["exec"]],
     ]);
     expect(result.loaded!.text.split("\n")[0]).toBe(
