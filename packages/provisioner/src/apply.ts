@@ -11,11 +11,11 @@ import type { Plan, PlanAction, PlanWorkspace } from "./model.js";
 import { asTokenError } from "./read.js";
 import type { WorkspaceExecution } from "./apply/context.js";
 import { runOperations } from "./apply/operations.js";
-import { countResults, type ActionResult, type ApplyEvent, type ApplyReport, type ApplyStep } from "./apply/report.js";
+import { countResults, type ActionResult, type ApplyEvent, type ApplyReport, type ApplyStep, type WorkspaceError } from "./apply/report.js";
 import { runGrouped } from "./apply/schedule.js";
 import { runSuccessor, StepError } from "./apply/successor.js";
 
-export type { ActionResult, ApplyEvent, ApplyReport, ApplyStep } from "./apply/report.js";
+export type { ActionResult, ApplyEvent, ApplyReport, ApplyStep, WorkspaceError } from "./apply/report.js";
 export { countResults } from "./apply/report.js";
 
 export interface ApplyOptions {
@@ -34,8 +34,9 @@ export interface ApplyOptions {
 
 export async function apply(plan: Plan, options: ApplyOptions): Promise<ApplyReport> {
   const results: ActionResult[] = [];
+  const workspaceErrors: WorkspaceError[] = [];
   const emit = options.onEvent ?? (() => {});
-  await Promise.all(plan.workspaces.map((workspace) => applyWorkspace(plan, workspace, options, results, emit)));
+  await Promise.all(plan.workspaces.map((workspace) => applyWorkspace(plan, workspace, options, results, workspaceErrors, emit)));
   // Report in plan order, whatever order the work finished in.
   const order = new Map<PlanAction, number>();
   plan.workspaces.forEach((w) => w.actions.forEach((a) => order.set(a, order.size)));
@@ -47,7 +48,7 @@ export async function apply(plan: Plan, options: ApplyOptions): Promise<ApplyRep
         .map((r) => r.action.entryId as string),
     ),
   ];
-  return { ok: countResults(results).failed === 0, results, rotated };
+  return { ok: countResults(results).failed === 0 && workspaceErrors.length === 0, results, workspaceErrors, rotated };
 }
 
 async function applyWorkspace(
@@ -55,6 +56,7 @@ async function applyWorkspace(
   workspace: PlanWorkspace,
   options: ApplyOptions,
   results: ActionResult[],
+  workspaceErrors: WorkspaceError[],
   emit: (event: ApplyEvent) => void,
 ): Promise<void> {
   const actions = workspace.actions.filter((action) => action.mutates);
@@ -66,15 +68,38 @@ async function applyWorkspace(
   try {
     client = options.clients(connection);
   } catch (error) {
-    for (const action of actions) results.push({ action, status: "skipped", message: (error as Error).message });
+    const message = (error as Error).message;
+    for (const action of actions) results.push({ action, status: "skipped", message: `skipped: ${message}` });
+    workspaceErrors.push({ workspace: workspace.name, message });
     return;
   }
-  let workspaceIdPromise: Promise<string> | undefined;
+  // Ask who the token belongs to before changing anything: a token without the role, or an API key
+  // given as a management token, stops here with zero mutating requests.
+  let workspaceId: string;
+  try {
+    const me = await client.me({ signal: options.signal });
+    if (me.principal !== "member" || (me.role !== "owner" && me.role !== "manager")) {
+      throw new ManagementTokenError(
+        workspace.name,
+        workspace.tokenEnv,
+        `workspace ${workspace.name}: the token in ${workspace.tokenEnv} belongs to ${me.principal === "member" ? `a member with role ${me.role}` : "an API key"}; only owners and managers may create, edit, activate, deactivate or revoke keys`,
+      );
+    }
+    workspaceId = me.workspace_id;
+  } catch (error) {
+    const message = (error instanceof ManagementTokenError ? error : asTokenError(error, connection))?.message ?? describeFailure(error);
+    for (const action of actions) {
+      results.push({ action, status: "skipped", message: `skipped: ${message}` });
+      emit({ type: "skipped", action, message });
+    }
+    workspaceErrors.push({ workspace: workspace.name, message });
+    return;
+  }
   const run: WorkspaceExecution = {
     workspace,
     client,
     probe: (secret) => new TimelyClient({ ...options.probeOptions, apiKey: secret, baseUrl: client.baseUrl ?? resolveBaseUrl(workspace.apiUrl, options.env) }),
-    workspaceId: () => (workspaceIdPromise ??= client.me({ signal: options.signal }).then((me) => me.workspace_id)),
+    workspaceId: async () => workspaceId,
     manifestDir: dirname(plan.manifest),
     env: options.env,
     ...(options.fetch ? { fetch: options.fetch } : {}),

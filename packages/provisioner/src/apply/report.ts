@@ -12,9 +12,16 @@ export interface ActionResult {
   newKeyId?: string;
 }
 
+/** A workspace none of whose actions could run (e.g. its management token was refused). */
+export interface WorkspaceError {
+  workspace: string;
+  message: string;
+}
+
 export interface ApplyReport {
   ok: boolean;
   results: ActionResult[];
+  workspaceErrors: WorkspaceError[];
   /** Entry ids whose rotation moved forward in this run (a successor promoted, a previous key retired). */
   rotated: string[];
 }

@@ -51,13 +51,16 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
       await client.apiKeys.revoke(key.id, { signal: run.signal });
       throw new StepError(`${reason}; no sink received key ${key.id}, so it was revoked and the current key is untouched`, key.id);
     }
+    // A sink that failed after it may have taken the secret (a program that read it, then exited 1)
+    // counts as holding it, but is not reported as reached.
+    const maybeHolding = report.maybeDelivered.length > 0 ? ` and ${report.maybeDelivered.length} more may hold it` : "";
     const progress = withMarker(spec.userDescription, {
       ...spec.markers.delivering,
       progress: { done: report.delivered.length, total: spec.sinks.length },
     });
     await client.apiKeys.update(key.id, { description: progress }, { signal: run.signal });
     throw new StepError(
-      `${reason}; key ${key.id} reached ${received} of ${spec.sinks.length} sinks, so it stays active and will drain once a newer key reached every sink; the current key is untouched`,
+      `${reason}; key ${key.id} reached ${report.delivered.length} of ${spec.sinks.length} sinks${maybeHolding}, so it stays active and will drain once a newer key reached every sink; the current key is untouched`,
       key.id,
     );
   }

@@ -156,6 +156,7 @@ function closingLines(report: ApplyReport): string {
   const head = report.ok ? "Apply complete!" : "Apply failed.";
   const lines = [`${head} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`];
   if (!report.ok) {
+    for (const e of report.workspaceErrors) lines.push(`  error: ${e.message}`);
     for (const r of report.results.filter((x) => x.status !== "done")) {
       lines.push(`  ${r.status}: ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}: ${r.message ?? ""}`);
     }
