@@ -5,15 +5,18 @@
 //
 //   node scripts/build.mjs           build dist/
 //   node scripts/build.mjs --check   build into a temporary folder and exit 1 when dist/ differs
+//   (--dist DIR compares against DIR instead of dist/: the tests use it on a copy)
 import { build } from "esbuild";
 import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const distDir = join(packageDir, "dist");
-const check = process.argv.includes("--check");
+const args = process.argv.slice(2);
+const check = args.includes("--check");
+const distArg = args.indexOf("--dist");
+const distDir = distArg >= 0 && args[distArg + 1] ? resolve(args[distArg + 1]) : join(packageDir, "dist");
 
 /** The same inputs give the same bytes: no timestamps, no absolute paths, no source maps. */
 async function bundle(outdir) {
@@ -39,6 +42,11 @@ async function bundle(outdir) {
   });
 }
 
+function shown(dir) {
+  const rel = relative(process.cwd(), dir);
+  return rel && !rel.startsWith("..") ? rel : dir;
+}
+
 function filesOf(dir) {
   if (!existsSync(dir)) return new Map();
   return new Map(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name))]));
@@ -60,12 +68,12 @@ if (!check) {
     });
     if (stale.length > 0) {
       console.error(
-        `packages/github-action/dist is stale (${stale.join(", ")} differ from a fresh build of src/).\n` +
+        `${shown(distDir)} is stale (${stale.join(", ")} differ from a fresh build of src/).\n` +
           "Run `node scripts/build.mjs` in packages/github-action and commit dist/.",
       );
       process.exit(1);
     }
-    console.log("packages/github-action/dist is up to date.");
+    console.log(`${shown(distDir)} is up to date.`);
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

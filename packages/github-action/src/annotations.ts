@@ -36,6 +36,6 @@ export function diagnosticAnnotation(diagnostic: Diagnostic, githubWorkspace: st
   return {
     level: diagnostic.severity,
     message: redactTokens(`${diagnostic.message.replace(/\s*\n\s*/g, " ")} [${diagnostic.rule}]`),
-    properties: { title: `timely-keys: ${diagnostic.rule}`, ...locationOf(diagnostic, githubWorkspace) },
+    properties: { title: `timely-keys ${diagnostic.rule}`, ...locationOf(diagnostic, githubWorkspace) },
   };
 }

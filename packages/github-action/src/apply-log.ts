@@ -1,6 +1,18 @@
 // The log of an apply: one line per step as it happens, then what was and was not done.
-import { countResults, type ApplyEvent, type ApplyReport } from "@timely-keys/provisioner";
+import { countResults, type ApplyEvent, type ApplyReport, type ApplyStep } from "@timely-keys/provisioner";
 import { redactTokens } from "./annotations.js";
+
+/** The executor's steps in words, as the CLI prints them. */
+const STEP_TEXT: Record<ApplyStep, string> = {
+  create: "created key",
+  deliver: "delivered to every sink: key",
+  verify: "verified (GET /v1/me answers as the new key, scopes and workspace match): key",
+  promote: "promoted to current: key",
+  update: "updated key",
+  activate: "activated key",
+  deactivate: "deactivated key",
+  revoke: "revoked key",
+};
 
 function label(event: Pick<ApplyEvent, "action">): string {
   const a = event.action;
@@ -13,7 +25,7 @@ export function progressLine(event: ApplyEvent): string {
       case "start":
         return `${label(event)}: ${event.action.kind}...`;
       case "step":
-        return `${label(event)}:   ${event.message ?? `${event.step ?? ""} ${event.keyId ?? ""}`.trim()}`;
+        return `${label(event)}:   ${event.message ?? (event.step ? `${STEP_TEXT[event.step]} ${event.keyId ?? ""}`.trim() : "")}`;
       case "done":
         return `${label(event)}: ${event.action.kind} done`;
       case "failed":
@@ -35,6 +47,7 @@ export function closingLines(report: ApplyReport): string[] {
     for (const r of done) lines.push(`  ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}${r.newKeyId ? ` (new key ${r.newKeyId})` : ""}`);
   }
   const notDone = report.results.filter((r) => r.status !== "done");
+  for (const e of report.workspaceErrors) lines.push(`  error: ${e.message}`);
   if (notDone.length > 0) {
     lines.push("Not done:");
     for (const r of notDone) lines.push(`  ${r.status}: ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}: ${r.message ?? ""}`);
@@ -44,9 +57,12 @@ export function closingLines(report: ApplyReport): string[] {
   return lines.map(redactTokens);
 }
 
-/** One failure annotation per action that failed. */
+/** One error annotation per workspace that could not be worked on and per action that failed. */
 export function failures(report: ApplyReport): string[] {
-  return report.results
-    .filter((r) => r.status === "failed")
-    .map((r) => redactTokens(`${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"}: ${r.action.kind} failed: ${r.message ?? "unknown error"}`));
+  return [
+    ...report.workspaceErrors.map((e) => e.message),
+    ...report.results
+      .filter((r) => r.status === "failed")
+      .map((r) => `${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"}: ${r.action.kind} failed: ${r.message ?? "unknown error"}`),
+  ].map(redactTokens);
 }

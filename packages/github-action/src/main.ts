@@ -7,8 +7,11 @@ import { join } from "node:path";
 import * as core from "@actions/core";
 import {
   apply,
+  checkFilters,
   clientsFromEnv,
+  countResults,
   parseManifest,
+  readAndPlan,
   renderJson,
   renderText,
   summaryLine,
@@ -18,14 +21,14 @@ import {
   type ClientFactory,
   type Desired,
   type Plan,
+  type Planned,
 } from "@timely-keys/provisioner";
 import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
 import { closingLines, failures, progressLine } from "./apply-log.js";
 import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
-import { maskingMintedSecrets } from "./mask-minted.js";
 import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
 import { findOverdue, type OverdueKey } from "./overdue.js";
-import { checkFilters, readAndPlan, type Planned } from "./pipeline.js";
+import { fileOnlyDeliveries } from "./runner-sinks.js";
 import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
 import { buildSummary, type SummaryInput } from "./summary.js";
 
@@ -59,15 +62,15 @@ export async function run(): Promise<void> {
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;
-    checkFilters(desired, inputs);
-    const clients = maskingMintedSecrets(clientsFromEnv(env), (secret) => mask([secret]));
+    checkFilters(desired, inputs, { workspace: "input workspace", target: "input target", manifest: inputs.manifestDisplay });
+    const clients = clientsFromEnv(env);
     const planned = await readAndPlan(desired, clients, inputs);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
     switch (inputs.command) {
       case "plan":
         return await planCommand(planned, desired, inputs, env);
       case "apply":
-        return await applyCommand(planned, inputs, clients, env);
+        return await applyCommand(planned, desired, inputs, clients, env);
       case "check":
         return await checkCommand(planned, desired, inputs, githubWorkspace, env);
     }
@@ -123,6 +126,12 @@ async function report(plan: Plan, desired: Desired, inputs: ActionInputs, github
       properties: { title: "timely-keys plan", ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}) },
     });
   }
+  if (inputs.command !== "check") {
+    for (const warning of fileOnlyDeliveries(plan)) {
+      const entry = desired.workspaces.find((w) => w.name === warning.workspace)?.keys.find((k) => k.id === warning.entryId);
+      annotate({ level: "warning", message: warning.message, properties: { title: "timely-keys file sink on a runner", ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}) } });
+    }
+  }
   setOutputs({ ...planOutputs(plan), "plan-json": await writePlanFile(plan, env) });
 }
 
@@ -159,22 +168,36 @@ async function planCommand(planned: Planned, desired: Desired, inputs: ActionInp
   failOnDrift(plan, inputs);
 }
 
-async function applyCommand(planned: Planned, inputs: ActionInputs, clients: ClientFactory, env: NodeJS.ProcessEnv): Promise<void> {
+/** Where the rotations stand once apply is done, for the summary; nothing when the read fails. */
+async function replan(desired: Desired, clients: ClientFactory, inputs: ActionInputs): Promise<Plan | undefined> {
+  try {
+    return (await readAndPlan(desired, clients, inputs)).plan;
+  } catch (error) {
+    core.warning(`could not read the keys again after apply, the summary shows the plan as applied: ${failureMessage(error)}`);
+    return undefined;
+  }
+}
+
+async function applyCommand(planned: Planned, desired: Desired, inputs: ActionInputs, clients: ClientFactory, env: NodeJS.ProcessEnv): Promise<void> {
   const { plan } = planned;
-  let result: ApplyReport = { ok: true, results: [], rotated: [] };
+  let result: ApplyReport = { ok: true, results: [], workspaceErrors: [], rotated: [] };
   if (!plan.changes) {
     core.info("No changes to apply.");
   } else {
     // The workflow that runs this step is the approval: no confirmation.
-    result = await apply(plan, { clients, env, onEvent: (event) => core.info(progressLine(event)) });
+    // Every new secret is registered with the runner the moment it exists, before any sink sees it.
+    result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => core.info(progressLine(event)) });
     for (const line of closingLines(result)) core.info(line);
   }
   setOutputs({ rotated: idList(result.rotated), overdue: "" });
-  await writeSummary({ plan, apply: result }, env);
+  const after = result.results.some((r) => r.status === "done") ? await replan(desired, clients, inputs) : undefined;
+  await writeSummary({ plan, apply: result, ...(after ? { after } : {}) }, env);
   if (!result.ok) {
     for (const message of failures(result)) core.error(message, { title: "timely-keys apply" });
-    const count = failures(result).length;
-    core.setFailed(`apply: ${count} action${count === 1 ? "" : "s"} failed (${summaryLine(plan)}); see the log for what was and was not done`);
+    const { failed, skipped } = countResults(result.results);
+    core.setFailed(
+      `apply: ${failed} action${failed === 1 ? "" : "s"} failed, ${skipped} skipped${result.workspaceErrors.length > 0 ? `, ${result.workspaceErrors.length} workspace${result.workspaceErrors.length === 1 ? "" : "s"} not worked on` : ""} (${summaryLine(plan)}); see the log for what was and was not done`,
+    );
   }
 }
 
@@ -183,13 +206,13 @@ async function checkCommand(planned: Planned, desired: Desired, inputs: ActionIn
   const overdue: OverdueKey[] = findOverdue(desired, live, plan, now, inputs.maxOverdueDays);
   for (const key of overdue) {
     core.error(redactTokens(key.message), {
-      title: `timely-keys: ${key.reasons.includes("overdue") ? "rotation overdue" : key.reasons.includes("expired") ? "key expired" : "key expiring soon"}`,
+      title: `timely-keys ${{ expired: "key expired", expiring: "key expiring soon", overdue: "rotation overdue" }[key.reasons[0] ?? "overdue"]}`,
       ...(key.source ? locationOf(key.source, githubWorkspace) : {}),
     });
   }
   setOutputs({ rotated: "", overdue: idList(overdue.map((o) => o.entryId)) });
   await writeSummary({ plan, overdue, maxOverdueDays: inputs.maxOverdueDays }, env);
-  if (failOnDrift(plan, inputs)) return;
+  failOnDrift(plan, inputs);
   if (overdue.length > 0) {
     core.setFailed(`check: ${overdue.length} key${overdue.length === 1 ? " is" : "s are"} overdue for rotation or expiring soon: ${idList(overdue.map((o) => o.entryId))}`);
   } else {

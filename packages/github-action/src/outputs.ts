@@ -1,7 +1,10 @@
 // The step's outputs (action.yml): counts of what the plan does, and lists of entry ids.
 import type { Plan } from "@timely-keys/provisioner";
 
-export type OutputName = "changes" | "to-create" | "to-update" | "to-rotate" | "to-retire" | "plan-json" | "rotated" | "overdue";
+/** Every output of action.yml. */
+export const OUTPUT_NAMES = ["changes", "to-create", "to-update", "to-rotate", "to-retire", "plan-json", "rotated", "overdue"] as const;
+
+export type OutputName = (typeof OUTPUT_NAMES)[number];
 
 export type Outputs = Partial<Record<OutputName, string>>;
 

@@ -9,10 +9,26 @@ export const SUMMARY_MAX_BYTES = 1024 * 1024 - 64 * 1024;
 
 export interface SummaryInput {
   plan: Plan;
+  /** Where each key's rotation stands after this run (apply re-reads); default: as planned. */
+  after?: Plan;
   apply?: ApplyReport;
   overdue?: OverdueKey[];
   maxOverdueDays?: number;
   maxBytes?: number;
+}
+
+/** `a`, `b` and 12 more: as many ids as fit in `maxBytes`. */
+function idsWithin(ids: readonly string[], maxBytes: number): string {
+  const shown: string[] = [];
+  let size = 0;
+  for (const id of ids) {
+    const text = `\`${cell(id)}\``;
+    if (size + bytes(text) + 2 > maxBytes - 32) break;
+    shown.push(text);
+    size += bytes(text) + 2;
+  }
+  const left = ids.length - shown.length;
+  return left === 0 ? shown.join(", ") : `${shown.join(", ")}${shown.length > 0 ? " and " : ""}${left} more`;
 }
 
 export function applySection(report: ApplyReport, maxBytes: number): string {
@@ -21,7 +37,8 @@ export function applySection(report: ApplyReport, maxBytes: number): string {
     "## timely-keys apply",
     "",
     `**${report.ok ? "Apply complete!" : "Apply failed."} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.**`,
-    ...(report.rotated.length > 0 ? ["", `Rotation advanced: ${report.rotated.map((id) => `\`${cell(id)}\``).join(", ")}`] : []),
+    ...(report.rotated.length > 0 ? ["", `Rotation advanced: ${idsWithin(report.rotated, Math.floor(maxBytes / 4))}`] : []),
+    ...report.workspaceErrors.map((e) => `\n- :x: ${cell(e.message)}`),
     ...(report.ok ? [] : ["", "Re-run apply to continue: completed steps are not repeated."]),
     "",
   ].join("\n");
@@ -50,6 +67,20 @@ export function checkSection(overdue: readonly OverdueKey[], maxOverdueDays: num
   return `${head}\n${table(["Workspace", "Key", "Problem", "Detail"], rows, { what: "keys", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
 }
 
+function when(iso: string | undefined): string {
+  return iso === undefined ? "" : `${iso.slice(0, 16).replace("T", " ")} UTC`;
+}
+
+/** Each key's place in its rotation (phase, step of six, when the next step is due). */
+export function rotationSection(plan: Plan, heading: string, maxBytes: number): string {
+  const head = [`## ${heading}`, ""].join("\n");
+  const rows = plan.workspaces.flatMap((ws) =>
+    ws.entries.map((e) => [cell(ws.name), `\`${cell(e.entryId)}\``, cell(`${e.phase}${e.step ? ` ${e.step}` : ""}`), cell(when(e.nextAt)), cell(e.detail)]),
+  );
+  if (rows.length === 0) return `${head}\nNo managed keys selected.\n`;
+  return `${head}\n${table(["Workspace", "Key", "Rotation", "Next step due", "Detail"], rows, { what: "keys", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
+}
+
 /** Apply results or check findings first (what this run did), then the plan with what room is left. */
 export function buildSummary(input: SummaryInput): string {
   const maxBytes = input.maxBytes ?? SUMMARY_MAX_BYTES;
@@ -57,7 +88,16 @@ export function buildSummary(input: SummaryInput): string {
   // The run's own result gets at most half; the plan takes the rest.
   if (input.apply) sections.push(applySection(input.apply, Math.floor(maxBytes / 2)));
   if (input.overdue) sections.push(checkSection(input.overdue, input.maxOverdueDays ?? 0, Math.floor(maxBytes / 2)));
+  sections.push(rotationSection(input.after ?? input.plan, input.after ? "Rotation status after this run" : "Rotation status", Math.floor(maxBytes / 4)));
   const used = bytes(sections.map((s) => `${s}\n`).join(""));
   sections.push(renderMarkdown(input.plan, { maxBytes: Math.max(0, maxBytes - used - 1) }));
-  return sections.map((s) => (s.endsWith("\n") ? s : `${s}\n`)).join("\n");
+  return withinBytes(sections.map((s) => (s.endsWith("\n") ? s : `${s}\n`)).join("\n"), maxBytes);
+}
+
+/** A last guard: never more than maxBytes, cut at a line (the sections already fit their budgets). */
+function withinBytes(text: string, maxBytes: number): string {
+  if (bytes(text) <= maxBytes) return text;
+  const lines = text.split("\n");
+  while (lines.length > 0 && bytes(lines.join("\n")) > maxBytes) lines.pop();
+  return lines.join("\n");
 }

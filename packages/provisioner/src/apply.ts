@@ -29,6 +29,8 @@ export interface ApplyOptions {
   deliverOptions?: DeliverAllOptions;
   signal?: AbortSignal;
   onEvent?: (event: ApplyEvent) => void;
+  /** Receives every new secret the moment the API returns it, before any sink: e.g. to mask it in CI logs. */
+  onSecret?: (secret: string) => void;
   afterStep?: (action: PlanAction, step: ApplyStep, keyId: string) => Promise<void> | void;
 }
 
@@ -106,6 +108,7 @@ async function applyWorkspace(
     ...(options.deliverOptions ? { deliverOptions: options.deliverOptions } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     emit,
+    onSecret: options.onSecret ?? (() => {}),
     afterStep: async (action, step, keyId) => {
       emit({ type: "step", action, step, keyId });
       await options.afterStep?.(action, step, keyId);

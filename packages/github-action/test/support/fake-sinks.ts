@@ -20,6 +20,8 @@ export interface FakeSinks {
   url: string;
   githubPuts: GithubPut[];
   awsPuts: AwsPut[];
+  /** From now on GitHub refuses to write secrets (403), as with a token lacking the permission. */
+  refuseGithubWrites(): void;
   /** Every request body received, for the leak scan of what GitHub got (sealed values only). */
   githubBodies(): string;
   close(): Promise<void>;
@@ -37,6 +39,7 @@ export async function startFakeSinks(): Promise<FakeSinks> {
   const githubPuts: GithubPut[] = [];
   const awsPuts: AwsPut[] = [];
   const githubRaw: string[] = [];
+  let refuse = false;
   const server: Server = createServer((req, res) => {
     void (async () => {
       const text = await bodyOf(req);
@@ -55,6 +58,10 @@ export async function startFakeSinks(): Promise<FakeSinks> {
         res.end(JSON.stringify({ key_id: "568250167242549743", key: publicKey }));
         return;
       }
+      if (req.method === "PUT" && path.includes("/actions/secrets/") && refuse) {
+        res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ message: "Resource not accessible by integration" }));
+        return;
+      }
       if (req.method === "PUT" && path.includes("/actions/secrets/")) {
         githubPuts.push({ path, authorization: req.headers.authorization, body: JSON.parse(text) as GithubPut["body"] });
         res.writeHead(201).end();
@@ -69,6 +76,9 @@ export async function startFakeSinks(): Promise<FakeSinks> {
     url: `http://127.0.0.1:${port}`,
     githubPuts,
     awsPuts,
+    refuseGithubWrites: () => {
+      refuse = true;
+    },
     githubBodies: () => githubRaw.join("\n"),
     close: () =>
       new Promise<void>((resolve) => {

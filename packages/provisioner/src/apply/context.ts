@@ -18,6 +18,7 @@ export interface WorkspaceExecution {
   deliverOptions?: DeliverAllOptions;
   signal?: AbortSignal;
   emit: (event: ApplyEvent) => void;
+  onSecret: (secret: string) => void;
   /** Called after each completed step; the CLI's crash hook for tests lives here. */
   afterStep: (action: PlanAction, step: ApplyStep, keyId: string) => Promise<void> | void;
 }

@@ -88,6 +88,7 @@ async function createSuccessor(action: CreateAction | RotateAction, run: Workspa
   let spec = action.successor;
   for (let skips = 0; ; skips += 1) {
     const created = await run.client.apiKeys.create(spec.create, { idempotencyKey: spec.idempotencyKey, signal: run.signal });
+    run.onSecret(created.secret.reveal());
     if (!created.replayed) return { key: created.key, secret: created.secret, spec };
     // A replay: a concurrent or earlier run made this generation. Continue its work if the key is
     // still there; a revoked one means this generation is spent: move to the next.

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, open, readFile, rename, unlink } from "node:fs/promises";
+import { chmod, lstat, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { FileFormat, FileSinkConfig } from "./config.js";
 import { sinkDestination } from "./destination.js";
@@ -33,6 +33,7 @@ export function createFileSink(config: FileSinkConfig, manifestDir: string): Sin
         }
         await assertNotExposedToGit(path);
         try {
+          await removeStaleTemps(path);
           const existing = await readExisting(path);
           const content = render(format, variable, clear, existing, path);
           await mkdir(dirname(path), { recursive: true, mode: FOLDER_MODE });
@@ -97,6 +98,31 @@ function renderJson(property: string, secret: string, existing: string | undefin
 function detectIndent(text: string | undefined): string | number {
   const match = text === undefined ? null : /^([ \t]+)"/m.exec(text);
   return match?.[1] ?? 2;
+}
+
+/**
+ * Temp files of this target that a run left behind when it was killed between writing one and
+ * renaming it (each holds a secret) are removed before the next write. One whose process is still
+ * alive (another run writing right now) is left alone.
+ */
+async function removeStaleTemps(path: string): Promise<void> {
+  const folder = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  const names = await readdir(folder).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = /^(\d+)\.[0-9a-f]{12}\.tmp$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : "")?.[1];
+    if (pid === undefined || Number(pid) === process.pid || isAlive(Number(pid))) continue;
+    await unlink(join(folder, name)).catch(() => undefined);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 /** Temp file (0600, exclusive create) in the target's folder, fsync, then rename over the target. */

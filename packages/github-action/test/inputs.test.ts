@@ -1,0 +1,65 @@
+import { describe, expect, it } from "vitest";
+import { displayPath, InputError, parseInputs, splitList } from "../src/inputs.js";
+
+const WS = "/home/runner/work/app/app";
+const reader = (values: Record<string, string>) => (name: string) => values[name] ?? "";
+
+describe("splitList", () => {
+  it("splits on commas and newlines, trims, drops empties and duplicates, keeps order", () => {
+    expect(splitList("acme-prod, acme-staging")).toEqual(["acme-prod", "acme-staging"]);
+    expect(splitList("crm\n  billing\r\n\n crm ,")).toEqual(["crm", "billing"]);
+    expect(splitList("")).toEqual([]);
+    expect(splitList(" , \n ")).toEqual([]);
+  });
+});
+
+describe("parseInputs", () => {
+  it("applies action.yml's defaults and resolves the manifest against GITHUB_WORKSPACE", () => {
+    expect(parseInputs(reader({}), WS)).toEqual({
+      command: "plan",
+      manifest: `${WS}/timely-keys.yaml`,
+      manifestDisplay: "timely-keys.yaml",
+      workspaces: [],
+      targets: [],
+      failOnDrift: false,
+      maxOverdueDays: 7,
+    });
+  });
+
+  it("reads every input", () => {
+    const inputs = parseInputs(
+      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0" }),
+      WS,
+    );
+    expect(inputs).toEqual({
+      command: "check",
+      manifest: `${WS}/infra/keys.yaml`,
+      manifestDisplay: "infra/keys.yaml",
+      workspaces: ["a", "b"],
+      targets: ["x", "y"],
+      failOnDrift: true,
+      maxOverdueDays: 0,
+    });
+  });
+
+  it("keeps an absolute manifest path outside the workspace as it is", () => {
+    expect(parseInputs(reader({ manifest: "/etc/keys.yaml" }), WS).manifestDisplay).toBe("/etc/keys.yaml");
+  });
+
+  it.each([
+    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply or check'],
+    [{ "fail-on-drift": "yes" }, 'input fail-on-drift: "yes" is not a boolean; use true or false'],
+    [{ "max-overdue-days": "-1" }, 'input max-overdue-days: "-1" is not a whole number of days (0 or more)'],
+    [{ "max-overdue-days": "1.5" }, 'input max-overdue-days: "1.5" is not a whole number of days (0 or more)'],
+  ])("rejects %j with one clear message", (values, message) => {
+    expect(() => parseInputs(reader(values), WS)).toThrow(new InputError(message));
+  });
+});
+
+describe("displayPath", () => {
+  it("is relative inside the workspace, absolute outside", () => {
+    expect(displayPath(`${WS}/a/b.yaml`, WS)).toBe("a/b.yaml");
+    expect(displayPath("/tmp/b.yaml", WS)).toBe("/tmp/b.yaml");
+    expect(displayPath(WS, WS)).toBe(WS);
+  });
+});
