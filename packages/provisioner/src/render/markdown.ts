@@ -70,8 +70,16 @@ function tableRows(plan: Plan): string[] {
     const listed = new Set<string>();
     const row = (key: string, action: string, reason: string, rotation: string) =>
       `| ${escape(ws.name)} | ${key} | ${action} | ${reason} | ${rotation} |`;
+    // Index the actions by entry once: a large workspace has thousands of both.
+    const byEntry = new Map<string, typeof ws.actions>();
+    for (const a of ws.actions) {
+      if (a.entryId === undefined) continue;
+      const list = byEntry.get(a.entryId);
+      if (list) list.push(a);
+      else byEntry.set(a.entryId, [a]);
+    }
     for (const entry of ws.entries) {
-      const mine = ws.actions.filter((a) => a.entryId === entry.entryId);
+      const mine = byEntry.get(entry.entryId) ?? [];
       listed.add(entry.entryId);
       if (mine.length === 0) rows.push(row(keyCell(entry.entryId), "no change", "", escape(phaseText(entry))));
       for (const a of mine) rows.push(row(keyCell(entry.entryId), actionText(a), a.reasons.join(", "), escape(phaseText(entry))));
