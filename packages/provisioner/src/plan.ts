@@ -110,9 +110,12 @@ function planWorkspace(
   if (options.targets === null) {
     const claimed = new Set([...claims.values()].map((v) => v.key.id));
     const unmanaged = unmarked.filter((v) => !claimed.has(v.key.id)).sort(compareByNameThenId);
+    // Entries without a key yet, by name (first of each): the namesake hint is a lookup, not a scan.
+    const keylessByName = new Map<string, DesiredKey>();
+    for (const e of entries) if (!groups.has(e.id) && !claims.has(e.id) && !keylessByName.has(e.name)) keylessByName.set(e.name, e);
     for (const view of unmanaged) {
       actions.push(planUnmanagedKey(ctx, view));
-      const namesake = entries.find((e) => e.name === view.key.name && !groups.has(e.id) && !claims.has(e.id));
+      const namesake = keylessByName.get(view.key.name);
       if (namesake !== undefined) {
         warn(ctx, `unmanaged key ${keyLabel(view.key)} has the name of entry ${namesake.id}: if it is that entry's key, add \`adopt: ${view.key.id}\` to the entry`, {
           entryId: namesake.id,
@@ -154,9 +157,10 @@ function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): D
 function adoptions(ctx: WorkspaceContext, entries: DesiredKey[], views: KeyView[], groups: Map<string, MarkedKey[]>): Map<string, KeyView> {
   const claims = new Map<string, KeyView>();
   const claimedKeys = new Set<string>();
+  const viewById = new Map(views.map((v) => [v.key.id, v]));
   for (const entry of entries) {
     if (entry.adopt === undefined) continue;
-    const view = views.find((v) => v.key.id === entry.adopt);
+    const view = viewById.get(entry.adopt);
     if (view === undefined) continue; // gone (revoked after a rotation): nothing left to adopt
     if (view.marker !== null) {
       if (view.marker.entryId !== entry.id) {

@@ -35,10 +35,8 @@ export function summarize(workspaces: readonly PlanWorkspace[]): PlanSummary {
       const bucket = summaryBucket(action);
       if (bucket !== null) summary[bucket] += 1;
     }
-    for (const entry of ws.entries) {
-      const busy = ws.actions.some((a) => a.entryId === entry.entryId && a.mutates);
-      if (!busy) summary.noop += 1;
-    }
+    const busy = new Set(ws.actions.filter((a) => a.mutates && a.entryId !== undefined).map((a) => a.entryId));
+    for (const entry of ws.entries) if (!busy.has(entry.entryId)) summary.noop += 1;
   }
   return summary;
 }
