@@ -1,18 +1,15 @@
 // Checks the manifest against its JSON Schema (schema/manifest.schema.json, generated) and turns
 // ajv's errors into one clear diagnostic per location, at the offending node's line:col.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject } from "ajv";
 import manifestSchemaJson from "../../schema/manifest.schema.json" with { type: "json" };
 import type { Diagnostic } from "../diagnostics.js";
 import type { LoadedDocument } from "../load.js";
 import { DURATION_PATTERN } from "./duration.js";
+// Compiled ahead of time from schema/manifest.schema.json (scripts/generate-validator.ts).
+import validateManifest from "./generated/manifest-validator.cjs";
 import { formatPath, pointerToPath, type PathSegment } from "./path.js";
 import { configurableRuleNames, isFixedRule } from "./rules.js";
 import { quoteValue } from "./secret-shapes.js";
-
-// ajv-formats is CommonJS: under NodeNext its default import is the module object, whose
-// `default` is the plugin (at run time either may be the plugin, depending on the loader).
-const addFormats = (addFormatsModule.default ?? addFormatsModule) as typeof addFormatsModule.default;
 
 type SchemaObject = Record<string, unknown>;
 
@@ -21,19 +18,6 @@ export const manifestSchema: SchemaObject = manifestSchemaJson;
 
 /** The scopes the API has, as the generated schema took them from the OpenAPI document. */
 export const manifestScopes: readonly string[] = manifestSchemaJson.$defs.scope.enum;
-
-let compiled: ValidateFunction | undefined;
-
-function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, verbose: true, discriminator: true, allowUnionTypes: true });
-    addFormats(ajv, ["uri", "uuid"]);
-    // A message hint for editors (VS Code shows it); ajv only needs to accept it.
-    ajv.addKeyword({ keyword: "errorMessage", schemaType: "string" });
-    compiled = ajv.compile(manifestSchema);
-  }
-  return compiled;
-}
 
 interface Finding {
   rule: string;
@@ -50,9 +34,8 @@ interface Finding {
 }
 
 export function checkSchema(loaded: LoadedDocument): Diagnostic[] {
-  const validate = validator();
-  if (validate(loaded.value)) return [];
-  const findings: Finding[] = (validate.errors ?? [])
+  if (validateManifest(loaded.value)) return [];
+  const findings: Finding[] = (validateManifest.errors ?? [])
     // Errors inside a oneOf branch only explain why the branch failed; the oneOf error itself
     // carries the message.
     .filter((error) => !/\/(?:oneOf|anyOf)\/\d+\//.test(error.schemaPath))
