@@ -2,7 +2,7 @@
 // would re-read its .env on restart) and calls the API with it. Rotation tests use it to show that
 // whoever holds the newest delivered secret never gets a 401, and that a consumer still holding
 // the previous secret keeps working until the drain retires that key.
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 
 export type SinkFormat = "dotenv" | "json" | "raw";
 
@@ -13,9 +13,9 @@ export interface FileSinkRef {
   variable?: string;
 }
 
-/** The secret a file sink holds now, or undefined when the file does not exist (yet). */
+/** The secret a file sink holds now, or undefined when there is no such file (yet). */
 export function readSinkSecret(sink: FileSinkRef): string | undefined {
-  if (!existsSync(sink.path)) return undefined;
+  if (!statSync(sink.path, { throwIfNoEntry: false })?.isFile()) return undefined;
   const text = readFileSync(sink.path, "utf8");
   const variable = sink.variable ?? "TIMELY_API_KEY";
   switch (sink.format ?? "dotenv") {
