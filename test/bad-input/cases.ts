@@ -227,6 +227,14 @@ export const cases: BadInputCase[] = [
     },
     message: /^error: /,
   },
+  {
+    name: "server: never answers (TIMELY_API_TIMEOUT bounds each attempt)",
+    args: apply,
+    env: { TIMELY_API_TIMEOUT: "0.3" },
+    api: { kind: "http", answer: () => {} },
+    message: /^error: the API answered TIMEOUT/,
+  },
+  { name: "env: TIMELY_API_TIMEOUT is not a number", args: apply, env: { TIMELY_API_TIMEOUT: "soon" }, message: /^error: TIMELY_API_TIMEOUT must be a number of seconds/ },
   { name: "server: redirect loop", args: apply, api: { kind: "http", answer: (req, res) => (res.writeHead(302, { location: req.url ?? "/" }), res.end()) }, message: /^error: / },
   {
     name: "server: a 500 that echoes the token",

@@ -1,6 +1,6 @@
 // One SDK client per workspace, authenticated with the management token named by the manifest.
 import { DEFAULT_BASE_URL, TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
-import { ManagementTokenError } from "./errors.js";
+import { ManagementTokenError, UserError } from "./errors.js";
 
 export interface WorkspaceConnection {
   name: string;
@@ -22,6 +22,8 @@ export type ClientFactory = (workspace: WorkspaceConnection) => TimelyClient;
  */
 export function clientsFromEnv(env: NodeJS.ProcessEnv, options: Omit<TimelyClientOptions, "apiKey" | "baseUrl"> = {}): ClientFactory {
   const cache = new Map<string, TimelyClient>();
+  const timeoutMs = timeoutFromEnv(env);
+  if (timeoutMs !== undefined) options = { ...options, timeoutMs };
   return (workspace) => {
     const cached = cache.get(workspace.name);
     if (cached) return cached;
@@ -37,4 +39,15 @@ export function clientsFromEnv(env: NodeJS.ProcessEnv, options: Omit<TimelyClien
     cache.set(workspace.name, client);
     return client;
   };
+}
+
+/** `TIMELY_API_TIMEOUT`: seconds one HTTP attempt may take (default: the SDK's 30). */
+export function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.TIMELY_API_TIMEOUT?.trim();
+  if (!text) return undefined;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 600) {
+    throw new UserError(`TIMELY_API_TIMEOUT must be a number of seconds between 0 and 600, got ${JSON.stringify(text.slice(0, 20))}`);
+  }
+  return Math.round(seconds * 1000);
 }

@@ -20,7 +20,8 @@ Global options:
   -V, --version  Print the version
 
 Environment:
-  TIMELY_API_URL   Overrides the API base URL of every workspace
+  TIMELY_API_URL      Overrides the API base URL of every workspace
+  TIMELY_API_TIMEOUT  Seconds one HTTP attempt may take (default 30; 3 retries)
   NO_COLOR         Disables colour
 
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes pending.`,
