@@ -1,18 +1,6 @@
 // The log of an apply: one line per step as it happens, then what was and was not done.
-import { countResults, type ApplyEvent, type ApplyReport, type ApplyStep } from "@timely-keys/provisioner";
+import { countResults, describeStep, type ApplyEvent, type ApplyReport } from "@timely-keys/provisioner";
 import { redactTokens } from "./annotations.js";
-
-/** The executor's steps in words, as the CLI prints them. */
-const STEP_TEXT: Record<ApplyStep, string> = {
-  create: "created key",
-  deliver: "delivered to every sink: key",
-  verify: "verified (GET /v1/me answers as the new key, scopes and workspace match): key",
-  promote: "promoted to current: key",
-  update: "updated key",
-  activate: "activated key",
-  deactivate: "deactivated key",
-  revoke: "revoked key",
-};
 
 function label(event: Pick<ApplyEvent, "action">): string {
   const a = event.action;
@@ -25,7 +13,7 @@ export function progressLine(event: ApplyEvent): string {
       case "start":
         return `${label(event)}: ${event.action.kind}...`;
       case "step":
-        return `${label(event)}:   ${event.message ?? (event.step ? `${STEP_TEXT[event.step]} ${event.keyId ?? ""}`.trim() : "")}`;
+        return `${label(event)}:   ${event.message ?? (event.step ? describeStep(event.step, event.keyId) : "")}`;
       case "done":
         return `${label(event)}: ${event.action.kind} done`;
       case "failed":

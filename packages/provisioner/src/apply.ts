@@ -17,6 +17,7 @@ import { runSuccessor, StepError } from "./apply/successor.js";
 
 export type { ActionResult, ApplyEvent, ApplyReport, ApplyStep, WorkspaceError } from "./apply/report.js";
 export { countResults } from "./apply/report.js";
+export { describeStep } from "./apply/progress.js";
 
 export interface ApplyOptions {
   clients: ClientFactory;

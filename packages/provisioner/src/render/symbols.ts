@@ -1,5 +1,6 @@
 // The symbol in front of each action, Terraform-like, and the colour it gets on a terminal.
 import type { PlanAction } from "../model.js";
+import { summaryBucket } from "../plan/summary.js";
 
 export type Tone = "create" | "update" | "replace" | "rotate" | "remove" | "drift" | "info";
 
@@ -9,29 +10,10 @@ export type Tone = "create" | "update" | "replace" | "rotate" | "remove" | "drif
  * (unmanaged key), `·` informational (a drain, a quarantine, a successor in flight).
  */
 export function toneOf(action: PlanAction): Tone {
-  switch (action.kind) {
-    case "create":
-      return "create";
-    case "update":
-    case "enable":
-    case "disable":
-    case "adopt":
-    case "rollback":
-      return "update";
-    case "rotate":
-      return action.replace ? "replace" : "rotate";
-    case "retire":
-    case "deactivate-previous":
-    case "revoke-previous":
-    case "revoke-abandoned":
-      return "remove";
-    case "drift":
-      return "drift";
-    case "drain":
-    case "quarantine":
-    case "in-flight":
-      return "info";
-  }
+  // The same grouping as the summary line's counts, so the symbol and the count always agree.
+  const bucket = summaryBucket(action);
+  if (bucket === null) return "info";
+  return bucket === "retire" ? "remove" : bucket;
 }
 
 export const SYMBOLS: Record<Tone, string> = {

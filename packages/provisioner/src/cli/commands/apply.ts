@@ -1,5 +1,6 @@
 // apply, rotate and rollback: plan (or read a saved plan), show, confirm, execute, report.
-import { apply, countResults, type ApplyEvent, type ApplyReport, type ApplyStep } from "../../apply.js";
+import { apply, countResults, type ApplyEvent, type ApplyReport } from "../../apply.js";
+import { describeStep } from "../../apply/progress.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import type { Plan, PlanOptions } from "../../model.js";
@@ -136,19 +137,8 @@ function progressLine(event: ApplyEvent): string {
   }
 }
 
-const STEP_TEXT: Record<ApplyStep, string> = {
-  create: "created key",
-  deliver: "delivered to every sink: key",
-  verify: "verified (GET /v1/me answers as the new key, scopes and workspace match): key",
-  promote: "promoted to current: key",
-  update: "updated key",
-  activate: "activated key",
-  deactivate: "deactivated key",
-  revoke: "revoked key",
-};
-
 function stepText(event: ApplyEvent): string {
-  return event.step ? `${STEP_TEXT[event.step]} ${event.keyId ?? ""}`.trim() : "";
+  return event.step ? describeStep(event.step, event.keyId) : "";
 }
 
 function closingLines(report: ApplyReport): string {
