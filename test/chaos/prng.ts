@@ -1,5 +1,8 @@
-// A small seeded PRNG (mulberry32) and the few draws the chaos harness makes: the same seed gives
-// the same schedule of clock moves, kills and fault seeds.
+// The few seeded draws the chaos harness makes, on the emulator's PRNG (mulberry32): the same seed
+// gives the same schedule of clock moves, kills and fault seeds.
+import { mulberry32 } from "@timely-keys/emulator";
+
+export { mulberry32 };
 
 export interface Random {
   /** Uniform in [0, 1). */
@@ -10,17 +13,6 @@ export interface Random {
   pick<T>(items: readonly T[]): T;
   /** Picks by weight: [[item, weight], ...]. */
   weighted<T>(choices: ReadonlyArray<readonly [T, number]>): T;
-}
-
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export function seededRandom(seed: number): Random {

@@ -8,15 +8,8 @@ export function bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
-/** Text safe inside a table cell: no pipes, line breaks or HTML. */
-export function cell(text: string): string {
-  return text
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/\|/g, "\\|")
-    .replace(/[\r\n]+/g, " ");
-}
+/** Text safe inside a table cell: the same escaping as the provisioner's markdown plan. */
+export { markdownCell as cell } from "@timely-keys/provisioner";
 
 export interface TableOptions {
   /** What the rows are, for the fold and the truncation note ("keys", "actions"). */

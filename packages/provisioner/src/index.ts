@@ -5,7 +5,7 @@ export { validate, validateFile, type ValidateOptions, type ValidationResult } f
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 export { read, readWorkspace, type ReadOptions } from "./read.js";
 export { plan } from "./plan.js";
-export { renderText, renderJson, renderMarkdown, summaryLine } from "./render.js";
+export { renderText, renderJson, renderMarkdown, markdownCell, summaryLine } from "./render.js";
 export { apply, countResults, describeStep, type ApplyOptions, type ApplyReport, type ActionResult, type ApplyEvent, type ApplyStep } from "./apply.js";
 export { clientsFromEnv, resolveBaseUrl, type ClientFactory, type WorkspaceConnection } from "./clients.js";
 export { importManifest } from "./import.js";

@@ -110,8 +110,8 @@ function phaseText(entry: EntryState): string {
   return `${entry.phase}${step}${next}`;
 }
 
-/** Text safe inside a table cell: no pipes, line breaks or HTML. */
-function escape(text: string): string {
+/** Text safe inside a markdown table cell: no pipes, line breaks or HTML. */
+export function escape(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
