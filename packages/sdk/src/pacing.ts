@@ -12,7 +12,7 @@ import type { Sleep } from "./sleep.js";
 
 interface Waiter {
   since: number;
-  signal: AbortSignal;
+  signal: AbortSignal | undefined;
   resolve(heldMs: number): void;
   reject(reason: unknown): void;
   onAbort(): void;
@@ -54,9 +54,9 @@ export class Pacer {
   }
 
   /** Waits for a slot; resolves with the ms held. An abort rejects with the signal's reason. */
-  acquire(signal: AbortSignal): Promise<number> {
+  acquire(signal?: AbortSignal): Promise<number> {
     return new Promise<number>((resolve, reject) => {
-      if (signal.aborted) {
+      if (signal?.aborted) {
         reject(signal.reason);
         return;
       }
@@ -69,10 +69,10 @@ export class Pacer {
           const index = this.#queue.indexOf(waiter);
           if (index !== -1) this.#queue.splice(index, 1);
           if (this.#queue.length === 0) this.#cancelTimer();
-          reject(signal.reason);
+          reject(signal?.reason);
         },
       };
-      signal.addEventListener("abort", waiter.onAbort, { once: true });
+      signal?.addEventListener("abort", waiter.onAbort, { once: true });
       this.#queue.push(waiter);
       this.#drain();
     });
@@ -105,7 +105,7 @@ export class Pacer {
       const waiter = this.#queue.shift() as Waiter;
       this.#budget--;
       this.#inFlight++;
-      waiter.signal.removeEventListener("abort", waiter.onAbort);
+      waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.resolve(Math.max(0, this.#now() - waiter.since));
     }
     if (this.#queue.length > 0) this.#waitForReopening();

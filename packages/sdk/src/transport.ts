@@ -1,9 +1,11 @@
 // The fetch function handed to openapi-fetch. Every request, typed or raw, goes through it:
-// credential and User-Agent headers, pacing, a per-attempt timeout joined with the caller's signal,
+// credential and User-Agent headers, pacing, a per-attempt deadline, the caller's signal,
 // a capped body read, and retries as decided by retry-policy.ts.
 
-import { bufferResponse } from "./body-reader.js";
+import { bufferResponse, DEADLINE_PASSED } from "./body-reader.js";
+import { deadlineDispatcher, type DeadlineDispatcher } from "./deadline-dispatcher.js";
 import { ConnectionError, TimelyError, TimeoutError } from "./errors.js";
+import { OutgoingRequest } from "./outgoing-request.js";
 import type { Pacer } from "./pacing.js";
 import type { Redactor } from "./redact.js";
 import { decideRetry, serverWaitMs, type AttemptOutcome, type RetrySettings } from "./retry-policy.js";
@@ -58,36 +60,38 @@ export class Transport {
   readonly #apiKey: string;
   readonly #config: Omit<TransportConfig, "apiKey">;
   readonly #deliveries = new WeakMap<Response, Delivery>();
+  readonly #dispatcher: DeadlineDispatcher;
   readonly stats: TransportStats = { requests: 0, retries: 0, rateLimited: 0, pacedMs: 0 };
 
   constructor(config: TransportConfig) {
     const { apiKey, ...rest } = config;
     this.#apiKey = apiKey;
     this.#config = rest;
+    this.#dispatcher = deadlineDispatcher(rest.timeoutMs);
   }
 
-  /** For openapi-fetch's `fetch` option. */
-  readonly fetch = (request: Request): Promise<Response> => this.#send(request);
+  /** For openapi-fetch's `fetch` option: takes its requests (OutgoingRequest) or real Requests. */
+  readonly fetch = (request: Request | OutgoingRequest): Promise<Response> => this.#send(request);
 
   /** How a non-2xx or retried answer was obtained; undefined for a first-attempt success. */
   deliveryOf(response: Response): Delivery | undefined {
     return this.#deliveries.get(response);
   }
 
-  async #send(request: Request): Promise<Response> {
+  async #send(request: Request | OutgoingRequest): Promise<Response> {
     const { method, url } = request;
-    const callerSignal = request.signal;
+    const callerSignal = request.signal ?? undefined;
     // A copy: the credential must not show up on the Request that middleware (and its logs) see.
     const headers = new Headers(request.headers);
     // A raw caller may send another credential on purpose (e.g. to verify a new key).
     if (!headers.has("x-api-key")) headers.set("x-api-key", this.#apiKey);
     if (!headers.has("user-agent")) headers.set("user-agent", this.#config.userAgent);
-    const body = request.body === null ? undefined : await request.arrayBuffer();
+    const body = await bodyOf(request);
     const hasIdempotencyKey = headers.has("idempotency-key");
     let earlierOutcomeUnknown = false;
 
     for (let retriesSoFar = 0; ; retriesSoFar++) {
-      if (callerSignal.aborted) throw callerSignal.reason;
+      if (callerSignal?.aborted) throw callerSignal.reason;
       const pacer = this.#config.pacer;
       if (pacer !== undefined && !pacer.tryAcquire()) await this.#waitForPacer(pacer, callerSignal);
       if (retriesSoFar > 0) this.stats.retries++;
@@ -132,7 +136,7 @@ export class Transport {
     }
   }
 
-  async #waitForPacer(pacer: Pacer, signal: AbortSignal): Promise<void> {
+  async #waitForPacer(pacer: Pacer, signal: AbortSignal | undefined): Promise<void> {
     const heldMs = await pacer.acquire(signal);
     this.stats.pacedMs += heldMs;
     this.#config.logger?.debug(`pacing: held a request ${Math.round(heldMs)}ms for the rate-limit window`);
@@ -140,36 +144,47 @@ export class Transport {
 
   async #attempt(
     url: string,
-    init: { method: string; headers: Headers; body: ArrayBuffer | undefined },
-    callerSignal: AbortSignal,
+    init: { method: string; headers: Headers; body: NonNullable<RequestInit["body"]> | undefined },
+    callerSignal: AbortSignal | undefined,
   ): Promise<AttemptResult> {
-    const { clock, pacer } = this.#config;
-    // One controller joins the caller's signal and the timeout, which also covers the body read.
-    // (AbortSignal.timeout + AbortSignal.any cost more than the rest of the client-side work.)
-    const controller = new AbortController();
-    let timedOut = false;
-    const onCallerAbort = (): void => controller.abort(callerSignal.reason);
-    callerSignal.addEventListener("abort", onCallerAbort);
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new DOMException("The attempt timed out", "TimeoutError"));
-    }, this.#config.timeoutMs);
+    const { clock, pacer, timeoutMs } = this.#config;
     this.stats.requests++;
+    // The timeout is a deadline, not an AbortSignal: Node's fetch following a per-request signal
+    // costs more than the rest of the SDK's client-side work (bench/RESULTS.md, sdk-overhead). The
+    // deadline ends the attempt on time with any fetch; with Node's fetch, the dispatcher's own
+    // timers (deadline-dispatcher.ts) also close a hung connection. Only the caller's signal is
+    // passed on, so an abort still cancels the request itself.
+    const deadline = performance.now() + timeoutMs;
     let raw: Response | undefined;
-    try {
-      raw = await this.#config.fetch(url, { ...init, signal: controller.signal, redirect: "follow" });
+    const work = (async () => {
+      // `dispatcher` is undici's fetch extension (typed there as a full undici Dispatcher, of which fetch calls only `dispatch`).
+      const request = { ...init, signal: callerSignal, redirect: "follow", dispatcher: this.#dispatcher } as unknown as RequestInit;
+      raw = await this.#config.fetch(url, request);
       clock.observe(raw.headers.get("date"));
-      const response = await bufferResponse(raw, this.#config.maxResponseBytes);
+      return bufferResponse(raw, this.#config.maxResponseBytes, deadline);
+    })();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs, undefined);
+    });
+    try {
+      const response = await Promise.race([work, expired]);
+      if (response === undefined) {
+        // Left behind: it ends by itself (dispatcher timers, or the body read's deadline check).
+        work.catch(() => undefined);
+        if (callerSignal?.aborted) throw callerSignal.reason;
+        pacer?.settle(raw?.headers);
+        return { failure: "timeout", cause: undefined };
+      }
       pacer?.settle(response.headers);
       return { response };
     } catch (error) {
       pacer?.settle(raw?.headers);
-      if (callerSignal.aborted) throw callerSignal.reason;
+      if (callerSignal?.aborted) throw callerSignal.reason;
       if (error instanceof TimelyError) throw error;
-      return { failure: timedOut ? "timeout" : "connection", cause: error };
+      return { failure: isTimeout(error) ? "timeout" : "connection", cause: error };
     } finally {
       clearTimeout(timer);
-      callerSignal.removeEventListener("abort", onCallerAbort);
     }
   }
 
@@ -205,9 +220,30 @@ export class Transport {
   }
 }
 
+// Sent as is on every attempt: a string or bytes can be sent again, a stream could not.
+async function bodyOf(request: Request | OutgoingRequest): Promise<NonNullable<RequestInit["body"]> | undefined> {
+  if (request instanceof Request) return request.body === null ? undefined : request.arrayBuffer();
+  const body = OutgoingRequest.bodyOf(request);
+  if (body === null) return undefined;
+  return typeof body === "string" || body instanceof ArrayBuffer || ArrayBuffer.isView(body)
+    ? body
+    : new Response(body).arrayBuffer();
+}
+
 function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
   return start === -1 ? "/" : url.slice(start);
+}
+
+// A deadline passed: undici's header/body timers (deadline-dispatcher.ts) or the capped body read.
+function isTimeout(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === DEADLINE_PASSED) return true;
+    current = current.cause;
+  }
+  return false;
 }
 
 // undici reports "fetch failed" with the useful part (ECONNREFUSED, socket hang up) in `cause`.

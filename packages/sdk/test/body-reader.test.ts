@@ -1,7 +1,7 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
-import { bufferResponse, MAX_RESPONSE_BYTES } from "../src/body-reader.js";
+import { bufferResponse, DEADLINE_PASSED, MAX_RESPONSE_BYTES } from "../src/body-reader.js";
 import { InvalidResponseError } from "../src/index.js";
 import { makeClient } from "./helpers.js";
 
@@ -64,6 +64,14 @@ describe("bufferResponse", () => {
     expect(asBlob.type).toBe("application/json");
     expect(await asBlob.text()).toBe('{"a":1}');
     expect(new Uint8Array(await (await make()).arrayBuffer())).toEqual(new TextEncoder().encode('{"a":1}'));
+  });
+
+  it("cancels a body still arriving after the deadline, with an error the transport counts as a timeout", async () => {
+    const { stream, state } = endlessStream(10, 1_000);
+    const error = await bufferResponse(new Response(stream), 1_000_000, performance.now() - 1).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: DEADLINE_PASSED });
+    expect(state.cancelled).toBe(true);
+    expect(state.pulled).toBeLessThan(5);
   });
 
   it("keeps bodiless statuses bodiless", async () => {

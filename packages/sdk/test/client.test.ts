@@ -149,6 +149,32 @@ describe("raw", () => {
   });
 });
 
+describe("raw middleware", () => {
+  it("sees the request without the credential and may replace it with a real Request", async () => {
+    const seen: Array<{ key: string | null; marker: string | null; body: string }> = [];
+    server.use(
+      http.patch(`${BASE}/v1/api-keys/:id`, async ({ request }) => {
+        seen.push({ key: request.headers.get("x-api-key"), marker: request.headers.get("x-marker"), body: await request.text() });
+        return HttpResponse.json({ data: {} });
+      }),
+    );
+    const { client } = makeClient();
+    const inMiddleware: Array<{ key: string | null; body: unknown; isRequest: boolean }> = [];
+    client.raw.use({
+      async onRequest({ request }) {
+        inMiddleware.push({ key: request.headers.get("x-api-key"), body: await request.clone().json(), isRequest: request instanceof Request });
+        const headers = new Headers(request.headers);
+        headers.set("x-marker", "from-middleware");
+        return new Request(request.url, { method: request.method, headers, body: await request.text() });
+      },
+    });
+    const { response } = await client.raw.PATCH("/v1/api-keys/{key_id}", { params: { path: { key_id: "key_1" } }, body: { name: "renamed" } });
+    expect(response.status).toBe(200);
+    expect(inMiddleware).toEqual([{ key: null, body: { name: "renamed" }, isRequest: false }]);
+    expect(seen).toEqual([{ key: API_KEY, marker: "from-middleware", body: '{"name":"renamed"}' }]);
+  });
+});
+
 describe("generated values", () => {
   it("re-exports the scope and status lists of the contract", () => {
     expect(scopeValues).toEqual(["read", "write", "conversations", "agents", "analytics"]);
