@@ -13,7 +13,7 @@
 //              | "hold#" generation | "protect" | "off" | "~" 4 lowercase hex digits
 // Only a trailing marker counts, preceded by the start of the text or by one whitespace character;
 // a lookalike anywhere else is the user's text.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 
 /** The contract's limit for a description (characters, i.e. Unicode code points). */
 export const MAX_DESCRIPTION_LENGTH = 500;
@@ -49,6 +49,7 @@ export interface SplitDescription {
   marker: Marker | null;
 }
 
+const MARKER_OPENING = "[tk:";
 const TRAILING_MARKER = /(^|\s)\[tk:([^\s[\]#]+)#([^\s[\]]+)((?: [^\s[\]]+)*)\]\s*$/;
 const GENERATION = /^[1-9][0-9]{0,8}$/;
 const COUNT = /^(0|[1-9][0-9]{0,3})$/;
@@ -63,37 +64,39 @@ export function isMarkableEntryId(id: string): boolean {
 export function formatMarker(marker: Marker): string {
   if (!isMarkableEntryId(marker.entryId)) throw new RangeError(`entry id cannot be put in a marker: ${JSON.stringify(marker.entryId)}`);
   if (!GENERATION.test(String(marker.generation))) throw new RangeError(`bad marker generation: ${marker.generation}`);
-  const tokens: string[] = [];
-  if (marker.phase === "pending") tokens.push("pending");
+  let tag = `[tk:${marker.entryId}#${marker.generation}`;
+  if (marker.phase === "pending") tag += " pending";
   if (marker.phase === "delivering") {
-    tokens.push("delivering");
+    tag += " delivering";
     if (marker.progress) {
       const { done, total } = marker.progress;
       if (!COUNT.test(String(done)) || !COUNT.test(String(total)) || done > total) {
         throw new RangeError(`bad delivery progress: ${done}/${total}`);
       }
-      tokens.push(`${done}/${total}`);
+      tag += ` ${done}/${total}`;
     }
   }
   if (marker.promotedAt !== undefined) {
     if (!UNIX_SECONDS.test(String(marker.promotedAt))) throw new RangeError(`bad promotedAt: ${marker.promotedAt}`);
-    tokens.push(`@${marker.promotedAt}`);
+    tag += ` @${marker.promotedAt}`;
   }
   if (marker.holdFor !== undefined) {
     if (!GENERATION.test(String(marker.holdFor))) throw new RangeError(`bad hold generation: ${marker.holdFor}`);
-    tokens.push(`hold#${marker.holdFor}`);
+    tag += ` hold#${marker.holdFor}`;
   }
-  if (marker.protect) tokens.push("protect");
-  if (marker.off) tokens.push("off");
+  if (marker.protect) tag += " protect";
+  if (marker.off) tag += " off";
   if (marker.hash !== undefined) {
     if (!HASH.test(marker.hash)) throw new RangeError(`bad marker hash: ${marker.hash}`);
-    tokens.push(`~${marker.hash}`);
+    tag += ` ~${marker.hash}`;
   }
-  return `[tk:${marker.entryId}#${marker.generation}${tokens.map((t) => ` ${t}`).join("")}]`;
+  return `${tag}]`;
 }
 
 /** The user's text and the trailing marker of a description. Never throws. */
 export function splitDescription(description: string): SplitDescription {
+  // Most keys of a big workspace carry no marker at all: no need to run the pattern on them.
+  if (!description.includes(MARKER_OPENING)) return { text: description, marker: null };
   const match = TRAILING_MARKER.exec(description);
   if (!match) return { text: description, marker: null };
   const [whole, , entryId = "", generation = "", tokenText = ""] = match;
@@ -126,15 +129,21 @@ export function withMarker(text: string, marker: Marker, maxLength = MAX_DESCRIP
 
 /** The user's text as `withMarker` writes it next to this marker (cut when too long). */
 export function fittedText(text: string, marker: Marker, maxLength = MAX_DESCRIPTION_LENGTH): string {
-  return stripMarker(withMarker(text, marker, maxLength));
+  // What `stripMarker(withMarker(...))` gives, without writing the description and parsing it back.
+  const tag = formatMarker(marker);
+  if (text.length === 0) return "";
+  return fitText(text, maxLength - tag.length - 1);
 }
 
 /** 4 hex digits of sha256(name + "\n" + text): what timely-keys last wrote, to spot edits made outside. */
 export function markerHash(name: string, text: string): string {
-  return createHash("sha256").update(`${name}\n${text}`, "utf8").digest("hex").slice(0, 4);
+  // The one-shot hash: a plan computes one per managed key, and a Hash object per call costs more than the digest.
+  return hash("sha256", `${name}\n${text}`, "hex").slice(0, 4);
 }
 
 function fitText(text: string, room: number): string {
+  // A text is never longer in characters than in UTF-16 units: most texts fit without splitting them.
+  if (text.length <= room) return text;
   const chars = Array.from(text);
   if (chars.length <= room) return text;
   if (room <= 0) return "";
@@ -144,17 +153,13 @@ function fitText(text: string, room: number): string {
 function parseParts(entryId: string, generation: string, tokenText: string): Marker | null {
   if (!isMarkableEntryId(entryId) || !GENERATION.test(generation)) return null;
   const marker: Marker = { entryId, generation: Number(generation), phase: "current" };
-  const tokens = tokenText.split(" ").filter((t) => t.length > 0);
-  const seen = new Set<string>();
-  const once = (name: string): boolean => {
-    if (seen.has(name)) return false;
-    seen.add(name);
-    return true;
-  };
+  // The pattern lets through only single spaces between tokens, and one before the first.
+  const tokens = tokenText.length === 0 ? [] : tokenText.slice(1).split(" ");
+  // Each kind of token may appear once: a second one finds its field already set.
   for (let i = 0; i < tokens.length; i += 1) {
     const token = tokens[i] ?? "";
     if (token === "pending" || token === "delivering") {
-      if (!once("phase")) return null;
+      if (marker.phase !== "current") return null;
       marker.phase = token;
       const next = tokens[i + 1];
       if (token === "delivering" && next !== undefined && next.includes("/")) {
@@ -165,21 +170,21 @@ function parseParts(entryId: string, generation: string, tokenText: string): Mar
       }
     } else if (token.startsWith("@")) {
       const value = token.slice(1);
-      if (!once("@") || !UNIX_SECONDS.test(value)) return null;
+      if (marker.promotedAt !== undefined || !UNIX_SECONDS.test(value)) return null;
       marker.promotedAt = Number(value);
     } else if (token.startsWith("hold#")) {
       const value = token.slice("hold#".length);
-      if (!once("hold") || !GENERATION.test(value)) return null;
+      if (marker.holdFor !== undefined || !GENERATION.test(value)) return null;
       marker.holdFor = Number(value);
     } else if (token === "protect") {
-      if (!once("protect")) return null;
+      if (marker.protect) return null;
       marker.protect = true;
     } else if (token === "off") {
-      if (!once("off")) return null;
+      if (marker.off) return null;
       marker.off = true;
     } else if (token.startsWith("~")) {
       const value = token.slice(1);
-      if (!once("~") || !HASH.test(value)) return null;
+      if (marker.hash !== undefined || !HASH.test(value)) return null;
       marker.hash = value;
     } else {
       return null;

@@ -10,7 +10,7 @@ import { planUnmanagedKey } from "./plan/drift.js";
 import { planEntry } from "./plan/entry.js";
 import { fingerprintKeys } from "./plan/fingerprint.js";
 import { compareByNameThenId, compareRank, compareText, keyLabel, viewOf, type KeyView, type MarkedKey } from "./plan/keys.js";
-import { redactAction, redactText, redactWarning } from "./plan/redact.js";
+import { redactAction, redactEntryState, redactWarning } from "./plan/redact.js";
 import { planRetiredEntry } from "./plan/retire.js";
 import { summarize } from "./plan/summary.js";
 
@@ -84,9 +84,10 @@ function planWorkspace(
       unmarked.push(view);
       continue;
     }
-    const group = groups.get(view.marker.entryId) ?? [];
-    group.push(view as MarkedKey);
-    groups.set(view.marker.entryId, group);
+    const group = groups.get(view.marker.entryId);
+    // Most entries have one key: an array of one, not an empty array grown by a push.
+    if (group === undefined) groups.set(view.marker.entryId, [view as MarkedKey]);
+    else group.push(view as MarkedKey);
   }
   for (const group of groups.values()) group.sort(compareRank);
 
@@ -132,7 +133,7 @@ function planWorkspace(
     serverNow: liveWs?.serverNow ?? null,
     fingerprint: fingerprintKeys(keys),
     actions: actions.map(redactAction),
-    entries: states.map((state) => ({ ...state, detail: redactText(state.detail) })),
+    entries: states.map(redactEntryState),
   };
 }
 
@@ -157,9 +158,11 @@ function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): D
 function adoptions(ctx: WorkspaceContext, entries: DesiredKey[], views: KeyView[], groups: Map<string, MarkedKey[]>): Map<string, KeyView> {
   const claims = new Map<string, KeyView>();
   const claimedKeys = new Set<string>();
-  const viewById = new Map(views.map((v) => [v.key.id, v]));
+  // Built on the first `adopt`: most manifests have none.
+  let viewById: Map<string, KeyView> | null = null;
   for (const entry of entries) {
     if (entry.adopt === undefined) continue;
+    viewById ??= new Map(views.map((v) => [v.key.id, v]));
     const view = viewById.get(entry.adopt);
     if (view === undefined) continue; // gone (revoked after a rotation): nothing left to adopt
     if (view.marker !== null) {

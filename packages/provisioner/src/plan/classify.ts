@@ -26,17 +26,13 @@ export interface EntryKeys {
 
 export function classifyEntryKeys(keys: readonly MarkedKey[], now: number, leaseMs: number): EntryKeys {
   const ranked = [...keys].sort(compareRank);
-  const verified = ranked.filter((k) => k.marker.phase === "current");
-  const current = verified.at(-1) ?? null;
-  const result: EntryKeys = {
-    current,
-    previous: [],
-    partial: [],
-    abandoned: [],
-    inFlight: [],
-    duplicates: [],
-    maxGeneration: ranked.reduce((max, k) => Math.max(max, k.marker.generation), 0),
-  };
+  let current: MarkedKey | null = null;
+  let maxGeneration = 0;
+  for (const key of ranked) {
+    if (key.marker.phase === "current") current = key;
+    maxGeneration = Math.max(maxGeneration, key.marker.generation);
+  }
+  const result: EntryKeys = { current, previous: [], partial: [], abandoned: [], inFlight: [], duplicates: [], maxGeneration };
   for (const key of ranked) {
     if (key === current) continue;
     const sameGeneration = current !== null && key.marker.generation === current.marker.generation;

@@ -26,44 +26,25 @@ export function wantedCurrentMarker(entry: DesiredKey, current: MarkedKey): Omit
  */
 export function planCurrentKey(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, statusOnly: boolean): KeyAction[] {
   const key = current.key;
+  const toggle = entry.enabled !== isActive(key);
+  if (statusOnly) return toggle ? [statusAction(ctx, entry, current, null)] : [];
+
   const base = wantedCurrentMarker(entry, current);
   const wanted = currentDescription(entry.name, entry.description, base);
   const nameDiffers = key.name !== entry.name;
   const descriptionDiffers = key.description !== wanted.description;
-  // Is the `off` flag the only difference? Then the status change carries the marker edit.
-  const keepingOff = currentDescription(entry.name, entry.description, { ...base, off: current.marker.off });
-  const offOnly = !nameDiffers && descriptionDiffers && keepingOff.description === key.description;
-  const editedOutside = current.marker.hash !== undefined && current.marker.hash !== markerHash(key.name, current.text);
-  const toggle = entry.enabled !== isActive(key);
+  // Is the `off` flag the only difference? Then the status change carries the marker edit. (Only
+  // worth writing that other description when this one differs.)
+  const offOnly =
+    !nameDiffers &&
+    descriptionDiffers &&
+    currentDescription(entry.name, entry.description, { ...base, off: current.marker.off }).description === key.description;
 
   const actions: KeyAction[] = [];
-  if (toggle) {
-    const enable = entry.enabled;
-    // `off` says timely-keys deactivated the key for the manifest; without it, someone else did.
-    const reason: Reason = enable === Boolean(current.marker.off) ? "enabled_changed" : "edited_outside";
-    const operations: KeyOperation[] = [{ op: enable ? "activate" : "deactivate", keyId: key.id }];
-    if (offOnly && !statusOnly) operations.push({ op: "update", keyId: key.id, body: { description: wanted.description } });
-    actions.push(
-      compact<KeyAction>({
-        kind: enable ? "enable" : "disable",
-        workspace: ctx.workspace,
-        entryId: entry.id,
-        keyId: key.id,
-        keyName: key.name,
-        generation: current.marker.generation,
-        reason,
-        reasons: [reason],
-        summary: `${enable ? "enable" : "disable"} ${quoted(key.name)} #${current.marker.generation}${
-          reason === "edited_outside" ? ` (it was ${enable ? "deactivated" : "activated"} outside timely-keys)` : ""
-        }`,
-        mutates: true,
-        attributes: [{ name: "status", before: key.status, after: enable ? "active" : "inactive" }],
-        operations,
-      }),
-    );
-  }
-  if (statusOnly || (!nameDiffers && !descriptionDiffers) || (toggle && offOnly)) return actions;
+  if (toggle) actions.push(statusAction(ctx, entry, current, offOnly ? wanted.description : null));
+  if ((!nameDiffers && !descriptionDiffers) || (toggle && offOnly)) return actions;
 
+  const editedOutside = current.marker.hash !== undefined && current.marker.hash !== markerHash(key.name, current.text);
   const reason: Reason = editedOutside ? "edited_outside" : offOnly ? "enabled_changed" : "manifest_changed";
   const body: { name?: string; description?: string } = {};
   if (nameDiffers) body.name = entry.name;
@@ -97,4 +78,30 @@ export function planCurrentKey(ctx: WorkspaceContext, entry: DesiredKey, current
     }),
   );
   return actions;
+}
+
+/** Enable or disable the current key; `description`: the marker edit it carries (the `off` flag only), if any. */
+function statusAction(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, description: string | null): KeyAction {
+  const key = current.key;
+  const enable = entry.enabled;
+  // `off` says timely-keys deactivated the key for the manifest; without it, someone else did.
+  const reason: Reason = enable === Boolean(current.marker.off) ? "enabled_changed" : "edited_outside";
+  const operations: KeyOperation[] = [{ op: enable ? "activate" : "deactivate", keyId: key.id }];
+  if (description !== null) operations.push({ op: "update", keyId: key.id, body: { description } });
+  return compact<KeyAction>({
+    kind: enable ? "enable" : "disable",
+    workspace: ctx.workspace,
+    entryId: entry.id,
+    keyId: key.id,
+    keyName: key.name,
+    generation: current.marker.generation,
+    reason,
+    reasons: [reason],
+    summary: `${enable ? "enable" : "disable"} ${quoted(key.name)} #${current.marker.generation}${
+      reason === "edited_outside" ? ` (it was ${enable ? "deactivated" : "activated"} outside timely-keys)` : ""
+    }`,
+    mutates: true,
+    attributes: [{ name: "status", before: key.status, after: enable ? "active" : "inactive" }],
+    operations,
+  });
 }

@@ -12,7 +12,7 @@ import { isActive, keyLabel, lastTouched, type KeyView, type MarkedKey } from ".
 import { isHeld, planPreviousKeys, planRollback } from "./previous.js";
 import { waitAction } from "./wait.js";
 import { createAction, nextRotationDue, rotateAction, rotationTriggers } from "./rotation.js";
-import { formatAgo, formatDuration, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
+import { formatAgo, formatDuration, formatIsoWhen, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
 
 export interface EntryPlan {
   actions: PlanAction[];
@@ -43,7 +43,8 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
     );
   }
   for (const key of roles.abandoned) actions.push(revokeAbandoned(ctx, entry, key));
-  const inFlight = roles.inFlight.map((key) => inFlightWait(ctx, entry, key));
+  const inFlight: PlanAction[] = [];
+  for (const key of roles.inFlight) inFlight.push(inFlightWait(ctx, entry, key));
 
   if (!entry.enabled) return planDisabled(ctx, entry, roles, actions, inFlight);
 
@@ -76,7 +77,8 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
   const rollback = planRollback(ctx, entry, current, roles.previous);
   actions.push(...rollback.actions);
   actions.push(...planPreviousKeys(ctx, entry, current, roles.previous, rollback.held));
-  const heldCount = roles.previous.filter((k) => rollback.held.has(k.key.id) || isHeld(k, current)).length;
+  let heldCount = 0;
+  for (const k of roles.previous) if (rollback.held.has(k.key.id) || isHeld(k, current)) heldCount += 1;
   return { actions, state: entryState(entry, current, actions, heldCount) };
 }
 
@@ -183,50 +185,78 @@ function inFlightWait(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey):
   );
 }
 
+/** Actions that tell where an entry's rotation stands, the most telling first. */
+const STATE_KINDS: readonly PlanAction["kind"][] = ["rotate", "create", "in-flight", "deactivate-previous", "drain", "revoke-previous", "quarantine"];
+
 /** Where the entry's rotation stands, from the actions just planned. */
 function entryState(entry: DesiredKey, current: MarkedKey | null, actions: PlanAction[], heldCount: number): EntryState {
-  const of = (kind: PlanAction["kind"]) => actions.find((a) => a.kind === kind);
-  const waits = actions.filter((a) => a.until !== undefined).map((a) => ms(a.until));
-  const nextWait = waits.length > 0 ? Math.min(...waits) : Number.NaN;
-  const base = {
-    entryId: entry.id,
-    name: entry.name,
-    ...(current !== null ? { generation: current.marker.generation, currentKeyId: current.key.id } : {}),
-  };
-  const state = (phase: EntryState["phase"], step: string | undefined, detail: string, nextAt = nextWait): EntryState => {
-    const iso = isoOrNull(nextAt);
-    return compact<EntryState>({ ...base, phase, step, nextAt: iso ?? undefined, detail });
-  };
   if (!entry.enabled) {
-    return state("disabled", undefined, current === null ? "disabled: no key" : `disabled: key #${current.marker.generation} kept inactive`, Number.NaN);
+    return stateOf(entry, current, "disabled", undefined, current === null ? "disabled: no key" : `disabled: key #${current.marker.generation} kept inactive`, null);
   }
-  const found =
-    of("rotate") ?? of("create") ?? of("in-flight") ?? of("deactivate-previous") ?? of("drain") ?? of("revoke-previous") ?? of("quarantine");
+  const found = firstOfKinds(actions, STATE_KINDS);
   if (found === undefined) {
-    if (current === null) return state("new", undefined, "no key yet", Number.NaN);
-    if (heldCount > 0) return state("held", undefined, `held: key #${current.marker.generation} current, previous key restored by a rollback and held until the next rotation`, Number.NaN);
+    if (current === null) return stateOf(entry, current, "new", undefined, "no key yet", null);
+    if (heldCount > 0) {
+      const detail = `held: key #${current.marker.generation} current, previous key restored by a rollback and held until the next rotation`;
+      return stateOf(entry, current, "held", undefined, detail, null);
+    }
     const due = nextRotationDue(current.key, entry);
-    return state(
-      "steady",
-      undefined,
-      `steady: key #${current.marker.generation} current${Number.isFinite(due) ? `, next rotation on ${formatWhen(due)}` : ""}`,
-      due,
-    );
+    const dueIso = isoOrNull(due);
+    const detail = `steady: key #${current.marker.generation} current${Number.isFinite(due) ? `, next rotation on ${formatIsoWhen(dueIso)}` : ""}`;
+    return stateOf(entry, current, "steady", undefined, detail, dueIso);
   }
   switch (found.kind) {
     case "create":
-      return found.reason === "missing"
-        ? state("new", "1/6", found.summary, Number.NaN)
-        : state("rotating", "1/6", found.summary, Number.NaN);
+      return stateOf(entry, current, found.reason === "missing" ? "new" : "rotating", "1/6", found.summary, null);
     case "rotate":
-      return state("rotating", "1/6", found.summary, Number.NaN);
+      return stateOf(entry, current, "rotating", "1/6", found.summary, null);
     case "in-flight":
-      return state("rotating", "2/6", found.summary);
+      return stateOf(entry, current, "rotating", "2/6", found.summary, nextWaitAt(actions));
     case "deactivate-previous":
-      return state("draining", "5/6", found.summary);
+      return stateOf(entry, current, "draining", "5/6", found.summary, nextWaitAt(actions));
     case "drain":
-      return state("draining", "4/6", found.summary);
+      return stateOf(entry, current, "draining", "4/6", found.summary, nextWaitAt(actions));
     default:
-      return state("quarantine", "6/6", found.summary);
+      return stateOf(entry, current, "quarantine", "6/6", found.summary, nextWaitAt(actions));
   }
+}
+
+/**
+ * The state, without the fields it has no value for (a plan survives a JSON round trip unchanged).
+ * Written field by field in the plan's order: in V8, a spread followed by new keys costs
+ * microseconds, and a plan writes one state per entry.
+ */
+function stateOf(
+  entry: DesiredKey,
+  current: MarkedKey | null,
+  phase: EntryState["phase"],
+  step: string | undefined,
+  detail: string,
+  nextAt: string | null,
+): EntryState {
+  const state = { entryId: entry.id, name: entry.name } as EntryState;
+  if (current !== null) {
+    state.generation = current.marker.generation;
+    state.currentKeyId = current.key.id;
+  }
+  state.phase = phase;
+  if (step !== undefined) state.step = step;
+  if (nextAt !== null) state.nextAt = nextAt;
+  state.detail = detail;
+  return state;
+}
+
+/** The first action of the first of `kinds` the entry has. */
+function firstOfKinds(actions: readonly PlanAction[], kinds: readonly PlanAction["kind"][]): PlanAction | undefined {
+  for (const kind of kinds) {
+    for (const action of actions) if (action.kind === kind) return action;
+  }
+  return undefined;
+}
+
+/** The soonest `until` of the actions, as ISO text (null when none waits). */
+function nextWaitAt(actions: readonly PlanAction[]): string | null {
+  const waits: number[] = [];
+  for (const action of actions) if (action.until !== undefined) waits.push(ms(action.until));
+  return waits.length > 0 ? isoOrNull(Math.min(...waits)) : null;
 }

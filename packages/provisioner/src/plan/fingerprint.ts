@@ -5,18 +5,41 @@ import { createHash } from "node:crypto";
 import type { ApiKey } from "@timely-keys/sdk";
 import { compareText } from "./keys.js";
 
+/**
+ * Keys serialized per hash update: one update per key costs more than the hashing, and one string
+ * of every key costs more to build; batches this size stay well below V8's large-object size.
+ */
+const BATCH = 128;
+
+/**
+ * `sha256:` and the hex digest of the JSON array of the keys' canonical forms, by id. Saved plans
+ * carry it from one version to the next, so its bytes must not change: the array's text is hashed
+ * a batch of keys at a time (the same bytes as hashing it whole) rather than built as one string.
+ */
 export function fingerprintKeys(keys: readonly ApiKey[]): string {
-  const canonical = [...keys]
-    .sort((a, b) => compareText(String(a.id), String(b.id)))
-    .map((key) => ({
-      id: key.id,
-      status: key.status,
-      name: key.name,
-      description: key.description,
-      scopes: Array.isArray(key.scopes) ? [...key.scopes].sort() : key.scopes,
-      expires_at: key.expires_at,
-      updated_at: key.updated_at,
-      deactivated_at: key.deactivated_at,
-    }));
-  return `sha256:${createHash("sha256").update(JSON.stringify(canonical), "utf8").digest("hex")}`;
+  const sorted = [...keys].sort(compareIds);
+  const digest = createHash("sha256").update("[", "utf8");
+  for (let start = 0; start < sorted.length; start += BATCH) {
+    if (start > 0) digest.update(",", "utf8");
+    // The batch's own array brackets are dropped: its elements continue the one array.
+    digest.update(JSON.stringify(sorted.slice(start, start + BATCH).map(canonical)).slice(1, -1), "utf8");
+  }
+  return `sha256:${digest.update("]", "utf8").digest("hex")}`;
+}
+
+function compareIds(a: ApiKey, b: ApiKey): number {
+  return compareText(String(a.id), String(b.id));
+}
+
+function canonical(key: ApiKey) {
+  return {
+    id: key.id,
+    status: key.status,
+    name: key.name,
+    description: key.description,
+    scopes: Array.isArray(key.scopes) ? [...key.scopes].sort() : key.scopes,
+    expires_at: key.expires_at,
+    updated_at: key.updated_at,
+    deactivated_at: key.deactivated_at,
+  };
 }

@@ -59,8 +59,10 @@ export function isExpired(key: ApiKey, now: number): boolean {
 
 /** The last time a run could have written this key: a recent touch means a run may still be at work. */
 export function lastTouched(key: ApiKey): number {
-  const times = [ms(key.created_at), ms(key.updated_at)].filter((t) => Number.isFinite(t));
-  return times.length === 0 ? Number.NaN : Math.max(...times);
+  const created = ms(key.created_at);
+  const updated = ms(key.updated_at);
+  if (!Number.isFinite(created)) return updated;
+  return Number.isFinite(updated) ? Math.max(created, updated) : created;
 }
 
 /** `"Salesforce sync" (id)` */
@@ -70,5 +72,17 @@ export function keyLabel(key: ApiKey): string {
 
 /** Sorted, unique scopes as one comparable string. */
 export function scopeList(scopes: readonly string[]): string {
+  // Scopes nearly always come sorted and unique already: then they only need joining.
+  if (isSortedUnique(scopes)) return scopes.join(", ");
   return [...new Set(scopes)].sort().join(", ");
+}
+
+/** Strings in strictly increasing code-unit order (what `sort()` gives, without duplicates). */
+function isSortedUnique(list: readonly string[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    const item = list[i];
+    if (typeof item !== "string") return false;
+    if (i > 0 && !((list[i - 1] as string) < item)) return false;
+  }
+  return true;
 }

@@ -82,6 +82,7 @@ export function planPreviousKeys(
   held: Set<string>,
 ): PlanAction[] {
   const actions: PlanAction[] = [];
+  if (previous.length === 0) return actions;
   // Called for enabled entries only: an inactive current key is activated earlier in this same
   // plan (and the executor checks it is active before retiring anything). An expired one is not
   // coming back: nothing retires until its successor is verified.

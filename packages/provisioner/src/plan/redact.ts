@@ -1,31 +1,60 @@
 // Live keys are not ours: someone may have pasted a secret into a name or description. What the
 // plan shows (summaries, before/after values, warnings) never repeats one.
-import type { PlanAction, PlanWarning } from "../model.js";
+import type { AttributeChange, EntryState, PlanAction, PlanWarning } from "../model.js";
 
 /** Timely API keys (`tml_`) and management tokens (`tkm_`); 16+ characters already identify one. */
-const SECRET_SHAPE = /\b(?:tml|tkm)_[A-Za-z0-9]{16,}/g;
+const SECRET_PREFIXES = ["tml_", "tkm_"];
+const SECRET_SHAPE = new RegExp(`\\b(?:${SECRET_PREFIXES.join("|")})[A-Za-z0-9]{16,}`, "g");
 
 export const REDACTED = "<redacted>";
 
 export function redactText(text: string): string {
-  return text.replace(SECRET_SHAPE, REDACTED);
+  return hasSecretPrefix(text) ? text.replace(SECRET_SHAPE, REDACTED) : text;
 }
 
-/** The action with its display fields redacted; the executor's data (operations, successor) is kept. */
+/** Almost no text holds a prefix at all: those are returned without running the pattern. */
+function hasSecretPrefix(text: string): boolean {
+  for (const prefix of SECRET_PREFIXES) if (text.includes(prefix)) return true;
+  return false;
+}
+
+/**
+ * The action with its display fields redacted; the executor's data (operations, successor) is kept.
+ * An action with nothing to hide (nearly all) is returned as it is rather than copied.
+ */
 export function redactAction<A extends PlanAction>(action: A): A {
+  const keyName = action.keyName === undefined ? undefined : redactText(action.keyName);
+  const summary = redactText(action.summary);
+  const attributes = action.attributes.every(isClean) ? action.attributes : action.attributes.map(redactAttribute);
+  const warning = action.warning === undefined ? undefined : redactText(action.warning);
+  if (keyName === action.keyName && summary === action.summary && attributes === action.attributes && warning === action.warning) return action;
   return {
     ...action,
-    ...(action.keyName !== undefined ? { keyName: redactText(action.keyName) } : {}),
-    summary: redactText(action.summary),
-    attributes: action.attributes.map((a) => ({
-      ...a,
-      before: a.before === null ? null : redactText(a.before),
-      after: a.after === null ? null : redactText(a.after),
-    })),
-    ...(action.warning !== undefined ? { warning: redactText(action.warning) } : {}),
+    ...(keyName !== undefined ? { keyName } : {}),
+    summary,
+    attributes,
+    ...(warning !== undefined ? { warning } : {}),
   };
 }
 
+export function redactEntryState(state: EntryState): EntryState {
+  const detail = redactText(state.detail);
+  return detail === state.detail ? state : { ...state, detail };
+}
+
 export function redactWarning(warning: PlanWarning): PlanWarning {
-  return { ...warning, message: redactText(warning.message) };
+  const message = redactText(warning.message);
+  return message === warning.message ? warning : { ...warning, message };
+}
+
+function redactValue(value: string | null): string | null {
+  return value === null ? null : redactText(value);
+}
+
+function isClean(attribute: AttributeChange): boolean {
+  return redactValue(attribute.before) === attribute.before && redactValue(attribute.after) === attribute.after;
+}
+
+function redactAttribute(attribute: AttributeChange): AttributeChange {
+  return { ...attribute, before: redactValue(attribute.before), after: redactValue(attribute.after) };
 }

@@ -9,7 +9,7 @@ import type { WorkspaceContext } from "./context.js";
 import { expiryChanged, expiryOfEntry, expiryOfKey, keyRef, lifetimeLabel, quoted, sinkLabel } from "./describe.js";
 import { isExpired, scopeList, type MarkedKey } from "./keys.js";
 import { successorSpec } from "./successor.js";
-import { DAY, formatDuration, formatWhen, ms } from "./time.js";
+import { DAY, earliest, formatDuration, formatWhen, ms } from "./time.js";
 
 /** Most pressing first: the first reason is the one the plan names. */
 const REASON_ORDER: Reason[] = [
@@ -38,9 +38,10 @@ export function expiryMarginMs(key: MarkedKey["key"], entry: DesiredKey): number
 /** When the current key next needs a rotation by age or expiry (ms, NaN when never). */
 export function nextRotationDue(key: MarkedKey["key"], entry: DesiredKey): number {
   const byAge = ms(key.created_at) + entry.rotation.maxAgeDays * DAY;
-  const byExpiry = ms(key.expires_at) - expiryMarginMs(key, entry);
-  const due = [byAge, byExpiry].filter((t) => Number.isFinite(t));
-  return due.length === 0 ? Number.NaN : Math.min(...due);
+  const expires = ms(key.expires_at);
+  // A key that never expires needs no margin (nor its times read for one).
+  const byExpiry = Number.isFinite(expires) ? expires - expiryMarginMs(key, entry) : Number.NaN;
+  return earliest(byAge, byExpiry);
 }
 
 export function rotationTriggers(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, keys: EntryKeys): Triggers {
@@ -51,8 +52,8 @@ export function rotationTriggers(ctx: WorkspaceContext, entry: DesiredKey, curre
     found.set("scopes_changed", `scopes changed: ${scopeList(key.scopes ?? [])} -> ${scopeList(entry.scopes)}`);
   }
   if (expiryChanged(key, entry)) found.set("expiry_changed", `expiry changed: ${lifetimeLabel(key)} -> ${expiryOfEntry(entry)}`);
-  const newerAbandoned = keys.abandoned.filter((k) => k.marker.generation > current.marker.generation);
-  const left = [...keys.partial, ...newerAbandoned];
+  const left = [...keys.partial];
+  for (const k of keys.abandoned) if (k.marker.generation > current.marker.generation) left.push(k);
   if (left.length > 0) {
     found.set("successor_abandoned", `successor ${left.map((k) => `#${k.marker.generation}`).join(", ")} left unfinished by an earlier run`);
   }
@@ -61,11 +62,17 @@ export function rotationTriggers(ctx: WorkspaceContext, entry: DesiredKey, curre
   const maxAge = entry.rotation.maxAgeDays * DAY;
   if (age >= maxAge) found.set("max_age", `max age: ${formatDuration(age)} old >= ${entry.rotation.maxAgeDays}d`);
   const untilExpiry = ms(key.expires_at) - ctx.now;
-  if (!found.has("expired") && untilExpiry <= expiryMarginMs(key, entry)) {
+  if (!found.has("expired") && Number.isFinite(untilExpiry) && untilExpiry <= expiryMarginMs(key, entry)) {
     found.set("expiring", `expires in ${formatDuration(untilExpiry)}, on ${formatWhen(ms(key.expires_at))}`);
   }
-  const reasons = REASON_ORDER.filter((r) => found.has(r));
-  return { reasons, details: reasons.map((r) => found.get(r) ?? r) };
+  const triggers: Triggers = { reasons: [], details: [] };
+  for (const reason of REASON_ORDER) {
+    const detail = found.get(reason);
+    if (detail === undefined) continue;
+    triggers.reasons.push(reason);
+    triggers.details.push(detail);
+  }
+  return triggers;
 }
 
 function nowSeconds(ctx: WorkspaceContext): number {

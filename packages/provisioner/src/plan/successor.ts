@@ -29,11 +29,11 @@ export interface SuccessorInput {
 
 export function successorSpec(input: SuccessorInput): SuccessorSpec {
   const { entry, generation } = input;
-  const base = { entryId: entry.id, generation };
-  const pending: Marker = { ...base, phase: "pending" };
-  const delivering: Marker = { ...base, phase: "delivering", progress: { done: 0, total: entry.deliver.length } };
+  const pending: Marker = { entryId: entry.id, generation, phase: "pending" };
+  const delivering: Marker = { entryId: entry.id, generation, phase: "delivering", progress: { done: 0, total: entry.deliver.length } };
   const current = currentDescription(entry.name, entry.description, {
-    ...base,
+    entryId: entry.id,
+    generation,
     phase: "current",
     promotedAt: input.promotedAt,
     ...(entry.protect ? { protect: true } : {}),

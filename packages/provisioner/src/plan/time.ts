@@ -19,7 +19,11 @@ export function isoOrNull(time: number): string | null {
 
 /** `2026-12-01 10:00 UTC`, or `an unknown time`. */
 export function formatWhen(time: number): string {
-  const iso = isoOrNull(time);
+  return formatIsoWhen(isoOrNull(time));
+}
+
+/** `formatWhen` of a time already written by `isoOrNull`, when both are shown: one conversion, not two. */
+export function formatIsoWhen(iso: string | null): string {
   if (iso === null) return "an unknown time";
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
@@ -43,6 +47,7 @@ export function formatAgo(time: number, now: number): string {
 
 /** The smallest finite time of a list, or NaN. */
 export function earliest(...times: number[]): number {
-  const finite = times.filter((t) => Number.isFinite(t));
-  return finite.length === 0 ? Number.NaN : Math.min(...finite);
+  let min = Number.NaN;
+  for (const t of times) if (Number.isFinite(t)) min = Number.isNaN(min) ? t : Math.min(min, t);
+  return min;
 }

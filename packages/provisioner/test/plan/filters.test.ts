@@ -110,6 +110,44 @@ describe("fingerprint", () => {
     expect(fingerprintKeys([])).not.toBe(base);
   });
 
+  it("keeps its bytes: plans saved by an earlier version still match a fresh read", () => {
+    // sha256 of the JSON array of canonical keys by id, as every version so far has written it.
+    const keys: ApiKey[] = [
+      {
+        id: "00000000-0000-4000-8000-000000000002",
+        workspace_id: "w",
+        name: 'Clé "prod" 🔑',
+        description: "line\nbreak [tk:crm#2 @1764000000 ~3fa2]",
+        prefix: "tml_Ab12...",
+        scopes: ["write", "read"],
+        status: "inactive",
+        created_at: "2026-11-01T00:00:00.000Z",
+        updated_at: "2026-11-02T00:00:00.000Z",
+        expires_at: null,
+        last_used_at: "2026-11-03T00:00:00.000Z",
+        deactivated_at: "2026-11-02T00:00:00.000Z",
+        request_count: 7,
+      },
+      {
+        id: "00000000-0000-4000-8000-000000000001",
+        workspace_id: "w",
+        name: "CRM sync",
+        description: "",
+        prefix: "tml_Cd34...",
+        scopes: ["read"],
+        status: "active",
+        created_at: "2026-10-01T00:00:00.000Z",
+        updated_at: "2026-10-01T00:00:00.000Z",
+        expires_at: "2027-04-01T00:00:00.000Z",
+        last_used_at: null,
+        deactivated_at: null,
+        request_count: 0,
+      },
+    ];
+    expect(fingerprintKeys(keys)).toBe("sha256:c06973b9ded8615eb8b929c92d94c72054c372cdaa3ccea3a0a42bdb7325006f");
+    expect(fingerprintKeys([])).toBe("sha256:4f53cda18c2baa0c0354bb5f9a3ecbe5ed12ab4d8e11ba873c2f11161202b945");
+  });
+
   it("ignores usage, so a key in use does not make a saved plan stale", () => {
     expect(moved({ last_used_at: at(0), request_count: 99 })).toBe(base);
   });
