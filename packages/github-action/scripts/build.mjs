@@ -1,7 +1,9 @@
-// Bundles src/index.ts into the one file the runner starts, dist/index.js (committed: a JavaScript
-// action runs from the repository as it is, with no install step). Everything is inlined, the
-// delivery sinks' lazily imported SDKs (@aws-sdk, libsodium-wrappers) included: without code
-// splitting esbuild turns their dynamic import() into a call into the same file.
+// Bundles src/index.ts into dist/index.js, the file the runner starts (committed: a JavaScript
+// action runs from the repository as it is, with no install step). Everything a plan, apply or
+// check needs is in that one file; the delivery sinks' SDKs (@aws-sdk, libsodium-wrappers), which
+// the provisioner imports lazily with import(), land in dist/chunks/ and are compiled only by a
+// job that delivers to them, so a job's start-up does not pay for 1 MB it never runs
+// (bench/RESULTS.md, cold-start). The same split the actions' usual bundler, ncc, makes.
 //
 //   node scripts/build.mjs           build dist/
 //   node scripts/build.mjs --check   build into a temporary folder and exit 1 when dist/ differs
@@ -18,14 +20,42 @@ const check = args.includes("--check");
 const distArg = args.indexOf("--dist");
 const distDir = distArg >= 0 && args[distArg + 1] ? resolve(args[distArg + 1]) : join(packageDir, "dist");
 
+// @actions/http-client (and the 400 KB of undici under it) is imported by @actions/core only for
+// getIDToken(), which the Action never calls; marked free of side effects, it is left out.
+const unusedImports = {
+  name: "drop-unused-http-client",
+  setup(b) {
+    b.onResolve({ filter: /^@actions\/http-client$/ }, async (args) => {
+      if (args.pluginData?.resolving) return undefined;
+      const { path, errors } = await b.resolve(args.path, {
+        kind: args.kind,
+        importer: args.importer,
+        resolveDir: args.resolveDir,
+        pluginData: { resolving: true },
+      });
+      return errors.length > 0 ? { errors } : { path, sideEffects: false };
+    });
+  },
+};
+
 /** The same inputs give the same bytes: no timestamps, no absolute paths, no source maps. */
 async function bundle(outdir) {
   await build({
     absWorkingDir: packageDir,
     entryPoints: [join(packageDir, "src", "index.ts")],
-    outfile: join(outdir, "index.js"),
+    outdir,
+    entryNames: "[name]",
+    chunkNames: "chunks/[name]-[hash]",
+    plugins: [unusedImports],
+    // Imported lazily by code the Action never reaches (tree-shaken), which esbuild would still emit
+    // as chunks: the CLI's `emulator` command (whose chunk would also pull what it shares with the
+    // Action out of index.js) and the AWS SDK's browser-only user-agent parser.
+    external: ["@timely-keys/emulator", "bowser"],
+    // Packages' ES module builds first (the AWS SDK ships both): a lazily imported CommonJS module
+    // in a chunk only has a default export, so `await import()` would lose its named exports.
+    mainFields: ["module", "main"],
     bundle: true,
-    splitting: false,
+    splitting: true,
     format: "esm",
     platform: "node",
     target: "node24",
@@ -49,7 +79,11 @@ function shown(dir) {
 
 function filesOf(dir) {
   if (!existsSync(dir)) return new Map();
-  return new Map(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name))]));
+  const names = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+    .sort();
+  return new Map(names.map((name) => [name, readFileSync(join(dir, name))]));
 }
 
 if (!check) {

@@ -1,10 +1,11 @@
-// dist/index.js is what the runner runs: it must be exactly what src/ builds to, one file, importing
-// nothing but Node's built-ins (the runner installs no node_modules for an action).
+// dist/index.js is what the runner runs: it must be exactly what src/ builds to, importing nothing
+// but Node's built-ins and its own chunks in dist/chunks/ (the runner installs no node_modules for
+// an action), with the sinks' SDKs left to chunks that only a delivery loads.
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 
@@ -32,37 +33,79 @@ describe("dist/", () => {
     }
   }, 120_000);
 
-  it("is one file, matching action.yml's main, that imports only Node built-ins", async () => {
-    expect(readdirSync(dist)).toEqual(["index.js"]);
+  it("is dist/index.js (action.yml's main) and its chunks, importing only Node built-ins and each other", async () => {
     expect(readFileSync(join(packageDir, "action.yml"), "utf8")).toMatch(/runs:\n {2}using: node24\n {2}main: dist\/index\.js/);
-    // esbuild parses the bundle and reports every import, dynamic import and require() call in it.
-    const found: Array<{ path: string; kind: string }> = [];
-    await build({
-      entryPoints: [join(dist, "index.js")],
-      bundle: true,
-      write: false,
-      platform: "node",
-      format: "esm",
-      logLevel: "silent",
-      plugins: [
-        {
-          name: "record-imports",
-          setup(b) {
-            b.onResolve({ filter: /.*/ }, (args) => {
-              if (args.kind === "entry-point") return undefined;
-              found.push({ path: args.path, kind: args.kind });
-              return { path: args.path, external: true };
-            });
-          },
-        },
-      ],
-    });
+    const files = readdirSync(dist, { recursive: true, withFileTypes: true })
+      .filter((e) => e.isFile())
+      .map((e) => relative(dist, join(e.parentPath, e.name)))
+      .sort();
+    expect(files).toContain("index.js");
+    expect(files.filter((f) => f !== "index.js").every((f) => /^chunks\/[\w-]+\.js$/.test(f))).toBe(true);
     const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-    expect(found.filter((f) => f.kind === "import-statement").map((f) => f.path)).toContain("node:module");
-    expect(found.filter((f) => !builtins.has(f.path))).toEqual([]);
-    const code = readFileSync(join(dist, "index.js"), "utf8");
-    // The sinks' lazily imported SDKs are inside, not left as imports to resolve at run time.
-    expect(code).toContain("PutSecretValue");
-    expect(code).toContain("crypto_box_seal");
+    const importsOf = new Map<string, Array<{ path: string; kind: string }>>();
+    for (const file of files) importsOf.set(file, await importsIn(join(dist, file)));
+    // Every import is a built-in or a file of dist/; every chunk is reachable from index.js.
+    const reached = new Set<string>(["index.js"]);
+    const queue = ["index.js"];
+    while (queue.length > 0) {
+      const file = queue.shift() as string;
+      for (const imported of importsOf.get(file) ?? []) {
+        if (builtins.has(imported.path)) continue;
+        expect(imported.path, `${file} imports ${imported.path}`).toMatch(/^\.\.?\//);
+        const target = relative(dist, resolve(dirname(join(dist, file)), imported.path));
+        expect(existsSync(join(dist, target)), `${file} imports ${imported.path}, which dist/ lacks`).toBe(true);
+        if (!reached.has(target)) {
+          reached.add(target);
+          queue.push(target);
+        }
+      }
+    }
+    expect([...reached].sort()).toEqual(files);
+    expect((importsOf.get("index.js") ?? []).filter((f) => f.kind === "import-statement").map((f) => f.path)).toContain("node:module");
+  });
+
+  it("keeps the sinks' SDKs out of index.js, in chunks it imports only when delivering, and undici out", () => {
+    const index = readFileSync(join(dist, "index.js"), "utf8");
+    const chunks = readdirSync(join(dist, "chunks")).map((f) => readFileSync(join(dist, "chunks", f), "utf8"));
+    // Strings of the SDKs' own code (the sinks that call them name their commands too).
+    for (const marker of ["AWS4-HMAC-SHA256", "sodium_init"]) {
+      expect(index).not.toContain(marker);
+      expect(chunks.some((c) => c.includes(marker))).toBe(true);
+    }
+    // Static imports of index.js: only the bundler's shared runtime helpers, never an SDK chunk.
+    const staticChunks = [...index.matchAll(/from"(\.\/chunks\/[^"]+)"/g)].map((m) => m[1] as string);
+    for (const chunk of staticChunks) {
+      const text = readFileSync(join(dist, chunk), "utf8");
+      expect(text).not.toContain("AWS4-HMAC-SHA256");
+      expect(text).not.toContain("sodium_init");
+    }
+    // @actions/http-client's undici (only for getIDToken, never called) is not bundled.
+    expect([index, ...chunks].some((c) => c.includes("llhttp"))).toBe(false);
   });
 });
+
+/** Every import, dynamic import and require() of a built file, as esbuild parses them. */
+async function importsIn(file: string): Promise<Array<{ path: string; kind: string }>> {
+  const found: Array<{ path: string; kind: string }> = [];
+  await build({
+    entryPoints: [file],
+    bundle: true,
+    write: false,
+    platform: "node",
+    format: "esm",
+    logLevel: "silent",
+    plugins: [
+      {
+        name: "record-imports",
+        setup(b) {
+          b.onResolve({ filter: /.*/ }, (args) => {
+            if (args.kind === "entry-point") return undefined;
+            found.push({ path: args.path, kind: args.kind });
+            return { path: args.path, external: true };
+          });
+        },
+      },
+    ],
+  });
+  return found;
+}

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import type { ExecSinkConfig } from "./config.js";
 import { sinkDestination } from "./destination.js";
 import { DOTENV_NAME } from "./dotenv-edit.js";
@@ -105,7 +105,9 @@ type Outcome =
   | { kind: "cancelled" }
   | { kind: "spawn-error"; code: string };
 
-function runProgram(options: RunOptions): Promise<Outcome> {
+async function runProgram(options: RunOptions): Promise<Outcome> {
+  // Loaded here, not at start-up: only a delivery to an exec sink needs it.
+  const { spawn } = await import("node:child_process");
   return new Promise((resolvePromise) => {
     let child: ChildProcess;
     try {

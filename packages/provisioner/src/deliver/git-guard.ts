@@ -1,4 +1,3 @@
-import { execFile } from "node:child_process";
 import { stat } from "node:fs/promises";
 import { basename, dirname, relative } from "node:path";
 import { configFailure } from "./failure.js";
@@ -10,7 +9,9 @@ interface GitResult {
   missing: boolean;
 }
 
-function git(args: string[], cwd: string): Promise<GitResult> {
+async function git(args: string[], cwd: string): Promise<GitResult> {
+  // Loaded here, not at start-up: only a delivery to a file sink needs it.
+  const { execFile } = await import("node:child_process");
   return new Promise((resolvePromise) => {
     execFile("git", args, { cwd, timeout: 15_000, windowsHide: true }, (error, stdout) => {
       if (error && (error as NodeJS.ErrnoException).code === "ENOENT") {
