@@ -2,7 +2,6 @@
 // deactivated (and, with `unmanaged: revoke`, revoked after the quarantine: deactivation first keeps
 // it reversible).
 import type { RemovalAction } from "../model.js";
-import { compact } from "./compact.js";
 import type { WorkspaceContext } from "./context.js";
 import { quoted } from "./describe.js";
 import { isActive, type KeyView } from "./keys.js";
@@ -27,8 +26,8 @@ export function planUnmanagedKey(ctx: WorkspaceContext, view: KeyView): RemovalA
 function drift(ctx: WorkspaceContext, view: KeyView, operation: RemovalAction["operation"], summary: string, until?: number): RemovalAction {
   const key = view.key;
   const after = operation === "report" ? key.status : operation === "deactivate" ? "inactive" : "revoked";
-  const untilIso = until === undefined ? null : isoOrNull(until);
-  return compact<RemovalAction>({
+  // Built without undefined fields (no compact() copy) and without a spread: one per unmanaged key.
+  const action: RemovalAction = {
     kind: "drift",
     workspace: ctx.workspace,
     keyId: key.id,
@@ -40,6 +39,8 @@ function drift(ctx: WorkspaceContext, view: KeyView, operation: RemovalAction["o
     attributes: operation === "report" ? [] : [{ name: "status", before: key.status, after }],
     operations: operation === "report" ? [] : [{ op: operation, keyId: key.id }],
     operation,
-    ...(untilIso !== null ? { until: untilIso } : {}),
-  });
+  };
+  const untilIso = until === undefined ? null : isoOrNull(until);
+  if (untilIso !== null) action.until = untilIso;
+  return action;
 }
