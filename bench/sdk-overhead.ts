@@ -195,6 +195,12 @@ export const sdkOverhead: Benchmark = {
         `Where TimelyClient's extra time goes: raw fetch with one habit of the SDK's transport (packages/sdk/src/transport.ts, ` +
           `body-reader.ts) added at a time, next to both clients, ${DIAGNOSTIC_REQUESTS} interleaved requests each; then both ` +
           `clients over an in-memory \`fetch\` answering a copy of a real answer (client-side work only):\n\n${d.table}`,
+        "Why TimelyClient passes no AbortSignal of its own to `fetch`: the row with a per-request signal shows what undici " +
+          "charges for following one. The transport bounds each attempt with a deadline instead (a timer raced against the " +
+          "attempt, and a check between body chunks) and, with Node's `fetch`, with undici's per-request `headersTimeout` / " +
+          "`bodyTimeout` set through a dispatcher that forwards to the global one (packages/sdk/src/deadline-dispatcher.ts), so a " +
+          "hung connection is still closed on time. openapi-fetch's per-call `Request` is replaced by a plain carrier " +
+          "(packages/sdk/src/outgoing-request.ts), and the buffered answer serves the original headers instead of copying them.",
       );
       if (value > TARGET_RATIO) {
         const attributed = [
@@ -207,9 +213,8 @@ export const sdkOverhead: Benchmark = {
           `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** Of the ${us(d.wireGap)} TimelyClient adds over openapi-fetch on the wire in ` +
             `the table: ${attributed.join("; ")}` +
             (rest > 0 ? `; the remaining ${us(rest)} is not isolated by these variants (differences of ~10-20 µs are within this machine's noise).` : ".") +
-            " Options (packages/sdk/src/transport.ts): the signal is the price of per-attempt timeouts through `fetch`; an undici " +
-            "dispatcher with `headersTimeout`/`bodyTimeout` would bound an attempt without a per-request signal, but needs the " +
-            "`undici` package; the SDK's own work can be profiled with the in-memory client (see the table) and trimmed where it allocates.",
+            " The transport's per-attempt timeout no longer passes a signal (see above); what is left is to be found with " +
+            "the in-memory client (see the table) and a CPU profile of the bench process.",
         );
       }
       return { lines: [line], notes };

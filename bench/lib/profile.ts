@@ -84,10 +84,16 @@ export function summarizeProfile(source: string | CpuProfile, topCount = 12, wit
 }
 
 /** Runs `node ...nodeArgs` once more under `--cpu-prof` and summarizes its profile. */
-export async function profileProcess(nodeArgs: readonly string[], options: RunOptions, topCount = 12, within?: string): Promise<ProfileSummary> {
+export async function profileProcess(
+  nodeArgs: readonly string[],
+  options: RunOptions,
+  topCount = 12,
+  within?: string,
+  node = process.execPath,
+): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), "timely-bench-prof-"));
   try {
-    await timedRun(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...nodeArgs], options);
+    await timedRun(node, ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...nodeArgs], options);
     return summarizeProfile(profileIn(dir), topCount, within);
   } finally {
     rmSync(dir, { recursive: true, force: true });
