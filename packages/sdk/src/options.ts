@@ -82,6 +82,15 @@ function positiveNumber(field: string, value: number | undefined, fallback: numb
   return value;
 }
 
+/** Timers hold at most 2^31 - 1 ms; a longer one would fire at once. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+function timeoutMs(value: number | undefined): number {
+  const ms = positiveNumber("timeoutMs", value, 30_000);
+  if (ms > MAX_TIMEOUT_MS) throw badOption("timeoutMs", `timeoutMs must be at most ${MAX_TIMEOUT_MS} (about 24.8 days)`);
+  return ms;
+}
+
 function resolveApiKey(given: string | undefined): string {
   const apiKey = (given ?? process.env.TIMELY_API_KEY ?? "").trim();
   if (apiKey === "") {
@@ -121,7 +130,7 @@ export function resolveOptions(options: TimelyClientOptions): ResolvedOptions {
   return {
     apiKey: resolveApiKey(options.apiKey),
     baseUrl: resolveBaseUrl(options.baseUrl),
-    timeoutMs: positiveNumber("timeoutMs", options.timeoutMs, 30_000),
+    timeoutMs: timeoutMs(options.timeoutMs),
     retry: {
       maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, 3),
       baseDelayMs: positiveNumber("retry.baseDelayMs", retry.baseDelayMs, 500),

@@ -52,6 +52,8 @@ describe("construction", () => {
       { baseUrl: "not a url" },
       { baseUrl: "ftp://example.com" },
       { timeoutMs: 0 },
+      // A timer longer than 2^31 - 1 ms would fire at once.
+      { timeoutMs: 2 ** 31 },
       { maxRetries: -1 },
       { maxRetries: 1.5 },
       { retry: { baseDelayMs: Number.NaN } },
