@@ -64,7 +64,8 @@ export function importManifest(input: ImportInput): string {
   const header = [
     `# yaml-language-server: $schema=${input.schemaPath}`,
     `# Imported by 'timely-keys import --workspace ${input.workspace}'. Review it, add deliver: sinks`,
-    "# (a key without sinks cannot be rotated), and commit it. The next apply marks the adopted keys.",
+    "# (a key without sinks is adopted but never rotated: validate warns about each one), and commit it.",
+    "# The next apply marks the adopted keys.",
   ];
   if (Object.keys(rules).length > 0) {
     header.push("# Some live keys break the default policy; those rules are lowered to warnings below until you fix them.");

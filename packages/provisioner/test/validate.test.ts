@@ -25,13 +25,17 @@ const defaultRules = {
   "shared-destination": "error",
   "rotation-period-over-90-days": "warning",
   "grace-shorter-than-drain": "error",
+  "entry-without-sinks": "warning",
 } as const;
 
 describe("validate: good manifests", () => {
   it("minimal: applies every default", async () => {
     const file = join(fixtures, "good/minimal.yaml");
     const result = await validateFile(file);
-    expect(result.diagnostics).toEqual([]);
+    // Valid: its one key has no deliver: sinks, which is only a warning (it can still be adopted).
+    expect(result.diagnostics.map((d) => [d.severity, d.rule, d.path, d.line, d.col])).toEqual([
+      ["warning", "entry-without-sinks", "workspaces[0].keys[0]", 7, 9],
+    ]);
     expect(result.desired).toEqual<Desired>({
       file,
       policy: {
@@ -72,7 +76,9 @@ describe("validate: good manifests", () => {
     const result = await validateFile(file);
     expect(result.diagnostics.map((d) => [d.severity, d.rule, d.path])).toEqual([
       ["warning", "write-without-expiry", "workspaces[0].keys[1].expiresInDays"],
+      ["warning", "entry-without-sinks", "workspaces[1].keys[1]"],
       ["warning", "write-without-expiry", "workspaces[1].keys[1].scopes"],
+      ["warning", "entry-without-sinks", "workspaces[1].keys[2]"],
       ["warning", "rotation-period-over-90-days", "workspaces[1].keys[2].rotation.maxAgeDays"],
     ]);
     const policyRotation: RotationSettings = {
@@ -268,11 +274,14 @@ ${keys}`;
 
   it("warnings do not block; errors withhold the Desired", () => {
     const warned = validate(parseManifest(manifest("      - { id: a, name: A, scopes: [read], rotation: { maxAgeDays: 120 } }\n"), "m.yaml"));
-    expect(warned.diagnostics.map((d) => d.severity)).toEqual(["warning"]);
+    expect(warned.diagnostics.map((d) => `${d.severity} ${d.rule}`)).toEqual([
+      "warning entry-without-sinks",
+      "warning rotation-period-over-90-days",
+    ]);
     expect(warned.desired).toBeDefined();
 
     const failed = validate(parseManifest(manifest("      - { id: a, name: A, scopes: [write] }\n"), "m.yaml"));
-    expect(failed.diagnostics.map((d) => d.severity)).toEqual(["error"]);
+    expect(failed.diagnostics.map((d) => `${d.severity} ${d.rule}`)).toEqual(["warning entry-without-sinks", "error write-without-expiry"]);
     expect(failed.desired).toBeUndefined();
     expect(failed).not.toHaveProperty("desired");
   });
@@ -285,7 +294,9 @@ ${keys}`;
     ].join("\n");
     const result = validate(parseManifest(manifest(keys), "m.yaml"));
     expect(result.diagnostics.map((d) => `${d.line}:${d.col} ${d.rule}`)).toEqual([
+      "6:9 entry-without-sinks",
       "6:37 write-without-expiry",
+      "7:9 entry-without-sinks",
       "7:15 duplicate-id",
       "7:24 duplicate-name",
       "7:69 rotation-period-over-90-days",

@@ -22,6 +22,7 @@ export function lintManifest(manifest: ManifestDocument, desired: Desired, loade
     ...expiryRules(manifest, desired, loaded),
     ...rotationRules(manifest, desired, loaded),
     ...sharedDestinations(manifest, loaded),
+    ...entriesWithoutSinks(manifest, loaded),
   ];
 }
 
@@ -150,6 +151,27 @@ function sharedDestinations(manifest: ManifestDocument, loaded: LoadedDocument):
               `${quoteValue(manifest.workspaces[earlier.w]!.name)} (line ${line}): one key per integration, give each key its own destination`;
         found.push(finding(loaded, "shared-destination", ["workspaces", w, "keys", k, "deliver", s], message));
       });
+    });
+  });
+  return found;
+}
+
+/**
+ * An entry nothing can receive a secret from: the plan may adopt its live key, but never creates
+ * or rotates one (apply refuses to), so the key ages until someone adds a sink. Disabled entries
+ * are skipped: a plan never creates or rotates their keys anyway.
+ */
+function entriesWithoutSinks(manifest: ManifestDocument, loaded: LoadedDocument): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  manifest.workspaces.forEach((workspace, w) => {
+    workspace.keys.forEach((key, k) => {
+      if (key.enabled === false || (key.deliver ?? []).length > 0) return;
+      const path: PathSegment[] = ["workspaces", w, "keys", k];
+      found.push(
+        finding(loaded, "entry-without-sinks", "deliver" in key ? [...path, "deliver"] : path,
+          `entry ${quoteValue(key.id)} has no deliver sinks: timely-keys can adopt its key but never creates or rotates it ` +
+            "(a new secret would reach no one); add a deliver: sink"),
+      );
     });
   });
   return found;

@@ -45,6 +45,11 @@ export const configurableRules = {
     configurable: true,
     description: "rotation.maxGrace is shorter than rotation.drainWindow, so the drain window can never be waited out.",
   },
+  "entry-without-sinks": {
+    defaultSeverity: "warning",
+    configurable: true,
+    description: "An enabled key has no deliver sinks, so timely-keys can adopt its live key but never creates or rotates it.",
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 /** Rules that are always errors. */

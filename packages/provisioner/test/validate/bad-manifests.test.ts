@@ -35,8 +35,10 @@ describe("bad manifests", () => {
     const file = materialize(c);
     const result = await validateFile(file, c.env ? { requireEnv: true, env: c.env } : { env: {} });
     expect(result.desired).toBeUndefined();
-    const [first] = result.diagnostics;
-    expect(first, "a diagnostic").toBeDefined();
+    // The first error: warnings may come before it (entry-without-sinks on the many fixtures whose
+    // keys have no deliver: sinks, which are beside their point).
+    const first = result.diagnostics.find((d) => d.severity === "error");
+    expect(first, "an error").toBeDefined();
     expect({ rule: first!.rule, line: first!.line, col: first!.col, severity: first!.severity }).toEqual({
       rule: c.rule,
       line: c.line,

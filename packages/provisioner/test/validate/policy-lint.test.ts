@@ -19,17 +19,38 @@ function run(text: string) {
   return validate(parseManifest(text, "/work/m.yaml"));
 }
 
-function rules(text: string): string[] {
-  return run(text).diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`);
+/**
+ * Most keys in these manifests have no deliver: sinks, which entry-without-sinks flags on each of
+ * them; the tests of the other rules leave that rule out (it has its own tests below).
+ */
+function lint(text: string) {
+  const result = run(text);
+  return { ...result, diagnostics: result.diagnostics.filter((d) => d.rule !== "entry-without-sinks") };
 }
 
-/** One manifest per configurable rule that triggers it exactly once (given a policy prefix). */
+function rules(text: string): string[] {
+  return lint(text).diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`);
+}
+
+/** One manifest per configurable rule that triggers it exactly once (given a policy prefix); only its own. */
 const triggers: Record<ConfigurableRuleName, (policy: string) => string> = {
-  "write-without-expiry": (policy) => manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [write] }"] } }),
+  "write-without-expiry": (policy) =>
+    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [write], deliver: [{ type: file, path: a.env }] }"] } }),
   "expiry-over-max": (policy) =>
-    manifest({ policy: `maxExpiresInDays: 30\n${policy}`, workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 31 }"] } }),
+    manifest({
+      policy: `maxExpiresInDays: 30\n${policy}`,
+      workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 31, deliver: [{ type: file, path: a.env }] }"] },
+    }),
   "duplicate-name": (policy) =>
-    manifest({ policy, workspaces: { w: ["{ id: a, name: Same, scopes: [read] }", "{ id: b, name: Same, scopes: [read] }"] } }),
+    manifest({
+      policy,
+      workspaces: {
+        w: [
+          "{ id: a, name: Same, scopes: [read], deliver: [{ type: file, path: a.env }] }",
+          "{ id: b, name: Same, scopes: [read], deliver: [{ type: file, path: b.env }] }",
+        ],
+      },
+    }),
   "shared-destination": (policy) =>
     manifest({
       policy,
@@ -41,9 +62,10 @@ const triggers: Record<ConfigurableRuleName, (policy: string) => string> = {
       },
     }),
   "rotation-period-over-90-days": (policy) =>
-    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { maxAgeDays: 91 } }"] } }),
+    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { maxAgeDays: 91 }, deliver: [{ type: file, path: a.env }] }"] } }),
   "grace-shorter-than-drain": (policy) =>
-    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { drainWindow: 8d } }"] } }),
+    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { drainWindow: 8d }, deliver: [{ type: file, path: a.env }] }"] } }),
+  "entry-without-sinks": (policy) => manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read] }"] } }),
 };
 
 describe("policy lint: severities", () => {
@@ -80,7 +102,10 @@ describe("policy lint: severities", () => {
       policy: "rules:\n  rotation-period-over-90-days: off",
       workspaces: { w: ["{ id: a, name: A, scopes: [write], rotation: { maxAgeDays: 200 } }"] },
     });
-    expect(rules(text)).toEqual(["error write-without-expiry workspaces[0].keys[0].scopes"]);
+    expect(run(text).diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`)).toEqual([
+      "warning entry-without-sinks workspaces[0].keys[0]",
+      "error write-without-expiry workspaces[0].keys[0].scopes",
+    ]);
   });
 });
 
@@ -98,7 +123,7 @@ describe("policy lint: write-without-expiry", () => {
   });
 
   it("names every required scope the key has", () => {
-    const [d] = run(manifest({ policy: "requireExpiryFor: [write, agents]", workspaces: { w: ["{ id: a, name: A, scopes: [agents, write] }"] } })).diagnostics;
+    const [d] = lint(manifest({ policy: "requireExpiryFor: [write, agents]", workspaces: { w: ["{ id: a, name: A, scopes: [agents, write] }"] } })).diagnostics;
     expect(d?.message).toContain('has scopes "agents", "write" but no expiresInDays');
   });
 });
@@ -234,5 +259,83 @@ describe("policy lint: rotation settings", () => {
       "error grace-shorter-than-drain workspaces[0].keys[0].rotation.drainWindow",
       "error grace-shorter-than-drain workspaces[0].keys[1].rotation.maxGrace",
     ]);
+  });
+});
+
+describe("policy lint: entry-without-sinks", () => {
+  it("reports an entry without deliver at the entry, and an empty deliver list where it is written", () => {
+    const text = [
+      "version: 1",
+      "workspaces:",
+      "  - name: w",
+      "    tokenEnv: TOKEN",
+      "    keys:",
+      "      - id: crm",
+      "        name: CRM",
+      "        scopes: [read]",
+      "      - id: bot",
+      "        name: Bot",
+      "        scopes: [read]",
+      "        deliver: []",
+      "",
+    ].join("\n");
+    const result = run(text);
+    expect(result.diagnostics).toEqual([
+      {
+        severity: "warning",
+        rule: "entry-without-sinks",
+        message:
+          'entry "crm" has no deliver sinks: timely-keys can adopt its key but never creates or rotates it ' +
+          "(a new secret would reach no one); add a deliver: sink",
+        file: "/work/m.yaml",
+        line: 6,
+        col: 9,
+        path: "workspaces[0].keys[0]",
+      },
+      expect.objectContaining({ rule: "entry-without-sinks", line: 12, col: 18, path: "workspaces[0].keys[1].deliver" }),
+    ]);
+    expect(result.diagnostics[1]?.message).toMatch(/^entry "bot" has no deliver sinks: /);
+    // A warning: the manifest still plans (and may adopt the live keys).
+    expect(result.desired?.workspaces[0]?.keys.map((k) => k.deliver)).toEqual([[], []]);
+  });
+
+  it("passes an entry with a sink, and a disabled entry (no plan creates or rotates its key)", () => {
+    const text = manifest({
+      workspaces: {
+        w: [
+          "{ id: a, name: A, scopes: [read], deliver: [{ type: file, path: a.env }] }",
+          "{ id: b, name: B, scopes: [read], enabled: false }",
+          "{ id: c, name: C, scopes: [read], enabled: false, deliver: [] }",
+        ],
+      },
+    });
+    expect(run(text).diagnostics).toEqual([]);
+  });
+
+  it("reports every sinkless entry in every workspace, adopted or not", () => {
+    const text = manifest({
+      workspaces: {
+        prod: ["{ id: a, name: A, scopes: [read], adopt: 0b6f8a52-3c1e-4d8e-9f3a-2b7c1d4e5f60 }", "{ id: b, name: B, scopes: [read], enabled: true }"],
+        staging: ["{ id: a, name: A, scopes: [read], deliver: [{ type: exec, command: [x] }] }", "{ id: c, name: C, scopes: [read], deliver: [] }"],
+      },
+    });
+    expect(run(text).diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`)).toEqual([
+      "warning entry-without-sinks workspaces[0].keys[0]",
+      "warning entry-without-sinks workspaces[0].keys[1]",
+      "warning entry-without-sinks workspaces[1].keys[1].deliver",
+    ]);
+  });
+
+  it("policy.rules turns it off or makes it an error", () => {
+    const keys = ["{ id: a, name: A, scopes: [read] }", "{ id: b, name: B, scopes: [read], deliver: [] }"];
+    const off = run(manifest({ policy: "rules: { entry-without-sinks: off }", workspaces: { w: keys } }));
+    expect(off.diagnostics).toEqual([]);
+    expect(off.desired).toBeDefined();
+    const error = run(manifest({ policy: "rules: { entry-without-sinks: error }", workspaces: { w: keys } }));
+    expect(error.diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`)).toEqual([
+      "error entry-without-sinks workspaces[0].keys[0]",
+      "error entry-without-sinks workspaces[0].keys[1].deliver",
+    ]);
+    expect(error.desired).toBeUndefined();
   });
 });
