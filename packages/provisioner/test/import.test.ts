@@ -2,26 +2,14 @@ import type { ApiKey } from "@timely-keys/sdk";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { importManifest, slug } from "../src/import.js";
+import { apiKey } from "./plan/fixtures.js";
 import { parseManifest } from "../src/load.js";
 import { validate } from "../src/validate.js";
 
+/** A live key as the API lists it: created 2026-01-01, never expiring, unless `over` says otherwise. */
 function key(over: Partial<ApiKey>): ApiKey {
-  return {
-    id: "00000000-0000-4000-8000-000000000001",
-    workspace_id: "00000000-0000-4000-8000-0000000000aa",
-    name: "Key",
-    description: "",
-    prefix: "tml_abcd...",
-    scopes: ["read"],
-    status: "active",
-    created_at: "2026-01-01T00:00:00.000Z",
-    updated_at: "2026-01-01T00:00:00.000Z",
-    expires_at: null,
-    last_used_at: null,
-    deactivated_at: null,
-    request_count: 0,
-    ...over,
-  };
+  const created = "2026-01-01T00:00:00.000Z";
+  return apiKey({ id: "00000000-0000-4000-8000-000000000001", name: "Key", prefix: "tml_abcd...", created_at: created, updated_at: created, expires_at: null, ...over });
 }
 
 describe("slug", () => {

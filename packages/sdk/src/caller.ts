@@ -31,12 +31,7 @@ export class Caller {
 
   /** Runs the call; any HTTP status is an answer. Failures without an answer throw typed errors. */
   async send(call: () => Promise<RawResult>): Promise<Answer> {
-    let result: RawResult;
-    try {
-      result = await call();
-    } catch (error) {
-      throw translateThrown(error);
-    }
+    const result = await run(call);
     const { response } = result;
     const body = response.ok ? result.data : result.error;
     return { body, response, delivery: this.#transport.deliveryOf(response) };
@@ -44,12 +39,7 @@ export class Caller {
 
   /** Runs the call and throws a typed error unless the status is 2xx. */
   async ok(call: () => Promise<RawResult>): Promise<Answer> {
-    let result: RawResult;
-    try {
-      result = await call();
-    } catch (error) {
-      throw translateThrown(error);
-    }
+    const result = await run(call);
     const { response } = result;
     // The hot path: one object, no lookups.
     if (response.ok) return { body: result.data, response, delivery: undefined };
@@ -72,6 +62,13 @@ export class Caller {
       field: error.field,
     });
   }
+}
+
+/** The call's result; a throw (no answer at all) is turned into the SDK's error for it. */
+function run(call: () => Promise<RawResult>): Promise<RawResult> {
+  return call().catch((error: unknown) => {
+    throw translateThrown(error);
+  });
 }
 
 function translateThrown(error: unknown): unknown {
