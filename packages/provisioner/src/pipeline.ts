@@ -6,6 +6,7 @@ import { UserError } from "./errors.js";
 import type { Live, Plan, PlanOptions } from "./model.js";
 import { plan as makePlan } from "./plan.js";
 import { read } from "./read.js";
+import { maxOf } from "./append.js";
 
 export interface Filters {
   workspaces: readonly string[];
@@ -35,7 +36,7 @@ export function connectionOf(workspace: { name: string; tokenEnv: string; apiUrl
 /** "now" is the server's clock (the Date header), so a runner with a skewed clock cannot rotate early or late. */
 export function serverNowOf(live: Live): Date {
   const times = live.workspaces.map((w) => Date.parse(w.serverNow)).filter((t) => Number.isFinite(t));
-  return new Date(times.length > 0 ? Math.max(...times) : Date.now());
+  return new Date(times.length > 0 ? maxOf(times) : Date.now());
 }
 
 export interface Planned {

@@ -13,6 +13,7 @@ import { compareByNameThenId, compareRank, compareText, keyLabel, viewOf, type K
 import { redactAction, redactEntryState, redactWarning } from "./plan/redact.js";
 import { planRetiredEntry } from "./plan/retire.js";
 import { summarize } from "./plan/summary.js";
+import { appendAll } from "./append.js";
 
 export { fingerprintKeys } from "./plan/fingerprint.js";
 export { idempotencyKey, successorForGeneration } from "./plan/successor.js";
@@ -100,13 +101,13 @@ function planWorkspace(
   for (const entry of entries) {
     if (!inScope(entry.id)) continue;
     const result = planEntry(ctx, entry, groups.get(entry.id) ?? [], claims.get(entry.id) ?? null);
-    actions.push(...result.actions);
+    appendAll(actions, result.actions);
     states.push(result.state);
   }
 
   const manifestIds = new Set(ws.keys.map((e) => e.id));
   const removed = [...groups.keys()].filter((id) => !manifestIds.has(id) && inScope(id)).sort(compareText);
-  for (const entryId of removed) actions.push(...planRetiredEntry(ctx, entryId, groups.get(entryId) ?? []));
+  for (const entryId of removed) appendAll(actions, planRetiredEntry(ctx, entryId, groups.get(entryId) ?? []));
 
   if (options.targets === null) {
     const claimed = new Set([...claims.values()].map((v) => v.key.id));

@@ -10,6 +10,7 @@ import { lintManifest } from "./validate/policy-lint.js";
 import { isConfigurableRule } from "./validate/rules.js";
 import { checkSchema } from "./validate/schema.js";
 import { scanForSecrets } from "./validate/secret-scan.js";
+import { appendAll } from "./append.js";
 
 export interface ValidateOptions {
   /** Where env vars are looked up. Default process.env. */
@@ -31,7 +32,7 @@ export interface ValidationResult {
 export function validate(loaded: LoadedDocument, options: ValidateOptions = {}): ValidationResult {
   const diagnostics: Diagnostic[] = [...scanForSecrets(loaded)];
   const schemaDiagnostics = checkSchema(loaded);
-  diagnostics.push(...schemaDiagnostics);
+  appendAll(diagnostics, schemaDiagnostics);
 
   let desired: Desired | undefined;
   // Lint reads the manifest's structure, so it only runs on a schema-valid one.
@@ -40,15 +41,16 @@ export function validate(loaded: LoadedDocument, options: ValidateOptions = {}):
     desired = buildDesired(manifest, loaded);
     const findings = lintManifest(manifest, desired, loaded);
     if (options.requireEnv) {
-      findings.push(
-        ...checkEnv(manifest, loaded, {
+      appendAll(
+        findings,
+        checkEnv(manifest, loaded, {
           env: options.env ?? process.env,
           sinks: options.requireSinkEnv ?? true,
           workspaces: options.workspaces,
         }),
       );
     }
-    diagnostics.push(...applySeverities(findings, desired.policy.rules));
+    appendAll(diagnostics, applySeverities(findings, desired.policy.rules));
   }
 
   const sorted = onePerLocation(sortDiagnostics(diagnostics));

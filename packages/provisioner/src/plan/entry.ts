@@ -13,6 +13,7 @@ import { isHeld, planPreviousKeys, planRollback } from "./previous.js";
 import { waitAction } from "./wait.js";
 import { createAction, nextRotationDue, rotateAction, rotationTriggers } from "./rotation.js";
 import { formatAgo, formatDuration, formatIsoWhen, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
+import { appendAll, minOf } from "../append.js";
 
 export interface EntryPlan {
   actions: PlanAction[];
@@ -51,7 +52,7 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
   const current = roles.current;
   if (current === null) {
     if (inFlight.length > 0) {
-      actions.push(...inFlight);
+      appendAll(actions, inFlight);
     } else {
       const leftBehind = roles.abandoned.length + roles.partial.length > 0;
       if (entry.deliver.length === 0) warn(ctx, `${entry.id} has no deliver sinks: the new key's secret will reach no one`, { entryId: entry.id });
@@ -62,7 +63,7 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
 
   const triggers = rotationTriggers(ctx, entry, current, roles);
   const rotating = triggers.reasons.length > 0 && inFlight.length === 0;
-  actions.push(...planCurrentKey(ctx, entry, current, rotating));
+  appendAll(actions, planCurrentKey(ctx, entry, current, rotating));
   if (rotating) {
     if (entry.deliver.length === 0) {
       warn(ctx, `${entry.id} has no deliver sinks: the rotated key's secret will reach no one, and the previous key's users will break once it drains`, {
@@ -73,10 +74,10 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
   } else if (triggers.reasons.includes("manual")) {
     warn(ctx, `rotation of ${entry.id} not started: another run is delivering its successor`, { entryId: entry.id });
   }
-  actions.push(...inFlight);
+  appendAll(actions, inFlight);
   const rollback = planRollback(ctx, entry, current, roles.previous);
-  actions.push(...rollback.actions);
-  actions.push(...planPreviousKeys(ctx, entry, current, roles.previous, rollback.held));
+  appendAll(actions, rollback.actions);
+  appendAll(actions, planPreviousKeys(ctx, entry, current, roles.previous, rollback.held));
   let heldCount = 0;
   for (const k of roles.previous) if (rollback.held.has(k.key.id) || isHeld(k, current)) heldCount += 1;
   return { actions, state: entryState(entry, current, actions, heldCount) };
@@ -84,7 +85,7 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
 
 /** `enabled: false`: no rotation; the current key and every other active key of the entry are deactivated. */
 function planDisabled(ctx: WorkspaceContext, entry: DesiredKey, roles: EntryKeys, actions: PlanAction[], inFlight: PlanAction[]): EntryPlan {
-  if (roles.current !== null) actions.push(...planCurrentKey(ctx, entry, roles.current, false));
+  if (roles.current !== null) appendAll(actions, planCurrentKey(ctx, entry, roles.current, false));
   for (const key of [...roles.previous, ...roles.duplicates, ...roles.partial]) {
     if (!isActive(key.key)) continue;
     actions.push(
@@ -104,7 +105,7 @@ function planDisabled(ctx: WorkspaceContext, entry: DesiredKey, roles: EntryKeys
       }),
     );
   }
-  actions.push(...inFlight);
+  appendAll(actions, inFlight);
   return { actions, state: entryState(entry, roles.current, actions, 0) };
 }
 
@@ -258,5 +259,5 @@ function firstOfKinds(actions: readonly PlanAction[], kinds: readonly PlanAction
 function nextWaitAt(actions: readonly PlanAction[]): string | null {
   const waits: number[] = [];
   for (const action of actions) if (action.until !== undefined) waits.push(ms(action.until));
-  return waits.length > 0 ? isoOrNull(Math.min(...waits)) : null;
+  return waits.length > 0 ? isoOrNull(minOf(waits)) : null;
 }

@@ -5,6 +5,7 @@ import type { EntryState, Plan, PlanAction } from "../model.js";
 import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
 import { symbolOf } from "./symbols.js";
+import { appendAll } from "../append.js";
 
 export interface MarkdownOptions {
   /** Upper bound of the output in UTF-8 bytes. Default DEFAULT_MARKDOWN_MAX_BYTES. */
@@ -43,7 +44,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   }
   const table = [...tableHead, ...kept];
   if (kept.length < rows.length) table.push(note(rows.length - kept.length, "rows"));
-  table.push(...tableFoot);
+  appendAll(table, tableFoot);
 
   const out = [...head, ...table];
   if (warnings.length > 0) {
@@ -56,7 +57,7 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
       room -= bytes(w) + 1;
     }
     if (keptWarnings.length > 0 || room > 0) {
-      out.push(...warnHead, ...keptWarnings);
+      appendAll(appendAll(out, warnHead), keptWarnings);
       if (keptWarnings.length < warnings.length) out.push(`- _${warnings.length - keptWarnings.length} more warnings not shown_`);
     }
   }

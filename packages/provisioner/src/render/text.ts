@@ -7,6 +7,7 @@ import { painter, TONE_STYLE, type Paint } from "./ansi.js";
 import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
 import { symbolOf, toneOf } from "./symbols.js";
+import { appendAll, maxOf } from "../append.js";
 
 export interface TextOptions {
   /** ANSI colours; the CLI passes false for NO_COLOR or a non-TTY. */
@@ -21,7 +22,8 @@ export function renderText(plan: Plan, options: TextOptions): string {
   const lines: string[] = [];
   if (plan.workspaces.length === 0) lines.push("No workspace selected.");
   for (const ws of plan.workspaces) {
-    lines.push(...renderWorkspace(ws, paint, options.color), "");
+    appendAll(lines, renderWorkspace(ws, paint, options.color));
+    lines.push("");
   }
   if (plan.warnings.length > 0) {
     for (const w of plan.warnings) {
@@ -41,7 +43,7 @@ function renderWorkspace(ws: PlanWorkspace, paint: Paint, color: boolean): strin
     lines.push(`  ${paint("dim", `no changes (${ws.entries.length} key${ws.entries.length === 1 ? "" : "s"} in the manifest)`)}`);
     return lines;
   }
-  for (const action of ws.actions) lines.push(...renderAction(action, paint, color));
+  for (const action of ws.actions) appendAll(lines, renderAction(action, paint, color));
   return lines;
 }
 
@@ -61,7 +63,7 @@ function renderAction(action: PlanAction, paint: Paint, color: boolean): string[
     }
   }
   rows.push(["reason", action.reasons.join(", ")]);
-  const width = Math.max(...rows.map(([name]) => name.length)) + 2;
+  const width = maxOf(rows.map(([name]) => name.length)) + 2;
   for (const [name, value] of rows) lines.push(`        ${(name ? `${name}:` : "").padEnd(width)}${value}`);
   if (action.warning !== undefined) lines.push(`        ${paint("yellow", "warning:")} ${action.warning}`);
   return lines;

@@ -7,6 +7,7 @@ import { finding } from "./finding.js";
 import type { ManifestDocument } from "./manifest.js";
 import { formatPath, type PathSegment } from "./path.js";
 import { quoteValue } from "./secret-shapes.js";
+import { appendAll } from "../append.js";
 
 export interface EnvCheckOptions {
   env: NodeJS.ProcessEnv;
@@ -39,7 +40,7 @@ export function checkEnv(manifest: ManifestDocument, loaded: LoadedDocument, opt
     if (!options.sinks) return;
     workspace.keys.forEach((key, k) => {
       (key.deliver ?? []).forEach((sink, s) => {
-        needed.push(...sinkVariables(sink, ["workspaces", w, "keys", k, "deliver", s], key.id));
+        appendAll(needed, sinkVariables(sink, ["workspaces", w, "keys", k, "deliver", s], key.id));
       });
     });
   });
