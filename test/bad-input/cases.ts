@@ -79,7 +79,7 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 const deepNesting = `version: 1\nworkspaces: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`;
 const aliasFlood = `version: 1\nx: &x [${Array.from({ length: 50 }, () => '"lol"').join(",")}]\nworkspaces: [${Array.from({ length: 120 }, () => "*x").join(", ")}]\n`;
 const binaryGarbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
-const hugeManifest = `${VALID_MANIFEST}${"# padding padding padding padding padding padding padding padding\n".repeat(20_000)}`;
+const hugeManifest = `${VALID_MANIFEST}${"# padding padding padding padding padding padding padding padding\n".repeat(140_000)}`;
 
 export const cases: BadInputCase[] = [
   // ---- commands and flags -------------------------------------------------------------------
@@ -109,7 +109,14 @@ export const cases: BadInputCase[] = [
   { name: "manifest is a FIFO", args: [...apply, "-f", "pipe.yaml"], setup: ({ dir }) => fifo(dir, "pipe.yaml"), message: /error\[file-unreadable\]: is not a regular file/ },
   { name: "manifest is a dangling symlink", args: [...apply, "-f", "link.yaml"], setup: ({ dir }) => symlink(dir, "missing.yaml", "link.yaml"), message: /error\[file-unreadable\]/ },
   { name: "manifest is a symlink loop", args: [...apply, "-f", "loop.yaml"], setup: ({ dir }) => symlink(dir, "loop.yaml", "loop.yaml"), message: /error\[file-unreadable\]/ },
-  { name: "manifest over 1 MiB", args: apply, files: manifest(hugeManifest), message: /error\[file-too-large\]/ },
+  { name: "manifest over 8 MiB", args: apply, files: manifest(hugeManifest), message: /error\[file-too-large\]/ },
+  {
+    name: "manifest over a lowered TIMELY_MANIFEST_MAX_MIB",
+    args: apply,
+    env: { TIMELY_MANIFEST_MAX_MIB: "0.0001" },
+    message: /error\[file-too-large\]: is 0\.0 MiB; a manifest may be at most 0\.0 MiB \(TIMELY_MANIFEST_MAX_MIB/,
+  },
+  { name: "env: TIMELY_MANIFEST_MAX_MIB is not a number", args: apply, env: { TIMELY_MANIFEST_MAX_MIB: "lots" }, message: /^error: TIMELY_MANIFEST_MAX_MIB must be a number of MiB/ },
   { name: "binary garbage", args: apply, files: manifest(binaryGarbage), message: /error\[(file-encoding|yaml-syntax)\]/ },
   { name: "empty manifest", args: apply, files: manifest(""), message: /error\[root-not-mapping\]: the manifest is empty/ },
   { name: "only comments", args: apply, files: manifest("# nothing here\n# at all\n"), message: /error\[root-not-mapping\]/ },

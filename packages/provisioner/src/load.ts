@@ -16,16 +16,35 @@ import {
 } from "yaml";
 import type { SourceRef } from "./desired.js";
 import { ManifestLoadError, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { UserError } from "./errors.js";
 import type { ManifestPath } from "./validate/path.js";
+import { parseWithoutPositions } from "./validate/fast-yaml.js";
 import { findAllTokenShapes, quoteValue } from "./validate/secret-shapes.js";
 import { secretMessage } from "./validate/secret-scan.js";
 
 export type { ManifestPath, PathSegment } from "./validate/path.js";
 
-/** A manifest is a small text file; anything bigger is a mistake or an attack. */
-export const MAX_MANIFEST_BYTES = 1024 * 1024;
+/**
+ * A manifest is a text file of at most this size by default (8 MiB: 20,000 entries with sinks);
+ * anything bigger is a mistake or an attack. TIMELY_MANIFEST_MAX_MIB raises or lowers it.
+ */
+export const MAX_MANIFEST_BYTES = 8 * 1024 * 1024;
 /** Aliases may be used, but not to expand a small file into a huge tree ("billion laughs"). */
 export const MAX_ALIAS_COUNT = 100;
+
+/**
+ * `TIMELY_MANIFEST_MAX_MIB`: the manifest size cap in MiB (default MAX_MANIFEST_BYTES); undefined when
+ * unset. A value that is not a number between 0 and 1024 is a mistake, not "no cap".
+ */
+export function maxManifestBytesFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.TIMELY_MANIFEST_MAX_MIB?.trim();
+  if (!text) return undefined;
+  const mib = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || mib <= 0 || mib > 1024) {
+    throw new UserError(`TIMELY_MANIFEST_MAX_MIB must be a number of MiB between 0 and 1024, got ${JSON.stringify(text.slice(0, 20))}`);
+  }
+  return Math.floor(mib * 1024 * 1024);
+}
 
 export interface LoadOptions {
   /** Default MAX_MANIFEST_BYTES. */
@@ -40,7 +59,8 @@ export interface LoadedDocument {
   /** The path as the caller gave it; diagnostics name the file this way. */
   displayPath: string;
   text: string;
-  doc: Document.Parsed;
+  /** The YAML document with every node's position (built on first use when parsed without positions). */
+  readonly doc: Document.Parsed;
   /** The document as plain JS (a mapping at the root). */
   value: Record<string, unknown>;
   /** Where the value at `path` starts (or its nearest existing ancestor). */
@@ -51,6 +71,15 @@ export interface LoadedDocument {
   positionAtOffset(offset: number): SourceRef;
   /** The YAML node at `path`, aliases resolved. */
   nodeAt(path: ManifestPath): Node | undefined;
+  /**
+   * True when `value` came from the fast parser (validate/fast-yaml.ts): positions are then found by
+   * parsing again with `yaml` the first time one is asked for.
+   */
+  readonly parsedWithoutPositions: boolean;
+  /** Whether the positioned document has been built (always true unless parsedWithoutPositions). */
+  hasPositions(): boolean;
+  /** The same manifest parsed by `yaml` with positions (this document when it already is). */
+  withPositions(): LoadedDocument;
 }
 
 /** Reads and parses a manifest file. Throws ManifestLoadError (with diagnostics) when it cannot. */
@@ -77,8 +106,35 @@ export async function load(file: string, options: LoadOptions = {}): Promise<Loa
   return parseManifest(text, file, options);
 }
 
-/** Parses manifest text (already read) as `load` does; `file` is used in messages. */
+/**
+ * Parses manifest text (already read) as `load` does; `file` is used in messages. The plain subset of
+ * YAML is parsed without positions (fast); positions come from `yaml` when something asks for one.
+ */
 export function parseManifest(text: string, file: string, options: LoadOptions = {}): LoadedDocument {
+  const value = parseWithoutPositions(text);
+  if (value === undefined) return parseWithPositions(text, file, options);
+  let positioned: LoadedDocument | undefined;
+  const withPositions = () => (positioned ??= parseWithPositions(text, file, options));
+  return {
+    file: resolve(file),
+    displayPath: file,
+    text,
+    get doc() {
+      return withPositions().doc;
+    },
+    value,
+    nodeAt: (path) => withPositions().nodeAt(path),
+    positionAtOffset: (offset) => withPositions().positionAtOffset(offset),
+    positionOf: (path) => withPositions().positionOf(path),
+    positionOfKey: (path) => withPositions().positionOfKey(path),
+    parsedWithoutPositions: true,
+    hasPositions: () => positioned !== undefined,
+    withPositions,
+  };
+}
+
+/** Parses with `yaml`, keeping every node's position; throws ManifestLoadError with its findings. */
+export function parseWithPositions(text: string, file: string, options: LoadOptions = {}): LoadedDocument {
   const lineCounter = new LineCounter();
   const at = (offset: number) => lineCounter.linePos(offset);
   const diagnostic = (rule: string, message: string, offset: number, path = ""): Diagnostic => ({
@@ -147,7 +203,10 @@ export function parseManifest(text: string, file: string, options: LoadOptions =
 
   const nodeAt = (path: ManifestPath) => walk(doc, path).node;
   const position = (offset: number): SourceRef => ({ file, ...at(offset) });
-  return {
+  const loaded: LoadedDocument = {
+    parsedWithoutPositions: false,
+    hasPositions: () => true,
+    withPositions: () => loaded,
     file: resolve(file),
     displayPath: file,
     text,
@@ -168,6 +227,7 @@ export function parseManifest(text: string, file: string, options: LoadOptions =
       return position(walk(doc, path).node?.range?.[0] ?? 0);
     },
   };
+  return loaded;
 }
 
 /** Follows `path` from the root; stops at the deepest node that exists. */
@@ -240,7 +300,7 @@ function onePerLocation(diagnostics: Diagnostic[]): Diagnostic[] {
 
 function tooLarge(size: number, max: number): string {
   const mib = (n: number) => `${(n / 1024 / 1024).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MiB`;
-  return `is ${mib(size)}; a manifest may be at most ${mib(max)}`;
+  return `is ${mib(size)}; a manifest may be at most ${mib(max)} (TIMELY_MANIFEST_MAX_MIB sets the limit)`;
 }
 
 function describeFsError(error: unknown): string {

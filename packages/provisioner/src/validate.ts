@@ -2,7 +2,7 @@
 // lint, environment), one per location, sorted by position. No Desired when any finding is an error.
 import type { Desired } from "./desired.js";
 import { ManifestLoadError, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
-import { load, type LoadOptions, type LoadedDocument } from "./load.js";
+import { load, maxManifestBytesFromEnv, type LoadOptions, type LoadedDocument } from "./load.js";
 import { buildDesired } from "./validate/build-desired.js";
 import { checkEnv } from "./validate/env-check.js";
 import type { ManifestDocument } from "./validate/manifest.js";
@@ -30,6 +30,21 @@ export interface ValidationResult {
 }
 
 export function validate(loaded: LoadedDocument, options: ValidateOptions = {}): ValidationResult {
+  const result = validateDocument(loaded, options);
+  if (result.diagnostics.length === 0 || !loaded.parsedWithoutPositions) return result;
+  // Something to report: find it again on the positioned parse, so every message and line:col is the
+  // one `yaml` gives (and a file only `yaml` refuses is refused with its message).
+  let positioned: LoadedDocument;
+  try {
+    positioned = loaded.withPositions();
+  } catch (error) {
+    if (error instanceof ManifestLoadError) return { diagnostics: error.diagnostics };
+    throw error;
+  }
+  return validateDocument(positioned, options);
+}
+
+function validateDocument(loaded: LoadedDocument, options: ValidateOptions): ValidationResult {
   const diagnostics: Diagnostic[] = [...scanForSecrets(loaded)];
   const schemaDiagnostics = checkSchema(loaded);
   appendAll(diagnostics, schemaDiagnostics);
@@ -63,8 +78,9 @@ export async function validateFile(
   options: ValidateOptions & LoadOptions = {},
 ): Promise<ValidationResult & { loaded?: LoadedDocument }> {
   let loaded: LoadedDocument;
+  const maxBytes = options.maxBytes ?? maxManifestBytesFromEnv(options.env ?? process.env);
   try {
-    loaded = await load(file, options);
+    loaded = await load(file, { ...options, ...(maxBytes !== undefined ? { maxBytes } : {}) });
   } catch (error) {
     if (error instanceof ManifestLoadError) return { diagnostics: error.diagnostics };
     throw error;

@@ -120,10 +120,10 @@ describe("load", () => {
       expect(d).toMatchObject({ rule: "file-unreadable", message: "cannot be read (EIO)" });
     });
 
-    it("a file over 1 MiB, without reading it", async () => {
+    it("a file over the size cap (8 MiB), without reading it", async () => {
       const file = write("big.yaml", `version: 1\n# ${"x".repeat(MAX_MANIFEST_BYTES)}\n`);
       const [d] = await loadError(file);
-      expect(d).toMatchObject({ rule: "file-too-large", message: "is 1.0 MiB; a manifest may be at most 1 MiB" });
+      expect(d).toMatchObject({ rule: "file-too-large", message: "is 8.0 MiB; a manifest may be at most 8 MiB (TIMELY_MANIFEST_MAX_MIB sets the limit)" });
       const [small] = await loadError(write("small-limit.yaml", manifest), { maxBytes: 100 });
       expect(small?.rule).toBe("file-too-large");
     });

@@ -1,7 +1,7 @@
 // Turns a schema-valid manifest into the Desired state: defaults applied, rotation settings
 // merged, durations in seconds, scopes sorted and unique.
 import type { Scope } from "@timely-keys/sdk";
-import type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, Severity } from "../desired.js";
+import type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, Severity, SourceRef } from "../desired.js";
 import type { LoadedDocument } from "../load.js";
 import { parseDuration } from "./duration.js";
 import type { ManifestDocument, ManifestKey, ManifestPolicy, ManifestRotation, ManifestWorkspace } from "./manifest.js";
@@ -57,17 +57,17 @@ export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument)
 }
 
 function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy, loaded: LoadedDocument): DesiredWorkspace {
-  return {
+  const built: DesiredWorkspace = {
     name: workspace.name,
     tokenEnv: workspace.tokenEnv,
     ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
     keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k])),
-    source: loaded.positionOf(["workspaces", w]),
   };
+  return withSource(built, loaded, ["workspaces", w]);
 }
 
 function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path: (string | number)[]): DesiredKey {
-  return {
+  const built: DesiredKey = {
     id: key.id,
     name: key.name,
     description: key.description ?? "",
@@ -78,8 +78,33 @@ function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path
     rotation: mergeRotation(policy.rotation, key.rotation),
     deliver: structuredClone(key.deliver ?? []),
     ...(key.adopt !== undefined && { adopt: key.adopt }),
-    source: loaded.positionOf(path),
   };
+  return withSource(built, loaded, path);
+}
+
+/**
+ * Sets `source` (where the entry is written). A manifest parsed without positions gets it as a
+ * property computed when first read (an annotation needs it), so a run that never shows an entry's
+ * place never parses the file a second time.
+ */
+function withSource<T extends { source?: SourceRef }>(target: T, loaded: LoadedDocument, path: (string | number)[]): T {
+  if (loaded.hasPositions()) {
+    target.source = loaded.positionOf(path);
+    return target;
+  }
+  Object.defineProperty(target, "source", {
+    enumerable: true,
+    configurable: true,
+    get(): SourceRef {
+      const source = loaded.positionOf(path);
+      Object.defineProperty(target, "source", { value: source, enumerable: true, configurable: true, writable: true });
+      return source;
+    },
+    set(source: SourceRef) {
+      Object.defineProperty(target, "source", { value: source, enumerable: true, configurable: true, writable: true });
+    },
+  });
+  return target;
 }
 
 function sortedUnique<T extends string>(values: readonly T[]): T[] {

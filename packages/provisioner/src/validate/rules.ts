@@ -62,7 +62,7 @@ export const fixedRules = {
   "file-too-large": {
     defaultSeverity: "error",
     configurable: false,
-    description: "The manifest file is larger than 1 MiB.",
+    description: "The manifest file is larger than its size cap (8 MiB unless TIMELY_MANIFEST_MAX_MIB says otherwise).",
   },
   "file-encoding": {
     defaultSeverity: "error",

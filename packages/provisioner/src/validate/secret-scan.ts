@@ -17,6 +17,10 @@ export function secretMessage(kind: string): string {
 const ENTROPY_EXEMPT_FIELDS = new Set(["id", "adopt", "path"]);
 
 export function scanForSecrets(loaded: LoadedDocument): Diagnostic[] {
+  // Without positions, first look for anything at all: the scan below (and its positions) only runs
+  // when there is something to report. Every scalar's value is a string of `loaded.value`, and a token
+  // shape outside the scalars is one of the whole text's.
+  if (!loaded.hasPositions() && !valueHasSecret(loaded.value, undefined) && findAllTokenShapes(loaded.text).length === 0) return [];
   const found: Diagnostic[] = [];
   const scalarRanges: Array<[number, number]> = [];
   const report = (kind: string, offset: number, path: readonly PathSegment[]) => {
@@ -62,6 +66,24 @@ export function scanForSecrets(loaded: LoadedDocument): Diagnostic[] {
     if (!insideAny(scalarRanges, match.index)) report(match.kind, match.index, []);
   }
   return found;
+}
+
+/** Whether any key or string in a plain (alias-free) value looks like a secret, as the scan checks them. */
+function valueHasSecret(value: unknown, field: PathSegment | undefined): boolean {
+  if (typeof value === "string") {
+    const entropy = typeof field !== "string" || !ENTROPY_EXEMPT_FIELDS.has(field);
+    return findSecret(value, { entropy }) !== undefined;
+  }
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) if (valueHasSecret(value[index], index)) return true;
+    return false;
+  }
+  if (value !== null && typeof value === "object") {
+    for (const [key, item] of Object.entries(value)) {
+      if (findSecret(key, { entropy: true }) !== undefined || valueHasSecret(item, key)) return true;
+    }
+  }
+  return false;
 }
 
 /** Binary search over sorted, disjoint [start, end) ranges. */

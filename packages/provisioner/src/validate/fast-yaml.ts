@@ -1,0 +1,95 @@
+// The fast path of manifest loading. The `yaml` package keeps a position for every node, which makes
+// it the slowest part of a plan over a big manifest (seconds at 10,000 entries); most runs never need
+// a position because there is nothing to report. So a manifest written in the plain subset of YAML
+// that everybody writes (block mappings and lists, plain and quoted scalars, flow lists and maps,
+// comments) is parsed by js-yaml without positions, with scalars resolved exactly as `yaml` resolves
+// them (YAML 1.2 core schema). Anything outside that subset, anything js-yaml refuses, and any run
+// with a finding to report goes through `yaml` with positions (load.ts), so every message and every
+// line:col is the positioned parser's.
+import { FAILSAFE_SCHEMA, Type, load as loadYaml } from "js-yaml";
+
+/**
+ * Characters that can start what the subset leaves out: anchors and aliases (`&`, `*`: alias bombs
+ * are counted by the positioned parser), tags (`!`), directives (`%`), explicit keys (`?`), block
+ * scalars (`|`, `>`), merge keys (`<`), reserved indicators (`@`, backquote), escapes (`\`), tabs, and
+ * a `#` right after a quote or bracket (a comment without the space `yaml` requires).
+ * They are refused wherever they appear, even inside quotes: a false alarm only costs speed.
+ */
+const OUTSIDE_SUBSET = /[&*!%?|><@`\\\t\r]|^(?:---|\.\.\.)|\n(?:---|\.\.\.)|[\]}]\s*:(?:\s|$)|['"\]}]#/;
+
+// The YAML 1.2 core schema as the `yaml` package resolves plain scalars (its schema/core/*.js).
+const nullType = new Type("tag:yaml.org,2002:null", {
+  kind: "scalar",
+  resolve: (text: string | null) => text === null || /^(?:~|[Nn]ull|NULL)?$/.test(text),
+  construct: () => null,
+});
+const boolType = new Type("tag:yaml.org,2002:bool", {
+  kind: "scalar",
+  resolve: (text: string | null) => text !== null && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(text),
+  construct: (text: string) => text[0] === "t" || text[0] === "T",
+});
+const intType = new Type("tag:yaml.org,2002:int", {
+  kind: "scalar",
+  resolve: (text: string | null) => text !== null && /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/.test(text),
+  construct: (text: string) =>
+    text.startsWith("0o") ? parseInt(text.slice(2), 8) : text.startsWith("0x") ? parseInt(text.slice(2), 16) : parseInt(text, 10),
+});
+const floatType = new Type("tag:yaml.org,2002:float", {
+  kind: "scalar",
+  resolve: (text: string | null) =>
+    text !== null &&
+    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/.test(
+      text,
+    ),
+  construct: (text: string) => {
+    if (/nan$/i.test(text)) return Number.NaN;
+    if (/inf$/i.test(text)) return text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+    return parseFloat(text);
+  },
+});
+
+const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intType, floatType] });
+
+/**
+ * The manifest's root mapping, parsed without positions; undefined when the text is outside the
+ * subset, js-yaml refuses it, or its root is not a mapping (the positioned parser then says why).
+ */
+export function parseWithoutPositions(text: string): Record<string, unknown> | undefined {
+  if (OUTSIDE_SUBSET.test(text)) return undefined;
+  let value: unknown;
+  // Scalars and flow collections written over several lines are left out too: their folding and
+  // indentation rules are where YAML parsers disagree (js-yaml accepts a quoted scalar continued at
+  // its parent's indentation, which `yaml` refuses).
+  let multiLine = false;
+  const starts: number[] = [];
+  const listener = (event: "open" | "close", state: { position: number; kind: string | null }) => {
+    if (event === "open") {
+      starts.push(state.position);
+      return;
+    }
+    const start = starts.pop() ?? 0;
+    if (multiLine || (state.kind !== "scalar" && state.kind !== "sequence" && state.kind !== "mapping")) return;
+    const written = text.slice(start, state.position).trim();
+    if (state.kind !== "scalar" && written[0] !== "[" && written[0] !== "{") return;
+    if (written.includes("\n")) multiLine = true;
+  };
+  try {
+    value = loadYaml(text, { schema: CORE_SCHEMA, json: false, listener } as Parameters<typeof loadYaml>[1]);
+  } catch {
+    return undefined;
+  }
+  if (multiLine) return undefined;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  // A null key (`~:`, `null:`) is "" for `yaml` but "null" for js-yaml; a key "null" may be either.
+  if (hasKeyNamedNull(value)) return undefined;
+  return value as Record<string, unknown>;
+}
+
+function hasKeyNamedNull(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasKeyNamedNull);
+  if (value === null || typeof value !== "object") return false;
+  for (const key in value) {
+    if (key === "null" || hasKeyNamedNull((value as Record<string, unknown>)[key])) return true;
+  }
+  return false;
+}
