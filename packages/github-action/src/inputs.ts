@@ -2,9 +2,9 @@
 // caller hands in how to read one input, so tests need no environment.
 import { isAbsolute, relative, resolve } from "node:path";
 
-export type Command = "plan" | "apply" | "check";
+export type Command = "plan" | "apply" | "check" | "matrix";
 
-export const COMMANDS: readonly Command[] = ["plan", "apply", "check"];
+export const COMMANDS: readonly Command[] = ["plan", "apply", "check", "matrix"];
 
 export interface ActionInputs {
   command: Command;
@@ -16,6 +16,8 @@ export interface ActionInputs {
   targets: string[];
   failOnDrift: boolean;
   maxOverdueDays: number;
+  /** With `matrix`: split the workspaces into this many matrices (undefined: one). */
+  shards: number | undefined;
 }
 
 /** A bad input: the message says which one and what it accepts. */
@@ -38,7 +40,7 @@ export function splitList(text: string): string[] {
 export function parseInputs(read: InputReader, githubWorkspace: string): ActionInputs {
   const command = (read("command") || "plan").toLowerCase();
   if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new InputError(`input command: "${command}" is not a command; use plan, apply or check`);
+    throw new InputError(`input command: "${command}" is not a command; use plan, apply, check or matrix`);
   }
   const manifestInput = read("manifest") || "timely-keys.yaml";
   const manifest = resolve(githubWorkspace, manifestInput);
@@ -50,6 +52,7 @@ export function parseInputs(read: InputReader, githubWorkspace: string): ActionI
     targets: splitList(read("target")),
     failOnDrift: parseBoolean("fail-on-drift", read("fail-on-drift") || "false"),
     maxOverdueDays: parseDays("max-overdue-days", read("max-overdue-days") || "7"),
+    shards: parseShards(read("shards")),
   };
 }
 
@@ -64,6 +67,12 @@ function parseBoolean(name: string, value: string): boolean {
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
   throw new InputError(`input ${name}: "${value}" is not a boolean; use true or false`);
+}
+
+function parseShards(value: string): number | undefined {
+  if (value === "") return undefined;
+  if (!/^[1-9]\d{0,3}$/.test(value)) throw new InputError(`input shards: "${value}" is not a whole number from 1 to 9999`);
+  return Number(value);
 }
 
 function parseDays(name: string, value: string): number {

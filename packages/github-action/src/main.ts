@@ -14,9 +14,11 @@ import {
   readAndPlan,
   renderJson,
   renderText,
+  selectedWorkspaces,
   summaryLine,
   UserError,
   validateFile,
+  workspaceMatrix,
   type ApplyReport,
   type ClientFactory,
   type Desired,
@@ -63,6 +65,7 @@ export async function run(): Promise<void> {
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;
     checkFilters(desired, inputs, { workspace: "input workspace", target: "input target", manifest: inputs.manifestDisplay });
+    if (inputs.command === "matrix") return matrixCommand(desired, inputs);
     const clients = clientsFromEnv(env);
     const planned = await readAndPlan(desired, clients, inputs);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
@@ -100,7 +103,8 @@ async function maskManifestCredentials(manifest: string, env: NodeJS.ProcessEnv)
 async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWorkspace: string): Promise<Desired | undefined> {
   const result = await validateFile(inputs.manifest, {
     env,
-    requireEnv: true,
+    // The job that makes the matrix holds no token: each matrix job checks its own.
+    requireEnv: inputs.command !== "matrix",
     // plan and check deliver nothing: a read-only job needs no sink credentials.
     requireSinkEnv: inputs.command === "apply",
     ...(inputs.workspaces.length > 0 ? { workspaces: inputs.workspaces } : {}),
@@ -112,6 +116,15 @@ async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWor
     return undefined;
   }
   return result.desired;
+}
+
+/** `matrix`: the workspaces (or the selected ones) as GitHub Actions matrices, output `matrix`. */
+function matrixCommand(desired: Desired, inputs: ActionInputs): void {
+  const selected = { ...desired, workspaces: selectedWorkspaces(desired, inputs.workspaces) };
+  const matrix = workspaceMatrix(selected, inputs.shards);
+  setOutputs({ matrix: JSON.stringify(matrix) });
+  const jobs = Array.isArray(matrix) ? matrix.reduce((n, m) => n + m.include.length, 0) : matrix.include.length;
+  core.info(`${jobs} workspace${jobs === 1 ? "" : "s"}${Array.isArray(matrix) ? ` in ${matrix.length} matrices` : ""}`);
 }
 
 /** Log, plan file, plan outputs and warnings: the same for every command. */

@@ -28,7 +28,7 @@ describe("parseInputs", () => {
 
   it("reads every input", () => {
     const inputs = parseInputs(
-      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0" }),
+      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0", shards: "3" }),
       WS,
     );
     expect(inputs).toEqual({
@@ -39,6 +39,7 @@ describe("parseInputs", () => {
       targets: ["x", "y"],
       failOnDrift: true,
       maxOverdueDays: 0,
+      shards: 3,
     });
   });
 
@@ -47,7 +48,8 @@ describe("parseInputs", () => {
   });
 
   it.each([
-    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply or check'],
+    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply, check or matrix'],
+    [{ shards: "0" }, 'input shards: "0" is not a whole number from 1 to 9999'],
     [{ "fail-on-drift": "yes" }, 'input fail-on-drift: "yes" is not a boolean; use true or false'],
     [{ "max-overdue-days": "-1" }, 'input max-overdue-days: "-1" is not a whole number of days (0 or more)'],
     [{ "max-overdue-days": "1.5" }, 'input max-overdue-days: "1.5" is not a whole number of days (0 or more)'],

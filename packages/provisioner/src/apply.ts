@@ -3,6 +3,7 @@
 // to `concurrency`; the SDK's pacing keeps every token under its rate limit.
 import { dirname } from "node:path";
 import { TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
+import { mapBounded, WORKSPACE_CONCURRENCY } from "./bounded.js";
 import type { ClientFactory } from "./clients.js";
 import { resolveBaseUrl } from "./clients.js";
 import type { DeliverAllOptions } from "./deliver/index.js";
@@ -24,6 +25,8 @@ export interface ApplyOptions {
   env: NodeJS.ProcessEnv;
   /** Entries worked on at once per workspace (default 4). */
   concurrency?: number;
+  /** Workspaces applied at once, each through its own client and rate limit (default WORKSPACE_CONCURRENCY). */
+  workspaceConcurrency?: number;
   /** Options of the clients that verify new secrets (retries, timeouts). */
   probeOptions?: Omit<TimelyClientOptions, "apiKey" | "baseUrl">;
   fetch?: typeof fetch;
@@ -39,7 +42,9 @@ export async function apply(plan: Plan, options: ApplyOptions): Promise<ApplyRep
   const results: ActionResult[] = [];
   const workspaceErrors: WorkspaceError[] = [];
   const emit = options.onEvent ?? (() => {});
-  await Promise.all(plan.workspaces.map((workspace) => applyWorkspace(plan, workspace, options, results, workspaceErrors, emit)));
+  await mapBounded(plan.workspaces, options.workspaceConcurrency ?? WORKSPACE_CONCURRENCY, (workspace) =>
+    applyWorkspace(plan, workspace, options, results, workspaceErrors, emit),
+  );
   // Report in plan order, whatever order the work finished in.
   const order = new Map<PlanAction, number>();
   plan.workspaces.forEach((w) => w.actions.forEach((a) => order.set(a, order.size)));

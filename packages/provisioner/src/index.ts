@@ -9,6 +9,7 @@ export { renderText, renderJson, renderMarkdown, markdownCell, summaryLine } fro
 export { apply, countResults, describeStep, type ApplyOptions, type ApplyReport, type ActionResult, type ApplyEvent, type ApplyStep } from "./apply.js";
 export { clientsFromEnv, resolveBaseUrl, type ClientFactory, type WorkspaceConnection } from "./clients.js";
 export { importManifest } from "./import.js";
+export { workspaceMatrix, MAX_JOBS_PER_MATRIX, type Matrix, type MatrixJob } from "./matrix.js";
 export { checkFilters, connectionOf, readAndPlan, selectedWorkspaces, serverNowOf, type Filters, type Planned } from "./pipeline.js";
 export { serializeSavedPlan, parseSavedPlan, readSavedPlan } from "./saved-plan.js";
 export { parseMarker, formatMarker, withMarker, stripMarker, type Marker } from "./marker.js";

@@ -1,17 +1,20 @@
 // read: the live keys of each workspace (every page, nothing per key) and the server's clock.
 import { AuthenticationError, InvalidResponseError, PermissionError, type ApiKey, type TimelyClient } from "@timely-keys/sdk";
 import type { ClientFactory, WorkspaceConnection } from "./clients.js";
+import { mapBounded, WORKSPACE_CONCURRENCY } from "./bounded.js";
 import { ManagementTokenError } from "./errors.js";
 import type { Live, LiveWorkspace } from "./model.js";
 
 export interface ReadOptions {
   clients: ClientFactory;
   signal?: AbortSignal;
+  /** Workspaces read at once (default WORKSPACE_CONCURRENCY). */
+  workspaceConcurrency?: number;
 }
 
 export async function read(workspaces: readonly WorkspaceConnection[], options: ReadOptions): Promise<Live> {
-  // Workspaces are independent: read them at once (each has its own token and rate limit).
-  const live = await Promise.all(workspaces.map((workspace) => readWorkspace(workspace, options)));
+  // Workspaces are independent: read them side by side (each has its own token and rate limit).
+  const live = await mapBounded(workspaces, options.workspaceConcurrency ?? WORKSPACE_CONCURRENCY, (workspace) => readWorkspace(workspace, options));
   return { workspaces: live };
 }
 

@@ -14,6 +14,7 @@ Commands:
   import     Write a manifest from the keys live in a workspace
   usage      Show status, age, last use, requests and success rate of managed keys
   emulator   Run the local Timely.ai API emulator
+  workspaces List the manifest's workspaces (--json: GitHub Actions matrices, one job per workspace)
 
 Global options:
   -h, --help     Help for a command
@@ -22,6 +23,7 @@ Global options:
 Environment:
   TIMELY_API_URL      Overrides the API base URL of every workspace
   TIMELY_API_TIMEOUT  Seconds one HTTP attempt may take (default 30; 3 retries)
+  TIMELY_MANIFEST_MAX_MIB  Size cap of the manifest in MiB (default 8)
   NO_COLOR         Disables colour
 
 Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error, 2 changes pending.`,
@@ -80,4 +82,13 @@ A table of every managed key: status, age, last used, requests, success rate.`,
   emulator: `Usage: timely-keys emulator [--port N] [--host H] [--state FILE] [--seed FILE] [--rate-limit N]
 
 Runs the local Timely.ai API emulator (the same as timely-keys-emulator).`,
+  workspaces: `Usage: timely-keys workspaces [-f FILE] [--json] [--shards N]
+
+Lists the manifest's workspaces and the env var each reads its management token from. Calls no API.
+
+Options:
+  -f, --file FILE   The manifest (default timely-keys.yaml)
+  --json            Print a GitHub Actions matrix: {"include":[{"workspace":...,"tokenEnv":...}]}
+  --shards N        Split into N matrices (a JSON list), for more than 256 workspaces (GitHub's limit
+                    of jobs per matrix); examples/workflows/matrix.yml shows the workflow`,
 };

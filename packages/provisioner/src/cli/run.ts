@@ -9,6 +9,7 @@ import { importCommand } from "./commands/import.js";
 import { planCommand } from "./commands/plan.js";
 import { usageCommand } from "./commands/usage.js";
 import { validateCommand } from "./commands/validate.js";
+import { workspacesCommand } from "./commands/workspaces.js";
 
 const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> = {
   validate: validateCommand,
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   import: importCommand,
   usage: usageCommand,
   emulator: emulatorCommand,
+  workspaces: workspacesCommand,
 };
 
 export type { CliIO } from "./io.js";
