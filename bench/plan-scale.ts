@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { cliPath, ensureBuilt } from "./lib/cli.js";
 import { clearRequestLog, manifestYaml, startBenchEmulator, tempDir, TOKEN_ENV, type ManifestEntry } from "./lib/fixtures.js";
 import { hotList, profileProcess } from "./lib/profile.js";
+import { planManaged } from "./plan-managed.js";
 import { childEnv, mustRun } from "./lib/spawn.js";
 import { count, median, ms, ratio } from "./lib/stats.js";
 import { verdict, type BenchContext, type BenchLine, type BenchOutcome, type Benchmark } from "./lib/types.js";
@@ -137,7 +138,7 @@ async function measureSize(ctx: BenchContext, keys: number, repeats: number): Pr
 
 export const planScale: Benchmark = {
   name: "plan-scale",
-  title: "timely-keys plan end to end at 100 / 1,000 / 10,000 keys",
+  title: "timely-keys plan end to end at 100 / 1,000 / 10,000 keys (3 entries), and all-managed at 1,000 / 10,000 / 100,000",
   async run(ctx): Promise<BenchOutcome> {
     await ensureBuilt(ctx.root);
     const lines: BenchLine[] = [];
@@ -192,6 +193,9 @@ export const planScale: Benchmark = {
         }
       }
     }
+    const managed = await planManaged(ctx);
+    lines.push(...managed.lines);
+    notes.push(...managed.notes);
     return { lines, notes };
   },
 };

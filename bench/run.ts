@@ -5,15 +5,27 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyRate } from "./apply-rate.js";
 import { coldStart } from "./cold-start.js";
+import { ensureBuilt } from "./lib/cli.js";
 import { describeMachine } from "./lib/machine.js";
 import { formatLine, mergeResults, readResults, writeResults, type RecordedBenchmark } from "./lib/report.js";
 import type { BenchContext, Benchmark } from "./lib/types.js";
 import { memory } from "./memory.js";
 import { planFunction } from "./plan-function.js";
+import { multiWorkspace } from "./plan-managed.js";
 import { planScale } from "./plan-scale.js";
+import { terraform } from "./terraform.js";
 import { sdkOverhead } from "./sdk-overhead.js";
 
-const SUITE: Benchmark[] = [planScale, planFunction, applyRate, sdkOverhead, coldStart, memory];
+const multiWorkspaceBench: Benchmark = {
+  name: "multi-workspace",
+  title: "plan of 10 workspaces x 1,000 managed keys vs one workspace's listing",
+  run: async (ctx) => {
+    await ensureBuilt(ctx.root);
+    return multiWorkspace(ctx);
+  },
+};
+
+const SUITE: Benchmark[] = [planScale, planFunction, applyRate, sdkOverhead, coldStart, memory, multiWorkspaceBench, terraform];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");

@@ -50,7 +50,7 @@ function liveKey(index: number, name: string, description: string): ApiKey {
 }
 
 export function syntheticState(shape: Shape, keys: number): { desired: Desired; live: Live } {
-  const managedCount = shape === "report" ? Math.min(10, keys) : Math.floor(keys / 2);
+  const managedCount = shape === "report" ? Math.min(10, keys) : keys;
   const entries: DesiredKey[] = [];
   const live: ApiKey[] = [];
   for (let i = 0; i < keys; i++) {
