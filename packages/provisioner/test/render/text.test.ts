@@ -98,7 +98,9 @@ describe("renderText", () => {
     const e = entry("crm");
     const text = renderText(plan(desired([{ ...e, deliver: [] }]), live([]), NOW), { color: false });
     const lines = text.split("\n");
-    expect(lines.at(-3)).toBe("Warning: acme/crm: crm has no deliver sinks: the new key's secret will reach no one");
+    expect(lines.at(-3)).toBe(
+      "Warning: acme/crm: crm has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)",
+    );
   });
 
   it("renders every scenario without throwing, informational lines included", () => {
