@@ -16,6 +16,8 @@ export interface ManifestSelection {
   targets: string[];
   /** Check that the token env vars of the selected workspaces are set. */
   requireEnv: boolean;
+  /** How the user gave `targets`, for errors: `--target` (default) or a command's ID argument (`rotate`). */
+  targetLabel?: string;
 }
 
 /** Loads and validates; prints every finding to stderr; throws when any is an error. */
@@ -29,7 +31,7 @@ export async function loadDesired(io: CliIO, selection: ManifestSelection): Prom
   for (const diagnostic of result.diagnostics) io.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
   // The findings printed above are the message.
   if (!result.desired) throw new ReportedError();
-  checkFilters(result.desired, selection, { workspace: "--workspace", target: "--target", manifest: selection.file });
+  checkFilters(result.desired, selection, { workspace: "--workspace", target: selection.targetLabel ?? "--target", manifest: selection.file });
   return result.desired;
 }
 

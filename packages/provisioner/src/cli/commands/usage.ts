@@ -34,7 +34,7 @@ export async function usageCommand(argv: string[], io: CliIO): Promise<number> {
   const file = (values.file as string | undefined) ?? "timely-keys.yaml";
   const workspaces = stringList(values.workspace);
   const ids = positionals.flatMap((p) => stringList(p));
-  const desired = await loadDesired(io, { file, workspaces, targets: ids, requireEnv: true });
+  const desired = await loadDesired(io, { file, workspaces, targets: ids, requireEnv: true, targetLabel: "usage" });
   const clients = clientsFromEnv(io.env);
   const selected = selectedWorkspaces(desired, workspaces);
   const live = await read(selected.map(connectionOf), { clients });
