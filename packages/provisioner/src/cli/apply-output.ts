@@ -49,8 +49,7 @@ export class ApplyPrinter {
         // A key whose steps were printed needs no "done"; one whose work another run did says so.
         return this.#printed.has(event.action) ? null : `${event.action.kind} done`;
       case "failed":
-        // The reason is printed once, in the closing summary.
-        return `${event.action.kind} FAILED (see below)`;
+        return `${event.action.kind} FAILED: ${event.message ?? ""}`;
       case "skipped":
         // Said once, in the closing summary.
         return null;
@@ -114,10 +113,9 @@ export class ApplyPrinter {
       const skipped = report.results.filter((r) => r.action.workspace === error.workspace && r.status === "skipped").length;
       lines.push(`  error: ${error.message} (${skipped} action${skipped === 1 ? "" : "s"} not run)`);
     }
-    for (const result of report.results) {
-      if (result.status !== "failed") continue;
-      lines.push(`  failed: ${labelOf(result.action)} ${result.action.kind}: ${result.message ?? ""}`);
-    }
+    // Each failure's reason was printed on its FAILED line: here only which ones.
+    const failed = report.results.filter((r) => r.status === "failed").map((r) => `${labelOf(r.action)} ${r.action.kind}`);
+    if (failed.length > 0) lines.push(`  failed (reasons above): ${failed.join(", ")}`);
     const afterFailure = report.results.filter((r) => r.status === "skipped" && !stopped.has(r.action.workspace));
     if (afterFailure.length > 0) {
       const reasons = [...new Set(afterFailure.map((r) => (r.message ?? "").replace(/^skipped: /, "")))];

@@ -115,9 +115,9 @@ async function planConfirmExecute(
   const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
   // Checked before printing anything: a plan with nothing to restore is not worth showing.
   if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
-    const why = plan.warnings.find((w) => w.entryId === extra.rollback && w.message.startsWith("rollback of "));
-    const reason = why ? why.message.replace(/^rollback of [^:]+: /, "") : "no previous key is in quarantine to restore";
-    throw new UserError(`rollback ${extra.rollback}: ${reason}; nothing was changed`);
+    throw new UserError(
+      `rollback ${extra.rollback}: there is no previous key in quarantine to restore (it was revoked, or the entry never rotated); nothing was changed`,
+    );
   }
   // --quiet with --auto-approve prints no plan; a confirmation always shows what it confirms.
   if (!settings.quiet || !autoApprove) io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
