@@ -111,3 +111,15 @@ describe("renderText", () => {
     }
   });
 });
+
+describe("repeated plan warnings", () => {
+  it("are grouped: the first three in full, then the count and the next entries", () => {
+    const entries = Array.from({ length: 9 }, (_, i) => ({ ...entry(`k${i}`), deliver: [] }));
+    const text = renderText(plan(desired(entries), live([]), NOW), { color: false });
+    const warnings = text.split("\n").filter((l) => l.startsWith("Warning:"));
+    expect(warnings).toEqual([
+      ...[0, 1, 2].map((i) => `Warning: acme/k${i}: k${i} has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)`),
+      "Warning: acme: 6 more like the above: k3, k4, k5, k6, k7, … (9 in all)",
+    ]);
+  });
+});
