@@ -54,9 +54,10 @@ it("import, apply, plan: no changes", async () => {
   // Grouped: the first three in full, then one line with the count, where, and how to silence them.
   expect(validated.stderr.match(/: warning\[entry-without-sinks\]: entry "[a-z0-9-]+" has no deliver sinks: /g)).toHaveLength(3);
   expect(validated.stderr).toMatch(
-    /^imported\.yaml: warning\[entry-without-sinks\]: 27 more like the above at lines \d+, \d+, \d+, \d+, \d+, … \(30 in all\); to silence it, set policy\.rules: \{ entry-without-sinks: off \}$/m,
+    /^\S*imported\.yaml: warning\[entry-without-sinks\]: 27 more like the above at lines \d+, \d+, \d+, \d+, \d+, … \(30 in all\); to silence it, set policy\.rules: \{ entry-without-sinks: off \}$/m,
   );
-  expect(validated.stderr.trimEnd().split("\n")).toHaveLength(4);
+  // ...plus one duplicate-name and one write-without-expiry warning.
+  expect(validated.stderr.trimEnd().split("\n"), validated.stderr).toHaveLength(6);
   expect(validated.stderr).not.toMatch(/error\[/);
   const plan = await runCli(["plan", "-f", out, "--detailed-exitcode"], { env, cwd: work.dir });
   expect(plan.code, plan.stdout + plan.stderr).toBe(2);
