@@ -97,7 +97,9 @@ Options:
   --out FILE         Write the manifest here (refuses to overwrite) instead of stdout`,
   usage: `Usage: timely-keys usage [ID...] [-f FILE] [--workspace W]... [--json]
 
-A table of every managed key: status, age, last used, requests, success rate.
+A table of every managed key: status, age, last used, requests, success rate. The requests
+timely-keys makes itself to verify a new key are counted apart (SELF), not as the integration's
+use: a key only timely-keys has called shows LAST USED never and REQUESTS 0.
 
 Arguments:
   ID                  Only these keys (keys[].id in the manifest); several, or comma-separated
