@@ -98,6 +98,12 @@ export const cases: BadInputCase[] = [
   { name: "usage with an unknown flag", args: ["usage", "--since", "1d"], message: /^error: Unknown option '--since'/ },
   { name: "import without --workspace", args: ["import"], message: /^error: .*--workspace/ },
   { name: "YAML nested 100 levels deep", args: ["plan"], files: { "timely-keys.yaml": `version: 1\nworkspaces: ${"[".repeat(100)}${"]".repeat(100)}\n` }, message: /^timely-keys\.yaml:2:\d+: error\[yaml-syntax\]: YAML: nested more than 64 levels deep/ },
+  {
+    name: "rotate of an entry without sinks",
+    args: ["rotate", "crm", "--auto-approve"],
+    files: manifest(edit("        deliver:\n          - { type: file, path: ./secrets/crm.env }\n", "")),
+    message: /^error: rotate crm: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first \(nothing was changed\)$/,
+  },
   { name: "usage of an unknown id", args: ["usage", "nope"], message: /^error: usage nope: no key with this id/ },
   { name: "rollback of an unknown id", args: ["rollback", "nope", "--auto-approve"], message: /^error: rollback nope: no key with this id/ },
   { name: "--target naming no entry", args: ["plan", "--target", "nope"], message: /^error: --target nope: no key with this id/ },
