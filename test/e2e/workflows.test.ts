@@ -225,6 +225,7 @@ describe("matrix.yml", () => {
       const output = JSON.parse(made.outputs.matrix ?? "null") as Array<{ include: Array<Record<string, string>> }>;
 
       const seen: string[] = [];
+      const jobs: Array<{ name: string; job: Job; matrix: Record<string, string> }> = [];
       for (const [name, job] of Object.entries(wf.jobs)) {
         const expression = job.strategy?.matrix as unknown as string | undefined;
         if (expression === undefined) continue;
@@ -233,10 +234,13 @@ describe("matrix.yml", () => {
         expect(include.length, `${name} has at most 256 jobs`).toBeLessThanOrEqual(256);
         for (const matrix of include) {
           seen.push(matrix.workspace as string);
-          const tokens = jobTokens(job, matrix, secrets, work);
-          expect(tokens, `${name} / ${matrix.workspace}`).toEqual([[matrix.tokenEnv, secrets[matrix.tokenEnv as string]]]);
+          jobs.push({ name, job, matrix });
         }
       }
+      const tokens = jobTokens(jobs, secrets, work);
+      jobs.forEach(({ name, matrix }, index) => {
+        expect(tokens[index], `${name} / ${matrix.workspace}`).toEqual([[matrix.tokenEnv, secrets[matrix.tokenEnv as string]]]);
+      });
       expect(seen.sort()).toEqual(Array.from({ length: count }, (_, i) => `team-${i}`).sort());
     } finally {
       rmSync(work, { recursive: true, force: true });
@@ -256,30 +260,41 @@ function expand(value: string, matrix: Record<string, string>, secrets: Record<s
 }
 
 /**
- * Every secret one matrix job can see: its steps' env, and what its run steps write to GITHUB_ENV
- * (run with bash as the runner runs them). Returns [name, value] pairs of the tokens found.
+ * Every secret each matrix job can see: its steps' env, and what its run steps write to GITHUB_ENV,
+ * run with bash as the runner runs them (all jobs in one bash process, each in a subshell with its
+ * own env and GITHUB_ENV file). Returns, per job, the [name, value] pairs of the tokens found.
  */
-function jobTokens(job: Job, matrix: Record<string, string>, secrets: Record<string, string>, work: string): Array<[string, string]> {
+function jobTokens(
+  jobs: ReadonlyArray<{ job: Job; matrix: Record<string, string> }>,
+  secrets: Record<string, string>,
+  work: string,
+): Array<Array<[string, string]>> {
   const values = new Set(Object.values(secrets));
-  const found: Array<[string, string]> = [];
-  const githubEnv = join(work, "github-env");
-  writeFileSync(githubEnv, "");
-  for (const step of job.steps as Array<Step & { run?: string }>) {
-    const env = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, expand(String(v), matrix, secrets)]));
-    if (step.run !== undefined) {
-      execFileSync("bash", ["-e", "-c", step.run], { env: { PATH: process.env.PATH, ...env, GITHUB_ENV: githubEnv }, stdio: "pipe" });
+  const quote = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;
+  const script: string[] = ["set -e"];
+  jobs.forEach(({ job, matrix }, index) => {
+    const githubEnv = join(work, `github-env-${index}`);
+    writeFileSync(githubEnv, "");
+    for (const step of job.steps as Array<Step & { run?: string }>) {
+      if (step.run === undefined) continue;
+      const env = Object.entries(step.env ?? {}).map(([k, v]) => `export ${k}=${quote(expand(String(v), matrix, secrets))}`);
+      script.push(`(`, `export GITHUB_ENV=${quote(githubEnv)}`, ...env, step.run, `)`);
     }
-  }
-  for (const line of readFileSync(githubEnv, "utf8").split("\n").filter(Boolean)) {
-    const [name, value] = [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)];
-    if (values.has(value)) found.push([name, value]);
-  }
-  // A step's env may hold a token only to hand it on (checked above through GITHUB_ENV).
-  for (const step of job.steps) {
-    for (const value of Object.values(step.env ?? {})) {
-      const expanded = expand(String(value), matrix, secrets);
-      if (values.has(expanded) && expanded !== secrets[matrix.tokenEnv ?? ""]) found.push(["(step env)", expanded]);
+  });
+  execFileSync("bash", ["-c", script.join("\n")], { env: { PATH: process.env.PATH }, stdio: "pipe" });
+  return jobs.map(({ job, matrix }, index) => {
+    const found: Array<[string, string]> = [];
+    for (const line of readFileSync(join(work, `github-env-${index}`), "utf8").split("\n").filter(Boolean)) {
+      const [name, value] = [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)];
+      if (values.has(value)) found.push([name, value]);
     }
-  }
-  return found;
+    // A step's env may hold a token only to hand it on (checked above through GITHUB_ENV).
+    for (const step of job.steps) {
+      for (const value of Object.values(step.env ?? {})) {
+        const expanded = expand(String(value), matrix, secrets);
+        if (values.has(expanded) && expanded !== secrets[matrix.tokenEnv ?? ""]) found.push(["(step env)", expanded]);
+      }
+    }
+    return found;
+  });
 }
