@@ -1,15 +1,14 @@
-// Where the manifest's JSON Schema ships: <package>/schema/manifest.schema.json, found by walking up
-// from this module (it runs from src/ in the workspace and from dist/ once bundled).
+// Where the manifest's JSON Schema ships: @timely-keys/provisioner/schema/manifest.schema.json. Resolved
+// through the package's exports, so it is found from the library (src/ or dist/) and from the
+// `timely-keys` CLI bundle, which depends on this package.
 import { existsSync } from "node:fs";
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export function manifestSchemaFile(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i += 1) {
-    const candidate = join(dir, "schema", "manifest.schema.json");
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
+  try {
+    const file = fileURLToPath(import.meta.resolve("@timely-keys/provisioner/schema/manifest.schema.json"));
+    return existsSync(file) ? file : undefined;
+  } catch {
+    return undefined;
   }
-  return undefined;
 }

@@ -4,7 +4,6 @@ import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
 import type { CliIO } from "./io.js";
 import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
-import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
 import { planCommand } from "./commands/plan.js";
 import { usageCommand } from "./commands/usage.js";
@@ -18,18 +17,21 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   rollback: rollbackCommand,
   import: importCommand,
   usage: usageCommand,
-  emulator: emulatorCommand,
 };
 
 export type { CliIO } from "./io.js";
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+/** One command of the CLI: its arguments after the command name in, the exit code out. */
+export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;
+
+/** `extraCommands` are commands this package cannot hold: packages/cli adds `emulator` (it depends on the emulator). */
+export async function runCli(argv: string[], io: CliIO, extraCommands: Readonly<Record<string, CliCommand>> = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(`${HELP.main}\n`);
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS[name];
+  const command = (Object.hasOwn(extraCommands, name) ? extraCommands[name] : undefined) ?? COMMANDS[name];
   if (!command) {
     io.stderr.write(`error: unknown command '${name}'. Run 'timely-keys --help' for the list.\n`);
     return 1;
