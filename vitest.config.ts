@@ -1,9 +1,9 @@
 import { defineConfig } from "vitest/config";
 
-// Workspace packages export their TypeScript sources under the "source" condition (their "import"
-// condition is the built dist/): tests run against the sources, with no build step after an edit.
+// Workspace packages export their TypeScript sources under the "@timely-keys/source" condition (their
+// "import" condition is the built dist/): tests run against the sources, with no build step after an edit.
 // (Vite's default server conditions follow; setting the list replaces them.)
-const conditions = ["source", "module", "node", "development|production"];
+const conditions = ["@timely-keys/source", "module", "node", "development|production"];
 
 export default defineConfig({
   resolve: { conditions },

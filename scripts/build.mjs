@@ -9,7 +9,8 @@
 //
 // The libraries (contract, sdk, emulator, provisioner) are compiled by tsc to dist/ (ESM, .d.ts, source
 // maps) in dependency order, each against the others' built dist/, as a consumer sees them. Inside the
-// repository, tests and typecheck read the TypeScript sources instead (the "source" export condition).
+// repository, tests and typecheck read the TypeScript sources instead (the "@timely-keys/source" export
+// condition, which `publishConfig.exports` leaves out of the published package.json).
 //
 // The `timely-keys` CLI (packages/cli) is one esbuild bundle of the provisioner and SDK sources with their
 // dependencies inlined, so it starts without resolving hundreds of files; commands load lazily (code
@@ -69,7 +70,9 @@ function buildLibrary(name) {
   const dir = packageDir(name);
   rmSync(join(dir, "dist"), { recursive: true, force: true });
   execFileSync(process.execPath, [tsc, "-p", join(dir, "tsconfig.build.json")], { cwd: dir, stdio: "inherit" });
-  if (name === "provisioner") execFileSync(process.execPath, [join(dir, "scripts", "copy-generated.mjs")], { stdio: "inherit" });
+  if (name === "provisioner") {
+    execFileSync(process.execPath, [join(dir, "scripts", "copy-generated.mjs")], { stdio: "inherit" });
+  }
 }
 
 /** The libraries to build: those of `only` and what they depend on (or all), in dependency order. */
@@ -110,7 +113,7 @@ if (only === undefined || only.includes("cli")) {
     platform: "node",
     target: "node20",
     // The workspace libraries are bundled from their TypeScript sources (the same code tsc compiles).
-    conditions: ["source"],
+    conditions: ["@timely-keys/source"],
     sourcemap: false,
     logLevel: "warning",
     external: ["@timely-keys/emulator", "@aws-sdk/*", "libsodium-wrappers"],

@@ -51,7 +51,7 @@ async function bundle(outdir) {
     // as a chunk: the AWS SDK's browser-only user-agent parser.
     external: ["bowser"],
     // The workspace libraries are bundled from their TypeScript sources, not their built dist/.
-    conditions: ["source"],
+    conditions: ["@timely-keys/source"],
     // Packages' ES module builds first (the AWS SDK ships both): a lazily imported CommonJS module
     // in a chunk only has a default export, so `await import()` would lose its named exports.
     mainFields: ["module", "main"],
