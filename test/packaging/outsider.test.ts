@@ -6,8 +6,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { examplesOf, manifestOf, mustRun, pnpm, publishedPackages, repoRoot, run, type PublishedPackage } from "./support.js";
+
+// Packing, installing and type-checking run several tools at once on a 2-core machine.
+vi.setConfig({ testTimeout: 180_000 });
 
 const packDir = mkdtempSync(join(tmpdir(), "timely-keys-pack-"));
 const consumer = mkdtempSync(join(tmpdir(), "timely-keys-outsider-"));

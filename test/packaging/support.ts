@@ -45,8 +45,13 @@ export async function mustRun(file: string, args: string[], options: Parameters<
   return result;
 }
 
-/** pnpm, pinned as the README pins it (pnpm rewrites `workspace:` ranges to versions when it packs). */
-export const pnpm = { file: "npx", args: ["-y", "pnpm@10.34.9"] };
+/** pnpm, pinned as the README pins it (pnpm rewrites `workspace:` ranges to versions when it packs): the pnpm
+ *  running the tests (`pnpm test`) when there is one, else through npx. */
+const runningPnpm = process.env.npm_execpath && /pnpm(\.c?js)?$/.test(process.env.npm_execpath) &&
+  process.env.npm_config_user_agent?.startsWith("pnpm/10.34.9 ") ? process.env.npm_execpath : undefined;
+export const pnpm = runningPnpm
+  ? { file: process.execPath, args: [runningPnpm] }
+  : { file: "npx", args: ["-y", "pnpm@10.34.9"] };
 
 /** The package.json of a package as it is in the repository. */
 export function manifestOf(pkg: PublishedPackage): Record<string, unknown> {
