@@ -183,6 +183,23 @@ describe("installed outside the repository", () => {
     expect(sdkExamples.map((e) => e.name)).toEqual(["README.md #1", "packages/sdk/README.md #1"]);
   });
 
+  it("plain node imports every JavaScript entry point of every library", async () => {
+    const specifiers = publishedPackages.filter((pkg) => pkg.library).flatMap((pkg) =>
+      Object.keys(manifestOf(pkg).exports as Record<string, unknown>)
+        .filter((subpath) => !/\.(json|ya?ml)$/.test(subpath))
+        .map((subpath) => `${pkg.name}${subpath.slice(1)}`));
+    expect(specifiers).toEqual(expect.arrayContaining(["@timely-keys/sdk", "@timely-keys/emulator", "@timely-keys/provisioner/cli"]));
+    const script = `for (const name of ${JSON.stringify(specifiers)}) {
+  const exported = Object.keys(await import(name));
+  if (exported.length === 0) throw new Error(name + " exports nothing");
+}
+`;
+    writeFileSync(join(consumer, "import-all.mjs"), script);
+    const imported = await run(process.execPath, ["import-all.mjs"], { cwd: consumer, env: plainEnv });
+    expect(imported.stderr).toBe("");
+    expect(imported.code).toBe(0);
+  });
+
   // The examples use the SDK's default base URL, the real API: a preload points that origin at the
   // emulator started from the installed package and refuses any other destination (no network here).
   const redirect = `const from = "https://api.timelyai.com.br";
