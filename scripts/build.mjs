@@ -99,6 +99,7 @@ for (const library of wanted()) {
   if (!stale) continue;
   buildLibrary(library.name);
   rebuilt.add(library.name);
+  if (ifStale) console.log(`build: rebuilt packages/${library.name}/dist (its sources or a library it depends on changed)`);
 }
 
 if (only === undefined || only.includes("cli")) {
