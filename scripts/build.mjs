@@ -62,8 +62,11 @@ function newestMtime(dir) {
 
 function inputsMtime(name) {
   const dir = packageDir(name);
-  return Math.max(newestMtime(join(dir, "src")), statSync(join(dir, "package.json")).mtimeMs,
-    statSync(join(dir, "tsconfig.build.json")).mtimeMs);
+  return Math.max(
+    newestMtime(join(dir, "src")),
+    statSync(join(dir, "package.json")).mtimeMs,
+    statSync(join(dir, "tsconfig.build.json")).mtimeMs
+  );
 }
 
 function buildLibrary(name) {
@@ -92,14 +95,16 @@ function wanted() {
 const rebuilt = new Set();
 for (const library of wanted()) {
   const distIndex = join(packageDir(library.name), "dist", "index.js");
-  const stale = !ifStale ||
+  const stale =
+    !ifStale ||
     !existsSync(distIndex) ||
     library.dependsOn.some((name) => rebuilt.has(name)) ||
     inputsMtime(library.name) > statSync(distIndex).mtimeMs;
   if (!stale) continue;
   buildLibrary(library.name);
   rebuilt.add(library.name);
-  if (ifStale) console.log(`build: rebuilt packages/${library.name}/dist (its sources or a library it depends on changed)`);
+  if (ifStale)
+    console.log(`build: rebuilt packages/${library.name}/dist (its sources or a library it depends on changed)`);
 }
 
 if (only === undefined || only.includes("cli")) {
@@ -120,7 +125,10 @@ if (only === undefined || only.includes("cli")) {
     external: ["@timely-keys/emulator", "@aws-sdk/*", "libsodium-wrappers"],
     // Some bundled CommonJS dependencies call require() for Node built-ins.
     banner: {
-      js: "// Built by scripts/build.mjs from the workspace's src/; do not edit.\nimport { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+      js:
+        "// Built by scripts/build.mjs from the workspace's src/; do not edit.\n" +
+        "import { createRequire as __createRequire } from 'node:module';\n" +
+        "const require = __createRequire(import.meta.url);",
     },
   });
 }

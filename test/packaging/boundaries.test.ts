@@ -18,8 +18,12 @@ function sourceFiles(dir: string): string[] {
 
 /** Relative specifiers of imports, exports, import() and new URL(..., import.meta.url). */
 function relativeSpecifiers(code: string): string[] {
-  const patterns = [/\bfrom\s+["'](\.{1,2}\/[^"']+)["']/g, /\bimport\s*\(\s*["'](\.{1,2}\/[^"']+)["']/g,
-    /\bimport\s+["'](\.{1,2}\/[^"']+)["']/g, /new URL\(\s*["'](\.{1,2}\/[^"']+)["']\s*,\s*import\.meta\.url/g];
+  const patterns = [
+    /\bfrom\s+["'](\.{1,2}\/[^"']+)["']/g,
+    /\bimport\s*\(\s*["'](\.{1,2}\/[^"']+)["']/g,
+    /\bimport\s+["'](\.{1,2}\/[^"']+)["']/g,
+    /new URL\(\s*["'](\.{1,2}\/[^"']+)["']\s*,\s*import\.meta\.url/g,
+  ];
   return patterns.flatMap((pattern) => [...code.matchAll(pattern)].map((m) => m[1]!));
 }
 
@@ -31,20 +35,29 @@ describe("package boundaries", () => {
       for (const specifier of relativeSpecifiers(readFileSync(file, "utf8"))) {
         const target = resolve(dirname(file), specifier);
         const inPackages = relative(packagesDir, target);
-        if (!inPackages.startsWith("..") && inPackages.split(sep)[0] !== dir) crossings.push(`${relative(repoRoot, file)}: ${specifier}`);
+        if (!inPackages.startsWith("..") && inPackages.split(sep)[0] !== dir)
+          crossings.push(`${relative(repoRoot, file)}: ${specifier}`);
       }
     }
     expect(crossings).toEqual([]);
   });
 
   it("the workspace's package dependencies have no cycle", () => {
-    const manifests = packageDirs.map((dir) => JSON.parse(readFileSync(join(packagesDir, dir, "package.json"), "utf8")) as {
-      name: string;
-      dependencies?: Record<string, string>;
-      devDependencies?: Record<string, string>;
-    });
+    const manifests = packageDirs.map(
+      (dir) =>
+        JSON.parse(readFileSync(join(packagesDir, dir, "package.json"), "utf8")) as {
+          name: string;
+          dependencies?: Record<string, string>;
+          devDependencies?: Record<string, string>;
+        }
+    );
     const names = new Set(manifests.map((m) => m.name));
-    const edges = new Map(manifests.map((m) => [m.name, Object.keys({ ...m.dependencies, ...m.devDependencies }).filter((d) => names.has(d))]));
+    const edges = new Map(
+      manifests.map((m) => [
+        m.name,
+        Object.keys({ ...m.dependencies, ...m.devDependencies }).filter((d) => names.has(d)),
+      ])
+    );
     const cycles: string[] = [];
     const visit = (name: string, path: string[]): void => {
       if (path.includes(name)) {

@@ -7,7 +7,16 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { examplesOf, manifestOf, mustRun, pnpm, publishedPackages, repoRoot, run, type PublishedPackage } from "./support.js";
+import {
+  examplesOf,
+  manifestOf,
+  mustRun,
+  pnpm,
+  publishedPackages,
+  repoRoot,
+  run,
+  type PublishedPackage,
+} from "./support.js";
 
 // Packing, installing and type-checking run several tools at once on a 2-core machine.
 vi.setConfig({ testTimeout: 180_000 });
@@ -20,7 +29,7 @@ const OWNER_TOKEN = "tkm_EmulatorFixtureAcmeProdOwnerNotReal00000";
 
 /** Plain npm and node: nothing of the pnpm run that started the tests (npm_config_*, npm_*) leaks in. */
 const plainEnv: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_") && name !== "NODE_OPTIONS"),
+  Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_") && name !== "NODE_OPTIONS")
 );
 
 const tarballs = new Map<string, string>();
@@ -35,7 +44,10 @@ function tarballOf(pkg: PublishedPackage): string {
 
 async function entriesOf(tarball: string): Promise<string[]> {
   const listed = await mustRun("tar", ["-tzf", tarball], { cwd: packDir });
-  return listed.stdout.split("\n").filter((line) => line !== "" && !line.endsWith("/")).map((line) => line.replace(/^package\//, ""));
+  return listed.stdout
+    .split("\n")
+    .filter((line) => line !== "" && !line.endsWith("/"))
+    .map((line) => line.replace(/^package\//, ""));
 }
 
 async function packedManifest(tarball: string): Promise<Record<string, unknown>> {
@@ -70,18 +82,31 @@ beforeAll(async () => {
   await Promise.all(
     publishedPackages.map(async (pkg) => {
       const own = mkdtempSync(join(packDir, `${pkg.dir}-`));
-      await mustRun(pnpm.file, [...pnpm.args, "pack", "--pack-destination", own], { cwd: join(repoRoot, "packages", pkg.dir) });
+      await mustRun(pnpm.file, [...pnpm.args, "pack", "--pack-destination", own], {
+        cwd: join(repoRoot, "packages", pkg.dir),
+      });
       const [file] = readdirSync(own).filter((name) => name.endsWith(".tgz"));
       if (!file) throw new Error(`pnpm pack made no tarball for ${pkg.name}`);
       tarballs.set(pkg.name, join(own, file));
-    }),
+    })
   );
 
-  writeFileSync(join(consumer, "package.json"), `${JSON.stringify({ name: "outsider", private: true, type: "module" }, null, 2)}\n`);
+  writeFileSync(
+    join(consumer, "package.json"),
+    `${JSON.stringify({ name: "outsider", private: true, type: "module" }, null, 2)}\n`
+  );
   await mustRun(
     "npm",
-    ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...publishedPackages.map(tarballOf), "@types/node@^20.19.0"],
-    { cwd: consumer, env: plainEnv, timeoutMs: 240_000 },
+    [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--prefer-offline",
+      "--loglevel=error",
+      ...publishedPackages.map(tarballOf),
+      "@types/node@^20.19.0",
+    ],
+    { cwd: consumer, env: plainEnv, timeoutMs: 240_000 }
   );
   copyFileSync(join(repoRoot, "examples", "emulator-seed.yaml"), join(consumer, "emulator-seed.yaml"));
   emulatorUrl = await startInstalledEmulator();
@@ -106,11 +131,19 @@ describe.concurrent("the tarballs", () => {
     const entries = await entriesOf(tarballOf(pkg));
     expect(entries).toEqual(expect.arrayContaining(["package.json", "README.md", "LICENSE"]));
     const unexpected = entries.filter(
-      (entry) => !["package.json", "README.md", "LICENSE"].includes(entry) && !entry.startsWith("dist/") && !extraFiles[pkg.name]?.test(entry),
+      (entry) =>
+        !["package.json", "README.md", "LICENSE"].includes(entry) &&
+        !entry.startsWith("dist/") &&
+        !extraFiles[pkg.name]?.test(entry)
     );
     expect(unexpected).toEqual([]);
-    const sources = entries.filter((entry) => /(^|\/)(test|tests|fixtures|__tests__)\//.test(entry) || /tsconfig.*\.json$/.test(entry) ||
-      /\.test\.[cm]?[jt]s$/.test(entry) || (/\.[cm]?ts$/.test(entry) && !/\.d\.[cm]?ts$/.test(entry)));
+    const sources = entries.filter(
+      (entry) =>
+        /(^|\/)(test|tests|fixtures|__tests__)\//.test(entry) ||
+        /tsconfig.*\.json$/.test(entry) ||
+        /\.test\.[cm]?[jt]s$/.test(entry) ||
+        (/\.[cm]?ts$/.test(entry) && !/\.d\.[cm]?ts$/.test(entry))
+    );
     expect(sources).toEqual([]);
   });
 
@@ -136,22 +169,25 @@ describe.concurrent("the tarballs", () => {
     }
   });
 
-  it.each(publishedPackages)("$name: a versioned, described, MIT-licensed package.json with no workspace ranges", async (pkg) => {
-    const manifest = await packedManifest(tarballOf(pkg));
-    expect(JSON.stringify(manifest)).not.toContain("workspace:");
-    expect(JSON.stringify(manifest)).not.toContain("@timely-keys/source");
-    expect(manifest).toMatchObject({
-      name: pkg.name,
-      version: manifestOf(pkg).version,
-      license: "MIT",
-      type: "module",
-      engines: { node: ">=20.19" },
-      repository: { type: "git", directory: `packages/${pkg.dir}` },
-    });
-    expect(String(manifest.description).length).toBeGreaterThan(20);
-    expect((manifest.keywords as string[]).length).toBeGreaterThan(2);
-    expect(manifest.private).toBeUndefined();
-  });
+  it.each(publishedPackages)(
+    "$name: a versioned, described, MIT-licensed package.json with no workspace ranges",
+    async (pkg) => {
+      const manifest = await packedManifest(tarballOf(pkg));
+      expect(JSON.stringify(manifest)).not.toContain("workspace:");
+      expect(JSON.stringify(manifest)).not.toContain("@timely-keys/source");
+      expect(manifest).toMatchObject({
+        name: pkg.name,
+        version: manifestOf(pkg).version,
+        license: "MIT",
+        type: "module",
+        engines: { node: ">=20.19" },
+        repository: { type: "git", directory: `packages/${pkg.dir}` },
+      });
+      expect(String(manifest.description).length).toBeGreaterThan(20);
+      expect((manifest.keywords as string[]).length).toBeGreaterThan(2);
+      expect(manifest.private).toBeUndefined();
+    }
+  );
 
   it.each(publishedPackages)("$name passes publint", async (pkg) => {
     const lint = await run(repoBin("publint"), ["run", tarballOf(pkg), "--strict"], { cwd: packDir });
@@ -161,12 +197,21 @@ describe.concurrent("the tarballs", () => {
 
   it.each(publishedPackages)("$name passes arethetypeswrong (ESM-only profile)", async (pkg) => {
     // The OpenAPI document is a data file: there are no types to find for it.
-    const exclude = pkg.name === "@timely-keys/contract" ? ["--exclude-entrypoints", "./openapi/timely-api-keys.yaml"] : [];
-    const check = await run(repoBin("attw"), [tarballOf(pkg), "--profile", "esm-only", "--format", "json", ...exclude], { cwd: packDir });
-    const report = JSON.parse(check.stdout) as { analysis?: { types?: unknown }; problems?: Record<string, Array<{ resolutionKind?: string }>> };
+    const exclude =
+      pkg.name === "@timely-keys/contract" ? ["--exclude-entrypoints", "./openapi/timely-api-keys.yaml"] : [];
+    const check = await run(
+      repoBin("attw"),
+      [tarballOf(pkg), "--profile", "esm-only", "--format", "json", ...exclude],
+      { cwd: packDir }
+    );
+    const report = JSON.parse(check.stdout) as {
+      analysis?: { types?: unknown };
+      problems?: Record<string, Array<{ resolutionKind?: string }>>;
+    };
     if (pkg.library) expect(report.analysis?.types).toBeTruthy();
     // The profile's exemptions: CommonJS consumers (node16-cjs) and node10 resolution, which predates `exports`.
-    const problems = Object.values(report.problems ?? {}).flat()
+    const problems = Object.values(report.problems ?? {})
+      .flat()
       .filter((problem) => problem.resolutionKind !== "node16-cjs" && problem.resolutionKind !== "node10");
     expect(problems).toEqual([]);
     expect(check.code).toBe(0);
@@ -175,8 +220,14 @@ describe.concurrent("the tarballs", () => {
 
 describe("installed outside the repository", () => {
   const sdkExamples = [
-    ...examplesOf(join(repoRoot, "README.md"), "@timely-keys/sdk").map((code, i) => ({ name: `README.md #${i + 1}`, code })),
-    ...examplesOf(join(repoRoot, "packages", "sdk", "README.md"), "@timely-keys/sdk").map((code, i) => ({ name: `packages/sdk/README.md #${i + 1}`, code })),
+    ...examplesOf(join(repoRoot, "README.md"), "@timely-keys/sdk").map((code, i) => ({
+      name: `README.md #${i + 1}`,
+      code,
+    })),
+    ...examplesOf(join(repoRoot, "packages", "sdk", "README.md"), "@timely-keys/sdk").map((code, i) => ({
+      name: `packages/sdk/README.md #${i + 1}`,
+      code,
+    })),
   ];
 
   it("finds the SDK examples in both READMEs", () => {
@@ -184,11 +235,16 @@ describe("installed outside the repository", () => {
   });
 
   it("plain node imports every JavaScript entry point of every library", async () => {
-    const specifiers = publishedPackages.filter((pkg) => pkg.library).flatMap((pkg) =>
-      Object.keys(manifestOf(pkg).exports as Record<string, unknown>)
-        .filter((subpath) => !/\.(json|ya?ml)$/.test(subpath))
-        .map((subpath) => `${pkg.name}${subpath.slice(1)}`));
-    expect(specifiers).toEqual(expect.arrayContaining(["@timely-keys/sdk", "@timely-keys/emulator", "@timely-keys/provisioner/cli"]));
+    const specifiers = publishedPackages
+      .filter((pkg) => pkg.library)
+      .flatMap((pkg) =>
+        Object.keys(manifestOf(pkg).exports as Record<string, unknown>)
+          .filter((subpath) => !/\.(json|ya?ml)$/.test(subpath))
+          .map((subpath) => `${pkg.name}${subpath.slice(1)}`)
+      );
+    expect(specifiers).toEqual(
+      expect.arrayContaining(["@timely-keys/sdk", "@timely-keys/emulator", "@timely-keys/provisioner/cli"])
+    );
     const script = `for (const name of ${JSON.stringify(specifiers)}) {
   const exported = Object.keys(await import(name));
   if (exported.length === 0) throw new Error(name + " exports nothing");
@@ -206,29 +262,34 @@ describe("installed outside the repository", () => {
 const to = process.env.OUTSIDER_EMULATOR_URL;
 const original = globalThis.fetch;
 globalThis.fetch = (input, init) => {
-  if (typeof input !== "string" || !input.startsWith(from + "/")) throw new Error("unexpected fetch of " + String(input));
+  if (typeof input !== "string" || !input.startsWith(from + "/")) {
+    throw new Error("unexpected fetch of " + String(input));
+  }
   return original(to + input.slice(from.length), init);
 };
 `;
 
-  it.each(sdkExamples)("plain node runs the SDK example of $name against the installed emulator", async ({ name, code }) => {
-    const dir = join(consumer, `example-${name.replace(/[^a-z0-9]+/gi, "-")}`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(consumer, "redirect-to-emulator.mjs"), redirect);
-    writeFileSync(join(dir, "example.mjs"), code);
-    const result = await run(process.execPath, ["--import", "../redirect-to-emulator.mjs", "example.mjs"], {
-      cwd: dir,
-      env: { ...plainEnv, TIMELY_API_KEY: OWNER_TOKEN, OUTSIDER_EMULATOR_URL: emulatorUrl },
-    });
-    expect(result.stderr).toBe("");
-    expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/tml_\w{4}…/); // the secret, printed masked
-    const written = readdirSync(dir).filter((file) => file.endsWith(".key"));
-    expect(written).toHaveLength(1);
-    const secret = readFileSync(join(dir, written[0]!), "utf8");
-    expect(secret).toMatch(/^tml_[A-Za-z0-9]{40}$/);
-    expect(result.stdout).not.toContain(secret);
-  });
+  it.each(sdkExamples)(
+    "plain node runs the SDK example of $name against the installed emulator",
+    async ({ name, code }) => {
+      const dir = join(consumer, `example-${name.replace(/[^a-z0-9]+/gi, "-")}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(consumer, "redirect-to-emulator.mjs"), redirect);
+      writeFileSync(join(dir, "example.mjs"), code);
+      const result = await run(process.execPath, ["--import", "../redirect-to-emulator.mjs", "example.mjs"], {
+        cwd: dir,
+        env: { ...plainEnv, TIMELY_API_KEY: OWNER_TOKEN, OUTSIDER_EMULATOR_URL: emulatorUrl },
+      });
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/tml_\w{4}…/); // the secret, printed masked
+      const written = readdirSync(dir).filter((file) => file.endsWith(".key"));
+      expect(written).toHaveLength(1);
+      const secret = readFileSync(join(dir, written[0]!), "utf8");
+      expect(secret).toMatch(/^tml_[A-Za-z0-9]{40}$/);
+      expect(result.stdout).not.toContain(secret);
+    }
+  );
 
   const consumerSource = `import { writeFile } from "node:fs/promises";
 import type { components, paths } from "@timely-keys/contract";
@@ -246,7 +307,12 @@ import {
   type TimelyClientOptions,
 } from "@timely-keys/sdk";
 
-const options: TimelyClientOptions = { apiKey: "tkm_example", baseUrl: "http://127.0.0.1:9", maxRetries: 0, pacing: false };
+const options: TimelyClientOptions = {
+  apiKey: "tkm_example",
+  baseUrl: "http://127.0.0.1:9",
+  maxRetries: 0,
+  pacing: false,
+};
 const client = new TimelyClient(options);
 const scopes: Scope[] = scopeValues.filter((scope) => scope !== "write");
 const created: CreatedKey = await client.apiKeys.create({ name: "typed", scopes, expires_in_days: 30 });
@@ -273,7 +339,9 @@ console.log(parseManifest, plan, renderText, validate, planned);
   it.concurrent.each([
     { resolution: "NodeNext", module: "NodeNext" },
     { resolution: "Bundler", module: "Preserve" },
-  ])("tsc --noEmit passes for a strict consumer (moduleResolution $resolution, exactOptionalPropertyTypes, skipLibCheck false)",
+  ])(
+    "tsc --noEmit passes for a strict consumer (moduleResolution $resolution, " +
+      "exactOptionalPropertyTypes, skipLibCheck false)",
     async ({ resolution, module }) => {
       const dir = join(consumer, `types-${resolution.toLowerCase()}`);
       mkdirSync(dir, { recursive: true });
@@ -296,10 +364,15 @@ console.log(parseManifest, plan, renderText, validate, planned);
       };
       writeFileSync(join(dir, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
       // The repository's TypeScript compiler; every type it reads comes from the consumer's node_modules.
-      const tsc = await run(process.execPath, [join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: dir, env: plainEnv });
+      const tsc = await run(
+        process.execPath,
+        [join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
+        { cwd: dir, env: plainEnv }
+      );
       expect(tsc.stdout + tsc.stderr).toBe("");
       expect(tsc.code).toBe(0);
-    });
+    }
+  );
 
   it("npx timely-keys: --version, validate, plan and apply --auto-approve against the installed emulator", async () => {
     const work = join(consumer, "cli");
@@ -317,7 +390,7 @@ workspaces:
         expiresInDays: 90
         deliver:
           - { type: file, path: ./secrets/outsider.env, format: dotenv }
-`,
+`
     );
     const env = { ...plainEnv, NO_COLOR: "1", TIMELY_API_URL: emulatorUrl, TIMELY_ACME_PROD_TOKEN: OWNER_TOKEN };
     const cli = (...args: string[]) => run("npx", ["--no", "--", "timely-keys", ...args], { cwd: work, env });
@@ -339,6 +412,7 @@ workspaces:
 
     const again = await cli("plan", "--detailed-exitcode");
     expect(again.code, again.stdout + again.stderr).toBe(0);
-    for (const output of [validated, planned, applied, again]) expect(output.stdout + output.stderr).not.toMatch(/tml_[A-Za-z0-9]{40}/);
+    for (const output of [validated, planned, applied, again])
+      expect(output.stdout + output.stderr).not.toMatch(/tml_[A-Za-z0-9]{40}/);
   });
 });

@@ -30,12 +30,20 @@ interface Workflow {
 
 const workflow = parse(readFileSync(workflowFile, "utf8")) as Workflow;
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
-const rootScripts = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+const rootScripts = (
+  JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { scripts: Record<string, string> }
+).scripts;
 
 /** Every package of the workspace, private or not, by npm name. */
 const workspacePackages = readdirSync(join(repoRoot, "packages"))
   .filter((dir) => existsSync(join(repoRoot, "packages", dir, "package.json")))
-  .map((dir) => JSON.parse(readFileSync(join(repoRoot, "packages", dir, "package.json"), "utf8")) as { name: string; private?: boolean });
+  .map(
+    (dir) =>
+      JSON.parse(readFileSync(join(repoRoot, "packages", dir, "package.json"), "utf8")) as {
+        name: string;
+        private?: boolean;
+      }
+  );
 
 let lint: Awaited<ReturnType<typeof createLinter>>;
 beforeAll(async () => {
@@ -97,12 +105,18 @@ describe("changesets", () => {
   });
 
   it("publishes exactly the non-private packages the packaging tests cover", () => {
-    expect(workspacePackages.filter((pkg) => !pkg.private).map((pkg) => pkg.name).sort())
-      .toEqual(publishedPackages.map((pkg) => pkg.name).sort());
+    expect(
+      workspacePackages
+        .filter((pkg) => !pkg.private)
+        .map((pkg) => pkg.name)
+        .sort()
+    ).toEqual(publishedPackages.map((pkg) => pkg.name).sort());
   });
 
   it("has pending changesets that name only packages of the workspace", () => {
-    const files = readdirSync(join(repoRoot, ".changeset")).filter((file) => file.endsWith(".md") && file !== "README.md");
+    const files = readdirSync(join(repoRoot, ".changeset")).filter(
+      (file) => file.endsWith(".md") && file !== "README.md"
+    );
     expect(files.length).toBeGreaterThan(0);
     const names = new Set(workspacePackages.map((pkg) => pkg.name));
     for (const file of files) {
@@ -120,8 +134,13 @@ describe("changesets", () => {
 describe("pnpm publish --dry-run", () => {
   it.concurrent.each(publishedPackages)("$name would publish", async (pkg) => {
     // No registry login is needed for a dry run; npm only warns that a real publish would need one.
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_config_provenance$/i.test(name)));
-    const dry = await run(pnpm.file, [...pnpm.args, "publish", "--dry-run", "--no-git-checks"], { cwd: join(repoRoot, "packages", pkg.dir), env });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !/^npm_config_provenance$/i.test(name))
+    );
+    const dry = await run(pnpm.file, [...pnpm.args, "publish", "--dry-run", "--no-git-checks"], {
+      cwd: join(repoRoot, "packages", pkg.dir),
+      env,
+    });
     expect(dry.code, dry.stderr).toBe(0);
     const output = dry.stdout + dry.stderr;
     expect(output).toContain(`+ ${pkg.name}@${String(manifestOf(pkg).version)}`);

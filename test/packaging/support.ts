@@ -24,16 +24,26 @@ export interface Run {
 }
 
 /** Runs a program to its end (never through a shell); `code` is its exit code. */
-export function run(file: string, args: string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
+export function run(
+  file: string,
+  args: string[],
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     execFile(
       file,
       args,
-      { cwd: options.cwd, env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") return reject(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stderr}`));
-        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      {
+        cwd: options.cwd,
+        env: options.env ?? process.env,
+        timeout: options.timeoutMs ?? 120_000,
+        maxBuffer: 64 * 1024 * 1024,
       },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== "number")
+          return reject(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stderr}`));
+        resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
+      }
     );
   });
 }
@@ -41,21 +51,29 @@ export function run(file: string, args: string[], options: { cwd: string; env?: 
 /** Throws with the output when the program did not exit 0. */
 export async function mustRun(file: string, args: string[], options: Parameters<typeof run>[2]): Promise<Run> {
   const result = await run(file, args, options);
-  if (result.code !== 0) throw new Error(`${file} ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`${file} ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
   return result;
 }
 
 /** pnpm, pinned as the README pins it (pnpm rewrites `workspace:` ranges to versions when it packs): the pnpm
  *  running the tests (`pnpm test`) when there is one, else through npx. */
-const runningPnpm = process.env.npm_execpath && /pnpm(\.c?js)?$/.test(process.env.npm_execpath) &&
-  process.env.npm_config_user_agent?.startsWith("pnpm/10.34.9 ") ? process.env.npm_execpath : undefined;
+const runningPnpm =
+  process.env.npm_execpath &&
+  /pnpm(\.c?js)?$/.test(process.env.npm_execpath) &&
+  process.env.npm_config_user_agent?.startsWith("pnpm/10.34.9 ")
+    ? process.env.npm_execpath
+    : undefined;
 export const pnpm = runningPnpm
   ? { file: process.execPath, args: [runningPnpm] }
   : { file: "npx", args: ["-y", "pnpm@10.34.9"] };
 
 /** The package.json of a package as it is in the repository. */
 export function manifestOf(pkg: PublishedPackage): Record<string, unknown> {
-  return JSON.parse(readFileSync(join(repoRoot, "packages", pkg.dir, "package.json"), "utf8")) as Record<string, unknown>;
+  return JSON.parse(readFileSync(join(repoRoot, "packages", pkg.dir, "package.json"), "utf8")) as Record<
+    string,
+    unknown
+  >;
 }
 
 /** The ```ts / ```js blocks of a Markdown file that import `moduleName`: its complete examples. */

@@ -25,7 +25,11 @@ export type { CliIO } from "./io.js";
 export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;
 
 /** `extraCommands` are commands this package cannot hold: packages/cli adds `emulator` (it depends on the emulator). */
-export async function runCli(argv: string[], io: CliIO, extraCommands: Readonly<Record<string, CliCommand>> = {}): Promise<number> {
+export async function runCli(
+  argv: string[],
+  io: CliIO,
+  extraCommands: Readonly<Record<string, CliCommand>> = {},
+): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(`${HELP.main}\n`);
