@@ -77,8 +77,13 @@ function startInstalledEmulator(): Promise<string> {
 }
 
 beforeAll(async () => {
-  // dist/ from the current sources (rebuilt when a source is newer), then the tarballs, in parallel.
-  await mustRun(process.execPath, [join(repoRoot, "scripts", "build.mjs"), "--if-stale"], { cwd: repoRoot });
+  // The libraries' dist/ from the current sources (rebuilt when a source is newer; the CLI bundle was
+  // rebuilt by the test setup, and rebuilding it here would pull it from under tests running it), then
+  // the tarballs, in parallel.
+  const libraries = publishedPackages.filter((pkg) => pkg.library).map((pkg) => pkg.dir);
+  await mustRun(process.execPath, [join(repoRoot, "scripts", "build.mjs"), "--only", libraries.join(","), "--if-stale"], {
+    cwd: repoRoot,
+  });
   await Promise.all(
     publishedPackages.map(async (pkg) => {
       const own = mkdtempSync(join(packDir, `${pkg.dir}-`));
