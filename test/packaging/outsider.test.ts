@@ -81,9 +81,13 @@ beforeAll(async () => {
   // rebuilt by the test setup, and rebuilding it here would pull it from under tests running it), then
   // the tarballs, in parallel.
   const libraries = publishedPackages.filter((pkg) => pkg.library).map((pkg) => pkg.dir);
-  await mustRun(process.execPath, [join(repoRoot, "scripts", "build.mjs"), "--only", libraries.join(","), "--if-stale"], {
-    cwd: repoRoot,
-  });
+  await mustRun(
+    process.execPath,
+    [join(repoRoot, "scripts", "build.mjs"), "--only", libraries.join(","), "--if-stale"],
+    {
+      cwd: repoRoot,
+    }
+  );
   await Promise.all(
     publishedPackages.map(async (pkg) => {
       const own = mkdtempSync(join(packDir, `${pkg.dir}-`));
