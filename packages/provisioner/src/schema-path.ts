@@ -1,14 +1,11 @@
-// Where the manifest's JSON Schema ships: @timely-keys/provisioner/schema/manifest.schema.json. Resolved
-// through the package's exports, so it is found from the library (src/ or dist/) and from the
-// `timely-keys` CLI bundle, which depends on this package.
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+// Where a written manifest's `$schema` line points.
 
-export function manifestSchemaFile(): string | undefined {
-  try {
-    const file = fileURLToPath(import.meta.resolve("@timely-keys/provisioner/schema/manifest.schema.json"));
-    return existsSync(file) ? file : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The `$schema` a written manifest points at: the schema this version of the package publishes on
+ * the npm CDN. It is the same on every machine and for every way of installing the CLI (npx,
+ * global, devDependency), and stays in step with the version that wrote the file; a local path
+ * would be right only on the machine, or in the folder layout, that wrote it.
+ */
+export function publishedSchemaUrl(version: string): string {
+  return `https://unpkg.com/@timely-keys/provisioner@${version}/schema/manifest.schema.json`;
 }
