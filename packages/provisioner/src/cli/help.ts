@@ -13,6 +13,8 @@ Commands:
   rollback   Re-activate a key's previous secret during its quarantine
   import     Write a manifest from the keys live in a workspace
   usage      Show status, age, last use, requests and success rate of managed keys
+  check      Report overdue, expiring, stuck, unused and anomalous keys (exit 1 on --fail-on)
+  report     Write a self-contained HTML report of every key
   emulator   Run the local Timely.ai API emulator
 
 Global options:
@@ -77,6 +79,27 @@ Options:
   usage: `Usage: timely-keys usage [ID...] [-f FILE] [--workspace W]... [--json]
 
 A table of every managed key: status, age, last used, requests, success rate.`,
+  check: `Usage: timely-keys check [-f FILE] [--json | --markdown] [--workspace W]... [--target ID]... [--fail-on LEVEL]
+
+Reads the live keys and their usage and reports, each with its evidence and its fix: rotations
+overdue, keys expiring or expired, rotations stuck, previous keys still used after their drain
+window, unused keys, 403s, low success rates, request spikes, endpoints never used before, entries
+that cannot rotate, unmanaged keys. Sends check.finding notifications (notify: in the manifest).
+Changes nothing.
+
+Options:
+  -f, --file FILE          The manifest (default timely-keys.yaml)
+  --json                   Print the findings as JSON (format_version 1)
+  --markdown               Print the findings as a markdown table
+  --workspace W            Only this workspace (repeatable or comma-separated)
+  --target ID              Only this key id (repeatable or comma-separated)
+  --fail-on LEVEL          Exit 1 when a finding is at least LEVEL: error (default), warning, info, never
+  --max-overdue-days N     Days past maxAgeDays before a rotation is overdue (default 7)`,
+  report: `Usage: timely-keys report --html FILE [-f FILE] [--workspace W]...
+
+Writes one self-contained HTML page (no network needed, opens from file://): per workspace, every
+key with its age against the policy, its rotation timeline, an expiry calendar for the next 90
+days, a usage sparkline and the check findings. Changes nothing.`,
   emulator: `Usage: timely-keys emulator [--port N] [--host H] [--state FILE] [--seed FILE] [--rate-limit N]
 
 Runs the local Timely.ai API emulator (the same as timely-keys-emulator).`,

@@ -3,6 +3,7 @@ import { TimelyError } from "@timely-keys/sdk";
 import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
 import type { CliIO } from "./io.js";
+import { checkCommand } from "./commands/check.js";
 import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
@@ -18,6 +19,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   rollback: rollbackCommand,
   import: importCommand,
   usage: usageCommand,
+  check: checkCommand,
   emulator: emulatorCommand,
 };
 

@@ -2,12 +2,15 @@
 import { apply, countResults, type ApplyEvent, type ApplyReport } from "../../apply.js";
 import { describeStep } from "../../apply/progress.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
+import type { Desired } from "../../desired.js";
 import { UserError } from "../../errors.js";
+import { checkNotifyTargets, notifyApply } from "../../notify/send.js";
 import type { Plan, PlanOptions } from "../../model.js";
 import { fingerprintKeys } from "../../plan/fingerprint.js";
 import { read } from "../../read.js";
 import { renderText } from "../../render.js";
 import { readSavedPlan } from "../../saved-plan.js";
+import { validateFile } from "../../validate.js";
 import { parseCommandArgs, positiveInt, stringList } from "../args.js";
 import { HELP } from "../help.js";
 import { confirm, isInteractive, useColor, type CliIO } from "../io.js";
@@ -34,8 +37,9 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     }
     const plan = await readSavedPlan(pathFrom(io, savedPlanFile));
     await refuseStalePlan(plan, clients, savedPlanFile);
+    const notify = await notifyTargetsOfSavedPlan(plan, io.env);
     // The plan was reviewed when it was saved: applying it is the approval.
-    return execute(io, plan, clients, concurrency);
+    return execute(io, plan, clients, concurrency, notify);
   }
   return planConfirmExecute(io, "apply", values, clients, concurrency, {});
 }
@@ -72,6 +76,7 @@ async function planConfirmExecute(
     throw new UserError(`${command} needs --auto-approve when not run in a terminal (nothing was changed)`);
   }
   const desired = await loadDesired(io, { file, workspaces, targets, requireEnv: true });
+  checkNotifyTargets(desired, io.env);
   const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
   io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
   if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
@@ -85,7 +90,15 @@ async function planConfirmExecute(
       return 1;
     }
   }
-  return execute(io, plan, clients, concurrency);
+  return execute(io, plan, clients, concurrency, desired);
+}
+
+/** A saved plan carries no targets: they come from its manifest, when it still validates. */
+async function notifyTargetsOfSavedPlan(plan: Plan, env: NodeJS.ProcessEnv): Promise<Pick<Desired, "notify" | "workspaces"> | undefined> {
+  const result = await validateFile(plan.manifest, { env, requireEnv: false }).catch(() => undefined);
+  if (result?.desired === undefined) return undefined;
+  checkNotifyTargets(result.desired, env);
+  return result.desired;
 }
 
 async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string): Promise<void> {
@@ -100,7 +113,13 @@ async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string)
   }
 }
 
-async function execute(io: CliIO, plan: Plan, clients: ClientFactory, concurrency: number): Promise<number> {
+async function execute(
+  io: CliIO,
+  plan: Plan,
+  clients: ClientFactory,
+  concurrency: number,
+  notify: Pick<Desired, "notify" | "workspaces"> | undefined,
+): Promise<number> {
   if (!plan.changes) {
     io.stdout.write("No changes to apply.\n");
     return 0;
@@ -114,6 +133,8 @@ async function execute(io: CliIO, plan: Plan, clients: ClientFactory, concurrenc
     afterStep: crashHook(io.env),
   });
   io.stdout.write(`\n${closingLines(report)}\n`);
+  // A notification that cannot be sent is a warning: it never fails the rotation it reports.
+  if (notify !== undefined) for (const failure of await notifyApply(notify, report, { env: io.env })) io.stderr.write(`warning: ${failure}\n`);
   return report.ok ? 0 : 1;
 }
 
