@@ -16,6 +16,8 @@ export interface ActionInputs {
   targets: string[];
   failOnDrift: boolean;
   maxOverdueDays: number;
+  /** With `check`: fail when a finding is at least this severe. */
+  failOn: "error" | "warning" | "info" | "never";
 }
 
 /** A bad input: the message says which one and what it accepts. */
@@ -50,6 +52,7 @@ export function parseInputs(read: InputReader, githubWorkspace: string): ActionI
     targets: splitList(read("target")),
     failOnDrift: parseBoolean("fail-on-drift", read("fail-on-drift") || "false"),
     maxOverdueDays: parseDays("max-overdue-days", read("max-overdue-days") || "7"),
+    failOn: parseFailOn(read("fail-on") || "error"),
   };
 }
 
@@ -69,4 +72,9 @@ function parseBoolean(name: string, value: string): boolean {
 function parseDays(name: string, value: string): number {
   if (!/^\d{1,5}$/.test(value)) throw new InputError(`input ${name}: "${value}" is not a whole number of days (0 or more)`);
   return Number(value);
+}
+
+function parseFailOn(value: string): ActionInputs["failOn"] {
+  if (value === "error" || value === "warning" || value === "info" || value === "never") return value;
+  throw new InputError(`input fail-on: "${value}" is not a level; use error, warning, info or never`);
 }

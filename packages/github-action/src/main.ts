@@ -8,6 +8,14 @@ import * as core from "@actions/core";
 import {
   apply,
   checkFilters,
+  checkNotifyTargets,
+  checkPlanned,
+  findingLine,
+  findings,
+  findingTitle,
+  notifyApply,
+  notifyFindings,
+  reaches,
   clientsFromEnv,
   countResults,
   parseManifest,
@@ -18,6 +26,7 @@ import {
   UserError,
   validateFile,
   type ApplyReport,
+  type CheckReport,
   type ClientFactory,
   type Desired,
   type Plan,
@@ -27,7 +36,6 @@ import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from 
 import { closingLines, failures, progressLine } from "./apply-log.js";
 import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
 import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
-import { findOverdue, type OverdueKey } from "./overdue.js";
 import { fileOnlyDeliveries } from "./runner-sinks.js";
 import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
 import { buildSummary, type SummaryInput } from "./summary.js";
@@ -45,7 +53,8 @@ function mask(values: Iterable<string>): void {
 
 function annotate(annotation: Annotation): void {
   if (annotation.level === "error") core.error(annotation.message, annotation.properties);
-  else core.warning(annotation.message, annotation.properties);
+  else if (annotation.level === "warning") core.warning(annotation.message, annotation.properties);
+  else core.notice(annotation.message, annotation.properties);
 }
 
 function setOutputs(outputs: Outputs): void {
@@ -63,6 +72,7 @@ export async function run(): Promise<void> {
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;
     checkFilters(desired, inputs, { workspace: "input workspace", target: "input target", manifest: inputs.manifestDisplay });
+    checkNotifyTargets(desired, env);
     const clients = clientsFromEnv(env);
     const planned = await readAndPlan(desired, clients, inputs);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
@@ -72,7 +82,7 @@ export async function run(): Promise<void> {
       case "apply":
         return await applyCommand(planned, desired, inputs, clients, env);
       case "check":
-        return await checkCommand(planned, desired, inputs, githubWorkspace, env);
+        return await checkCommand(planned, desired, inputs, clients, githubWorkspace, env);
     }
   } catch (error) {
     core.setFailed(failureMessage(error));
@@ -161,8 +171,10 @@ function failOnDrift(plan: Plan, inputs: ActionInputs): boolean {
 }
 
 async function planCommand(planned: Planned, desired: Desired, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
-  const { plan, live, now } = planned;
-  setOutputs({ rotated: "", overdue: idList(findOverdue(desired, live, plan, now, inputs.maxOverdueDays).map((o) => o.entryId)) });
+  const { plan } = planned;
+  // The age and expiry findings need no usage call: plan reports them too, as the `overdue` output.
+  const report = findings({ ...planned, desired, usage: new Map() }, { maxOverdueDays: inputs.maxOverdueDays });
+  setOutputs({ rotated: "", overdue: overdueIds(report) });
   await writeSummary({ plan }, env);
   // Changes pending are what a plan is for: not a failure.
   failOnDrift(plan, inputs);
@@ -188,6 +200,8 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
     result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => core.info(progressLine(event)) });
     for (const line of closingLines(result)) core.info(line);
+    // A notification that cannot be sent is a warning: it never fails the rotation it reports.
+    for (const failure of await notifyApply(desired, result, { env })) core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
   setOutputs({ rotated: idList(result.rotated), overdue: "" });
   const after = result.results.some((r) => r.status === "done") ? await replan(desired, clients, inputs) : undefined;
@@ -201,22 +215,42 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
   }
 }
 
-async function checkCommand(planned: Planned, desired: Desired, inputs: ActionInputs, githubWorkspace: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const { plan, live, now } = planned;
-  const overdue: OverdueKey[] = findOverdue(desired, live, plan, now, inputs.maxOverdueDays);
-  for (const key of overdue) {
-    core.error(redactTokens(key.message), {
-      title: `timely-keys ${{ expired: "key expired", expiring: "key expiring soon", overdue: "rotation overdue" }[key.reasons[0] ?? "overdue"]}`,
-      ...(key.source ? locationOf(key.source, githubWorkspace) : {}),
+const OVERDUE_KINDS = new Set(["expired", "expiring", "overdue"]);
+
+/** Entries whose key is expired, expiring or overdue: the `overdue` output. */
+function overdueIds(report: CheckReport): string {
+  return idList(report.findings.filter((f) => OVERDUE_KINDS.has(f.kind) && f.entryId !== undefined).map((f) => f.entryId as string));
+}
+
+async function checkCommand(
+  planned: Planned,
+  desired: Desired,
+  inputs: ActionInputs,
+  clients: ClientFactory,
+  githubWorkspace: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  // The library's check, the same as `timely-keys check`: this only shows its findings.
+  const report = await checkPlanned(desired, clients, planned, { maxOverdueDays: inputs.maxOverdueDays });
+  for (const finding of report.findings) {
+    annotate({
+      level: finding.severity === "error" ? "error" : finding.severity === "warning" ? "warning" : "notice",
+      message: redactTokens(findingLine(finding)),
+      properties: { title: `timely-keys ${findingTitle(finding.kind)}`, ...(finding.source ? locationOf(finding.source, githubWorkspace) : {}) },
     });
   }
-  setOutputs({ rotated: "", overdue: idList(overdue.map((o) => o.entryId)) });
-  await writeSummary({ plan, overdue, maxOverdueDays: inputs.maxOverdueDays }, env);
-  failOnDrift(plan, inputs);
-  if (overdue.length > 0) {
-    core.setFailed(`check: ${overdue.length} key${overdue.length === 1 ? " is" : "s are"} overdue for rotation or expiring soon: ${idList(overdue.map((o) => o.entryId))}`);
+  setOutputs({ rotated: "", overdue: overdueIds(report) });
+  await writeSummary({ plan: planned.plan, check: report }, env);
+  for (const failure of await notifyFindings(desired, report.findings, { env, at: report.now })) {
+    core.warning(redactTokens(failure), { title: "timely-keys notification" });
+  }
+  failOnDrift(planned.plan, inputs);
+  const failing = report.findings.filter((f) => reaches(f.severity, inputs.failOn));
+  if (failing.length > 0) {
+    const ids = idList(failing.map((f) => f.entryId ?? f.key?.name ?? f.workspace));
+    core.setFailed(`check: ${failing.length} finding${failing.length === 1 ? "" : "s"} at ${inputs.failOn} or above (fail-on ${inputs.failOn}): ${ids}`);
   } else {
-    core.info(`check: no key is overdue for rotation (max-overdue-days ${inputs.maxOverdueDays}) or expiring soon.`);
+    core.info(`check: no finding at ${inputs.failOn} or above (${report.findings.length} in all).`);
   }
 }
 

@@ -23,12 +23,13 @@ describe("parseInputs", () => {
       targets: [],
       failOnDrift: false,
       maxOverdueDays: 7,
+      failOn: "error",
     });
   });
 
   it("reads every input", () => {
     const inputs = parseInputs(
-      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0" }),
+      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0", "fail-on": "warning" }),
       WS,
     );
     expect(inputs).toEqual({
@@ -39,6 +40,7 @@ describe("parseInputs", () => {
       targets: ["x", "y"],
       failOnDrift: true,
       maxOverdueDays: 0,
+      failOn: "warning",
     });
   });
 
@@ -51,6 +53,7 @@ describe("parseInputs", () => {
     [{ "fail-on-drift": "yes" }, 'input fail-on-drift: "yes" is not a boolean; use true or false'],
     [{ "max-overdue-days": "-1" }, 'input max-overdue-days: "-1" is not a whole number of days (0 or more)'],
     [{ "max-overdue-days": "1.5" }, 'input max-overdue-days: "1.5" is not a whole number of days (0 or more)'],
+    [{ "fail-on": "fatal" }, 'input fail-on: "fatal" is not a level; use error, warning, info or never'],
   ])("rejects %j with one clear message", (values, message) => {
     expect(() => parseInputs(reader(values), WS)).toThrow(new InputError(message));
   });

@@ -17,7 +17,7 @@ export { runCli, type CliIO } from "./cli/run.js";
 export type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, SourceRef } from "./desired.js";
 export type * from "./model.js";
 export type { SinkConfig } from "./deliver/config.js";
-export { runCheck, findings, DEFAULT_MAX_OVERDUE_DAYS, type CheckOptions, type CheckInput, type CheckRun } from "./check/run.js";
+export { runCheck, checkPlanned, findings, DEFAULT_MAX_OVERDUE_DAYS, type CheckOptions, type CheckInput, type CheckRun } from "./check/run.js";
 export { expiryMarginMs, entryKeys, type EntryKeys } from "./check/lifecycle.js";
 export { reaches, countBySeverity, DEFAULT_MONITOR, FINDING_KINDS, FINDING_SEVERITIES } from "./check/model.js";
 export type { CheckReport, Finding, FindingKind, FindingSeverity, FixKind, MonitorSettings, EvidenceValue, FindingKey } from "./check/model.js";

@@ -57,6 +57,7 @@ const DEFAULT_INPUTS: Record<string, string> = {
   target: "",
   "fail-on-drift": "false",
   "max-overdue-days": "7",
+  "fail-on": "error",
 };
 
 export function runAction(inputs: Record<string, string>, options: { workspace: string; env: NodeJS.ProcessEnv }): Promise<ActionRun> {

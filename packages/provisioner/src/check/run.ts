@@ -4,7 +4,7 @@ import type { KeyUsage, TimelyClient } from "@timely-keys/sdk";
 import type { ClientFactory } from "../clients.js";
 import type { Desired } from "../desired.js";
 import type { Live, Plan } from "../model.js";
-import { connectionOf, readAndPlan, type Filters } from "../pipeline.js";
+import { connectionOf, readAndPlan, type Filters, type Planned } from "../pipeline.js";
 import { asTokenError } from "../read.js";
 import { entryKeys, lifecycleFindings, keyRef } from "./lifecycle.js";
 import { countBySeverity, DEFAULT_MONITOR, FINDING_KINDS, type CheckReport, type Finding } from "./model.js";
@@ -72,7 +72,12 @@ export interface CheckRun extends CheckReport {
 
 /** Reads, plans and asks for usage; the answer holds the plan too (the Action shows both). */
 export async function runCheck(desired: Desired, clients: ClientFactory, filters: Filters, options: CheckOptions = {}): Promise<CheckRun> {
-  const { live, plan, now } = await readAndPlan(desired, clients, filters);
+  return checkPlanned(desired, clients, await readAndPlan(desired, clients, filters), options);
+}
+
+/** check on a plan already made (the Action plans once for every command): asks for usage, finds. */
+export async function checkPlanned(desired: Desired, clients: ClientFactory, planned: Planned, options: CheckOptions = {}): Promise<CheckRun> {
+  const { live, plan, now } = planned;
   const usage = new Map<string, KeyUsage>();
   for (const ws of plan.workspaces) {
     const workspace = desired.workspaces.find((w) => w.name === ws.name);
