@@ -26,3 +26,5 @@ export { checkNotifyTargets, notifyApply, notifyFindings, sendEvents, type Notif
 export { eventsOfApply, eventsOfFindings, eventText, webhookBody, slackBody } from "./notify/events.js";
 export { notifyUrlProblem } from "./notify/origin.js";
 export type { NotifyEvent, NotifyEventType, NotifyTarget } from "./notify/model.js";
+export { buildReport, type ReportData, type ReportKey, type ReportWorkspace } from "./report/model.js";
+export { renderReportHtml, escapeHtml } from "./render/report-html.js";

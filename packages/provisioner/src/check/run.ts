@@ -68,6 +68,8 @@ function compareFindings(a: Finding, b: Finding): number {
 export interface CheckRun extends CheckReport {
   plan: Plan;
   live: Live;
+  /** The usage answers the findings were made from (the HTML report draws them). */
+  usage: ReadonlyMap<string, KeyUsage>;
 }
 
 /** Reads, plans and asks for usage; the answer holds the plan too (the Action shows both). */
@@ -96,5 +98,5 @@ export async function checkPlanned(desired: Desired, clients: ClientFactory, pla
       }
     }
   }
-  return { ...findings({ desired, live, plan, now, usage }, options), plan, live };
+  return { ...findings({ desired, live, plan, now, usage }, options), plan, live, usage };
 }

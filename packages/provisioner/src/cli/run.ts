@@ -4,6 +4,7 @@ import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
 import type { CliIO } from "./io.js";
 import { checkCommand } from "./commands/check.js";
+import { reportCommand } from "./commands/report.js";
 import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
@@ -20,6 +21,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   import: importCommand,
   usage: usageCommand,
   check: checkCommand,
+  report: reportCommand,
   emulator: emulatorCommand,
 };
 
