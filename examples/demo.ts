@@ -1,7 +1,8 @@
 // The README's demo: the `timely-keys` CLI against the embedded emulator, end to end.
 //   validate -> plan -> apply -> plan (no changes) -> an edit that forces a replace -> its plan and apply
 //   -> 91 days later: the rotation (create, deliver, verify) -> a consumer switches to the new key
-//   -> past the drain window: the old key is deactivated -> past quarantine: it is revoked.
+//   -> past the drain window: the old key is deactivated -> past quarantine: it is revoked
+//   -> check -> the HTML report (written to $TIMELY_KEYS_DEMO_REPORT or the temp folder).
 // Every step is printed; secrets never are (the consumer's key is shown masked).
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +12,8 @@ import { loadSeed, startEmulator } from "@timely-keys/emulator";
 import { runCli } from "@timely-keys/provisioner";
 import { maskSecret } from "@timely-keys/sdk";
 
+// Outside the temporary folder, so it is still there to open after the demo.
+const demoReport = process.env.TIMELY_KEYS_DEMO_REPORT ?? join(tmpdir(), "timely-keys-demo-report.html");
 const examples = fileURLToPath(new URL(".", import.meta.url));
 const seed = join(examples, "emulator-seed.yaml");
 const work = mkdtempSync(join(tmpdir(), "timely-keys-demo-"));
@@ -81,6 +84,8 @@ try {
   await step("Apply: the previous keys are revoked", ["apply", "--auto-approve"]);
   await step("Usage of the managed keys", ["usage"]);
   await step("Plan: steady state", ["plan", "--detailed-exitcode"], 0);
+  await step("Check: anything overdue, stuck, unused or anomalous? (warnings do not fail it)", ["check"]);
+  await step("Report: every key on one HTML page (open it in a browser)", ["report", "--html", demoReport]);
 } finally {
   await emulator.close();
   rmSync(work, { recursive: true, force: true });
