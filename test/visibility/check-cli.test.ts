@@ -1,5 +1,6 @@
 // `timely-keys check` end to end: the CLI (a subprocess) against the emulator seeded with one key of
 // each finding kind names exactly those, with the right exit codes and its markdown output.
+import { createServer } from "node:http";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, transcript } from "../support/cli.js";
@@ -90,5 +91,33 @@ describe("timely-keys check", () => {
     expect(run.stdout).toContain("Made by hand &lt;b&gt;");
     expect(run.stdout).not.toContain("<b>");
     expect(run.stdout.split("\n").filter((l) => l.startsWith("| :")).length).toBe(12);
+  });
+
+  it("sends one check.finding per finding to a webhook, the finding as data, never a secret", async () => {
+    const bodies: string[] = [];
+    const receiver = createServer((request, response) => {
+      let body = "";
+      request.setEncoding("utf8").on("data", (d: string) => (body += d));
+      request.on("end", () => {
+        bodies.push(body);
+        response.end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (receiver.address() as { port: number }).port;
+      work.write(worldManifest(`notify:\n  - { type: webhook, url: "http://127.0.0.1:${port}/hook", events: [check.finding] }\n`));
+      const run = await cli("check", "--fail-on", "never");
+      expect(run.code, run.stderr).toBe(0);
+      const events = bodies.map((b) => JSON.parse(b) as { type: string; entryId?: string; finding: { kind: string; fix: string }; text: string });
+      expect(events.every((e) => e.type === "check.finding")).toBe(true);
+      expect(Object.fromEntries(events.filter((e) => e.entryId).map((e) => [e.entryId, e.finding.kind]))).toEqual(EXPECTED);
+      expect(events).toHaveLength(Object.keys(EXPECTED).length + 1);
+      expect(events.find((e) => e.entryId === "old-key")?.text).toMatch(/^timely-keys check: error rotation overdue: acme-prod\/old-key: key #1/);
+      expectNoLeaks(Object.fromEntries(bodies.map((b, i) => [`notification ${i}`, b])), secretsOf(emulator));
+    } finally {
+      work.write(worldManifest());
+      await new Promise((resolve) => receiver.close(resolve));
+    }
   });
 });
