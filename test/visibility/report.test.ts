@@ -61,7 +61,7 @@ describe("the HTML report", () => {
       if (!request.url().startsWith("file:")) problems.push(`request: ${request.url()}`);
     });
     await page.goto(pathToFileURL(reportPath).href, { waitUntil: "load" });
-    const rows = await page.locator("tbody tr[data-key]").evaluateAll((trs) => trs.map((tr) => (tr as HTMLElement).dataset.key));
+    const rows = await page.locator("tbody tr[data-key]").evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: Record<string, string> }).dataset.key));
     expect(rows.filter((id) => id !== undefined && id in EXPECTED).sort()).toEqual(Object.keys(EXPECTED).sort());
     // ...and the unmanaged key, by its id.
     expect(rows.filter((id) => !(id! in EXPECTED))).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);

@@ -18,6 +18,12 @@ export interface ActionInputs {
   maxOverdueDays: number;
   /** With `check`: fail when a finding is at least this severe. */
   failOn: "error" | "warning" | "info" | "never";
+  /** With `check`: open, update and close one GitHub issue per failing entry or drifted workspace. */
+  issues: boolean;
+  /** With `plan` on a pull request: keep one comment with the plan, updated in place. */
+  prComment: boolean;
+  /** Token for issues and comments ("" when not given). */
+  githubToken: string;
 }
 
 /** A bad input: the message says which one and what it accepts. */
@@ -53,6 +59,9 @@ export function parseInputs(read: InputReader, githubWorkspace: string): ActionI
     failOnDrift: parseBoolean("fail-on-drift", read("fail-on-drift") || "false"),
     maxOverdueDays: parseDays("max-overdue-days", read("max-overdue-days") || "7"),
     failOn: parseFailOn(read("fail-on") || "error"),
+    issues: parseBoolean("issues", read("issues") || "false"),
+    prComment: parseBoolean("pr-comment", read("pr-comment") || "false"),
+    githubToken: read("github-token"),
   };
 }
 

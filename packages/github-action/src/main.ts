@@ -16,6 +16,11 @@ import {
   notifyApply,
   notifyFindings,
   reaches,
+  buildReport,
+  checkedGroupIds,
+  failingGroups,
+  renderMarkdown,
+  renderReportHtml,
   clientsFromEnv,
   countResults,
   parseManifest,
@@ -36,6 +41,9 @@ import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from 
 import { closingLines, failures, progressLine } from "./apply-log.js";
 import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
 import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
+import { syncIssues } from "./github/issues.js";
+import { COMMENT_MAX_CHARS, upsertPlanComment } from "./github/pr-comment.js";
+import { githubApi, repoOf, type GitHubApi } from "./github/rest.js";
 import { fileOnlyDeliveries } from "./runner-sinks.js";
 import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
 import { buildSummary, type SummaryInput } from "./summary.js";
@@ -68,6 +76,7 @@ export async function run(): Promise<void> {
     mask(secretValues(env, []));
     const githubWorkspace = env.GITHUB_WORKSPACE || process.cwd();
     const inputs = parseInputs((name) => core.getInput(name), githubWorkspace);
+    if (inputs.githubToken) mask([inputs.githubToken]);
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;
@@ -176,6 +185,7 @@ async function planCommand(planned: Planned, desired: Desired, inputs: ActionInp
   const report = findings({ ...planned, desired, usage: new Map() }, { maxOverdueDays: inputs.maxOverdueDays });
   setOutputs({ rotated: "", overdue: overdueIds(report) });
   await writeSummary({ plan }, env);
+  if (inputs.prComment) await commentOnPullRequest(plan, inputs, env);
   // Changes pending are what a plan is for: not a failure.
   failOnDrift(plan, inputs);
 }
@@ -239,8 +249,22 @@ async function checkCommand(
       properties: { title: `timely-keys ${findingTitle(finding.kind)}`, ...(finding.source ? locationOf(finding.source, githubWorkspace) : {}) },
     });
   }
-  setOutputs({ rotated: "", overdue: overdueIds(report) });
+  setOutputs({ rotated: "", overdue: overdueIds(report), "report-path": await writeReportFile(renderReportHtml(buildReport(desired, report)), env) });
   await writeSummary({ plan: planned.plan, check: report }, env);
+  if (inputs.issues) {
+    const api = gitHub(inputs, env);
+    const repo = repoOf(env);
+    if (api === undefined || repo === undefined) {
+      core.warning("issues: needs github-token and GITHUB_REPOSITORY; no issue was opened or closed", { title: "timely-keys issues" });
+    } else {
+      try {
+        const sync = await syncIssues(api, repo, inputs.manifestDisplay, failingGroups(report, inputs.failOn), checkedGroupIds(planned.plan), runUrl(env));
+        core.info(`issues: ${sync.opened.length} opened, ${sync.updated.length} updated, ${sync.closed.length} closed.`);
+      } catch (error) {
+        core.warning(`issues: could not sync the GitHub issues: ${failureMessage(error)}`, { title: "timely-keys issues" });
+      }
+    }
+  }
   for (const failure of await notifyFindings(desired, report.findings, { env, at: report.now })) {
     core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
@@ -252,6 +276,52 @@ async function checkCommand(
   } else {
     core.info(`check: no finding at ${inputs.failOn} or above (${report.findings.length} in all).`);
   }
+}
+
+function gitHub(inputs: ActionInputs, env: NodeJS.ProcessEnv): GitHubApi | undefined {
+  if (!inputs.githubToken) return undefined;
+  return githubApi({ baseUrl: env.GITHUB_API_URL || "https://api.github.com", token: inputs.githubToken });
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+/** The pull request's number from the event payload, when this run is for one. */
+async function pullRequestNumber(env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  if (!env.GITHUB_EVENT_PATH) return undefined;
+  try {
+    const event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8")) as { pull_request?: { number?: unknown } };
+    return typeof event.pull_request?.number === "number" ? event.pull_request.number : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function commentOnPullRequest(plan: Plan, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+  const api = gitHub(inputs, env);
+  const repo = repoOf(env);
+  const pull = await pullRequestNumber(env);
+  if (api === undefined || repo === undefined || pull === undefined) {
+    core.warning("pr-comment: not a pull_request event (or no github-token): no comment written", { title: "timely-keys pr-comment" });
+    return;
+  }
+  try {
+    // A markdown a little over the limit is still worth rendering whole: the helper decides.
+    const markdown = renderMarkdown(plan, { maxBytes: 4 * COMMENT_MAX_CHARS });
+    const comment = await upsertPlanComment(api, repo, pull, inputs.manifestDisplay, { markdown, summaryLine: summaryLine(plan) }, runUrl(env));
+    core.info(`pr-comment: comment ${comment.id} ${comment.action}${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`);
+  } catch (error) {
+    core.warning(`pr-comment: could not write the comment: ${failureMessage(error)}`, { title: "timely-keys pr-comment" });
+  }
+}
+
+async function writeReportFile(html: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-report-"));
+  const file = join(dir, "timely-keys-report.html");
+  await writeFile(file, html);
+  return file;
 }
 
 /** One clear line: our own errors as they are, anything else with its type; never a token. */

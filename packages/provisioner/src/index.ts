@@ -21,10 +21,11 @@ export { runCheck, checkPlanned, findings, DEFAULT_MAX_OVERDUE_DAYS, type CheckO
 export { expiryMarginMs, entryKeys, type EntryKeys } from "./check/lifecycle.js";
 export { reaches, countBySeverity, DEFAULT_MONITOR, FINDING_KINDS, FINDING_SEVERITIES } from "./check/model.js";
 export type { CheckReport, Finding, FindingKind, FindingSeverity, FixKind, MonitorSettings, EvidenceValue, FindingKey } from "./check/model.js";
-export { renderCheckText, renderCheckJson, renderCheckMarkdown, findingLine, findingTitle, findingSubject, evidenceText, fixText } from "./render/check.js";
+export { renderGroupIssue, renderCheckText, renderCheckJson, renderCheckMarkdown, findingLine, findingTitle, findingSubject, evidenceText, fixText } from "./render/check.js";
 export { checkNotifyTargets, notifyApply, notifyFindings, sendEvents, type NotifyOptions } from "./notify/send.js";
 export { eventsOfApply, eventsOfFindings, eventText, webhookBody, slackBody } from "./notify/events.js";
 export { notifyUrlProblem } from "./notify/origin.js";
 export type { NotifyEvent, NotifyEventType, NotifyTarget } from "./notify/model.js";
 export { buildReport, type ReportData, type ReportKey, type ReportWorkspace } from "./report/model.js";
 export { renderReportHtml, escapeHtml } from "./render/report-html.js";
+export { failingGroups, checkedGroupIds, type FindingGroup } from "./check/groups.js";

@@ -144,3 +144,27 @@ export function renderCheckMarkdown(report: CheckReport): string {
     ].join("\n")}\n`,
   );
 }
+
+/** A tracked item's title and markdown body (the Action's GitHub issue), from a finding group. */
+export function renderGroupIssue(group: { kind: "entry" | "drift"; workspace: string; entryId?: string; findings: readonly Finding[] }): { title: string; body: string } {
+  const kinds = [...new Set(group.findings.map((f) => findingTitle(f.kind)))].join(", ");
+  const title =
+    group.kind === "drift"
+      ? `timely-keys: unmanaged keys in workspace ${group.workspace}`
+      : `timely-keys: ${group.workspace}/${group.entryId}: ${kinds}`;
+  const rows = group.findings.map(
+    (f) => `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${f.key ? escape(`${f.key.name}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`) : ""} | ${escape(findingTitle(f.kind))} | ${escape(evidenceText(f))} | ${escape(fixText(f.fix))} |`,
+  );
+  const body = [
+    group.kind === "drift"
+      ? `Workspace \`${escape(group.workspace)}\` has keys that are not in the manifest.`
+      : `\`${escape(group.workspace)}/${escape(group.entryId ?? "")}\` needs attention.`,
+    "",
+    "| Severity | Key | Finding | Evidence | Fix |",
+    "| --- | --- | --- | --- | --- |",
+    ...rows,
+    "",
+    "_timely-keys check opened this issue and keeps it up to date; it closes it once the check passes._",
+  ].join("\n");
+  return { title: redactText(title.replace(/[\r\n]+/g, " ")), body: redactText(body) };
+}
