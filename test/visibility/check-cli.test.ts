@@ -60,6 +60,10 @@ describe("timely-keys check", () => {
     expect(report.counts).toEqual({ error: 4, warning: 8, info: 0 });
     // check reads; it never changes anything.
     expect(mutations(emulator)).toBe(before);
+    // Usage is asked for recently used keys only (one request each): not for the idle key.
+    const usagePaths = emulator.requests().filter((r) => r.path.endsWith("/usage")).map((r) => r.path);
+    expect(usagePaths.some((p) => p.includes(byEntry.get("idle-key")!.key!.id))).toBe(false);
+    expect(usagePaths.some((p) => p.includes(byEntry.get("burst-key")!.key!.id))).toBe(true);
   });
 
   it("exits 1 when a finding reaches --fail-on (default error), 0 otherwise", async () => {

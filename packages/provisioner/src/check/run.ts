@@ -5,6 +5,7 @@ import type { ClientFactory } from "../clients.js";
 import type { Desired } from "../desired.js";
 import type { Live, Plan } from "../model.js";
 import { connectionOf, readAndPlan, type Filters, type Planned } from "../pipeline.js";
+import { DAY, ms } from "../plan/time.js";
 import { asTokenError } from "../read.js";
 import { entryKeys, lifecycleFindings, keyRef } from "./lifecycle.js";
 import { countBySeverity, DEFAULT_MONITOR, FINDING_KINDS, type CheckReport, type Finding } from "./model.js";
@@ -25,6 +26,9 @@ export interface CheckInput {
 }
 
 export const DEFAULT_MAX_OVERDUE_DAYS = 7;
+
+/** Usage is read for keys used within this many days: the recent window (7) and the report's sparkline (14). */
+export const USAGE_LOOKBACK_DAYS = 14;
 
 /** Every finding, pure: sorted by workspace, entry, then the kinds' order. */
 export function findings(input: CheckInput, options: CheckOptions = {}): CheckReport {
@@ -90,6 +94,9 @@ export async function checkPlanned(desired: Desired, clients: ClientFactory, pla
       if (!keys.entry.enabled) continue;
       for (const view of [...(keys.current ? [keys.current] : []), ...keys.previous]) {
         if (view.key.status !== "active") continue;
+        // The contract has no bulk usage endpoint (one call per key, 100 per minute): a key not used
+        // within the lookback has no recent request to judge, so its usage is not asked for.
+        if (!(now.getTime() - ms(view.key.last_used_at) <= USAGE_LOOKBACK_DAYS * DAY)) continue;
         try {
           usage.set(view.key.id, await client.apiKeys.usage(view.key.id));
         } catch (error) {
