@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureNode24, runAction, type ActionRun } from "../../packages/github-action/test/support/run-action.js";
+import { ensureNode24, runAction, visibleLog, type ActionRun } from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, secretsOf } from "../support/emulator.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
@@ -63,7 +63,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const texts = Object.fromEntries(runs.flatMap((r, i) => [[`run ${i} stdout`, r.stdout], [`run ${i} summary`, r.summary]]));
+  const texts = Object.fromEntries(runs.flatMap((r, i) => [[`run ${i} log`, visibleLog(r.stdout)], [`run ${i} summary`, r.summary]]));
   github?.requests.forEach((r, i) => (texts[`github request ${i}`] = r.raw));
   expectNoLeaks(texts, [...secretsOf(emulator), GITHUB_TOKEN]);
   await emulator?.close();

@@ -24,12 +24,15 @@ describe("parseInputs", () => {
       failOnDrift: false,
       maxOverdueDays: 7,
       failOn: "error",
+      issues: false,
+      prComment: false,
+      githubToken: "",
     });
   });
 
   it("reads every input", () => {
     const inputs = parseInputs(
-      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0", "fail-on": "warning" }),
+      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0", "fail-on": "warning", issues: "true", "pr-comment": "true", "github-token": "ghs_x" }),
       WS,
     );
     expect(inputs).toEqual({
@@ -41,6 +44,9 @@ describe("parseInputs", () => {
       failOnDrift: true,
       maxOverdueDays: 0,
       failOn: "warning",
+      issues: true,
+      prComment: true,
+      githubToken: "ghs_x",
     });
   });
 
