@@ -227,9 +227,10 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
 
 const OVERDUE_KINDS = new Set(["expired", "expiring", "overdue"]);
 
-/** Entries whose key is expired, expiring or overdue: the `overdue` output. */
+/** Entries whose key is expired, expiring, overdue, or due with no sink to rotate to: the `overdue` output. */
 function overdueIds(report: CheckReport): string {
-  return idList(report.findings.filter((f) => OVERDUE_KINDS.has(f.kind) && f.entryId !== undefined).map((f) => f.entryId as string));
+  const overdue = (f: CheckReport["findings"][number]) => OVERDUE_KINDS.has(f.kind) || (f.kind === "cannot-rotate" && f.evidence.rotationDue === true);
+  return idList(report.findings.filter((f) => overdue(f) && f.entryId !== undefined).map((f) => f.entryId as string));
 }
 
 async function checkCommand(

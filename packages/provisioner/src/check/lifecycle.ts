@@ -67,12 +67,16 @@ export function lifecycleFindings(desired: Desired, live: Live, plan: Plan, now:
     for (const keys of entryKeys(desired, live, ws)) {
       const base = { workspace: ws.name, entryId: keys.entry.id, ...(keys.entry.source ? { source: keys.entry.source } : {}) };
       if (keys.entry.enabled && keys.entry.deliver.length === 0) {
+        // The planner leaves out a due rotation of an entry without sinks (apply could only fail on
+        // it): no scheduled run rotates it, so once it is due this is an error, not only a warning.
+        const state = ws.entries.find((e) => e.entryId === keys.entry.id);
+        const due = state?.unrotatable === "no_sinks";
         found.push({
           ...base,
           kind: "cannot-rotate",
-          severity: "warning",
+          severity: due ? "error" : "warning",
           ...(keys.current ? { key: keyRef(keys.current.key, keys.current.marker.generation) } : {}),
-          evidence: { sinks: 0 },
+          evidence: { sinks: 0, rotationDue: due },
           fix: "add-sink",
         });
       }

@@ -3,6 +3,7 @@
 // RECENT_WINDOW_SECONDS. Pure: the usage answer, the key and the clock in, findings out.
 import type { ApiKey, KeyUsage } from "@timely-keys/sdk";
 import { HOUR, isoOrNull, ms, SECOND } from "../plan/time.js";
+import { VERIFY_USER_AGENT } from "../self-calls.js";
 import { MIN_RECENT_SAMPLE, RECENT_WINDOW_SECONDS, type Finding, type MonitorSettings } from "./model.js";
 
 type UsageFinding = Pick<Finding, "kind" | "severity" | "evidence" | "fix">;
@@ -19,8 +20,12 @@ function matchesTemplate(request: Request, endpoint: { method: string; path: str
 
 export function usageFindings(key: ApiKey, usage: KeyUsage, now: Date, monitor: MonitorSettings): UsageFinding[] {
   const at = now.getTime();
+  // timely-keys' own verification requests are not the integration's use: left out of every rule.
+  const isSelf = (r: Request) => (r.user_agent ?? "").startsWith(VERIFY_USER_AGENT);
+  const selfRequests = usage.recent_activity.filter(isSelf).length;
+  const totalRequests = Math.max(0, usage.total_requests - selfRequests);
   // Newest first, as the contract orders them.
-  const all = [...usage.recent_activity].sort((a, b) => ms(b.timestamp) - ms(a.timestamp));
+  const all = usage.recent_activity.filter((r) => !isSelf(r)).sort((a, b) => ms(b.timestamp) - ms(a.timestamp));
   const recent = all.filter((r) => at - ms(r.timestamp) <= RECENT_WINDOW_SECONDS * SECOND);
   const found: UsageFinding[] = [];
 
@@ -55,7 +60,7 @@ export function usageFindings(key: ApiKey, usage: KeyUsage, now: Date, monitor: 
     const oldest = ms(recent.at(-1)!.timestamp);
     const recentPerHour = recent.length / (Math.max(at - oldest, HOUR) / HOUR);
     const created = ms(key.created_at);
-    const lifetimePerHour = usage.total_requests / (Math.max(at - created, HOUR) / HOUR);
+    const lifetimePerHour = totalRequests / (Math.max(at - created, HOUR) / HOUR);
     if (Number.isFinite(lifetimePerHour) && recentPerHour > monitor.spikeFactor * lifetimePerHour) {
       found.push({
         kind: "spike",
@@ -84,13 +89,13 @@ export function usageFindings(key: ApiKey, usage: KeyUsage, now: Date, monitor: 
     const first = uses.at(-1)!;
     if (at - ms(first.timestamp) > RECENT_WINDOW_SECONDS * SECOND) continue;
     const sinceFirst = all.filter((r) => ms(r.timestamp) >= ms(first.timestamp)).length;
-    if (usage.total_requests > sinceFirst) newEndpoints.push(`${endpoint.method} ${endpoint.path}`);
+    if (totalRequests > sinceFirst) newEndpoints.push(`${endpoint.method} ${endpoint.path}`);
   }
   if (newEndpoints.length > 0) {
     found.push({
       kind: "new-endpoint",
       severity: "warning",
-      evidence: { endpoints: newEndpoints, totalRequests: usage.total_requests },
+      evidence: { endpoints: newEndpoints, totalRequests },
       fix: "investigate",
     });
   }

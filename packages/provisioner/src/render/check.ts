@@ -90,7 +90,9 @@ export function evidenceText(finding: Finding): string {
     case "straggler":
       return `is still used (last ${when(e.lastUsedAt)}) more than the ${duration(e.drainWindowSeconds)} drain window after #${str(e.successorGeneration)} was promoted (${when(e.successorPromotedAt)})`;
     case "cannot-rotate":
-      return "has no deliver sink: it is never created or rotated";
+      return e.rotationDue === true
+        ? "is due for rotation, but its entry has no deliver sinks, so no run rotates it"
+        : "has no deliver sink: it is never created or rotated";
     case "unmanaged":
       return `is not in the manifest (status ${str(e.status)}, last used ${when(e.lastUsedAt)})`;
   }

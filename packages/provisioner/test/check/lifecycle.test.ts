@@ -119,3 +119,25 @@ describe("expiryMarginMs", () => {
     expect(expiryMarginMs(Number.NaN, 10 * DAY_MS, entry)).toBe(14 * DAY_MS);
   });
 });
+
+describe("cannot-rotate", () => {
+  const sinkless = `version: 1
+workspaces:
+  - name: prod
+    tokenEnv: PROD_TOKEN
+    keys:
+      - id: sinkless
+        name: Sinkless
+        scopes: [read]
+`;
+  function checkSinkless(keys: ApiKey[]) {
+    const desired = validate(parseManifest(sinkless, "/repo/timely-keys.yaml")).desired!;
+    const live = { workspaces: [{ name: "prod", keys, serverNow: now.toISOString() }] };
+    return findings({ desired, live, plan: plan(desired, live, now), now, usage: new Map() }).findings;
+  }
+
+  it("is a warning while the key is fresh, an error once its rotation is due (no run will rotate it)", () => {
+    expect(checkSinkless([managedKey("sinkless", 1, ago(89))]).map((f) => [f.kind, f.severity, f.evidence.rotationDue])).toEqual([["cannot-rotate", "warning", false]]);
+    expect(checkSinkless([managedKey("sinkless", 1, ago(91))]).map((f) => [f.kind, f.severity, f.evidence.rotationDue])).toEqual([["cannot-rotate", "error", true]]);
+  });
+});

@@ -62,3 +62,16 @@ describe("usageFindings", () => {
     expect(usageFindings(key(2), usage([{ path: "/v1/agents" }]), now, DEFAULT_MONITOR)).toEqual([]);
   });
 });
+
+describe("usageFindings and timely-keys' own requests", () => {
+  it("leaves out the verification of a new key: the integration's first endpoint is not 'new'", () => {
+    const verified = usage([{ path: "/v1/agents" }, { path: "/v1/agents" }]);
+    verified.recent_activity.push({ timestamp: at(2 * HOUR), method: "GET", path: "/v1/me", status: 200, user_agent: "timely-keys-verify/1 timely-keys-sdk/0.1.0" });
+    verified.total_requests += 1;
+    verified.top_endpoints.push({ method: "GET", path: "/v1/me", count: 1 });
+    expect(usageFindings(key(3), verified, now, DEFAULT_MONITOR)).toEqual([]);
+    // The same first request made by someone else is a use before the new endpoint.
+    verified.recent_activity.at(-1)!.user_agent = "curl/8.0";
+    expect(usageFindings(key(3), verified, now, DEFAULT_MONITOR).map((f) => f.kind)).toEqual(["new-endpoint"]);
+  });
+});
