@@ -130,7 +130,12 @@ Options:
 
 Writes one self-contained HTML page (no network needed, opens from file://): per workspace, every
 key with its age against the policy, its rotation timeline, an expiry calendar for the next 90
-days, a usage sparkline and the check findings. Changes nothing.`,
+days, a usage sparkline and the check findings. Changes nothing.
+
+Options:
+  --html FILE         Write the report here (required)
+  -f, --file FILE     The manifest (default timely-keys.yaml)
+  --workspace W       Only this workspace (repeatable or comma-separated)`,
   init: `Usage: timely-keys init --workspace W [--token-env VAR] [--api-url URL]
 
 From zero to scheduled rotation: writes timely-keys.yaml from the keys live in workspace W (as
