@@ -2,7 +2,8 @@
 //   validate -> plan -> apply -> plan (no changes) -> an edit that forces a replace -> its plan and apply
 //   -> 77 days of daily scheduled runs, as the rotate.yml workflow makes them: each key rotates when it
 //      is due (its maxAgeDays, or rotateBeforeExpiryDays before it expires), the old key is deactivated
-//      once drained and revoked after its quarantine; no key ever expires.
+//      once drained and revoked after its quarantine; no key ever expires
+//   -> check -> the HTML report (written to $TIMELY_KEYS_DEMO_REPORT or the temp folder).
 // Every step is printed; secrets never are (the consumer's key is shown masked). Headers are bold
 // only on a terminal and never with NO_COLOR (https://no-color.org), as the CLI's own output.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -13,6 +14,8 @@ import { loadSeed, startEmulator } from "@timely-keys/emulator";
 import { runCli } from "@timely-keys/provisioner/cli";
 import { maskSecret } from "@timely-keys/sdk";
 
+// Outside the temporary folder, so it is still there to open after the demo.
+const demoReport = process.env.TIMELY_KEYS_DEMO_REPORT ?? join(tmpdir(), "timely-keys-demo-report.html");
 const examples = fileURLToPath(new URL(".", import.meta.url));
 const seed = join(examples, "emulator-seed.yaml");
 const work = mkdtempSync(join(tmpdir(), "timely-keys-demo-"));
@@ -114,6 +117,8 @@ try {
   noteQuietDays(quietDays);
   await step("Usage of the managed keys", ["usage"]);
   await step("Plan: steady state", ["plan", "--detailed-exitcode"], 0);
+  await step("Check: anything overdue, stuck, unused or anomalous? (warnings do not fail it)", ["check"]);
+  await step("Report: every key on one HTML page (open it in a browser)", ["report", "--html", demoReport]);
 } finally {
   await emulator.close();
   rmSync(work, { recursive: true, force: true });

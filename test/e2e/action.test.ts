@@ -201,7 +201,7 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs.overdue).toBe("");
     expect(run.stdout).not.toMatch(/^::error/m);
-    expect(run.summary).toContain("No key is overdue");
+    expect(run.summary).toContain("No findings: every key is fresh");
   });
 
   it("check: fails on a key expiring soon when no apply ran, with an annotation on its manifest line", async () => {
@@ -211,7 +211,7 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(run.outputs.overdue).toBe("reports");
     const line = lineOf(readFileSync(work.manifest, "utf8"), "- id: reports");
     expect(run.stdout).toMatch(new RegExp(`^::error title=timely-keys key expiring soon,file=timely-keys.yaml,line=${line},col=\\d+::acme-prod/reports: key #1 .* expires on`, "m"));
-    expect(run.stdout).toMatch(/^::error::check: 1 key is overdue for rotation or expiring soon: reports$/m);
+    expect(run.stdout).toMatch(/^::error::check: 1 finding at error or above \(fail-on error\): reports$/m);
     expect(run.summary).toContain("## timely-keys check");
   });
 
@@ -266,8 +266,8 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(run.code).toBe(1);
     expect(run.outputs.overdue?.split(",").sort()).toEqual(["crm", "qa", "reports"]);
     expect(run.stdout).toMatch(/^::error title=timely-keys rotation overdue,file=timely-keys.yaml,line=\d+,col=\d+::acme-prod\/crm: key #2 .* is 100 days old, past maxAgeDays 90 \+ max-overdue-days 7/m);
-    expect(run.stdout).toMatch(/^::error::check: 3 keys are overdue/m);
-    expect(run.summary).toContain("3 keys are overdue for rotation or expiring soon");
+    expect(run.stdout).toMatch(/^::error::check: \d+ findings at error or above \(fail-on error\): /m);
+    expect(run.summary).toMatch(/\*\*\d+ errors, \d+ warnings?, 0 info\.\*\*/);
     expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN]);
     // A larger allowance silences the age alarm (reports stays: it has expired).
     const lenient = await action({ command: "check", "max-overdue-days": "200", target: "crm" });

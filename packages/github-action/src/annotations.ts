@@ -11,7 +11,7 @@ export interface AnnotationProperties {
 }
 
 export interface Annotation {
-  level: "error" | "warning";
+  level: "error" | "warning" | "notice";
   message: string;
   properties: AnnotationProperties;
 }

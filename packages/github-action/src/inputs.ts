@@ -18,6 +18,14 @@ export interface ActionInputs {
   maxOverdueDays: number;
   /** With `matrix`: split the workspaces into this many matrices (undefined: one). */
   shards: number | undefined;
+  /** With `check`: fail when a finding is at least this severe. */
+  failOn: "error" | "warning" | "info" | "never";
+  /** With `check`: open, update and close one GitHub issue per failing entry or drifted workspace. */
+  issues: boolean;
+  /** With `plan` on a pull request: keep one comment with the plan, updated in place. */
+  prComment: boolean;
+  /** Token for issues and comments ("" when not given). */
+  githubToken: string;
 }
 
 /** A bad input: the message says which one and what it accepts. */
@@ -53,6 +61,10 @@ export function parseInputs(read: InputReader, githubWorkspace: string): ActionI
     failOnDrift: parseBoolean("fail-on-drift", read("fail-on-drift") || "false"),
     maxOverdueDays: parseDays("max-overdue-days", read("max-overdue-days") || "7"),
     shards: parseShards(read("shards")),
+    failOn: parseFailOn(read("fail-on") || "error"),
+    issues: parseBoolean("issues", read("issues") || "false"),
+    prComment: parseBoolean("pr-comment", read("pr-comment") || "false"),
+    githubToken: read("github-token"),
   };
 }
 
@@ -78,4 +90,9 @@ function parseShards(value: string): number | undefined {
 function parseDays(name: string, value: string): number {
   if (!/^\d{1,5}$/.test(value)) throw new InputError(`input ${name}: "${value}" is not a whole number of days (0 or more)`);
   return Number(value);
+}
+
+function parseFailOn(value: string): ActionInputs["failOn"] {
+  if (value === "error" || value === "warning" || value === "info" || value === "never") return value;
+  throw new InputError(`input fail-on: "${value}" is not a level; use error, warning, info or never`);
 }

@@ -8,6 +8,19 @@ import * as core from "@actions/core";
 import {
   apply,
   checkFilters,
+  checkNotifyTargets,
+  checkPlanned,
+  findingLine,
+  findings,
+  findingTitle,
+  notifyApply,
+  notifyFindings,
+  reaches,
+  buildReport,
+  checkedGroupIds,
+  failingGroups,
+  renderMarkdown,
+  renderReportHtml,
   clientsFromEnv,
   countResults,
   parseManifest,
@@ -20,6 +33,7 @@ import {
   validateFile,
   workspaceMatrix,
   type ApplyReport,
+  type CheckReport,
   type ClientFactory,
   type Desired,
   type Plan,
@@ -29,7 +43,9 @@ import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from 
 import { closingLines, failures, progressLine } from "./apply-log.js";
 import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
 import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
-import { findOverdue, type OverdueKey } from "./overdue.js";
+import { syncIssues } from "./github/issues.js";
+import { COMMENT_MAX_CHARS, upsertPlanComment } from "./github/pr-comment.js";
+import { githubApi, repoOf, type GitHubApi } from "./github/rest.js";
 import { fileOnlyDeliveries } from "./runner-sinks.js";
 import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
 import { buildSummary, type SummaryInput } from "./summary.js";
@@ -47,7 +63,8 @@ function mask(values: Iterable<string>): void {
 
 function annotate(annotation: Annotation): void {
   if (annotation.level === "error") core.error(annotation.message, annotation.properties);
-  else core.warning(annotation.message, annotation.properties);
+  else if (annotation.level === "warning") core.warning(annotation.message, annotation.properties);
+  else core.notice(annotation.message, annotation.properties);
 }
 
 function setOutputs(outputs: Outputs): void {
@@ -61,11 +78,13 @@ export async function run(): Promise<void> {
     mask(secretValues(env, []));
     const githubWorkspace = env.GITHUB_WORKSPACE || process.cwd();
     const inputs = parseInputs((name) => core.getInput(name), githubWorkspace);
+    if (inputs.githubToken) mask([inputs.githubToken]);
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;
     checkFilters(desired, inputs, { workspace: "input workspace", target: "input target", manifest: inputs.manifestDisplay });
     if (inputs.command === "matrix") return matrixCommand(desired, inputs);
+    checkNotifyTargets(desired, env);
     const clients = clientsFromEnv(env);
     const planned = await readAndPlan(desired, clients, inputs);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
@@ -75,7 +94,7 @@ export async function run(): Promise<void> {
       case "apply":
         return await applyCommand(planned, desired, inputs, clients, env);
       case "check":
-        return await checkCommand(planned, desired, inputs, githubWorkspace, env);
+        return await checkCommand(planned, desired, inputs, clients, githubWorkspace, env);
     }
   } catch (error) {
     core.setFailed(failureMessage(error));
@@ -174,9 +193,12 @@ function failOnDrift(plan: Plan, inputs: ActionInputs): boolean {
 }
 
 async function planCommand(planned: Planned, desired: Desired, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
-  const { plan, live, now } = planned;
-  setOutputs({ rotated: "", overdue: idList(findOverdue(desired, live, plan, now, inputs.maxOverdueDays).map((o) => o.entryId)) });
+  const { plan } = planned;
+  // The age and expiry findings need no usage call: plan reports them too, as the `overdue` output.
+  const report = findings({ ...planned, desired, usage: new Map() }, { maxOverdueDays: inputs.maxOverdueDays });
+  setOutputs({ rotated: "", overdue: overdueIds(report) });
   await writeSummary({ plan }, env);
+  if (inputs.prComment) await commentOnPullRequest(plan, inputs, env);
   // Changes pending are what a plan is for: not a failure.
   failOnDrift(plan, inputs);
 }
@@ -201,6 +223,8 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
     result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => core.info(progressLine(event)) });
     for (const line of closingLines(result)) core.info(line);
+    // A notification that cannot be sent is a warning: it never fails the rotation it reports.
+    for (const failure of await notifyApply(desired, result, { env })) core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
   setOutputs({ rotated: idList(result.rotated), overdue: "" });
   const after = result.results.some((r) => r.status === "done") ? await replan(desired, clients, inputs) : undefined;
@@ -214,23 +238,104 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
   }
 }
 
-async function checkCommand(planned: Planned, desired: Desired, inputs: ActionInputs, githubWorkspace: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const { plan, live, now } = planned;
-  const overdue: OverdueKey[] = findOverdue(desired, live, plan, now, inputs.maxOverdueDays);
-  for (const key of overdue) {
-    core.error(redactTokens(key.message), {
-      title: `timely-keys ${{ expired: "key expired", expiring: "key expiring soon", overdue: "rotation overdue", no_sinks: "rotation blocked: no sinks" }[key.reasons[0] ?? "overdue"]}`,
-      ...(key.source ? locationOf(key.source, githubWorkspace) : {}),
+const OVERDUE_KINDS = new Set(["expired", "expiring", "overdue"]);
+
+/** Entries whose key is expired, expiring, overdue, or due with no sink to rotate to: the `overdue` output. */
+function overdueIds(report: CheckReport): string {
+  const overdue = (f: CheckReport["findings"][number]) => OVERDUE_KINDS.has(f.kind) || (f.kind === "cannot-rotate" && f.evidence.rotationDue === true);
+  return idList(report.findings.filter((f) => overdue(f) && f.entryId !== undefined).map((f) => f.entryId as string));
+}
+
+async function checkCommand(
+  planned: Planned,
+  desired: Desired,
+  inputs: ActionInputs,
+  clients: ClientFactory,
+  githubWorkspace: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  // The library's check, the same as `timely-keys check`: this only shows its findings.
+  const report = await checkPlanned(desired, clients, planned, { maxOverdueDays: inputs.maxOverdueDays });
+  for (const finding of report.findings) {
+    annotate({
+      level: finding.severity === "error" ? "error" : finding.severity === "warning" ? "warning" : "notice",
+      message: redactTokens(findingLine(finding)),
+      properties: { title: `timely-keys ${findingTitle(finding.kind)}`, ...(finding.source ? locationOf(finding.source, githubWorkspace) : {}) },
     });
   }
-  setOutputs({ rotated: "", overdue: idList(overdue.map((o) => o.entryId)) });
-  await writeSummary({ plan, overdue, maxOverdueDays: inputs.maxOverdueDays }, env);
-  failOnDrift(plan, inputs);
-  if (overdue.length > 0) {
-    core.setFailed(`check: ${overdue.length} key${overdue.length === 1 ? " is" : "s are"} overdue for rotation or expiring soon: ${idList(overdue.map((o) => o.entryId))}`);
-  } else {
-    core.info(`check: no key is overdue for rotation (max-overdue-days ${inputs.maxOverdueDays}) or expiring soon.`);
+  setOutputs({ rotated: "", overdue: overdueIds(report), "report-path": await writeReportFile(renderReportHtml(buildReport(desired, report)), env) });
+  await writeSummary({ plan: planned.plan, check: report }, env);
+  if (inputs.issues) {
+    const api = gitHub(inputs, env);
+    const repo = repoOf(env);
+    if (api === undefined || repo === undefined) {
+      core.warning("issues: needs github-token and GITHUB_REPOSITORY; no issue was opened or closed", { title: "timely-keys issues" });
+    } else {
+      try {
+        const sync = await syncIssues(api, repo, inputs.manifestDisplay, failingGroups(report, inputs.failOn), checkedGroupIds(planned.plan), runUrl(env));
+        core.info(`issues: ${sync.opened.length} opened, ${sync.updated.length} updated, ${sync.closed.length} closed.`);
+      } catch (error) {
+        core.warning(`issues: could not sync the GitHub issues: ${failureMessage(error)}`, { title: "timely-keys issues" });
+      }
+    }
   }
+  for (const failure of await notifyFindings(desired, report.findings, { env, at: report.now })) {
+    core.warning(redactTokens(failure), { title: "timely-keys notification" });
+  }
+  failOnDrift(planned.plan, inputs);
+  const failing = report.findings.filter((f) => reaches(f.severity, inputs.failOn));
+  if (failing.length > 0) {
+    const ids = idList(failing.map((f) => f.entryId ?? f.key?.name ?? f.workspace));
+    core.setFailed(`check: ${failing.length} finding${failing.length === 1 ? "" : "s"} at ${inputs.failOn} or above (fail-on ${inputs.failOn}): ${ids}`);
+  } else {
+    core.info(`check: no finding at ${inputs.failOn} or above (${report.findings.length} in all).`);
+  }
+}
+
+function gitHub(inputs: ActionInputs, env: NodeJS.ProcessEnv): GitHubApi | undefined {
+  if (!inputs.githubToken) return undefined;
+  return githubApi({ baseUrl: env.GITHUB_API_URL || "https://api.github.com", token: inputs.githubToken });
+}
+
+function runUrl(env: NodeJS.ProcessEnv): string | undefined {
+  if (!env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID) return undefined;
+  return `${env.GITHUB_SERVER_URL || "https://github.com"}/${env.GITHUB_REPOSITORY}/actions/runs/${env.GITHUB_RUN_ID}`;
+}
+
+/** The pull request's number from the event payload, when this run is for one. */
+async function pullRequestNumber(env: NodeJS.ProcessEnv): Promise<number | undefined> {
+  if (!env.GITHUB_EVENT_PATH) return undefined;
+  try {
+    const event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8")) as { pull_request?: { number?: unknown } };
+    return typeof event.pull_request?.number === "number" ? event.pull_request.number : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function commentOnPullRequest(plan: Plan, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+  const api = gitHub(inputs, env);
+  const repo = repoOf(env);
+  const pull = await pullRequestNumber(env);
+  if (api === undefined || repo === undefined || pull === undefined) {
+    core.warning("pr-comment: not a pull_request event (or no github-token): no comment written", { title: "timely-keys pr-comment" });
+    return;
+  }
+  try {
+    // A markdown a little over the limit is still worth rendering whole: the helper decides.
+    const markdown = renderMarkdown(plan, { maxBytes: 4 * COMMENT_MAX_CHARS });
+    const comment = await upsertPlanComment(api, repo, pull, inputs.manifestDisplay, { markdown, summaryLine: summaryLine(plan) }, runUrl(env));
+    core.info(`pr-comment: comment ${comment.id} ${comment.action}${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`);
+  } catch (error) {
+    core.warning(`pr-comment: could not write the comment: ${failureMessage(error)}`, { title: "timely-keys pr-comment" });
+  }
+}
+
+async function writeReportFile(html: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-report-"));
+  const file = join(dir, "timely-keys-report.html");
+  await writeFile(file, html);
+  return file;
 }
 
 /** One clear line: our own errors as they are, anything else with its type; never a token. */

@@ -2,7 +2,18 @@
 import type { Plan } from "@timely-keys/provisioner";
 
 /** Every output of action.yml. */
-export const OUTPUT_NAMES = ["changes", "to-create", "to-update", "to-rotate", "to-retire", "plan-json", "rotated", "overdue", "matrix"] as const;
+export const OUTPUT_NAMES = [
+  "changes",
+  "to-create",
+  "to-update",
+  "to-rotate",
+  "to-retire",
+  "plan-json",
+  "rotated",
+  "overdue",
+  "matrix",
+  "report-path",
+] as const;
 
 export type OutputName = (typeof OUTPUT_NAMES)[number];
 

@@ -1,8 +1,7 @@
 // The job summary of one run: what apply did or what check found, then the plan (its table has each
 // key's rotation phase), all within GitHub's 1 MiB limit for one step's summary.
-import { countResults, renderMarkdown, type ApplyReport, type Plan } from "@timely-keys/provisioner";
+import { countResults, evidenceText, findingTitle, fixText, renderMarkdown, type ApplyReport, type CheckReport, type Plan } from "@timely-keys/provisioner";
 import { bytes, cell, table } from "./markdown.js";
-import type { OverdueKey } from "./overdue.js";
 
 /** GitHub refuses a step summary over 1 MiB; stay well below it. */
 export const SUMMARY_MAX_BYTES = 1024 * 1024 - 64 * 1024;
@@ -12,8 +11,8 @@ export interface SummaryInput {
   /** Where each key's rotation stands after this run (apply re-reads); default: as planned. */
   after?: Plan;
   apply?: ApplyReport;
-  overdue?: OverdueKey[];
-  maxOverdueDays?: number;
+  /** check's findings (the library's; words from its render). */
+  check?: CheckReport;
   maxBytes?: number;
 }
 
@@ -53,18 +52,26 @@ export function applySection(report: ApplyReport, maxBytes: number): string {
   return `${head}\n${table(["Workspace", "Key", "Action", "Result", "Message"], rows, { what: "actions", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
 }
 
-export function checkSection(overdue: readonly OverdueKey[], maxOverdueDays: number, maxBytes: number): string {
+export function checkSection(report: CheckReport, maxBytes: number): string {
+  const { error, warning, info } = report.counts;
   const head = [
     "## timely-keys check",
     "",
-    overdue.length === 0
-      ? `**No key is overdue for rotation (max-overdue-days ${maxOverdueDays}) or expiring soon.**`
-      : `**${overdue.length} key${overdue.length === 1 ? " is" : "s are"} overdue for rotation or expiring soon: run apply, and check that the scheduled rotation workflow runs.**`,
+    report.findings.length === 0
+      ? "**No findings: every key is fresh, used as expected and rotating on time.**"
+      : `**${error} error${error === 1 ? "" : "s"}, ${warning} warning${warning === 1 ? "" : "s"}, ${info} info.** Each finding says its fix.`,
     "",
   ].join("\n");
-  if (overdue.length === 0) return head;
-  const rows = overdue.map((o) => [cell(o.workspace), `\`${cell(o.entryId)}\``, cell(o.reasons.join(", ")), cell(o.message)]);
-  return `${head}\n${table(["Workspace", "Key", "Problem", "Detail"], rows, { what: "keys", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
+  if (report.findings.length === 0) return head;
+  const rows = report.findings.map((f) => [
+    cell(f.severity),
+    cell(f.workspace),
+    f.entryId ? `\`${cell(f.entryId)}\`` : cell(f.key?.name ?? ""),
+    cell(findingTitle(f.kind)),
+    cell(evidenceText(f)),
+    cell(fixText(f.fix)),
+  ]);
+  return `${head}\n${table(["Severity", "Workspace", "Key", "Finding", "Evidence", "Fix"], rows, { what: "findings", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
 }
 
 function when(iso: string | undefined): string {
@@ -87,7 +94,7 @@ export function buildSummary(input: SummaryInput): string {
   const sections: string[] = [];
   // The run's own result gets at most half; the plan takes the rest.
   if (input.apply) sections.push(applySection(input.apply, Math.floor(maxBytes / 2)));
-  if (input.overdue) sections.push(checkSection(input.overdue, input.maxOverdueDays ?? 0, Math.floor(maxBytes / 2)));
+  if (input.check) sections.push(checkSection(input.check, Math.floor(maxBytes / 2)));
   sections.push(rotationSection(input.after ?? input.plan, input.after ? "Rotation status after this run" : "Rotation status", Math.floor(maxBytes / 4)));
   const used = bytes(sections.map((s) => `${s}\n`).join(""));
   sections.push(renderMarkdown(input.plan, { maxBytes: Math.max(0, maxBytes - used - 1) }));

@@ -23,12 +23,28 @@ describe("parseInputs", () => {
       targets: [],
       failOnDrift: false,
       maxOverdueDays: 7,
+      failOn: "error",
+      issues: false,
+      prComment: false,
+      githubToken: "",
     });
   });
 
   it("reads every input", () => {
     const inputs = parseInputs(
-      reader({ command: "check", manifest: "infra/keys.yaml", workspace: "a,b", target: "x\ny", "fail-on-drift": "TRUE", "max-overdue-days": "0", shards: "3" }),
+      reader({
+        command: "check",
+        manifest: "infra/keys.yaml",
+        workspace: "a,b",
+        target: "x\ny",
+        "fail-on-drift": "TRUE",
+        "max-overdue-days": "0",
+        shards: "3",
+        "fail-on": "warning",
+        issues: "true",
+        "pr-comment": "true",
+        "github-token": "ghs_x",
+      }),
       WS,
     );
     expect(inputs).toEqual({
@@ -40,6 +56,10 @@ describe("parseInputs", () => {
       failOnDrift: true,
       maxOverdueDays: 0,
       shards: 3,
+      failOn: "warning",
+      issues: true,
+      prComment: true,
+      githubToken: "ghs_x",
     });
   });
 
@@ -53,6 +73,7 @@ describe("parseInputs", () => {
     [{ "fail-on-drift": "yes" }, 'input fail-on-drift: "yes" is not a boolean; use true or false'],
     [{ "max-overdue-days": "-1" }, 'input max-overdue-days: "-1" is not a whole number of days (0 or more)'],
     [{ "max-overdue-days": "1.5" }, 'input max-overdue-days: "1.5" is not a whole number of days (0 or more)'],
+    [{ "fail-on": "fatal" }, 'input fail-on: "fatal" is not a level; use error, warning, info or never'],
   ])("rejects %j with one clear message", (values, message) => {
     expect(() => parseInputs(reader(values), WS)).toThrow(new InputError(message));
   });

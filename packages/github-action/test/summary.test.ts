@@ -1,7 +1,7 @@
 import type { ApplyReport, Plan } from "@timely-keys/provisioner";
 import { describe, expect, it } from "vitest";
 import { bytes } from "../src/markdown.js";
-import type { OverdueKey } from "../src/overdue.js";
+import type { CheckReport, Finding } from "@timely-keys/provisioner";
 import { applySection, buildSummary, checkSection, rotationSection, SUMMARY_MAX_BYTES } from "../src/summary.js";
 import { DAY_MS, desiredOf, liveOf, managedKey, planOf } from "./support/fixtures.js";
 
@@ -65,8 +65,17 @@ describe("buildSummary", () => {
     const plan = hugePlan(2_000);
     // Uncut, the rotation table alone would be over the limit.
     expect(bytes(rotationSection(plan, "Rotation status", Number.MAX_SAFE_INTEGER))).toBeGreaterThan(1024 * 1024);
-    const overdue: OverdueKey[] = plan.workspaces[0]!.entries.map((e) => ({ workspace: "prod", entryId: e.entryId, keyId: "k", reasons: ["overdue"], message: "x".repeat(100) }));
-    for (const input of [{ plan }, { plan, apply: reportOf(plan), after: plan }, { plan, overdue, maxOverdueDays: 7 }]) {
+    const found: Finding[] = plan.workspaces[0]!.entries.map((e) => ({
+      kind: "overdue",
+      severity: "error",
+      workspace: "prod",
+      entryId: e.entryId,
+      key: { id: "k", name: "x".repeat(100), generation: 1 },
+      evidence: { ageDays: 200, maxAgeDays: 90, maxOverdueDays: 7 },
+      fix: "run-apply",
+    }));
+    const check: CheckReport = { format_version: 1, now: "2026-06-01T00:00:00Z", findings: found, counts: { error: found.length, warning: 0, info: 0 } };
+    for (const input of [{ plan }, { plan, apply: reportOf(plan), after: plan }, { plan, check }]) {
       const text = buildSummary(input);
       expect(bytes(text)).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);
       expect(SUMMARY_MAX_BYTES).toBeLessThan(1024 * 1024);
@@ -83,11 +92,13 @@ describe("buildSummary", () => {
 });
 
 describe("sections", () => {
-  it("check: says all is well, or lists every overdue key", () => {
-    expect(checkSection([], 7, 10_000)).toContain("**No key is overdue for rotation (max-overdue-days 7) or expiring soon.**");
-    const text = checkSection([{ workspace: "prod", entryId: "crm", keyId: "k1", reasons: ["expired", "overdue"], message: "prod/crm: key #1 expired" }], 7, 10_000);
-    expect(text).toContain("**1 key is overdue for rotation or expiring soon");
-    expect(text).toContain("| prod | `crm` | expired, overdue | prod/crm: key #1 expired |");
+  it("check: says all is well, or lists every finding with its evidence and fix", () => {
+    const none: CheckReport = { format_version: 1, now: "2026-06-01T00:00:00Z", findings: [], counts: { error: 0, warning: 0, info: 0 } };
+    expect(checkSection(none, 10_000)).toContain("**No findings: every key is fresh, used as expected and rotating on time.**");
+    const expired: Finding = { kind: "expired", severity: "error", workspace: "prod", entryId: "crm", key: { id: "k1", name: "CRM", generation: 1 }, evidence: { expiresAt: "2026-05-01T00:00:00Z" }, fix: "run-apply" };
+    const text = checkSection({ ...none, findings: [expired], counts: { error: 1, warning: 0, info: 0 } }, 10_000);
+    expect(text).toContain("**1 error, 0 warnings, 0 info.**");
+    expect(text).toContain("| error | prod | `crm` | key expired | expired on 2026-05-01 | run `timely-keys apply` and check that the scheduled rotation workflow runs |");
   });
 
   it("apply: no table when nothing was to do", () => {

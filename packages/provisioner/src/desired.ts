@@ -1,7 +1,9 @@
 // The desired state: what `validate` makes of a manifest, and what `plan` compares with the live
 // state. Plain data, no I/O, every default already applied.
 import type { Scope } from "@timely-keys/sdk";
+import type { MonitorSettings } from "./check/model.js";
 import type { SinkConfig } from "./deliver/config.js";
+import type { NotifyTarget } from "./notify/model.js";
 
 /** Where something came from in the manifest, for error messages and annotations. */
 export interface SourceRef {
@@ -35,6 +37,8 @@ export interface Policy {
   unmanaged: UnmanagedPolicy;
   /** Severity per lint rule name, defaults applied. */
   rules: Record<string, Severity>;
+  /** `policy.monitor`, defaults applied (absent in hand-made Desired values: check uses the defaults). */
+  monitor?: MonitorSettings;
 }
 
 export interface DesiredKey {
@@ -60,6 +64,8 @@ export interface DesiredWorkspace {
   /** Name of the environment variable holding the management token. Never the token itself. */
   tokenEnv: string;
   apiUrl?: string;
+  /** This workspace's notification targets (besides the manifest's top-level ones). */
+  notify?: NotifyTarget[];
   keys: DesiredKey[];
   source?: SourceRef;
 }
@@ -69,4 +75,6 @@ export interface Desired {
   file: string;
   workspaces: DesiredWorkspace[];
   policy: Policy;
+  /** The manifest's top-level notification targets. */
+  notify?: NotifyTarget[];
 }

@@ -43,6 +43,7 @@ describe("validate: good manifests", () => {
         requireExpiryFor: ["write"],
         maxExpiresInDays: null,
         unmanaged: "report",
+        monitor: { unusedDays: 30, minSuccessRate: 0.9, spikeFactor: 10 },
         rules: { ...defaultRules },
       },
       workspaces: [
@@ -96,6 +97,7 @@ describe("validate: good manifests", () => {
         requireExpiryFor: ["agents", "write"],
         maxExpiresInDays: 365,
         unmanaged: "deactivate",
+        monitor: { unusedDays: 30, minSuccessRate: 0.9, spikeFactor: 10 },
         rules: { ...defaultRules, "write-without-expiry": "warning", "shared-destination": "off" },
       },
       workspaces: [

@@ -30,7 +30,9 @@ export {
 export { Secret, maskSecret } from "./secret.js";
 export { MAX_RESPONSE_BYTES } from "./body-reader.js";
 export type { Logger, TransportStats } from "./transport.js";
-export type { Sleep } from "./sleep.js";
+export { sleep, type Sleep } from "./sleep.js";
+// The one retry policy, for other HTTP callers of the project (notifications) to share.
+export { decideRetry, serverWaitMs, DEFAULT_RETRY_SETTINGS, type RetrySettings, type AttemptOutcome } from "./retry-policy.js";
 export type {
   ApiKey,
   CreateApiKeyRequest,

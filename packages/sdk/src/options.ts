@@ -2,7 +2,7 @@
 
 import packageJson from "../package.json" with { type: "json" };
 import { TimelyError, ValidationError } from "./errors.js";
-import type { RetrySettings } from "./retry-policy.js";
+import { DEFAULT_RETRY_SETTINGS, type RetrySettings } from "./retry-policy.js";
 import type { MonotonicNow } from "./server-clock.js";
 import type { Sleep } from "./sleep.js";
 import type { Logger } from "./transport.js";
@@ -138,10 +138,10 @@ export function resolveOptions(options: TimelyClientOptions): ResolvedOptions {
     baseUrl: resolveBaseUrl(options.baseUrl),
     timeoutMs: timeoutMs(options.timeoutMs),
     retry: {
-      maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, 3),
-      baseDelayMs: positiveNumber("retry.baseDelayMs", retry.baseDelayMs, 500),
-      maxDelayMs: positiveNumber("retry.maxDelayMs", retry.maxDelayMs, 20_000),
-      maxServerWaitMs: positiveNumber("retry.maxRetryAfterMs", retry.maxRetryAfterMs, 60_000),
+      maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, DEFAULT_RETRY_SETTINGS.maxRetries),
+      baseDelayMs: positiveNumber("retry.baseDelayMs", retry.baseDelayMs, DEFAULT_RETRY_SETTINGS.baseDelayMs),
+      maxDelayMs: positiveNumber("retry.maxDelayMs", retry.maxDelayMs, DEFAULT_RETRY_SETTINGS.maxDelayMs),
+      maxServerWaitMs: positiveNumber("retry.maxRetryAfterMs", retry.maxRetryAfterMs, DEFAULT_RETRY_SETTINGS.maxServerWaitMs),
     },
     fetch: fetchImpl,
     pacing: options.pacing ?? true,

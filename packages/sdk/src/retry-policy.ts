@@ -11,6 +11,14 @@ export interface RetrySettings {
   maxServerWaitMs: number;
 }
 
+/** The client's defaults (TimelyClientOptions can change them): 3 retries, 0.5 s base, 20 s cap, 60 s longest server wait. */
+export const DEFAULT_RETRY_SETTINGS: Readonly<RetrySettings> = Object.freeze({
+  maxRetries: 3,
+  baseDelayMs: 500,
+  maxDelayMs: 20_000,
+  maxServerWaitMs: 60_000,
+});
+
 /** How one attempt ended, as far as retrying is concerned. */
 export type AttemptOutcome =
   | { kind: "response"; status: number; serverWaitMs: number | undefined }

@@ -58,6 +58,7 @@ const DEFAULT_INPUTS: Record<string, string> = {
   "fail-on-drift": "false",
   "max-overdue-days": "7",
   shards: "",
+  "fail-on": "error",
 };
 
 export function runAction(inputs: Record<string, string>, options: { workspace: string; env: NodeJS.ProcessEnv }): Promise<ActionRun> {

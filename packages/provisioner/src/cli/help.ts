@@ -6,16 +6,18 @@ Timely.ai API keys as code: declare keys in a YAML manifest, see what would chan
 and rotate them with zero downtime.
 
 Commands:
-  validate   Check the manifest (schema, policy, secrets) without calling the API
-  plan       Show what apply would change against the live workspaces
-  apply      Make the live workspaces match the manifest (rotations included)
-  rotate     Start a zero-downtime rotation of the given keys now
-  rollback   Re-activate a key's previous secret during its quarantine
-  init       Start from zero: a manifest from a live workspace, plus rotation workflows
-  import     Write a manifest from the keys live in a workspace
-  usage      Show status, age, last use, requests and success rate of managed keys
-  emulator   Run the local Timely.ai API emulator
-  workspaces List the manifest's workspaces (--json: GitHub Actions matrices, one job per workspace)
+  validate    Check the manifest (schema, policy, secrets) without calling the API
+  plan        Show what apply would change against the live workspaces
+  apply       Make the live workspaces match the manifest (rotations included)
+  rotate      Start a zero-downtime rotation of the given keys now
+  rollback    Re-activate a key's previous secret during its quarantine
+  init        Start from zero: a manifest from a live workspace, plus rotation workflows
+  import      Write a manifest from the keys live in a workspace
+  usage       Show status, age, last use, requests and success rate of managed keys
+  check       Report overdue, expiring, stuck, unused and anomalous keys (exit 1 on --fail-on)
+  report      Write a self-contained HTML report of every key
+  emulator    Run the local Timely.ai API emulator
+  workspaces  List the manifest's workspaces (--json: GitHub Actions matrices, one job per workspace)
 
 Global options:
   -h, --help     Help for a command ('timely-keys help CMD' is the same as 'timely-keys CMD --help')
@@ -110,6 +112,32 @@ Options:
   -f, --file FILE     The manifest (default timely-keys.yaml)
   --workspace W       Only this workspace (repeatable or comma-separated)
   --json              Print the rows as JSON`,
+  check: `Usage: timely-keys check [-f FILE] [--json | --markdown] [--workspace W]... [--target ID]... [--fail-on LEVEL] [--max-overdue-days N]
+
+Reads the live keys and their usage and reports, each with its evidence and its fix: rotations
+overdue, keys expiring or expired, rotations stuck, previous keys still used after their drain
+window, unused keys, 403s, low success rates, request spikes, endpoints never used before, entries
+that cannot rotate, unmanaged keys. Sends check.finding notifications (notify: in the manifest).
+Changes nothing.
+
+Options:
+  -f, --file FILE          The manifest (default timely-keys.yaml)
+  --json                   Print the findings as JSON (format_version 1)
+  --markdown               Print the findings as a markdown table
+  --workspace W            Only this workspace (repeatable or comma-separated)
+  --target ID              Only this key id (repeatable or comma-separated)
+  --fail-on LEVEL          Exit 1 when a finding is at least LEVEL: error (default), warning, info, never
+  --max-overdue-days N     Days past maxAgeDays before a rotation is overdue (default 7)`,
+  report: `Usage: timely-keys report --html FILE [-f FILE] [--workspace W]...
+
+Writes one self-contained HTML page (no network needed, opens from file://): per workspace, every
+key with its age against the policy, its rotation timeline, an expiry calendar for the next 90
+days, a usage sparkline and the check findings. Changes nothing.
+
+Options:
+  --html FILE         Write the report here (required)
+  -f, --file FILE     The manifest (default timely-keys.yaml)
+  --workspace W       Only this workspace (repeatable or comma-separated)`,
   init: `Usage: timely-keys init --workspace W [--token-env VAR] [--api-url URL]
 
 From zero to scheduled rotation: writes timely-keys.yaml from the keys live in workspace W (as

@@ -3,6 +3,8 @@ import { TimelyError } from "@timely-keys/sdk";
 import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
 import type { CliIO } from "./io.js";
+import { checkCommand } from "./commands/check.js";
+import { reportCommand } from "./commands/report.js";
 import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
 import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
@@ -21,6 +23,8 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   import: importCommand,
   usage: usageCommand,
   workspaces: workspacesCommand,
+  check: checkCommand,
+  report: reportCommand,
 };
 
 export type { CliIO } from "./io.js";
@@ -36,7 +40,7 @@ export async function runCli(
 ): Promise<number> {
   const [name, ...rest] = argv;
   // `timely-keys help CMD` is `timely-keys CMD --help`, word for word.
-  if (name === "help" && rest.length > 0) return runCli([rest[0] as string, "--help"], io);
+  if (name === "help" && rest.length > 0) return runCli([rest[0] as string, "--help"], io, extraCommands);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(`${HELP.main}\n`);
     return name === undefined ? 1 : 0;

@@ -3,6 +3,7 @@
 import type { Scope } from "@timely-keys/sdk";
 import type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, Severity, SourceRef } from "../desired.js";
 import type { LoadedDocument } from "../load.js";
+import { DEFAULT_MONITOR } from "../check/model.js";
 import { parseDuration } from "./duration.js";
 import type { ManifestDocument, ManifestKey, ManifestPolicy, ManifestRotation, ManifestWorkspace } from "./manifest.js";
 import { configurableRules } from "./rules.js";
@@ -44,6 +45,7 @@ export function resolvePolicy(policy: ManifestPolicy | undefined): Policy {
     maxExpiresInDays: policy?.maxExpiresInDays ?? null,
     unmanaged: policy?.unmanaged ?? "report",
     rules,
+    monitor: { ...DEFAULT_MONITOR, ...policy?.monitor },
   };
 }
 
@@ -52,6 +54,7 @@ export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument)
   return {
     file: loaded.file,
     policy,
+    ...(manifest.notify !== undefined && { notify: structuredClone(manifest.notify) }),
     workspaces: manifest.workspaces.map((workspace, w) => buildWorkspace(workspace, w, policy, loaded)),
   };
 }
@@ -61,6 +64,7 @@ function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy,
     name: workspace.name,
     tokenEnv: workspace.tokenEnv,
     ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
+    ...(workspace.notify !== undefined && { notify: structuredClone(workspace.notify) }),
     keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k])),
   };
   return withSource(built, loaded, ["workspaces", w]);

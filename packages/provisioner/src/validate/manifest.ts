@@ -4,6 +4,8 @@ import type { Scope } from "@timely-keys/sdk";
 import type { SinkConfig } from "../deliver/config.js";
 import type { Severity, UnmanagedPolicy } from "../desired.js";
 import type { ConfigurableRuleName } from "./rules.js";
+import type { MonitorSettings } from "../check/model.js";
+import type { NotifyTarget } from "../notify/model.js";
 
 export interface ManifestRotation {
   maxAgeDays?: number;
@@ -20,6 +22,7 @@ export interface ManifestPolicy {
   maxExpiresInDays?: number | null;
   unmanaged?: UnmanagedPolicy;
   rules?: Partial<Record<ConfigurableRuleName, Severity>>;
+  monitor?: Partial<MonitorSettings>;
 }
 
 export interface ManifestKey {
@@ -39,11 +42,13 @@ export interface ManifestWorkspace {
   name: string;
   tokenEnv: string;
   apiUrl?: string;
+  notify?: NotifyTarget[];
   keys: ManifestKey[];
 }
 
 export interface ManifestDocument {
   version: 1;
   policy?: ManifestPolicy;
+  notify?: NotifyTarget[];
   workspaces: ManifestWorkspace[];
 }

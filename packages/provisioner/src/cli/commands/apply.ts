@@ -1,12 +1,15 @@
 // apply, rotate and rollback: plan (or read a saved plan), show, confirm, execute, report.
 import { apply } from "../../apply.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
+import type { Desired } from "../../desired.js";
 import { UserError } from "../../errors.js";
+import { checkNotifyTargets, notifyApply } from "../../notify/send.js";
 import type { Plan, PlanOptions } from "../../model.js";
 import { fingerprintKeys } from "../../plan/fingerprint.js";
 import { read } from "../../read.js";
 import { renderText } from "../../render.js";
 import { readSavedPlan } from "../../saved-plan.js";
+import { validateFile } from "../../validate.js";
 import { parseCommandArgs, positiveInt, stringList } from "../args.js";
 import { HELP } from "../help.js";
 import { confirm, isInteractive, useColor, type CliIO } from "../io.js";
@@ -37,8 +40,9 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     }
     const plan = await readSavedPlan(pathFrom(io, savedPlanFile));
     await refuseStalePlan(plan, clients, savedPlanFile);
+    const notify = await notifyTargetsOfSavedPlan(plan, io.env);
     // The plan was reviewed when it was saved: applying it is the approval.
-    return execute(io, plan, clients, { concurrency, quiet, pacing });
+    return execute(io, plan, clients, { concurrency, quiet, pacing }, notify);
   }
   return planConfirmExecute(io, "apply", values, clients, { concurrency, quiet, pacing }, {});
 }
@@ -112,6 +116,7 @@ async function planConfirmExecute(
       throw new UserError(`rotate ${id}: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first (nothing was changed)`);
     }
   }
+  checkNotifyTargets(desired, io.env);
   const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
   // Checked before printing anything: a plan with nothing to restore is not worth showing.
   if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
@@ -129,7 +134,15 @@ async function planConfirmExecute(
       return 1;
     }
   }
-  return execute(io, plan, clients, settings);
+  return execute(io, plan, clients, settings, desired);
+}
+
+/** A saved plan carries no targets: they come from its manifest, when it still validates. */
+async function notifyTargetsOfSavedPlan(plan: Plan, env: NodeJS.ProcessEnv): Promise<Pick<Desired, "notify" | "workspaces"> | undefined> {
+  const result = await validateFile(plan.manifest, { env, requireEnv: false }).catch(() => undefined);
+  if (result?.desired === undefined) return undefined;
+  checkNotifyTargets(result.desired, env);
+  return result.desired;
 }
 
 async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string): Promise<void> {
@@ -144,7 +157,13 @@ async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string)
   }
 }
 
-async function execute(io: CliIO, plan: Plan, clients: ClientFactory, settings: RunSettings): Promise<number> {
+async function execute(
+  io: CliIO,
+  plan: Plan,
+  clients: ClientFactory,
+  settings: RunSettings,
+  notify: Pick<Desired, "notify" | "workspaces"> | undefined,
+): Promise<number> {
   if (!plan.changes) {
     if (!settings.quiet) io.stdout.write("No changes to apply.\n");
     return 0;
@@ -161,6 +180,8 @@ async function execute(io: CliIO, plan: Plan, clients: ClientFactory, settings: 
   });
   const closing = printer.closing(report);
   if (closing) io.stdout.write(`${settings.quiet ? "" : "\n"}${closing}\n`);
+  // A notification that cannot be sent is a warning: it never fails the rotation it reports.
+  if (notify !== undefined) for (const failure of await notifyApply(notify, report, { env: io.env })) io.stderr.write(`warning: ${failure}\n`);
   return report.ok ? 0 : 1;
 }
 
