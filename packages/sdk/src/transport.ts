@@ -4,7 +4,7 @@
 
 import { bufferResponse, DEADLINE_PASSED } from "./body-reader.js";
 import { deadlineDispatcher, type DeadlineDispatcher } from "./deadline-dispatcher.js";
-import { ConnectionError, TimelyError, TimeoutError } from "./errors.js";
+import { ConnectionError, RedirectError, TimelyError, TimeoutError } from "./errors.js";
 import { OutgoingRequest } from "./outgoing-request.js";
 import type { Pacer } from "./pacing.js";
 import type { Redactor } from "./redact.js";
@@ -98,6 +98,10 @@ export class Transport {
       const result = await this.#attempt(url, { method, headers, body }, callerSignal);
       const response = result.response;
 
+      // Never followed: the request carries the key, and the target could be another origin or http.
+      if (response !== undefined && response.status >= 300 && response.status < 400) {
+        throw redirectError(method, url, response);
+      }
       if (response !== undefined && response.status < 400) {
         if (retriesSoFar > 0) this.#record(response, retriesSoFar, earlierOutcomeUnknown, undefined);
         if (this.#config.logger) this.#log(`${method} ${pathOf(url)} -> ${response.status}`, retriesSoFar);
@@ -158,7 +162,7 @@ export class Transport {
     let raw: Response | undefined;
     const work = (async () => {
       // `dispatcher` is undici's fetch extension (typed there as a full undici Dispatcher, of which fetch calls only `dispatch`).
-      const request = { ...init, signal: callerSignal, redirect: "follow", dispatcher: this.#dispatcher } as unknown as RequestInit;
+      const request = { ...init, signal: callerSignal, redirect: "manual", dispatcher: this.#dispatcher } as unknown as RequestInit;
       raw = await this.#config.fetch(url, request);
       clock.observe(raw.headers.get("date"));
       return bufferResponse(raw, this.#config.maxResponseBytes, deadline);
@@ -228,6 +232,27 @@ async function bodyOf(request: Request | OutgoingRequest): Promise<NonNullable<R
   return typeof body === "string" || body instanceof ArrayBuffer || ArrayBuffer.isView(body)
     ? body
     : new Response(body).arrayBuffer();
+}
+
+function redirectError(method: string, url: string, response: Response): RedirectError {
+  const location = response.headers.get("location") ?? undefined;
+  let target = "an unstated location";
+  if (location !== undefined) {
+    try {
+      target = new URL(location, url).origin;
+    } catch {
+      target = "an unreadable location";
+    }
+  }
+  return new RedirectError({
+    message:
+      `${method} ${pathOf(url)} answered HTTP ${response.status}, a redirect to ${target}; ` +
+      "the SDK does not follow redirects with a credential (set baseUrl to the final address)",
+    status: response.status,
+    code: "REDIRECT_REFUSED",
+    requestId: response.headers.get("x-request-id") ?? undefined,
+    location: location === undefined ? undefined : target,
+  });
 }
 
 function pathOf(url: string): string {

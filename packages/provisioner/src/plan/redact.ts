@@ -1,21 +1,11 @@
 // Live keys are not ours: someone may have pasted a secret into a name or description. What the
 // plan shows (summaries, before/after values, warnings) never repeats one.
+import { redact } from "@timely-keys/sdk";
 import type { AttributeChange, EntryState, PlanAction, PlanWarning } from "../model.js";
 
-/** Timely API keys (`tml_`) and management tokens (`tkm_`); 16+ characters already identify one. */
-const SECRET_PREFIXES = ["tml_", "tkm_"];
-const SECRET_SHAPE = new RegExp(`\\b(?:${SECRET_PREFIXES.join("|")})[A-Za-z0-9]{16,}`, "g");
-
-export const REDACTED = "<redacted>";
-
+/** The SDK's one redaction: registered secrets and every secret shape, masked (`tml_Ab12…`). */
 export function redactText(text: string): string {
-  return hasSecretPrefix(text) ? text.replace(SECRET_SHAPE, REDACTED) : text;
-}
-
-/** Almost no text holds a prefix at all: those are returned without running the pattern. */
-function hasSecretPrefix(text: string): boolean {
-  for (const prefix of SECRET_PREFIXES) if (text.includes(prefix)) return true;
-  return false;
+  return redact(text);
 }
 
 /**
