@@ -23,6 +23,7 @@ import {
   type Plan,
   type Planned,
 } from "@timely-keys/provisioner";
+import { sanitizeLines } from "@timely-keys/sdk";
 import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
 import { closingLines, failures, progressLine } from "./apply-log.js";
 import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
@@ -41,6 +42,15 @@ function mask(values: Iterable<string>): void {
     masked.add(value);
     core.setSecret(value);
   }
+}
+
+/**
+ * Every log line goes through the SDK's sanitizer: a key name, a program's output or an error text
+ * can never start a line, so it can never be a workflow command (`::stop-commands::` would switch
+ * off the masking of the new secrets). The Action itself never emits `::stop-commands::`.
+ */
+function info(text: string): void {
+  core.info(sanitizeLines(text));
 }
 
 function annotate(annotation: Annotation): void {
@@ -116,7 +126,7 @@ async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWor
 
 /** Log, plan file, plan outputs and warnings: the same for every command. */
 async function report(plan: Plan, desired: Desired, inputs: ActionInputs, githubWorkspace: string, env: NodeJS.ProcessEnv): Promise<void> {
-  core.info(renderText(plan, { color: false }));
+  info(renderText(plan, { color: false }));
   for (const warning of plan.warnings) {
     const entry = desired.workspaces.find((w) => w.name === warning.workspace)?.keys.find((k) => k.id === warning.entryId);
     const where = [warning.workspace, warning.entryId].filter((p) => p !== undefined && p !== "*").join("/");
@@ -182,12 +192,12 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
   const { plan } = planned;
   let result: ApplyReport = { ok: true, results: [], workspaceErrors: [], rotated: [] };
   if (!plan.changes) {
-    core.info("No changes to apply.");
+    info("No changes to apply.");
   } else {
     // The workflow that runs this step is the approval: no confirmation.
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
-    result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => core.info(progressLine(event)) });
-    for (const line of closingLines(result)) core.info(line);
+    result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => info(progressLine(event)) });
+    for (const line of closingLines(result)) info(line);
   }
   setOutputs({ rotated: idList(result.rotated), overdue: "" });
   const after = result.results.some((r) => r.status === "done") ? await replan(desired, clients, inputs) : undefined;
@@ -216,7 +226,7 @@ async function checkCommand(planned: Planned, desired: Desired, inputs: ActionIn
   if (overdue.length > 0) {
     core.setFailed(`check: ${overdue.length} key${overdue.length === 1 ? " is" : "s are"} overdue for rotation or expiring soon: ${idList(overdue.map((o) => o.entryId))}`);
   } else {
-    core.info(`check: no key is overdue for rotation (max-overdue-days ${inputs.maxOverdueDays}) or expiring soon.`);
+    info(`check: no key is overdue for rotation (max-overdue-days ${inputs.maxOverdueDays}) or expiring soon.`);
   }
 }
 

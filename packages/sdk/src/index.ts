@@ -46,7 +46,7 @@ export {
   type SecretShape,
   type SecretShapeMatch,
 } from "./redact.js";
-export { isInert, sanitize, sanitizeLines } from "./sanitize.js";
+export { guardTerminalOutput, isInert, sanitize, sanitizeLines } from "./sanitize.js";
 export type { Logger, TransportStats } from "./transport.js";
 export type { Sleep } from "./sleep.js";
 export type {

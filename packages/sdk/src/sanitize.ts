@@ -51,6 +51,21 @@ export function sanitizeLines(value: string): string {
   return value.split(/\r?\n/).map((line) => sanitize(line)).join("\n");
 }
 
+/** The colours the program itself paints with (bold, dim, red ... cyan, reset): nothing that hides text. */
+const OWN_COLOURS = /^\x1b\[(?:0|1|2|22|3[1-79])m$/;
+
+/**
+ * A last guard on a whole stream the program writes (the CLI's stdout and stderr): its own line
+ * structure and colours are kept, while any escape sequence other than those colours (cursor moves,
+ * screen clears, titles, concealed text) is removed and other control characters and bidi controls
+ * are shown escaped. Untrusted values are sanitized where they are placed; this catches the rest.
+ */
+export function guardTerminalOutput(text: string): string {
+  return redact(text)
+    .replace(ANSI_SEQUENCES, (sequence) => (OWN_COLOURS.test(sequence) ? sequence : ""))
+    .replace(UNSAFE_CHARS, (char) => (char === "\n" || char === "\t" ? char : escapeChar(char)));
+}
+
 /** Whether `text` would be changed by `sanitize` (for tests and assertions). */
 export function isInert(text: string): boolean {
   return sanitize(text) === text;

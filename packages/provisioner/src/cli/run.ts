@@ -1,8 +1,8 @@
 // The CLI's dispatcher: one command per module, one line per error, exit 0 / 1 / 2.
-import { TimelyError } from "@timely-keys/sdk";
+import { TimelyError, guardTerminalOutput, sanitize } from "@timely-keys/sdk";
 import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
-import type { CliIO } from "./io.js";
+import type { CliIO, Output } from "./io.js";
 import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
@@ -23,7 +23,10 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
 
 export type { CliIO } from "./io.js";
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+export async function runCli(argv: string[], given: CliIO): Promise<number> {
+  // Everything the CLI writes passes the SDK's terminal guard: secrets the run knows are masked and
+  // no escape sequence but the CLI's own colours reaches the terminal, whatever a message quotes.
+  const io: CliIO = { ...given, stdout: guarded(given.stdout), stderr: guarded(given.stderr) };
   const [name, ...rest] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(`${HELP.main}\n`);
@@ -31,16 +34,26 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) {
-    io.stderr.write(`error: unknown command '${name}'. Run 'timely-keys --help' for the list.\n`);
+    io.stderr.write(`error: unknown command '${sanitize(name)}'. Run 'timely-keys --help' for the list.\n`);
     return 1;
   }
   try {
     return await command(rest, io);
   } catch (error) {
     if (error instanceof ReportedError) return 1;
-    io.stderr.write(`error: ${describe(error, io.env)}\n`);
+    io.stderr.write(`error: ${sanitizeMessage(describe(error, io.env))}\n`);
     return 1;
   }
+}
+
+function guarded(output: Output): Output {
+  const write = (text: string) => output.write(guardTerminalOutput(text));
+  return output.isTTY === undefined ? { write } : { write, isTTY: output.isTTY };
+}
+
+/** Each line of a message inert (a debug stack trace keeps its lines). */
+function sanitizeMessage(message: string): string {
+  return message.split("\n").map((line) => sanitize(line)).join("\n");
 }
 
 /** One line; SDK errors carry status and code and are already free of credentials. */

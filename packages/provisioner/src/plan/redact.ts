@@ -1,11 +1,13 @@
-// Live keys are not ours: someone may have pasted a secret into a name or description. What the
-// plan shows (summaries, before/after values, warnings) never repeats one.
-import { redact } from "@timely-keys/sdk";
+// Live keys are not ours: someone may have pasted a secret into a name or description, or given a
+// key a hostile name (`x\n::stop-commands::`, terminal escapes, bidi overrides). What the plan shows
+// (summaries, before/after values, warnings) never repeats a secret and is inert: one line each,
+// made so by the SDK's one sanitizer, whichever renderer (text, markdown, JSON, Action) shows it.
+import { sanitize } from "@timely-keys/sdk";
 import type { AttributeChange, EntryState, PlanAction, PlanWarning } from "../model.js";
 
-/** The SDK's one redaction: registered secrets and every secret shape, masked (`tml_Ab12…`). */
+/** Redacted (registered secrets and secret shapes) and inert. */
 export function redactText(text: string): string {
-  return redact(text);
+  return sanitize(text);
 }
 
 /**

@@ -1,4 +1,5 @@
 // apply, rotate and rollback: plan (or read a saved plan), show, confirm, execute, report.
+import { sanitize } from "@timely-keys/sdk";
 import { apply, countResults, type ApplyEvent, type ApplyReport } from "../../apply.js";
 import { describeStep } from "../../apply/progress.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
@@ -119,7 +120,7 @@ async function execute(io: CliIO, plan: Plan, clients: ClientFactory, concurrenc
 
 function label(event: ApplyEvent): string {
   const a = event.action;
-  return `${a.workspace}/${a.entryId ?? a.keyName ?? a.keyId ?? "?"}`;
+  return sanitize(`${a.workspace}/${a.entryId ?? a.keyName ?? a.keyId ?? "?"}`);
 }
 
 function progressLine(event: ApplyEvent): string {
@@ -127,13 +128,13 @@ function progressLine(event: ApplyEvent): string {
     case "start":
       return `${label(event)}: ${event.action.kind}...\n`;
     case "step":
-      return `${label(event)}:   ${event.message ?? stepText(event)}\n`;
+      return `${label(event)}:   ${sanitize(event.message ?? stepText(event))}\n`;
     case "done":
       return `${label(event)}: ${event.action.kind} done\n`;
     case "failed":
-      return `${label(event)}: ${event.action.kind} FAILED: ${event.message ?? ""}\n`;
+      return `${label(event)}: ${event.action.kind} FAILED: ${sanitize(event.message ?? "")}\n`;
     case "skipped":
-      return `${label(event)}: ${event.action.kind} skipped: ${event.message ?? ""}\n`;
+      return `${label(event)}: ${event.action.kind} skipped: ${sanitize(event.message ?? "")}\n`;
   }
 }
 
@@ -146,9 +147,10 @@ function closingLines(report: ApplyReport): string {
   const head = report.ok ? "Apply complete!" : "Apply failed.";
   const lines = [`${head} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`];
   if (!report.ok) {
-    for (const e of report.workspaceErrors) lines.push(`  error: ${e.message}`);
+    for (const e of report.workspaceErrors) lines.push(`  error: ${sanitize(e.message)}`);
     for (const r of report.results.filter((x) => x.status !== "done")) {
-      lines.push(`  ${r.status}: ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}: ${r.message ?? ""}`);
+      const who = sanitize(`${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"}`);
+      lines.push(`  ${r.status}: ${who} ${r.action.kind}: ${sanitize(r.message ?? "")}`);
     }
     lines.push("Re-run apply to continue: completed steps are not repeated.");
   }
