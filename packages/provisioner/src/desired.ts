@@ -60,6 +60,8 @@ export interface DesiredWorkspace {
   /** Name of the environment variable holding the management token. Never the token itself. */
   tokenEnv: string;
   apiUrl?: string;
+  /** The live workspace's id (`workspace_id` of GET /v1/me) the token must belong to, when pinned. */
+  id?: string;
   keys: DesiredKey[];
   source?: SourceRef;
 }

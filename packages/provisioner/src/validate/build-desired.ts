@@ -61,6 +61,7 @@ function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy,
     name: workspace.name,
     tokenEnv: workspace.tokenEnv,
     ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
+    ...(workspace.id !== undefined && { id: workspace.id }),
     keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k])),
     source: loaded.positionOf(["workspaces", w]),
   };

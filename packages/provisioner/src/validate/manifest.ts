@@ -39,6 +39,8 @@ export interface ManifestWorkspace {
   name: string;
   tokenEnv: string;
   apiUrl?: string;
+  /** The live workspace's id (`workspace_id` of GET /v1/me), pinned by import. */
+  id?: string;
   keys: ManifestKey[];
 }
 
