@@ -110,6 +110,7 @@ export function checkOrigins(manifest: ManifestDocument, loaded: LoadedDocument,
     }
     workspace.keys.forEach((key, k) => {
       (key.deliver ?? []).forEach((sink, s) => {
+        if (sink.type === "exec") findings.push(...checkPassEnv(sink.passEnv ?? [], manifest, loaded, at("keys", k, "deliver", s, "passEnv")));
         const url = sinkUrl(sink);
         if (url === undefined || isSecureOrigin(url.value)) return;
         findings.push(finding(loaded, "insecure-url", at("keys", k, "deliver", s, url.field),
@@ -117,6 +118,26 @@ export function checkOrigins(manifest: ManifestDocument, loaded: LoadedDocument,
       });
     });
   });
+  return findings;
+}
+
+/** An exec program never receives a management token or a credential another sink reads. */
+function checkPassEnv(passEnv: readonly string[], manifest: ManifestDocument, loaded: LoadedDocument, path: PathSegment[]): Diagnostic[] {
+  const tokenEnvs = new Set(manifest.workspaces.map((workspace) => workspace.tokenEnv));
+  const credentials = new Set<string>();
+  for (const workspace of manifest.workspaces) {
+    for (const key of workspace.keys) {
+      for (const sink of key.deliver ?? []) if (sink.type !== "exec") variablesOfSink(sink).forEach((name) => credentials.add(name));
+    }
+  }
+  const findings: Diagnostic[] = [];
+  for (const name of passEnv) {
+    if (tokenEnvs.has(name)) {
+      findings.push(finding(loaded, "exec-env-credential", path, `passEnv ${name} is a management token (a workspace's tokenEnv): a program never receives one`));
+    } else if (credentials.has(name)) {
+      findings.push(finding(loaded, "exec-env-credential", path, `passEnv ${name} is read by another sink of this manifest: a program never receives another sink's credential`));
+    }
+  }
   return findings;
 }
 

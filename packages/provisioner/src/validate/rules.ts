@@ -129,6 +129,11 @@ export const fixedRules = {
     configurable: false,
     description: "tokenEnv names a GITHUB_*, ACTIONS_* or RUNNER_* variable, or one a sink of the manifest reads.",
   },
+  "exec-env-credential": {
+    defaultSeverity: "error",
+    configurable: false,
+    description: "An exec sink's passEnv names a management token or a variable another sink reads.",
+  },
   "insecure-url": {
     defaultSeverity: "error",
     configurable: false,
