@@ -74,7 +74,7 @@ export async function run(): Promise<void> {
     if (desired === undefined) return;
     checkFilters(desired, inputs, { workspace: "input workspace", target: "input target", manifest: inputs.manifestDisplay });
     const clients = clientsFromEnv(env);
-    const planned = await readAndPlan(desired, clients, inputs);
+    const planned = await readAndPlan(desired, clients, inputs, {}, env);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
     switch (inputs.command) {
       case "plan":
@@ -181,7 +181,7 @@ async function planCommand(planned: Planned, desired: Desired, inputs: ActionInp
 /** Where the rotations stand once apply is done, for the summary; nothing when the read fails. */
 async function replan(desired: Desired, clients: ClientFactory, inputs: ActionInputs): Promise<Plan | undefined> {
   try {
-    return (await readAndPlan(desired, clients, inputs)).plan;
+    return (await readAndPlan(desired, clients, inputs, {}, process.env)).plan;
   } catch (error) {
     core.warning(`could not read the keys again after apply, the summary shows the plan as applied: ${failureMessage(error)}`);
     return undefined;

@@ -9,6 +9,8 @@ export interface ImportInput {
   workspace: string;
   tokenEnv: string;
   apiUrl?: string;
+  /** The live workspace's id (GET /v1/me), written as the workspace's `id:` pin. */
+  workspaceId?: string;
   keys: readonly ApiKey[];
   /** Path from the written manifest to the JSON Schema, for the editor line. */
   schemaPath: string;
@@ -58,6 +60,7 @@ export function importManifest(input: ImportInput): string {
       name: input.workspace,
       tokenEnv: input.tokenEnv,
       ...(input.apiUrl ? { apiUrl: input.apiUrl } : {}),
+      ...(input.workspaceId ? { id: input.workspaceId } : {}),
       keys: entries,
     },
   ];

@@ -13,7 +13,7 @@ import type { PathSegment } from "./path.js";
 import { quoteValue } from "./secret-shapes.js";
 
 /** Variables a management token may never be read from: the runner's and GitHub's own. */
-const FORBIDDEN_TOKEN_ENV = /^(?:GITHUB_|ACTIONS_|RUNNER_)/;
+export const FORBIDDEN_TOKEN_ENV = /^(?:GITHUB_|ACTIONS_|RUNNER_)/;
 
 /** The sinks' default credential and address variables (used when the sink names none). */
 const SINK_DEFAULT_VARIABLES: Partial<Record<SinkConfig["type"], string[]>> = {

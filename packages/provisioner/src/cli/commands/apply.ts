@@ -73,7 +73,7 @@ async function planConfirmExecute(
     throw new UserError(`${command} needs --auto-approve when not run in a terminal (nothing was changed)`);
   }
   const desired = await loadDesired(io, { file, workspaces, targets, requireEnv: true });
-  const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
+  const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra, io.env);
   io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
   if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
     throw new UserError(`rollback ${extra.rollback}: there is no previous key in quarantine to restore`);
