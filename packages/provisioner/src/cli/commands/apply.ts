@@ -8,7 +8,9 @@ import type { Plan, PlanOptions } from "../../model.js";
 import { fingerprintKeys } from "../../plan/fingerprint.js";
 import { read } from "../../read.js";
 import { renderText } from "../../render.js";
-import { readSavedPlan } from "../../saved-plan.js";
+import { checkPlanAgainstManifest, readSavedPlan } from "../../saved-plan.js";
+import type { Desired } from "../../desired.js";
+import { checkWorkspaceIdentity } from "../../identity.js";
 import { parseCommandArgs, positiveInt, stringList } from "../args.js";
 import { HELP } from "../help.js";
 import { confirm, isInteractive, useColor, type CliIO } from "../io.js";
@@ -34,8 +36,14 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       throw new UserError("a saved plan is applied as it is: -f, --workspace and --target cannot be combined with PLAN.json");
     }
     const plan = await readSavedPlan(pathFrom(io, savedPlanFile));
-    await refuseStalePlan(plan, clients, savedPlanFile);
-    // The plan was reviewed when it was saved: applying it is the approval.
+    // The plan's manifest, loaded and validated now (origin rules included): the plan may carry
+    // nothing it does not, whoever recomputed the digest.
+    const workspaces = plan.workspaces.map((workspace) => workspace.name);
+    const desired = await loadDesired(io, { file: plan.manifest, workspaces, targets: [], requireEnv: true });
+    checkPlanAgainstManifest(plan, desired, savedPlanFile);
+    await refuseStalePlan(plan, desired, clients, savedPlanFile, io.env);
+    // The plan was reviewed when it was saved: applying it is the approval. It is shown again first.
+    io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
     return execute(io, plan, clients, concurrency);
   }
   return planConfirmExecute(io, "apply", values, clients, concurrency, {});
@@ -89,8 +97,9 @@ async function planConfirmExecute(
   return execute(io, plan, clients, concurrency);
 }
 
-async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string): Promise<void> {
+async function refuseStalePlan(plan: Plan, desired: Desired, clients: ClientFactory, file: string, env: NodeJS.ProcessEnv): Promise<void> {
   const live = await read(plan.workspaces.map(connectionOf), { clients });
+  checkWorkspaceIdentity(desired.workspaces, live, env);
   for (const [index, workspace] of plan.workspaces.entries()) {
     const now = fingerprintKeys(live.workspaces[index]?.keys ?? []);
     if (now !== workspace.fingerprint) {
