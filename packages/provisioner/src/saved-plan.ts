@@ -66,15 +66,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function checkPlanAgainstManifest(plan: Plan, desired: Desired, file: string): void {
   const refuse = (what: string) =>
     new UserError(
-      `${file}: ${what} differs from the manifest ${desired.file}; the saved plan was not applied and nothing was changed. ` +
+      `${file}: ${what} are not the manifest's (${desired.file}); the saved plan was not applied and nothing was changed. ` +
         "Make a new one with 'timely-keys plan --out'.",
     );
-  if (plan.manifest !== desired.file) throw refuse(`the manifest path (${plan.manifest})`);
+  if (plan.manifest !== desired.file) throw refuse(`the manifest path and contents (${plan.manifest})`);
   for (const workspace of plan.workspaces) {
     const declared = desired.workspaces.find((w) => w.name === workspace.name);
-    if (declared === undefined) throw refuse(`workspace ${workspace.name} (not in the manifest)`);
-    if (workspace.tokenEnv !== declared.tokenEnv) throw refuse(`the tokenEnv of workspace ${workspace.name}`);
-    if (normaliseUrl(workspace.apiUrl ?? "") !== normaliseUrl(declared.apiUrl ?? "")) throw refuse(`the apiUrl of workspace ${workspace.name}`);
+    if (declared === undefined) throw refuse(`the settings of workspace ${workspace.name} (it is not in the manifest)`);
+    if (workspace.tokenEnv !== declared.tokenEnv) throw refuse(`the tokenEnv settings of workspace ${workspace.name}`);
+    if (normaliseUrl(workspace.apiUrl ?? "") !== normaliseUrl(declared.apiUrl ?? "")) throw refuse(`the apiUrl settings of workspace ${workspace.name}`);
     for (const action of workspace.actions) {
       const successor = (action as { successor?: SuccessorSpec }).successor;
       if (successor === undefined) continue;
