@@ -150,6 +150,21 @@ describe("2. tokens go only where the operator allowed", () => {
     expect(leaks(run, [VAULT_TOKEN])).toEqual([]);
   });
 
+  it("an AWS endpoint that answers 307: the AWS SDK does not follow it, the other origin receives nothing", async () => {
+    const target = await capture();
+    const aws = await capture((_request, respond) => respond(307, { location: `${target.url}/` }));
+    work = makeWorkdir(manifest("", `- { type: awsSecretsManager, secretId: timely/crm, region: us-east-1, endpoint: "${aws.url}" }`));
+    const run = await cli(["apply", "--auto-approve"], {
+      ...baseEnv(),
+      AWS_ACCESS_KEY_ID: "AKIAFAKEFORSECURITYSUITE",
+      AWS_SECRET_ACCESS_KEY: "FakeAwsSecretAccessKeyForTheSecuritySuite0001",
+      AWS_EC2_METADATA_DISABLED: "true",
+    });
+    expect(run.code).toBe(1);
+    expect(aws.requests.length).toBeGreaterThan(0);
+    expect(target.requests).toEqual([]);
+  });
+
   it("a GitHub API answering with an endless body is cut at the cap", async () => {
     const github = await capture((_request, respond) => respond(200, { "content-type": "application/json", "content-length": String(512 * 1024 * 1024) }, ""));
     work = makeWorkdir(manifest("", `- { type: githubSecret, repository: acme/app, secretName: CRM, apiUrl: "${github.url}" }`));
