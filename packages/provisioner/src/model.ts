@@ -286,6 +286,8 @@ export interface EntryState {
   generation?: number;
   currentKeyId?: string;
   detail: string;
+  /** Set when the entry is due for a create or rotation that the plan leaves out, and why. */
+  unrotatable?: "no_sinks";
 }
 
 export interface PlanWarning {

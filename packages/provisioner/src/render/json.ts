@@ -63,7 +63,7 @@ const SHAPES: Record<string, Shape> = {
   descriptions: { keys: ["pending", "delivering", "current"] },
   sink: { keys: ["type"] },
   verify: { keys: ["keyName", "scopes", "workspaceId"] },
-  entry: { keys: ["entryId", "name", "phase", "step", "nextAt", "generation", "currentKeyId", "detail"] },
+  entry: { keys: ["entryId", "name", "phase", "step", "nextAt", "generation", "currentKeyId", "detail", "unrotatable"] },
 };
 
 function ordered(value: unknown, shapeName: string | undefined): unknown {

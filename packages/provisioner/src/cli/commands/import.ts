@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { dirname, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { clientsFromEnv } from "../../clients.js";
 import { isSecureOrigin } from "@timely-keys/sdk";
 import type { Desired } from "../../desired.js";
@@ -12,7 +12,8 @@ import { parseCommandArgs } from "../args.js";
 import { HELP } from "../help.js";
 import type { CliIO } from "../io.js";
 import { loadDesired } from "../pipeline.js";
-import { manifestSchemaFile } from "../../schema-path.js";
+import { publishedSchemaUrl } from "../../schema-path.js";
+import packageJson from "../../../package.json" with { type: "json" };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -55,8 +56,7 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   // A token whose workspace the manifest already pins under another name is that workspace's.
   checkWorkspaceIdentity(pinned, { workspaces: [live] }, env);
   const out = values.out as string | undefined;
-  const schemaFile = manifestSchemaFile();
-  const schemaPath = schemaFile ? relative(dirname(resolve(io.cwd, out ?? "timely-keys.yaml")), schemaFile) : "node_modules/@timely-keys/provisioner/schema/manifest.schema.json";
+  const schemaPath = publishedSchemaUrl(packageJson.version);
   const text = importManifest({
     workspace,
     tokenEnv,
