@@ -170,7 +170,7 @@ export const cases: BadInputCase[] = [
   { name: "token unknown to the API", args: apply, env: { PROD_TOKEN: `tkm_${"Z".repeat(40)}` }, message: /^error: workspace acme-prod: the management token in PROD_TOKEN was rejected \(401/, secrets: [`tkm_${"Z".repeat(40)}`] },
   { name: "TIMELY_API_URL not a URL", args: apply, api: { kind: "url", url: "not a url" }, message: /^error: invalid API setting: baseUrl is not a URL: .*\(check TIMELY_API_URL/ },
   { name: "TIMELY_API_URL not http", args: apply, api: { kind: "url", url: "ftp://127.0.0.1/" }, message: /^error: .*http\(s\)/ },
-  { name: "TIMELY_API_URL where nothing listens", args: apply, api: { kind: "url", url: "http://127.0.0.1:9" }, message: /^error: could not reach the API: GET \/v1\/api-keys.* failed: .*Check the API URL/ },
+  { name: "TIMELY_API_URL where nothing listens", args: apply, api: { kind: "url", url: "http://127.0.0.1:9" }, message: /^error: could not reach the API: GET \/v1\/(?:me|api-keys).* failed: .*Check the API URL/ },
 
   // ---- saved plans ------------------------------------------------------------------------------
   { name: "saved plan: not JSON", args: ["apply", "saved.json"], files: { "saved.json": "this is not json {" }, message: /^error: saved\.json: not a saved plan \(invalid JSON\)/ },
