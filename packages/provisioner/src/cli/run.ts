@@ -4,7 +4,6 @@ import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
 import type { CliIO, Output } from "./io.js";
 import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
-import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
 import { planCommand } from "./commands/plan.js";
@@ -20,12 +19,19 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   init: initCommand,
   import: importCommand,
   usage: usageCommand,
-  emulator: emulatorCommand,
 };
 
 export type { CliIO } from "./io.js";
 
-export async function runCli(argv: string[], given: CliIO): Promise<number> {
+/** One command of the CLI: its arguments after the command name in, the exit code out. */
+export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;
+
+/** `extraCommands` are commands this package cannot hold: packages/cli adds `emulator` (it depends on the emulator). */
+export async function runCli(
+  argv: string[],
+  given: CliIO,
+  extraCommands: Readonly<Record<string, CliCommand>> = {},
+): Promise<number> {
   // Everything the CLI writes passes the SDK's terminal guard: secrets the run knows are masked and
   // no escape sequence but the CLI's own colours reaches the terminal, whatever a message quotes.
   const io: CliIO = { ...given, stdout: guarded(given.stdout), stderr: guarded(given.stderr) };
@@ -36,7 +42,7 @@ export async function runCli(argv: string[], given: CliIO): Promise<number> {
     io.stdout.write(`${HELP.main}\n`);
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS[name];
+  const command = (Object.hasOwn(extraCommands, name) ? extraCommands[name] : undefined) ?? COMMANDS[name];
   if (!command) {
     io.stderr.write(`error: unknown command '${sanitize(name)}'. Run 'timely-keys --help' for the list.\n`);
     return 1;
