@@ -177,7 +177,7 @@ export const cases: BadInputCase[] = [
   { name: "token unknown to the API", args: apply, env: { PROD_TOKEN: `tkm_${"Z".repeat(40)}` }, message: /^error: workspace acme-prod: the management token in PROD_TOKEN was rejected \(401/, secrets: [`tkm_${"Z".repeat(40)}`] },
   { name: "TIMELY_API_URL not a URL", args: apply, api: { kind: "url", url: "not a url" }, message: /^error: invalid API setting: baseUrl is not a URL: .*\(check TIMELY_API_URL/ },
   { name: "TIMELY_API_URL not http", args: apply, api: { kind: "url", url: "ftp://127.0.0.1/" }, message: /^error: .*http\(s\)/ },
-  { name: "TIMELY_API_URL where nothing listens", args: apply, api: { kind: "url", url: "http://127.0.0.1:9" }, message: /^error: could not reach the API: GET \/v1\/api-keys.* failed: .*Check the API URL/ },
+  { name: "TIMELY_API_URL where nothing listens", args: apply, api: { kind: "url", url: "http://127.0.0.1:9" }, message: /^error: could not reach the API: GET \/v1\/(?:me|api-keys).* failed: .*Check the API URL/ },
 
   // ---- saved plans ------------------------------------------------------------------------------
   { name: "saved plan: not JSON", args: ["apply", "saved.json"], files: { "saved.json": "this is not json {" }, message: /^error: saved\.json: not a saved plan \(invalid JSON\)/ },
@@ -213,6 +213,59 @@ export const cases: BadInputCase[] = [
       rewrite(ctx.dir, "saved.json", (text) => text.replace(/"format_version": ?1/, '"format_version": 2'));
     },
     message: /format_version 2 is not supported|was modified after it was written/,
+  },
+
+  // ---- where tokens may go, and whose they are (security review, issue 12) -------------------------
+  {
+    name: "origin: a manifest apiUrl nobody allowed",
+    args: apply,
+    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: https://capture.example.com\n")),
+    env: { TIMELY_API_URL: undefined },
+    message: /error\[api-url-not-allowed\]: apiUrl "https:\/\/capture\.example\.com" is not the Timely API/,
+  },
+  {
+    name: "origin: a plain http apiUrl",
+    args: apply,
+    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: http://api.timelyai.example\n")),
+    env: { TIMELY_KEYS_ALLOWED_API_URLS: "http://api.timelyai.example" },
+    message: /error\[insecure-url\]: apiUrl "http:\/\/api\.timelyai\.example" is not https/,
+  },
+  {
+    name: "origin: tokenEnv names a runner variable",
+    args: apply,
+    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: ACTIONS_RUNTIME_TOKEN\n")),
+    env: { ACTIONS_RUNTIME_TOKEN: OWNER_TOKEN },
+    message: /error\[forbidden-token-env\]: tokenEnv ACTIONS_RUNTIME_TOKEN is a GitHub or runner variable/,
+  },
+  {
+    name: "identity: the pinned workspace id differs from the token's",
+    args: apply,
+    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    id: 00000000-0000-4000-8000-000000000000\n")),
+    message: /^error: workspace acme-prod: the management token in PROD_TOKEN belongs to live workspace .* but the manifest pins id 00000000-0000-4000-8000-000000000000/,
+  },
+  {
+    name: "identity: two manifest workspaces on one live workspace",
+    args: apply,
+    files: manifest(`${VALID_MANIFEST}  - name: payments-dev\n    tokenEnv: DEV_TOKEN\n    keys: []\n`),
+    env: { DEV_TOKEN: OWNER_TOKEN },
+    message: /^error: workspaces (acme-prod and payments-dev|payments-dev and acme-prod) of the manifest resolve to the same live workspace/,
+  },
+  {
+    name: "saved plan: a sink changed to an exec and the digest recomputed",
+    args: ["apply", "saved.json"],
+    setup: async (ctx) => {
+      await savePlan(ctx);
+      // The successor's sinks become `sh -c "env > x; cat > y"`, as in the review's reproduction.
+      rewrite(ctx.dir, "saved.json", (text) => {
+        const saved = JSON.parse(text) as { plan: { workspaces: Array<{ actions: Array<{ successor?: { sinks: unknown[] } }> }> } };
+        for (const action of saved.plan.workspaces.flatMap((w) => w.actions)) {
+          if (action.successor) action.successor.sinks = [{ type: "exec", command: ["sh", "-c", "env > x; cat > y"] }];
+        }
+        return JSON.stringify(saved);
+      });
+      await redigest(ctx.dir, "saved.json");
+    },
+    message: /^error: saved\.json: the sinks of key crm in workspace acme-prod are not the manifest's/,
   },
 
   // ---- hostile or broken API answers (the emulator's faults) -----------------------------------------

@@ -1,6 +1,7 @@
 // Findings as GitHub annotations: on the manifest's file and line, so a pull request shows them
 // next to the line at fault. Paths are relative to GITHUB_WORKSPACE, as the runner expects.
 import type { Diagnostic, SourceRef } from "@timely-keys/provisioner";
+import { sanitize } from "@timely-keys/sdk";
 import { displayPath } from "./inputs.js";
 
 export interface AnnotationProperties {
@@ -16,11 +17,12 @@ export interface Annotation {
   properties: AnnotationProperties;
 }
 
-const TOKEN_SHAPE = /\b(t(?:ml|km)_)[A-Za-z0-9]{32,}/g;
-
-/** Anything shaped like a Timely secret, cut to its prefix (messages should hold none anyway). */
+/**
+ * Text for one annotation or log message: secrets masked (the SDK's registry and shapes) and made
+ * inert (one line, no escape sequences, cannot start a workflow command), by the SDK's sanitizer.
+ */
 export function redactTokens(text: string): string {
-  return text.replace(TOKEN_SHAPE, "$1…");
+  return sanitize(text);
 }
 
 /** Where in the manifest, as annotation properties; no line when the position is unknown (0). */

@@ -39,6 +39,7 @@ import {
   type Plan,
   type Planned,
 } from "@timely-keys/provisioner";
+import { sanitizeLines } from "@timely-keys/sdk";
 import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
 import { closingLines, failures, progressLine } from "./apply-log.js";
 import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
@@ -59,6 +60,15 @@ function mask(values: Iterable<string>): void {
     masked.add(value);
     core.setSecret(value);
   }
+}
+
+/**
+ * Every log line goes through the SDK's sanitizer: a key name, a program's output or an error text
+ * can never start a line, so it can never be a workflow command (`::stop-commands::` would switch
+ * off the masking of the new secrets). The Action itself never emits `::stop-commands::`.
+ */
+function info(text: string): void {
+  core.info(sanitizeLines(text));
 }
 
 function annotate(annotation: Annotation): void {
@@ -86,7 +96,7 @@ export async function run(): Promise<void> {
     if (inputs.command === "matrix") return matrixCommand(desired, inputs);
     checkNotifyTargets(desired, env);
     const clients = clientsFromEnv(env);
-    const planned = await readAndPlan(desired, clients, inputs);
+    const planned = await readAndPlan(desired, clients, inputs, {}, env);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
     switch (inputs.command) {
       case "plan":
@@ -143,12 +153,12 @@ function matrixCommand(desired: Desired, inputs: ActionInputs): void {
   const matrix = workspaceMatrix(selected, inputs.shards);
   setOutputs({ matrix: JSON.stringify(matrix) });
   const jobs = Array.isArray(matrix) ? matrix.reduce((n, m) => n + m.include.length, 0) : matrix.include.length;
-  core.info(`${jobs} workspace${jobs === 1 ? "" : "s"}${Array.isArray(matrix) ? ` in ${matrix.length} matrices` : ""}`);
+  info(`${jobs} workspace${jobs === 1 ? "" : "s"}${Array.isArray(matrix) ? ` in ${matrix.length} matrices` : ""}`);
 }
 
 /** Log, plan file, plan outputs and warnings: the same for every command. */
 async function report(plan: Plan, desired: Desired, inputs: ActionInputs, githubWorkspace: string, env: NodeJS.ProcessEnv): Promise<void> {
-  core.info(renderText(plan, { color: false }));
+  info(renderText(plan, { color: false }));
   for (const warning of plan.warnings) {
     const entry = desired.workspaces.find((w) => w.name === warning.workspace)?.keys.find((k) => k.id === warning.entryId);
     const where = [warning.workspace, warning.entryId].filter((p) => p !== undefined && p !== "*").join("/");
@@ -206,7 +216,7 @@ async function planCommand(planned: Planned, desired: Desired, inputs: ActionInp
 /** Where the rotations stand once apply is done, for the summary; nothing when the read fails. */
 async function replan(desired: Desired, clients: ClientFactory, inputs: ActionInputs): Promise<Plan | undefined> {
   try {
-    return (await readAndPlan(desired, clients, inputs)).plan;
+    return (await readAndPlan(desired, clients, inputs, {}, process.env)).plan;
   } catch (error) {
     core.warning(`could not read the keys again after apply, the summary shows the plan as applied: ${failureMessage(error)}`);
     return undefined;
@@ -217,12 +227,12 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
   const { plan } = planned;
   let result: ApplyReport = { ok: true, results: [], workspaceErrors: [], rotated: [] };
   if (!plan.changes) {
-    core.info("No changes to apply.");
+    info("No changes to apply.");
   } else {
     // The workflow that runs this step is the approval: no confirmation.
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
-    result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => core.info(progressLine(event)) });
-    for (const line of closingLines(result)) core.info(line);
+    result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => info(progressLine(event)) });
+    for (const line of closingLines(result)) info(line);
     // A notification that cannot be sent is a warning: it never fails the rotation it reports.
     for (const failure of await notifyApply(desired, result, { env })) core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
@@ -273,7 +283,7 @@ async function checkCommand(
     } else {
       try {
         const sync = await syncIssues(api, repo, inputs.manifestDisplay, failingGroups(report, inputs.failOn), checkedGroupIds(planned.plan), runUrl(env));
-        core.info(`issues: ${sync.opened.length} opened, ${sync.updated.length} updated, ${sync.closed.length} closed.`);
+        info(`issues: ${sync.opened.length} opened, ${sync.updated.length} updated, ${sync.closed.length} closed.`);
       } catch (error) {
         core.warning(`issues: could not sync the GitHub issues: ${failureMessage(error)}`, { title: "timely-keys issues" });
       }
@@ -288,7 +298,7 @@ async function checkCommand(
     const ids = idList(failing.map((f) => f.entryId ?? f.key?.name ?? f.workspace));
     core.setFailed(`check: ${failing.length} finding${failing.length === 1 ? "" : "s"} at ${inputs.failOn} or above (fail-on ${inputs.failOn}): ${ids}`);
   } else {
-    core.info(`check: no finding at ${inputs.failOn} or above (${report.findings.length} in all).`);
+    info(`check: no finding at ${inputs.failOn} or above (${report.findings.length} in all).`);
   }
 }
 
@@ -325,7 +335,7 @@ async function commentOnPullRequest(plan: Plan, inputs: ActionInputs, env: NodeJ
     // A markdown a little over the limit is still worth rendering whole: the helper decides.
     const markdown = renderMarkdown(plan, { maxBytes: 4 * COMMENT_MAX_CHARS });
     const comment = await upsertPlanComment(api, repo, pull, inputs.manifestDisplay, { markdown, summaryLine: summaryLine(plan) }, runUrl(env));
-    core.info(`pr-comment: comment ${comment.id} ${comment.action}${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`);
+    info(`pr-comment: comment ${comment.id} ${comment.action}${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`);
   } catch (error) {
     core.warning(`pr-comment: could not write the comment: ${failureMessage(error)}`, { title: "timely-keys pr-comment" });
   }

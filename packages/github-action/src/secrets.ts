@@ -2,6 +2,7 @@
 // token the manifest names, every credential a sink uses, and anything in the environment shaped
 // like a Timely secret or token. The manifest is walked as raw YAML data, so even one that fails
 // validation has its tokens masked before its findings are printed.
+import { findSecretShape, registerSecret } from "@timely-keys/sdk";
 
 /** Variables the sinks read credentials from when the manifest does not name others. */
 const SINK_DEFAULTS: Record<string, string[]> = {
@@ -11,8 +12,6 @@ const SINK_DEFAULTS: Record<string, string[]> = {
   awsSecretsManager: ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
 };
 
-/** A Timely API key (`tml_`) or management token (`tkm_`) anywhere in a value. */
-const TOKEN_SHAPE = /\bt(?:ml|km)_[A-Za-z0-9]{32,}/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -82,6 +81,9 @@ export function secretValues(env: NodeJS.ProcessEnv, names: readonly string[]): 
     }
   };
   for (const n of names) add(env[n]);
-  for (const value of Object.values(env)) if (value !== undefined && TOKEN_SHAPE.test(value)) add(value);
+  for (const value of Object.values(env)) if (value !== undefined && findSecretShape(value) !== undefined) add(value);
+  // The run's own redaction learns them too: every line this process writes is masked, not only
+  // the runner's view of it.
+  for (const value of values) registerSecret(value);
   return [...values];
 }

@@ -26,7 +26,7 @@ describe("progressLine", () => {
     );
     expect(progressLine({ type: "step", action: rotate, message: "delivering to 1 sink" })).toBe("prod/crm:   delivering to 1 sink");
     expect(progressLine({ type: "done", action: create })).toBe("prod/billing: create done");
-    expect(progressLine({ type: "failed", action: create, message: "boom tml_0123456789abcdefghijABCDEFGHIJ0123" })).toBe("prod/billing: create FAILED: boom tml_…");
+    expect(progressLine({ type: "failed", action: create, message: "boom tml_0123456789abcdefghijABCDEFGHIJ0123" })).toBe("prod/billing: create FAILED: boom tml_***");
     expect(progressLine({ type: "skipped", action: create, message: "token rejected" })).toBe("prod/billing: create skipped: token rejected");
   });
 });

@@ -2,7 +2,7 @@
 // as done, failed or skipped. Actions of one entry run in plan order; entries run side by side up
 // to `concurrency`; the SDK's pacing keeps every token under its rate limit.
 import { dirname } from "node:path";
-import { TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
+import { registerSecret, TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
 import { mapBounded, WORKSPACE_CONCURRENCY } from "./bounded.js";
 import type { ClientFactory } from "./clients.js";
 import { resolveBaseUrl } from "./clients.js";
@@ -122,7 +122,11 @@ async function applyWorkspace(
     ...(options.deliverOptions ? { deliverOptions: options.deliverOptions } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     emit,
-    onSecret: options.onSecret ?? (() => {}),
+    // Every new secret joins the run-wide redaction registry the moment it exists.
+    onSecret: (secret: string) => {
+      registerSecret(secret);
+      options.onSecret?.(secret);
+    },
     afterStep: async (action, step, keyId) => {
       emit({ type: "step", action, step, keyId });
       await options.afterStep?.(action, step, keyId);

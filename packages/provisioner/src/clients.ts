@@ -1,6 +1,7 @@
 // One SDK client per workspace, authenticated with the management token named by the manifest.
 import { DEFAULT_BASE_URL, TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
 import { ManagementTokenError, UserError } from "./errors.js";
+import { apiUrlRefusal } from "./validate/origin-rules.js";
 
 export interface WorkspaceConnection {
   name: string;
@@ -8,10 +9,17 @@ export interface WorkspaceConnection {
   apiUrl?: string;
 }
 
-/** `TIMELY_API_URL` overrides the manifest's apiUrl, which overrides the public API's URL. */
+/**
+ * `TIMELY_API_URL` overrides the manifest's apiUrl, which overrides the public API's URL. A manifest
+ * apiUrl other than the default is used only when TIMELY_KEYS_ALLOWED_API_URLS lists it (validation
+ * says so first; this refuses again for callers of the library, before any request).
+ */
 export function resolveBaseUrl(apiUrl: string | undefined, env: NodeJS.ProcessEnv): string {
   const fromEnv = env.TIMELY_API_URL?.trim();
-  return fromEnv || apiUrl || DEFAULT_BASE_URL;
+  if (fromEnv) return fromEnv;
+  const refusal = apiUrlRefusal(apiUrl, env);
+  if (refusal !== undefined) throw new UserError(refusal);
+  return apiUrl || DEFAULT_BASE_URL;
 }
 
 export type ClientFactory = (workspace: WorkspaceConnection) => TimelyClient;

@@ -66,6 +66,8 @@ export interface DesiredWorkspace {
   apiUrl?: string;
   /** This workspace's notification targets (besides the manifest's top-level ones). */
   notify?: NotifyTarget[];
+  /** The live workspace's id (`workspace_id` of GET /v1/me) the token must belong to, when pinned. */
+  id?: string;
   keys: DesiredKey[];
   source?: SourceRef;
 }

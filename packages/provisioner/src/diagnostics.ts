@@ -1,5 +1,6 @@
 // What validation says about a manifest: one finding per location, with where it is and which
 // rule found it. The same shape serves load errors, schema errors and policy lint.
+import { sanitize } from "@timely-keys/sdk";
 import { redactSecrets } from "./validate/secret-shapes.js";
 
 export type DiagnosticSeverity = "error" | "warning";
@@ -23,8 +24,8 @@ export interface Diagnostic {
 /** `file:line:col: error[rule]: message`, on one line, with anything secret-shaped masked. */
 export function formatDiagnostic(d: Diagnostic): string {
   const where = d.line > 0 ? `${d.file}:${d.line}:${d.col}` : d.file;
-  const message = redactSecrets(d.message.replace(/\s*\n\s*/g, " "));
-  return `${where}: ${d.severity}[${d.rule}]: ${message}`;
+  const message = sanitize(redactSecrets(d.message.replace(/\s*\n\s*/g, " ")));
+  return `${sanitize(where)}: ${d.severity}[${d.rule}]: ${message}`;
 }
 
 export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {

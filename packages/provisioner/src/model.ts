@@ -15,6 +15,8 @@ export interface LiveWorkspace {
   keys: ApiKey[];
   /** The server's clock (ISO), from the `Date` header of the read. */
   serverNow: string;
+  /** The live workspace the management token belongs to (`workspace_id` of GET /v1/me), when read. */
+  workspaceId?: string;
 }
 
 export interface Live {

@@ -3,6 +3,7 @@
 import type { ClientFactory, WorkspaceConnection } from "./clients.js";
 import type { Desired, DesiredWorkspace } from "./desired.js";
 import { UserError } from "./errors.js";
+import { checkWorkspaceIdentity } from "./identity.js";
 import type { Live, Plan, PlanOptions } from "./model.js";
 import { plan as makePlan } from "./plan.js";
 import { read } from "./read.js";
@@ -51,9 +52,12 @@ export async function readAndPlan(
   clients: ClientFactory,
   filters: Filters,
   extra: Pick<PlanOptions, "forceRotate" | "rollback"> = {},
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<Planned> {
   const workspaces = workspacesToPlan(desired, filters);
   const live = await read(selectedWorkspaces(desired, workspaces).map(connectionOf), { clients });
+  // Before anything is planned: each token belongs to the workspace the manifest says it does.
+  checkWorkspaceIdentity(desired.workspaces, live, env);
   const now = serverNowOf(live);
   const plan = makePlan(desired, live, now, {
     ...(workspaces.length > 0 ? { workspaces: [...workspaces] } : {}),

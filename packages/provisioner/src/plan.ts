@@ -77,6 +77,9 @@ function planWorkspace(
     warnings,
   };
   if (liveWs === undefined) warn(ctx, `no live state was read for workspace ${ws.name}: planned as if it had no keys`);
+  if (liveWs?.workspaceId !== undefined && ws.id === undefined) {
+    warn(ctx, `workspace ${ws.name} is not pinned to a live workspace: add \`id: ${liveWs.workspaceId}\` to it in the manifest, so a token of another workspace is refused`);
+  }
 
   const groups = new Map<string, MarkedKey[]>();
   const unmarked: KeyView[] = [];

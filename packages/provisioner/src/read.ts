@@ -21,7 +21,11 @@ export async function read(workspaces: readonly WorkspaceConnection[], options: 
 export async function readWorkspace(workspace: WorkspaceConnection, options: ReadOptions): Promise<LiveWorkspace> {
   const client = options.clients(workspace);
   const keys: ApiKey[] = [];
+  let workspaceId: string;
   try {
+    // First: which live workspace this token belongs to (checked against the manifest's pin
+    // before anything is planned or changed).
+    workspaceId = (await client.me({ signal: options.signal })).workspace_id;
     for await (const key of client.apiKeys.list({ perPage: 100, signal: options.signal })) {
       checkKeyShape(key, keys.length, workspace.name);
       keys.push(key);
@@ -29,7 +33,7 @@ export async function readWorkspace(workspace: WorkspaceConnection, options: Rea
   } catch (error) {
     throw asTokenError(error, workspace) ?? error;
   }
-  return { name: workspace.name, keys, serverNow: serverNow(client).toISOString() };
+  return { name: workspace.name, keys, serverNow: serverNow(client).toISOString(), workspaceId };
 }
 
 /** The server's clock when known, the local one otherwise (an answer without a Date header). */

@@ -2,9 +2,11 @@
 // refused; the fingerprint of each workspace's live state inside it makes a stale plan refused too.
 import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
+import type { Desired } from "./desired.js";
 import { UserError } from "./errors.js";
-import type { Plan } from "./model.js";
+import type { Plan, SuccessorSpec } from "./model.js";
 import { renderJson } from "./render.js";
+import { normaliseUrl } from "./validate/origin-rules.js";
 
 const MAX_PLAN_BYTES = 16 * 1024 * 1024;
 
@@ -53,4 +55,39 @@ export function parseSavedPlan(text: string, file: string): Plan {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A saved plan carries nothing the manifest does not: every workspace's tokenEnv and apiUrl, and
+ * every sink of every key it would create (exec argv, file paths, URLs), must equal the current
+ * manifest's (the one the plan names). The digest only proves the file is whole, not who wrote it:
+ * anyone who can edit the file can recompute it. Throws a UserError naming the first difference.
+ */
+export function checkPlanAgainstManifest(plan: Plan, desired: Desired, file: string): void {
+  const refuse = (what: string) =>
+    new UserError(
+      `${file}: ${what} are not the manifest's (${desired.file}); the saved plan was not applied and nothing was changed. ` +
+        "Make a new one with 'timely-keys plan --out'.",
+    );
+  if (plan.manifest !== desired.file) throw refuse(`the manifest path and contents (${plan.manifest})`);
+  for (const workspace of plan.workspaces) {
+    const declared = desired.workspaces.find((w) => w.name === workspace.name);
+    if (declared === undefined) throw refuse(`the settings of workspace ${workspace.name} (it is not in the manifest)`);
+    if (workspace.tokenEnv !== declared.tokenEnv) throw refuse(`the tokenEnv settings of workspace ${workspace.name}`);
+    if (normaliseUrl(workspace.apiUrl ?? "") !== normaliseUrl(declared.apiUrl ?? "")) throw refuse(`the apiUrl settings of workspace ${workspace.name}`);
+    for (const action of workspace.actions) {
+      const successor = (action as { successor?: SuccessorSpec }).successor;
+      if (successor === undefined) continue;
+      const entry = declared.keys.find((key) => key.id === action.entryId);
+      const label = `the sinks of key ${action.entryId ?? "?"} in workspace ${workspace.name}`;
+      if (entry === undefined || canonical(successor.sinks) !== canonical(entry.deliver)) throw refuse(label);
+    }
+  }
+}
+
+/** JSON with sorted object keys, so equal configurations compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) =>
+    isRecord(item) ? Object.fromEntries(Object.keys(item).sort().map((k) => [k, item[k]])) : item,
+  );
 }

@@ -5,6 +5,7 @@ import { ManifestLoadError, hasErrors, sortDiagnostics, type Diagnostic } from "
 import { load, maxManifestBytesFromEnv, type LoadOptions, type LoadedDocument } from "./load.js";
 import { buildDesired } from "./validate/build-desired.js";
 import { checkEnv } from "./validate/env-check.js";
+import { checkOrigins } from "./validate/origin-rules.js";
 import type { ManifestDocument } from "./validate/manifest.js";
 import { lintManifest } from "./validate/policy-lint.js";
 import { isConfigurableRule } from "./validate/rules.js";
@@ -55,6 +56,8 @@ function validateDocument(loaded: LoadedDocument, options: ValidateOptions): Val
     const manifest = loaded.value as unknown as ManifestDocument;
     desired = buildDesired(manifest, loaded);
     const findings = lintManifest(manifest, desired, loaded);
+    // Static rules always; the apiUrl allow-list only for a run that will send requests.
+    findings.push(...checkOrigins(manifest, loaded, { env: options.env ?? process.env, apiUrls: options.requireEnv === true }));
     if (options.requireEnv) {
       appendAll(
         findings,

@@ -192,7 +192,7 @@ describe("validate: good manifests", () => {
                 { type: "vault", path: "integrations/data-pipeline-backup", auth: { method: "token", tokenEnv: "VAULT_BACKUP_TOKEN" } },
                 {
                   type: "onePassword",
-                  connectUrl: "http://op-connect.internal:8080",
+                  connectUrl: "https://op-connect.internal:8080",
                   tokenEnv: "OP_TOKEN_DATA",
                   vault: "vlt123",
                   item: "itm456",

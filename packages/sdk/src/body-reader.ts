@@ -73,3 +73,26 @@ function tooLarge(response: Response, maxBytes: number): InvalidResponseError {
     requestId: response.headers.get("x-request-id") ?? undefined,
   });
 }
+
+/** Largest answer body a sink (Vault, GitHub, 1Password, ...) reads: their answers are small JSON. */
+export const MAX_SINK_RESPONSE_BYTES = 1024 * 1024;
+
+export interface CappedBody {
+  /** The body as UTF-8 text ("" when there is none). */
+  text: string;
+  bytes: number;
+}
+
+/**
+ * Reads `response`'s body, at most `maxBytes` (a declared larger Content-Length is refused before
+ * reading), for code outside the SDK's own client that talks to other HTTP services (the sinks).
+ * Throws InvalidResponseError (`RESPONSE_TOO_LARGE`) beyond the cap.
+ */
+export async function readCappedBody(response: Response, maxBytes = MAX_SINK_RESPONSE_BYTES): Promise<CappedBody> {
+  if (response.body === null || NULL_BODY_STATUSES.has(response.status)) {
+    await response.body?.cancel().catch(() => undefined);
+    return { text: "", bytes: 0 };
+  }
+  const bytes = await readCapped(response, maxBytes, undefined);
+  return { text: new TextDecoder().decode(bytes), bytes: bytes.byteLength };
+}

@@ -1,5 +1,7 @@
-// Typed errors thrown by the SDK. Every field is safe to print: messages coming from the server
-// are redacted before they reach an error (see redact.ts), and no error carries request headers.
+// Typed errors thrown by the SDK. Every field is safe to print: each text field is redacted as the
+// error is made (registered secrets and every secret shape, see redact.ts), whatever input it
+// quotes, and no error carries request headers.
+import { redact } from "./redact.js";
 
 export interface TimelyErrorInit {
   message: string;
@@ -25,13 +27,13 @@ export class TimelyError extends Error {
   readonly field: string | undefined;
 
   constructor(init: TimelyErrorInit) {
-    super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
+    super(redact(init.message), init.cause === undefined ? undefined : { cause: init.cause });
     this.name = new.target.name;
     this.status = init.status;
-    this.code = init.code;
-    this.requestId = init.requestId;
+    this.code = redactOptional(init.code);
+    this.requestId = redactOptional(init.requestId);
     this.retryAfter = init.retryAfter;
-    this.field = init.field;
+    this.field = redactOptional(init.field);
   }
 
   toJSON(): Record<string, unknown> {
@@ -67,6 +69,23 @@ export class ConnectionError extends TimelyError {}
 export class TimeoutError extends TimelyError {}
 /** The answer was not valid JSON, not the expected envelope, or too large. */
 export class InvalidResponseError extends TimelyError {}
+/**
+ * The server answered with a redirect (3xx). The SDK never follows one: the request carries the
+ * key, and a redirect could send it to another origin or over plain http.
+ */
+export class RedirectError extends TimelyError {
+  /** Where the server pointed (origin only, so no query string reaches a log). */
+  readonly location: string | undefined;
+
+  constructor(init: TimelyErrorInit & { location?: string | undefined }) {
+    super(init);
+    this.location = init.location === undefined ? undefined : redact(init.location);
+  }
+}
+
+function redactOptional(text: string | undefined): string | undefined {
+  return text === undefined ? undefined : redact(text);
+}
 
 type ErrorClass = new (init: TimelyErrorInit) => TimelyError;
 

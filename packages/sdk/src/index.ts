@@ -1,7 +1,7 @@
 // @timely-keys/sdk: the typed client of the Timely.ai API key-management contract.
 
 export { TimelyClient, type ClientStats } from "./client.js";
-export { DEFAULT_BASE_URL, type TimelyClientHooks, type TimelyClientOptions } from "./options.js";
+export { DEFAULT_BASE_URL, isLoopbackHost, isSecureOrigin, type TimelyClientHooks, type TimelyClientOptions } from "./options.js";
 export {
   ApiKeys,
   type ApiKeyChanges,
@@ -21,6 +21,7 @@ export {
   NotFoundError,
   PermissionError,
   RateLimitError,
+  RedirectError,
   ServerError,
   TimelyError,
   TimeoutError,
@@ -28,7 +29,24 @@ export {
   type TimelyErrorInit,
 } from "./errors.js";
 export { Secret, maskSecret } from "./secret.js";
-export { MAX_RESPONSE_BYTES } from "./body-reader.js";
+export { MAX_RESPONSE_BYTES, MAX_SINK_RESPONSE_BYTES, readCappedBody, type CappedBody } from "./body-reader.js";
+export {
+  MIN_REGISTERED_LENGTH,
+  Redactor,
+  SECRET_SHAPES,
+  containsSecret,
+  findAllSecretShapes,
+  findSecretShape,
+  redact,
+  redactDeep,
+  redactingReplacer,
+  redactionMark,
+  registerSecret,
+  runSecrets,
+  type SecretShape,
+  type SecretShapeMatch,
+} from "./redact.js";
+export { guardTerminalOutput, isInert, sanitize, sanitizeLines } from "./sanitize.js";
 export type { Logger, TransportStats } from "./transport.js";
 export { sleep, type Sleep } from "./sleep.js";
 // The one retry policy, for other HTTP callers of the project (notifications) to share.

@@ -121,6 +121,10 @@ function resolveBaseUrl(given: string | undefined): string {
   if (url.protocol !== "https:" && url.protocol !== "http:") {
     throw badOption("baseUrl", "baseUrl must be an http(s) URL");
   }
+  // The key travels in a header: plain http only where it cannot leave the machine.
+  if (!isSecureOrigin(url)) {
+    throw badOption("baseUrl", `baseUrl must use https (plain http only on loopback): ${url.origin}`);
+  }
   if (url.search !== "" || url.hash !== "") throw badOption("baseUrl", "baseUrl must not have a query or fragment");
   return baseUrl;
 }
@@ -154,4 +158,22 @@ export function resolveOptions(options: TimelyClientOptions): ResolvedOptions {
 function functionOrUndefined<F>(field: string, value: F | undefined): F | undefined {
   if (value !== undefined && typeof value !== "function") throw badOption(field, `${field} must be a function`);
   return value;
+}
+
+/** Loopback names and addresses: plain http to them never leaves the machine. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "::1" || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/** https, or http to a loopback address: the only origins a credential may be sent to. */
+export function isSecureOrigin(url: URL | string): boolean {
+  let parsed: URL;
+  try {
+    parsed = typeof url === "string" ? new URL(url) : url;
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === "https:") return true;
+  return parsed.protocol === "http:" && isLoopbackHost(parsed.hostname);
 }

@@ -3,7 +3,7 @@
 // a capped body read, and retries as decided by retry-policy.ts.
 
 import { BODY_READ_ABORTED, bufferResponse } from "./body-reader.js";
-import { ConnectionError, TimelyError, TimeoutError } from "./errors.js";
+import { ConnectionError, RedirectError, TimelyError, TimeoutError } from "./errors.js";
 import type { Pacer } from "./pacing.js";
 import type { Redactor } from "./redact.js";
 import { decideRetry, serverWaitMs, type AttemptOutcome, type RetrySettings } from "./retry-policy.js";
@@ -94,6 +94,10 @@ export class Transport {
       const result = await this.#attempt(url, { method, headers, body }, callerSignal);
       const response = result.response;
 
+      // Never followed: the request carries the key, and the target could be another origin or http.
+      if (response !== undefined && response.status >= 300 && response.status < 400) {
+        throw redirectError(method, url, response);
+      }
       if (response !== undefined && response.status < 400) {
         if (retriesSoFar > 0) this.#record(response, retriesSoFar, earlierOutcomeUnknown, undefined);
         if (this.#config.logger) this.#log(`${method} ${pathOf(url)} -> ${response.status}`, retriesSoFar);
@@ -153,7 +157,8 @@ export class Transport {
     let raw: Response | undefined;
     try {
       const work = (async () => {
-        raw = await this.#config.fetch(url, { ...init, signal, redirect: "follow" });
+        // "manual": a redirect is never followed with the key (answered with RedirectError, above).
+        raw = await this.#config.fetch(url, { ...init, signal, redirect: "manual" });
         clock.observe(raw.headers.get("date"));
         return bufferResponse(raw, this.#config.maxResponseBytes, signal);
       })();
@@ -213,6 +218,27 @@ function abortedBy(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
     if (signal.aborted) reject(signal.reason);
     else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+function redirectError(method: string, url: string, response: Response): RedirectError {
+  const location = response.headers.get("location") ?? undefined;
+  let target = "an unstated location";
+  if (location !== undefined) {
+    try {
+      target = new URL(location, url).origin;
+    } catch {
+      target = "an unreadable location";
+    }
+  }
+  return new RedirectError({
+    message:
+      `${method} ${pathOf(url)} answered HTTP ${response.status}, a redirect to ${target}; ` +
+      "the SDK does not follow redirects with a credential (set baseUrl to the final address)",
+    status: response.status,
+    code: "REDIRECT_REFUSED",
+    requestId: response.headers.get("x-request-id") ?? undefined,
+    location: location === undefined ? undefined : target,
   });
 }
 

@@ -27,7 +27,7 @@ describe("Redactor", () => {
     const out = redactor.redact(text);
     assertClean(out);
     expect(out).not.toContain("a-custom-credential-value");
-    expect(out).toBe("key tml_Ab12… token tkm_Zq8f… custom a-cu… end");
+    expect(out).toBe("key tml_*** token tkm_*** custom *** end");
   });
 
   it("leaves ordinary text alone", () => {
@@ -58,7 +58,7 @@ describe("the credential never leaks", () => {
     const error = await client.me().catch((e: unknown) => e);
     expect(error).toMatchObject({ name: "AuthenticationError" });
     assertClean(printedError(error));
-    expect((error as Error).message).toBe("key tkm_Zq8f… is invalid; did you mean tml_Ab12…?");
+    expect((error as Error).message).toBe("key tkm_*** is invalid; did you mean tml_***?");
   });
 
   it("from connection, timeout and validation errors", async () => {
@@ -118,5 +118,19 @@ describe("the credential never leaks", () => {
     await client.raw.GET("/v1/health");
     expect(seen).toHaveLength(4);
     for (const text of seen) assertClean(text);
+  });
+});
+
+describe("Redactor (as the sinks use it)", () => {
+  it("masks every occurrence of every registered value, a containing value whole", () => {
+    const redactor = new Redactor(["s3cr3t-value-1", "token-abcdef-2", "abcdefgh", "xxabcdefghxx"]);
+    expect(redactor.redact("a s3cr3t-value-1 b token-abcdef-2 c s3cr3t-value-1")).toBe("a *** b *** c ***");
+    expect(redactor.redact("[xxabcdefghxx]")).toBe("[***]");
+  });
+
+  it("ignores empty and very short values, which would mask ordinary text", () => {
+    const redactor = new Redactor(["", "ab", undefined]);
+    expect(redactor.redact("ab cd")).toBe("ab cd");
+    expect(redactor.longest).toBe(0);
   });
 });

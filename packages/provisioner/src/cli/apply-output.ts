@@ -5,6 +5,7 @@ import type { ApplyEvent, ApplyReport } from "../apply.js";
 import { countResults } from "../apply.js";
 import type { Plan, PlanAction } from "../model.js";
 import type { CliIO } from "./io.js";
+import { sanitize } from "@timely-keys/sdk";
 
 /** From this many mutating actions on, every line carries the `[k/N]` counter. */
 export const LONG_APPLY_ACTIONS = 10;
@@ -95,7 +96,8 @@ export class ApplyPrinter {
       this.#numbers.set(action, number);
     }
     const counter = this.#total >= LONG_APPLY_ACTIONS ? `[${number}/${this.#total}] ` : "";
-    this.#io.stdout.write(`${counter}${labelOf(action)}: ${text}\n`);
+    // Step texts quote API fields and program output: inert, one line (the SDK's sanitizer).
+    this.#io.stdout.write(`${counter}${labelOf(action)}: ${sanitize(text)}\n`);
   }
 
   /** The closing lines: counts by outcome, then each problem once. */
@@ -111,7 +113,7 @@ export class ApplyPrinter {
     const stopped = new Set(report.workspaceErrors.map((e) => e.workspace));
     for (const error of report.workspaceErrors) {
       const skipped = report.results.filter((r) => r.action.workspace === error.workspace && r.status === "skipped").length;
-      lines.push(`  error: ${error.message} (${skipped} action${skipped === 1 ? "" : "s"} not run)`);
+      lines.push(`  error: ${sanitize(error.message)} (${skipped} action${skipped === 1 ? "" : "s"} not run)`);
     }
     // Each failure's reason was printed on its FAILED line: here only which ones.
     const failed = report.results.filter((r) => r.status === "failed").map((r) => `${labelOf(r.action)} ${r.action.kind}`);
@@ -119,7 +121,7 @@ export class ApplyPrinter {
     const afterFailure = report.results.filter((r) => r.status === "skipped" && !stopped.has(r.action.workspace));
     if (afterFailure.length > 0) {
       const reasons = [...new Set(afterFailure.map((r) => (r.message ?? "").replace(/^skipped: /, "")))];
-      lines.push(`  skipped: ${afterFailure.length} action${afterFailure.length === 1 ? "" : "s"} (${reasons.join("; ")})`);
+      lines.push(`  skipped: ${afterFailure.length} action${afterFailure.length === 1 ? "" : "s"} (${sanitize(reasons.join("; "))})`);
     }
     // Re-running helps after failed steps; a refused token needs fixing first.
     if (counts.failed > 0) lines.push("Fix the failures above and re-run apply: completed steps are not repeated.");
@@ -129,5 +131,5 @@ export class ApplyPrinter {
 }
 
 function labelOf(action: PlanAction): string {
-  return `${action.workspace}/${action.entryId ?? action.keyName ?? action.keyId ?? "?"}`;
+  return sanitize(`${action.workspace}/${action.entryId ?? action.keyName ?? action.keyId ?? "?"}`);
 }

@@ -25,6 +25,7 @@ Global options:
 
 Environment:
   TIMELY_API_URL      Overrides the API base URL of every workspace
+  TIMELY_KEYS_ALLOWED_API_URLS  Comma-separated manifest apiUrl values this run may use
   TIMELY_API_TIMEOUT  Seconds one HTTP attempt may take (default 30; 3 retries)
   TIMELY_MANIFEST_MAX_MIB  Size cap of the manifest in MiB (default 8)
   NO_COLOR         Disables colour

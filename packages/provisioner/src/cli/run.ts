@@ -1,10 +1,10 @@
 // The CLI's dispatcher: one command per module, one line per error, exit 0 / 1 / 2.
-import { TimelyError } from "@timely-keys/sdk";
+import { TimelyError, guardTerminalOutput, sanitize } from "@timely-keys/sdk";
 import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
-import type { CliIO } from "./io.js";
 import { checkCommand } from "./commands/check.js";
 import { reportCommand } from "./commands/report.js";
+import type { CliIO, Output } from "./io.js";
 import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
 import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
@@ -35,9 +35,12 @@ export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;
 /** `extraCommands` are commands this package cannot hold: packages/cli adds `emulator` (it depends on the emulator). */
 export async function runCli(
   argv: string[],
-  io: CliIO,
+  given: CliIO,
   extraCommands: Readonly<Record<string, CliCommand>> = {},
 ): Promise<number> {
+  // Everything the CLI writes passes the SDK's terminal guard: secrets the run knows are masked and
+  // no escape sequence but the CLI's own colours reaches the terminal, whatever a message quotes.
+  const io: CliIO = { ...given, stdout: guarded(given.stdout), stderr: guarded(given.stderr) };
   const [name, ...rest] = argv;
   // `timely-keys help CMD` is `timely-keys CMD --help`, word for word.
   if (name === "help" && rest.length > 0) return runCli([rest[0] as string, "--help"], io, extraCommands);
@@ -47,16 +50,26 @@ export async function runCli(
   }
   const command = (Object.hasOwn(extraCommands, name) ? extraCommands[name] : undefined) ?? COMMANDS[name];
   if (!command) {
-    io.stderr.write(`error: unknown command '${name}'. Run 'timely-keys --help' for the list.\n`);
+    io.stderr.write(`error: unknown command '${sanitize(name)}'. Run 'timely-keys --help' for the list.\n`);
     return 1;
   }
   try {
     return await command(rest, io);
   } catch (error) {
     if (error instanceof ReportedError) return 1;
-    io.stderr.write(`error: ${describe(error, io.env)}\n`);
+    io.stderr.write(`error: ${sanitizeMessage(describe(error, io.env))}\n`);
     return 1;
   }
+}
+
+function guarded(output: Output): Output {
+  const write = (text: string) => output.write(guardTerminalOutput(text));
+  return output.isTTY === undefined ? { write } : { write, isTTY: output.isTTY };
+}
+
+/** Each line of a message inert (a debug stack trace keeps its lines). */
+function sanitizeMessage(message: string): string {
+  return message.split("\n").map((line) => sanitize(line)).join("\n");
 }
 
 /** One line; SDK errors carry status and code and are already free of credentials. */

@@ -20,6 +20,8 @@ export interface ExecSinkConfig {
   input?: "stdin" | "env";
   /** Env var name when input is env. Default TIMELY_API_KEY. */
   env?: string;
+  /** Further variables the program receives (it otherwise gets a minimal environment). */
+  passEnv?: string[];
   timeoutSeconds?: number; // default 30
 }
 

@@ -1,5 +1,5 @@
 import type { SinkType } from "./config.js";
-import { Redactor } from "./redact.js";
+import { Redactor } from "@timely-keys/sdk";
 import { DeliveryError, type DeliveryContext, type SecretValue, type Sink } from "./sink.js";
 
 export interface SinkDeliveryResult {
@@ -100,7 +100,7 @@ export async function deliverAll(
 /** A sink that is not one of ours may throw anything; it still gets a masked, named error. */
 function asDeliveryError(thrown: unknown, sink: Sink, secret: SecretValue, ctx: DeliveryContext): DeliveryError {
   if (thrown instanceof DeliveryError) return thrown;
-  const redactor = new Redactor(secret.reveal());
+  const redactor = new Redactor([secret.reveal()]);
   const text = thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : String(thrown);
   return new DeliveryError({
     sinkType: sink.type,
@@ -108,7 +108,7 @@ function asDeliveryError(thrown: unknown, sink: Sink, secret: SecretValue, ctx: 
     entryId: ctx.entryId,
     keyId: ctx.keyId,
     keyName: ctx.keyName,
-    reason: redactor.mask(text),
+    reason: redactor.redact(text),
     retryable: false,
     maybeDelivered: true,
   });

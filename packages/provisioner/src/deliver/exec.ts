@@ -13,8 +13,29 @@ const STDERR_LINES_IN_ERROR = 10;
 const OUTPUT_DRAIN_MS = 2_000;
 
 export interface ExecSinkOptions {
-  /** How long a program gets between SIGTERM and SIGKILL after its timeout. Default 5 s. */
+  /** How long a program gets between SIGTERM and SIGKILL after its timeout. Default 2 s. */
   killGraceMs?: number;
+}
+
+/** The variables every program gets from the run's environment, when set there. */
+const BASE_VARIABLES = ["PATH", "HOME", "LANG"] as const;
+
+/**
+ * The whole environment a program run by timely-keys (an exec sink, a probe) receives: PATH, HOME
+ * and LANG, the names it lists in `passEnv`, and `extra` (the secret's variable, TIMELY_KEYS_*).
+ * Never the rest of the run's environment: management tokens and other sinks' credentials stay out.
+ */
+export function minimalEnvironment(
+  runEnv: NodeJS.ProcessEnv,
+  passEnv: readonly string[] = [],
+  extra: Record<string, string> = {},
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of [...BASE_VARIABLES, ...passEnv]) {
+    const value = runEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return { ...env, ...extra };
 }
 
 /**
@@ -25,7 +46,7 @@ export interface ExecSinkOptions {
  * captured (capped, secret masked) and only ever shown in an error, masked.
  */
 export function createExecSink(config: ExecSinkConfig, manifestDir: string, options: ExecSinkOptions = {}): Sink {
-  const killGraceMs = options.killGraceMs ?? 5_000;
+  const killGraceMs = options.killGraceMs ?? 2_000;
   const timeoutMs = (config.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000;
   const input = config.input ?? "stdin";
   const envName = config.env ?? DEFAULT_ENV_NAME;
@@ -39,14 +60,13 @@ export function createExecSink(config: ExecSinkConfig, manifestDir: string, opti
         if (input === "env" && !DOTENV_NAME.test(envName)) {
           throw configFailure(`"${envName}" is not a valid environment variable name`);
         }
-        const env: NodeJS.ProcessEnv = {
-          ...ctx.env,
+        const identity: Record<string, string> = {
           TIMELY_KEYS_WORKSPACE: ctx.workspace,
           TIMELY_KEYS_ENTRY: ctx.entryId,
           TIMELY_KEYS_KEY_NAME: ctx.keyName,
           TIMELY_KEYS_KEY_ID: ctx.keyId,
         };
-        if (input === "env") env[envName] = clear;
+        const env = minimalEnvironment(ctx.env, config.passEnv, input === "env" ? { ...identity, [envName]: clear } : identity);
         const stdout = new OutputCapture(redactor);
         const stderr = new OutputCapture(redactor);
         const outcome = await runProgram({
@@ -86,7 +106,7 @@ export function createExecSink(config: ExecSinkConfig, manifestDir: string, opti
   return sink;
 }
 
-interface RunOptions {
+export interface RunOptions {
   program: string;
   args: string[];
   cwd: string;
@@ -99,13 +119,19 @@ interface RunOptions {
   stderr: OutputCapture;
 }
 
-type Outcome =
+export type Outcome =
   | { kind: "exit"; code: number | null; signal: NodeJS.Signals | null }
   | { kind: "timeout" }
   | { kind: "cancelled" }
   | { kind: "spawn-error"; code: string };
 
-async function runProgram(options: RunOptions): Promise<Outcome> {
+/**
+ * Runs a program (argv, no shell) in its own process group with a hard time bound: at `timeoutMs`
+ * the group gets SIGTERM, `killGraceMs` later SIGKILL, and the outcome is settled then at the latest
+ * (pipes abandoned), whatever the program or anything it started does. The one spawn of the
+ * provisioner: exec sinks and probes both run programs through it, with `minimalEnvironment`.
+ */
+export async function runProgram(options: RunOptions): Promise<Outcome> {
   // Loaded here, not at start-up: only a delivery to an exec sink needs it.
   const { spawn } = await import("node:child_process");
   return new Promise((resolvePromise) => {
@@ -130,7 +156,13 @@ async function runProgram(options: RunOptions): Promise<Outcome> {
       if (stopped) return;
       stopped = why;
       signalTree(child, "SIGTERM");
-      killTimer = setTimeout(() => signalTree(child, "SIGKILL"), options.killGraceMs);
+      // The hard bound: the group is killed and the outcome settled, even if something that escaped
+      // the group still holds the pipes open.
+      killTimer = setTimeout(() => {
+        signalTree(child, "SIGKILL");
+        abandonPipes(child);
+        finish({ kind: why });
+      }, options.killGraceMs);
     };
     const timer = setTimeout(() => stop("timeout"), options.timeoutMs);
     const onAbort = () => stop("cancelled");
@@ -144,10 +176,14 @@ async function runProgram(options: RunOptions): Promise<Outcome> {
     else child.stdin?.end();
 
     let drainTimer: NodeJS.Timeout | undefined;
+    let settled = false;
     const finish = (outcome: Outcome) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
       if (drainTimer) clearTimeout(drainTimer);
-      if (killTimer) clearTimeout(killTimer);
+      // Once stopped, the SIGKILL still comes: the program may be gone while its group lives on.
+      if (killTimer && !stopped) clearTimeout(killTimer);
       options.signal?.removeEventListener("abort", onAbort);
       resolvePromise(outcome);
     };
@@ -163,13 +199,18 @@ async function runProgram(options: RunOptions): Promise<Outcome> {
       exit = status;
       if (stopped) return; // the stop's SIGKILL ends the whole group, and with it the pipes
       drainTimer = setTimeout(() => {
-        child.stdout?.destroy();
-        child.stderr?.destroy();
+        abandonPipes(child);
         finish(status);
       }, OUTPUT_DRAIN_MS);
     });
     child.on("close", (code, signal) => finish(exit ?? (stopped ? { kind: stopped } : { kind: "exit", code, signal })));
   });
+}
+
+function abandonPipes(child: ChildProcess): void {
+  child.stdin?.destroy();
+  child.stdout?.destroy();
+  child.stderr?.destroy();
 }
 
 /** Signals the child's process group (its whole tree); falls back to the child alone. */

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
-import { chmod, lstat, mkdir, open, readdir, readFile, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
+import { lstat, mkdir, open, readdir, readFile, rename, stat, unlink } from "node:fs/promises";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import type { FileFormat, FileSinkConfig } from "./config.js";
 import { sinkDestination } from "./destination.js";
 import { DOTENV_NAME, dotenvLine, setDotenvVariable } from "./dotenv-edit.js";
@@ -31,12 +31,14 @@ export function createFileSink(config: FileSinkConfig, manifestDir: string): Sin
         if (format === "dotenv" && !DOTENV_NAME.test(variable)) {
           throw configFailure(`"${variable}" is not a valid dotenv variable name`);
         }
+        assertOutsideGitFolder(path);
         await assertNotExposedToGit(path);
         try {
+          await mkdir(dirname(path), { recursive: true, mode: FOLDER_MODE });
+          await assertPrivateFolder(dirname(path));
           await removeStaleTemps(path);
           const existing = await readExisting(path);
           const content = render(format, variable, clear, existing, path);
-          await mkdir(dirname(path), { recursive: true, mode: FOLDER_MODE });
           await writeAtomically(path, content);
         } catch (error) {
           throw asFileFailure(error, path);
@@ -45,6 +47,31 @@ export function createFileSink(config: FileSinkConfig, manifestDir: string): Sin
       }),
   };
   return sink;
+}
+
+/** A target inside a `.git` folder could become a hook or config that git runs: never written. */
+function assertOutsideGitFolder(path: string): void {
+  if (path.split(sep).includes(".git")) {
+    throw configFailure(`refusing to write ${path}: it is inside a .git folder`);
+  }
+}
+
+/**
+ * The folder that receives the secret must be ours alone: writable by group or others, another
+ * user could swap the file (or a symlink) in between our checks and the rename; owned by another
+ * user, they could change its permissions at any time.
+ */
+async function assertPrivateFolder(folder: string): Promise<void> {
+  if (process.platform === "win32") return;
+  const info = await stat(folder);
+  const uid = process.getuid?.();
+  if (uid !== undefined && info.uid !== uid) {
+    throw configFailure(`refusing to write into ${folder}: it is owned by another user (uid ${info.uid})`);
+  }
+  if ((info.mode & 0o022) !== 0) {
+    const mode = (info.mode & 0o777).toString(8).padStart(4, "0");
+    throw configFailure(`refusing to write into ${folder}: group or others may write to it (mode ${mode}); chmod go-w it first`);
+  }
 }
 
 /** The current content, or undefined when the file does not exist. Only regular files are edited. */
@@ -132,16 +159,16 @@ async function writeAtomically(path: string, content: string): Promise<void> {
   try {
     const handle = await open(temp, "wx", FILE_MODE);
     try {
-      await handle.writeFile(content, "utf8");
-      // The umask can only remove bits, but a pre-set ACL or odd umask must not widen the mode.
+      // The mode is set on the open handle before any byte of the secret is written, and never by
+      // path after the rename (a path can be a symlink someone swapped in; the handle cannot).
       await handle.chmod(FILE_MODE);
+      await handle.writeFile(content, "utf8");
       await handle.sync();
     } finally {
       await handle.close();
     }
     await rename(temp, path);
     renamed = true;
-    await chmod(path, FILE_MODE);
   } catch (error) {
     if (!renamed) await unlink(temp).catch(() => undefined);
     throw asFileFailure(error, path, renamed);

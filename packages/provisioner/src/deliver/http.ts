@@ -1,3 +1,4 @@
+import { InvalidResponseError, isSecureOrigin, readCappedBody } from "@timely-keys/sdk";
 import { SinkFailure } from "./failure.js";
 import type { DeliveryContext } from "./sink.js";
 
@@ -28,6 +29,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
  * throws (retryable: the network or the service may recover).
  */
 export async function sendRequest(ctx: DeliveryContext, request: HttpRequest): Promise<HttpResponse> {
+  // The request carries the store's credential: never to a plain-http origin off loopback.
+  if (!isSecureOrigin(request.url)) {
+    throw new SinkFailure(`${request.what}: ${origin(request.url)} is not https (plain http only on loopback); nothing was sent`, {
+      retryable: false,
+    });
+  }
   const doFetch = ctx.fetch ?? globalThis.fetch;
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout;
@@ -39,7 +46,8 @@ export async function sendRequest(ctx: DeliveryContext, request: HttpRequest): P
   }
   let response: Response;
   try {
-    response = await doFetch(request.url, { method: request.method, headers, body, signal });
+    // A redirect is never followed: it would carry the credential to wherever the answer points.
+    response = await doFetch(request.url, { method: request.method, headers, body, signal, redirect: "manual" });
   } catch (error) {
     const cancelled = ctx.signal?.aborted === true;
     const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -48,11 +56,30 @@ export async function sendRequest(ctx: DeliveryContext, request: HttpRequest): P
       { retryable: !cancelled, maybeDelivered: request.writesSecret === true },
     );
   }
-  return { status: response.status, headers: response.headers, body: await readBody(response) };
+  if (response.status >= 300 && response.status < 400) {
+    await response.body?.cancel().catch(() => undefined);
+    const location = response.headers.get("location");
+    const target = location === null ? "an unstated location" : origin(URL.canParse(location, request.url) ? new URL(location, request.url).href : "");
+    throw new SinkFailure(
+      `${request.what}: HTTP ${response.status}, a redirect to ${target}; redirects are not followed with a credential ` +
+        "(configure the final address)",
+      { retryable: false, maybeDelivered: false },
+    );
+  }
+  return { status: response.status, headers: response.headers, body: await readBody(response, request) };
 }
 
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text();
+/** Through the SDK's capped reader: a store's answers are small, a hostile one could be endless. */
+async function readBody(response: Response, request: HttpRequest): Promise<unknown> {
+  let text: string;
+  try {
+    text = (await readCappedBody(response)).text;
+  } catch (error) {
+    if (error instanceof InvalidResponseError) {
+      throw new SinkFailure(`${request.what}: ${error.message}`, { retryable: false, maybeDelivered: request.writesSecret === true });
+    }
+    throw error;
+  }
   if (text === "") return undefined;
   try {
     return JSON.parse(text) as unknown;

@@ -1,4 +1,4 @@
-import type { Redactor } from "./redact.js";
+import type { Redactor } from "@timely-keys/sdk";
 
 /**
  * Keeps the tail of a program's output, at most `cap` characters, with every sensitive value
@@ -16,7 +16,7 @@ export class OutputCapture {
   ) {}
 
   push(chunk: string): void {
-    this.buffer = this.redactor.mask(this.buffer + chunk);
+    this.buffer = this.redactor.redact(this.buffer + chunk);
     if (this.buffer.length > this.cap) {
       this.buffer = this.buffer.slice(-this.cap);
       this.truncated = true;
@@ -25,7 +25,7 @@ export class OutputCapture {
 
   /** The captured text, masked; never the start of a value cut at the buffer's edge. */
   text(): string {
-    const masked = this.redactor.mask(this.buffer);
+    const masked = this.redactor.redact(this.buffer);
     return this.truncated ? masked.slice(Math.min(masked.length, this.redactor.longest)) : masked;
   }
 

@@ -1,4 +1,4 @@
-import { Redactor } from "./redact.js";
+import { Redactor } from "@timely-keys/sdk";
 import { SinkFailure } from "./failure.js";
 import { DeliveryError, type DeliveryContext, type SecretValue, type Sink } from "./sink.js";
 
@@ -21,8 +21,8 @@ export async function runDelivery(
   body: (run: DeliveryRun) => Promise<void>,
 ): Promise<void> {
   const clear = secret.reveal();
-  const redactor = new Redactor(clear);
-  const log = (line: string) => ctx.log?.(redactor.mask(line));
+  const redactor = new Redactor([clear]);
+  const log = (line: string) => ctx.log?.(redactor.redact(line));
   try {
     if (ctx.signal?.aborted) throw new SinkFailure("the run was cancelled before delivery started");
     await body({ secret: clear, redactor, log });
@@ -38,7 +38,7 @@ export async function runDelivery(
       entryId: ctx.entryId,
       keyId: ctx.keyId,
       keyName: ctx.keyName,
-      reason: redactor.mask(failure.message),
+      reason: redactor.redact(failure.message),
       retryable: failure.retryable,
       retryAfterMs: failure.retryAfterMs,
       maybeDelivered: failure.maybeDelivered,

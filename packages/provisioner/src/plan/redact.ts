@@ -1,21 +1,13 @@
-// Live keys are not ours: someone may have pasted a secret into a name or description. What the
-// plan shows (summaries, before/after values, warnings) never repeats one.
+// Live keys are not ours: someone may have pasted a secret into a name or description, or given a
+// key a hostile name (`x\n::stop-commands::`, terminal escapes, bidi overrides). What the plan shows
+// (summaries, before/after values, warnings) never repeats a secret and is inert: one line each,
+// made so by the SDK's one sanitizer, whichever renderer (text, markdown, JSON, Action) shows it.
+import { sanitize } from "@timely-keys/sdk";
 import type { AttributeChange, EntryState, PlanAction, PlanWarning } from "../model.js";
 
-/** Timely API keys (`tml_`) and management tokens (`tkm_`); 16+ characters already identify one. */
-const SECRET_PREFIXES = ["tml_", "tkm_"];
-const SECRET_SHAPE = new RegExp(`\\b(?:${SECRET_PREFIXES.join("|")})[A-Za-z0-9]{16,}`, "g");
-
-export const REDACTED = "<redacted>";
-
+/** Redacted (registered secrets and secret shapes) and inert. */
 export function redactText(text: string): string {
-  return hasSecretPrefix(text) ? text.replace(SECRET_SHAPE, REDACTED) : text;
-}
-
-/** Almost no text holds a prefix at all: those are returned without running the pattern. */
-function hasSecretPrefix(text: string): boolean {
-  for (const prefix of SECRET_PREFIXES) if (text.includes(prefix)) return true;
-  return false;
+  return sanitize(text);
 }
 
 /**

@@ -2,6 +2,7 @@
 // rotation phase) folded in <details> when long, and the warnings; always under `maxBytes`
 // (a step summary may not exceed 1 MiB), cutting rows with a note when it must.
 import type { EntryState, Plan, PlanAction } from "../model.js";
+import { sanitize } from "@timely-keys/sdk";
 import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
 import { symbolOf } from "./symbols.js";
@@ -111,14 +112,17 @@ function phaseText(entry: EntryState): string {
   return `${entry.phase}${step}${next}`;
 }
 
-/** Text safe inside a markdown table cell: no pipes, line breaks or HTML. */
+/**
+ * Text safe inside a markdown table cell: inert (the SDK's sanitizer: one line, no escape sequences,
+ * secrets masked), no pipes, HTML, or link and image syntax (a name could load a tracking image).
+ */
 export function escape(text: string): string {
-  return text
+  return sanitize(text.replace(/[\r\n]+/g, " "))
     .replace(/&/g, "&amp;")
+    .replace(/[[\]]/g, (bracket) => `\\${bracket}`)
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/\|/g, "\\|")
-    .replace(/[\r\n]+/g, " ");
+    .replace(/\|/g, "\\|");
 }
 
 function bytes(text: string): number {

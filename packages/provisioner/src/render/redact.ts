@@ -1,9 +1,3 @@
-// The renderers' last line of defence: nothing shaped like a Timely secret leaves them.
-import { redactText } from "../plan/redact.js";
-
-export { redactText };
-
-/** A JSON.stringify replacer that redacts every string value. */
-export function redactingReplacer(_key: string, value: unknown): unknown {
-  return typeof value === "string" ? redactText(value) : value;
-}
+// The renderers' last line of defence: nothing shaped like a secret, and no secret the run knows,
+// leaves them. Both come from the SDK's one redaction module.
+export { redact as redactText, redactingReplacer } from "@timely-keys/sdk";

@@ -65,6 +65,7 @@ function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy,
     tokenEnv: workspace.tokenEnv,
     ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
     ...(workspace.notify !== undefined && { notify: structuredClone(workspace.notify) }),
+    ...(workspace.id !== undefined && { id: workspace.id }),
     keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k])),
   };
   return withSource(built, loaded, ["workspaces", w]);

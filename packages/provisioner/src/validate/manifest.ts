@@ -43,6 +43,8 @@ export interface ManifestWorkspace {
   tokenEnv: string;
   apiUrl?: string;
   notify?: NotifyTarget[];
+  /** The live workspace's id (`workspace_id` of GET /v1/me), pinned by import. */
+  id?: string;
   keys: ManifestKey[];
 }
 

@@ -124,6 +124,26 @@ export const fixedRules = {
     configurable: false,
     description: "Something shaped like a secret or token is in the manifest; secrets never live in git.",
   },
+  "forbidden-token-env": {
+    defaultSeverity: "error",
+    configurable: false,
+    description: "tokenEnv names a GITHUB_*, ACTIONS_* or RUNNER_* variable, or one a sink of the manifest reads.",
+  },
+  "exec-env-credential": {
+    defaultSeverity: "error",
+    configurable: false,
+    description: "An exec sink's passEnv names a management token or a variable another sink reads.",
+  },
+  "insecure-url": {
+    defaultSeverity: "error",
+    configurable: false,
+    description: "A URL a credential is sent to (apiUrl, a sink's address) is plain http off loopback.",
+  },
+  "api-url-not-allowed": {
+    defaultSeverity: "error",
+    configurable: false,
+    description: "A non-default apiUrl that neither TIMELY_API_URL nor TIMELY_KEYS_ALLOWED_API_URLS allows.",
+  },
   "missing-env": {
     defaultSeverity: "error",
     configurable: false,

@@ -3,52 +3,19 @@
 // even in comments) and long high-entropy strings (a heuristic, skipped in fields whose values are
 // known to be safe).
 
-export interface SecretMatch {
-  /** What it looks like, for the message ("GitHub token"); never the value. */
-  kind: string;
-  /** Offset of the match in the scanned text. */
-  index: number;
-}
+import { findAllSecretShapes, findSecretShape, redact, type SecretShapeMatch } from "@timely-keys/sdk";
 
-interface TokenShape {
-  kind: string;
-  pattern: RegExp;
-}
-
-/** Well-known formats. Each pattern is global so the text scanner can find every occurrence. */
-const TOKEN_SHAPES: readonly TokenShape[] = [
-  { kind: "Timely API key", pattern: /\btml_[A-Za-z0-9]{16,}/g },
-  { kind: "Timely management token", pattern: /\btkm_[A-Za-z0-9]{16,}/g },
-  { kind: "GitHub token", pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g },
-  { kind: "AWS access key id", pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g },
-  { kind: "Vault token", pattern: /\b(?:hv[sbr]\.[A-Za-z0-9_-]{24,}|s\.[A-Za-z0-9]{24,}\b)/g },
-  { kind: "JWT (such as a 1Password Connect token)", pattern: /\beyJ[A-Za-z0-9_-]{10,}/g },
-  { kind: "PEM private key", pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/g },
-  { kind: "Slack token", pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g },
-  // Bounded lengths keep a long line of colons and slashes from making this quadratic.
-  { kind: "password in a URL", pattern: /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi },
-];
+// The well-known formats are defined once, in the SDK's redaction module (redact.ts there).
+export type SecretMatch = SecretShapeMatch;
 
 /** The first well-known token format in `text`, if any. */
 export function findTokenShape(text: string): SecretMatch | undefined {
-  let first: SecretMatch | undefined;
-  for (const shape of TOKEN_SHAPES) {
-    shape.pattern.lastIndex = 0;
-    const match = shape.pattern.exec(text);
-    if (match && (first === undefined || match.index < first.index)) {
-      first = { kind: shape.kind, index: match.index };
-    }
-  }
-  return first;
+  return findSecretShape(text);
 }
 
 /** Every well-known token format in `text` (for scanning a whole file, comments included). */
 export function findAllTokenShapes(text: string): SecretMatch[] {
-  const found: SecretMatch[] = [];
-  for (const shape of TOKEN_SHAPES) {
-    for (const match of text.matchAll(shape.pattern)) found.push({ kind: shape.kind, index: match.index });
-  }
-  return found.sort((a, b) => a.index - b.index);
+  return findAllSecretShapes(text);
 }
 
 /** Secrets are long; shorter runs are ordinary identifiers. */
@@ -132,11 +99,12 @@ export function looksLikeSecret(text: string): boolean {
 
 const REDACTED = "<redacted>";
 
-/** Replaces everything secret-shaped in `text`: the last line of defence before text is printed. */
+/**
+ * Replaces everything secret-shaped in `text` (the SDK's shapes and registry, then long random
+ * strings): the last line of defence before a finding is printed.
+ */
 export function redactSecrets(text: string): string {
-  let out = text;
-  for (const shape of TOKEN_SHAPES) out = out.replace(shape.pattern, REDACTED);
-  return out.replace(/[A-Za-z0-9+/_.=-]{32,}/g, (token) => (isRandomLooking(token) ? REDACTED : token));
+  return redact(text).replace(/[A-Za-z0-9+/_.=-]{32,}/g, (token) => (isRandomLooking(token) ? REDACTED : token));
 }
 
 const MAX_QUOTED_LENGTH = 60;

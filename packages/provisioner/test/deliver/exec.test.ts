@@ -70,16 +70,20 @@ describe("exec sink", () => {
   it("passes the secret in the named env var, with the key's identity, in the manifest's folder", async () => {
     const { value, secret } = makeSecret();
     const command = script(
-      "require('fs').writeFileSync('seen.json',JSON.stringify({v:process.env.BILLING_KEY,id:process.env.TIMELY_KEYS_KEY_ID,entry:process.env.TIMELY_KEYS_ENTRY,ws:process.env.TIMELY_KEYS_WORKSPACE,inherited:process.env.FROM_RUN}))",
+      "require('fs').writeFileSync('seen.json',JSON.stringify({v:process.env.BILLING_KEY,id:process.env.TIMELY_KEYS_KEY_ID,entry:process.env.TIMELY_KEYS_ENTRY,ws:process.env.TIMELY_KEYS_WORKSPACE,inherited:process.env.FROM_RUN,token:process.env.TIMELY_TOKEN_PROD,vault:process.env.VAULT_TOKEN,all:Object.keys(process.env).sort()}))",
     );
-    const ctx = makeContext({ env: { ...process.env, FROM_RUN: "yes" } });
-    await execSink({ command, input: "env", env: "BILLING_KEY" }).deliver(secret, ctx);
+    const ctx = makeContext({ env: { ...process.env, FROM_RUN: "yes", TIMELY_TOKEN_PROD: "tkm_managementtokenvalue0001", VAULT_TOKEN: "hvs.othersinkcredential000000001" } });
+    await execSink({ command, input: "env", env: "BILLING_KEY", passEnv: ["FROM_RUN"] }).deliver(secret, ctx);
     expect(JSON.parse(await readFile(join(dir, "seen.json"), "utf8"))).toEqual({
       v: value,
       id: ctx.keyId,
       entry: ctx.entryId,
       ws: ctx.workspace,
       inherited: "yes",
+      // A minimal environment: never the management token or another sink's credential.
+      all: ["BILLING_KEY", "FROM_RUN", "HOME", "LANG", "PATH", "TIMELY_KEYS_ENTRY", "TIMELY_KEYS_KEY_ID", "TIMELY_KEYS_KEY_NAME", "TIMELY_KEYS_WORKSPACE"].filter(
+        (name) => name === "BILLING_KEY" || name === "FROM_RUN" || name.startsWith("TIMELY_KEYS_") || process.env[name] !== undefined,
+      ),
     });
   });
 
@@ -189,5 +193,20 @@ describe("exec sink", () => {
     expect((empty as Error).message).toContain("command is empty");
     const badEnv = await rejectionOf(execSink({ command: [node], input: "env", env: "A-B" }).deliver(makeSecret().secret, makeContext()));
     expect((badEnv as Error).message).toContain("A-B");
+  });
+});
+
+describe("exec sink: hard time bound", () => {
+  it("settles at timeout + grace even when the program ignores SIGTERM and a process outside its group holds the pipes", async () => {
+    // The escaped process (setsid via detached) inherits stdout/stderr and lives 5 s.
+    const escaped = "setTimeout(()=>{},5000)";
+    const command = script(
+      `require('child_process').spawn(process.execPath,['-e',${JSON.stringify(escaped)}],{detached:true,stdio:['ignore','inherit','inherit']}).unref();process.on('SIGTERM',()=>{});process.stdin.resume();setInterval(()=>{},1000)`,
+    );
+    const started = performance.now();
+    const error = await rejectionOf(execSink({ command, timeoutSeconds: 0.3 }, 200).deliver(makeSecret().secret, makeContext()));
+    const elapsed = performance.now() - started;
+    expect((error as Error).message).toContain("did not finish within 0.3s");
+    expect(elapsed).toBeLessThan(2_000);
   });
 });

@@ -213,3 +213,34 @@ describe("file sink", () => {
     });
   });
 });
+
+describe("file sink: where it refuses to write", () => {
+  it("refuses a folder that group or others may write to, writing nothing", async () => {
+    const shared = join(dir, "shared");
+    await mkdir(shared);
+    await chmod(shared, 0o777);
+    const { value, secret } = makeSecret();
+    const error = await rejectionOf(sink({ path: "shared/.env" }).deliver(secret, makeContext({ manifestDir: dir })));
+    expect(error).toBeInstanceOf(DeliveryError);
+    expect((error as Error).message).toContain("group or others may write to it");
+    expect(await readdir(shared)).toEqual([]);
+    expectNoLeak([value], error);
+  });
+
+  it("refuses a target inside a .git folder", async () => {
+    await mkdir(join(dir, ".git", "hooks"), { recursive: true });
+    const error = await rejectionOf(sink({ path: ".git/hooks/post-checkout", format: "raw" }).deliver(makeSecret().secret, makeContext({ manifestDir: dir })));
+    expect((error as Error).message).toContain("inside a .git folder");
+    expect(await readdir(join(dir, ".git", "hooks"))).toEqual([]);
+  });
+
+  it("sets 0600 on the handle even under a permissive umask", async () => {
+    const previous = process.umask(0o000);
+    try {
+      await sink({ path: "out.env" }).deliver(makeSecret().secret, makeContext({ manifestDir: dir }));
+    } finally {
+      process.umask(previous);
+    }
+    expect(await modeOf(join(dir, "out.env"))).toBe(0o600);
+  });
+});

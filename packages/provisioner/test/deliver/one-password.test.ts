@@ -6,7 +6,7 @@ import { DeliveryError, deliverAll, sinkDestination } from "../../src/deliver/in
 import { createOnePasswordSink } from "../../src/deliver/one-password.js";
 import { base62, expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
-const CONNECT = "http://op-connect.internal:8080";
+const CONNECT = "https://op-connect.internal:8080";
 const TOKEN = `eyJhbGciOiJFUzI1NiIs.${base62(60)}`;
 const VAULT_ID = "ftz4pm2xxwmwrsd7rjqn7grzfz";
 const ITEM_ID = "2fcbqwe9ndg175zg2dzwftvkpa";

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { OutputCapture } from "../../src/deliver/output-capture.js";
-import { Redactor } from "../../src/deliver/redact.js";
+import { Redactor } from "@timely-keys/sdk";
 
 const SECRET = "S3CRET-VALUE-0123456789";
 
 describe("OutputCapture", () => {
   it("masks a secret split across chunks", () => {
-    const capture = new OutputCapture(new Redactor(SECRET));
+    const capture = new OutputCapture(new Redactor([SECRET]));
     capture.push(`before ${SECRET.slice(0, 7)}`);
     capture.push(`${SECRET.slice(7)} after\n`);
     expect(capture.text()).toBe("before *** after\n");
@@ -16,7 +16,7 @@ describe("OutputCapture", () => {
     const cap = 64;
     for (let chunkSize = 1; chunkSize <= 30; chunkSize += 1) {
       for (let offset = 0; offset < 12; offset += 1) {
-        const capture = new OutputCapture(new Redactor(SECRET), cap);
+        const capture = new OutputCapture(new Redactor([SECRET]), cap);
         const stream = `${"x".repeat(offset)}${SECRET}\n`.repeat(8);
         for (let at = 0; at < stream.length; at += chunkSize) capture.push(stream.slice(at, at + chunkSize));
         const text = capture.text();
@@ -31,7 +31,7 @@ describe("OutputCapture", () => {
   });
 
   it("gives the last lines, without blank ones", () => {
-    const capture = new OutputCapture(new Redactor(SECRET));
+    const capture = new OutputCapture(new Redactor([SECRET]));
     capture.push("one\n\ntwo\nthree\nfour\n");
     expect(capture.lastLines(2)).toBe("three\nfour");
   });

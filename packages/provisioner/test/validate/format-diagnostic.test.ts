@@ -20,7 +20,7 @@ describe("diagnostics", () => {
 
   it("keeps to one line and masks anything secret-shaped that reached a message", () => {
     const formatted = formatDiagnostic({ ...base, message: `first line\n  second ${fakeSecrets.timelyKey}` });
-    expect(formatted).toBe("timely-keys.yaml:3:7: error[schema]: first line second <redacted>");
+    expect(formatted).toBe("timely-keys.yaml:3:7: error[schema]: first line second tml_***");
   });
 
   it("sorts by position, errors before warnings at one place, stable otherwise", () => {

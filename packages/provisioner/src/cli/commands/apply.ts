@@ -8,8 +8,8 @@ import type { Plan, PlanOptions } from "../../model.js";
 import { fingerprintKeys } from "../../plan/fingerprint.js";
 import { read } from "../../read.js";
 import { renderText } from "../../render.js";
-import { readSavedPlan } from "../../saved-plan.js";
-import { validateFile } from "../../validate.js";
+import { checkPlanAgainstManifest, readSavedPlan } from "../../saved-plan.js";
+import { checkWorkspaceIdentity } from "../../identity.js";
 import { parseCommandArgs, positiveInt, stringList } from "../args.js";
 import { HELP } from "../help.js";
 import { confirm, isInteractive, useColor, type CliIO } from "../io.js";
@@ -39,10 +39,16 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
       throw new UserError("a saved plan is applied as it is: -f, --workspace and --target cannot be combined with PLAN.json");
     }
     const plan = await readSavedPlan(pathFrom(io, savedPlanFile));
-    await refuseStalePlan(plan, clients, savedPlanFile);
-    const notify = await notifyTargetsOfSavedPlan(plan, io.env);
-    // The plan was reviewed when it was saved: applying it is the approval.
-    return execute(io, plan, clients, { concurrency, quiet, pacing }, notify);
+    // The plan's manifest, loaded and validated now (origin rules included): the plan may carry
+    // nothing it does not, whoever recomputed the digest.
+    const workspaces = plan.workspaces.map((workspace) => workspace.name);
+    const desired = await loadDesired(io, { file: plan.manifest, workspaces, targets: [], requireEnv: true });
+    checkPlanAgainstManifest(plan, desired, savedPlanFile);
+    await refuseStalePlan(plan, desired, clients, savedPlanFile, io.env);
+    // The plan was reviewed when it was saved: applying it is the approval. It is shown again first.
+    checkNotifyTargets(desired, io.env);
+    io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
+    return execute(io, plan, clients, { concurrency, quiet, pacing }, desired);
   }
   return planConfirmExecute(io, "apply", values, clients, { concurrency, quiet, pacing }, {});
 }
@@ -117,7 +123,7 @@ async function planConfirmExecute(
     }
   }
   checkNotifyTargets(desired, io.env);
-  const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
+  const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra, io.env);
   // Checked before printing anything: a plan with nothing to restore is not worth showing.
   if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
     throw new UserError(
@@ -137,16 +143,9 @@ async function planConfirmExecute(
   return execute(io, plan, clients, settings, desired);
 }
 
-/** A saved plan carries no targets: they come from its manifest, when it still validates. */
-async function notifyTargetsOfSavedPlan(plan: Plan, env: NodeJS.ProcessEnv): Promise<Pick<Desired, "notify" | "workspaces"> | undefined> {
-  const result = await validateFile(plan.manifest, { env, requireEnv: false }).catch(() => undefined);
-  if (result?.desired === undefined) return undefined;
-  checkNotifyTargets(result.desired, env);
-  return result.desired;
-}
-
-async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string): Promise<void> {
+async function refuseStalePlan(plan: Plan, desired: Desired, clients: ClientFactory, file: string, env: NodeJS.ProcessEnv): Promise<void> {
   const live = await read(plan.workspaces.map(connectionOf), { clients });
+  checkWorkspaceIdentity(desired.workspaces, live, env);
   for (const [index, workspace] of plan.workspaces.entries()) {
     const now = fingerprintKeys(live.workspaces[index]?.keys ?? []);
     if (now !== workspace.fingerprint) {

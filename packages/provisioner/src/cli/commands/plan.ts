@@ -32,7 +32,7 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   const workspaces = stringList(values.workspace);
   const targets = stringList(values.target);
   const desired = await loadDesired(io, { file, workspaces, targets, requireEnv: true });
-  const { plan } = await readAndPlan(desired, clientsFromEnv(io.env), { workspaces, targets });
+  const { plan } = await readAndPlan(desired, clientsFromEnv(io.env), { workspaces, targets }, {}, io.env);
 
   if (values.out) {
     try {
