@@ -16,6 +16,7 @@ const defaultRotation: RotationSettings = {
   drainWindowSeconds: DAY,
   maxGraceSeconds: 7 * DAY,
   quarantineSeconds: 7 * DAY,
+  spreadSeconds: 7 * DAY,
 };
 
 const defaultRules = {
@@ -26,6 +27,7 @@ const defaultRules = {
   "rotation-period-over-90-days": "warning",
   "grace-shorter-than-drain": "error",
   "entry-without-sinks": "warning",
+  "entry-without-access": "warning",
 } as const;
 
 describe("validate: good manifests", () => {
@@ -44,6 +46,7 @@ describe("validate: good manifests", () => {
         maxExpiresInDays: null,
         unmanaged: "report",
         rules: { ...defaultRules },
+        maxRotationsPerRun: 20,
       },
       workspaces: [
         {
@@ -87,6 +90,7 @@ describe("validate: good manifests", () => {
       drainWindowSeconds: 90 * 60,
       maxGraceSeconds: 2 * DAY,
       quarantineSeconds: 14 * DAY,
+      spreadSeconds: 7 * DAY,
     };
     const weekly: RotationSettings = { ...policyRotation, maxAgeDays: 30, drainWindowSeconds: 2 * HOUR };
     expect(result.desired).toEqual<Desired>({
@@ -97,6 +101,7 @@ describe("validate: good manifests", () => {
         maxExpiresInDays: 365,
         unmanaged: "deactivate",
         rules: { ...defaultRules, "write-without-expiry": "warning", "shared-destination": "off" },
+        maxRotationsPerRun: 20,
       },
       workspaces: [
         {

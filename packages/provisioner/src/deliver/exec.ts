@@ -86,7 +86,7 @@ export function createExecSink(config: ExecSinkConfig, manifestDir: string, opti
   return sink;
 }
 
-interface RunOptions {
+export interface RunOptions {
   program: string;
   args: string[];
   cwd: string;
@@ -99,13 +99,14 @@ interface RunOptions {
   stderr: OutputCapture;
 }
 
-type Outcome =
+export type Outcome =
   | { kind: "exit"; code: number | null; signal: NodeJS.Signals | null }
   | { kind: "timeout" }
   | { kind: "cancelled" }
   | { kind: "spawn-error"; code: string };
 
-async function runProgram(options: RunOptions): Promise<Outcome> {
+/** Spawns one program as the exec sink does (argv, no shell, its own process group); probes share it. */
+export async function runProgram(options: RunOptions): Promise<Outcome> {
   // Loaded here, not at start-up: only a delivery to an exec sink needs it.
   const { spawn } = await import("node:child_process");
   return new Promise((resolvePromise) => {

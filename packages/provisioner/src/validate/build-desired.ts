@@ -1,7 +1,7 @@
 // Turns a schema-valid manifest into the Desired state: defaults applied, rotation settings
 // merged, durations in seconds, scopes sorted and unique.
 import type { Scope } from "@timely-keys/sdk";
-import type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, Severity } from "../desired.js";
+import { DEFAULT_MAX_ROTATIONS_PER_RUN, type Desired, type DesiredKey, type DesiredWorkspace, type Policy, type RotationSettings, type Severity } from "../desired.js";
 import type { LoadedDocument } from "../load.js";
 import { parseDuration } from "./duration.js";
 import type { ManifestDocument, ManifestKey, ManifestPolicy, ManifestRotation, ManifestWorkspace } from "./manifest.js";
@@ -15,6 +15,7 @@ export const DEFAULT_ROTATION: Readonly<RotationSettings> = Object.freeze({
   drainWindowSeconds: DAY,
   maxGraceSeconds: 7 * DAY,
   quarantineSeconds: 7 * DAY,
+  spreadSeconds: 7 * DAY,
 });
 
 export const DEFAULT_REQUIRE_EXPIRY_FOR: readonly Scope[] = Object.freeze(["write"] as Scope[]);
@@ -29,6 +30,7 @@ export function mergeRotation(base: RotationSettings, overrides: ManifestRotatio
     drainWindowSeconds: seconds(overrides?.drainWindow, base.drainWindowSeconds),
     maxGraceSeconds: seconds(overrides?.maxGrace, base.maxGraceSeconds),
     quarantineSeconds: seconds(overrides?.quarantine, base.quarantineSeconds),
+    spreadSeconds: seconds(overrides?.spread, base.spreadSeconds ?? 0),
   };
 }
 
@@ -44,6 +46,7 @@ export function resolvePolicy(policy: ManifestPolicy | undefined): Policy {
     maxExpiresInDays: policy?.maxExpiresInDays ?? null,
     unmanaged: policy?.unmanaged ?? "report",
     rules,
+    maxRotationsPerRun: policy?.rotation?.maxPerRun ?? DEFAULT_MAX_ROTATIONS_PER_RUN,
   };
 }
 
@@ -53,6 +56,7 @@ export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument)
     file: loaded.file,
     policy,
     workspaces: manifest.workspaces.map((workspace, w) => buildWorkspace(workspace, w, policy, loaded)),
+    ...(manifest.teams !== undefined && { teams: structuredClone(manifest.teams) }),
   };
 }
 
@@ -61,12 +65,15 @@ function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy,
     name: workspace.name,
     tokenEnv: workspace.tokenEnv,
     ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
-    keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k])),
+    keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k], workspace.access)),
+    ...(workspace.access !== undefined && { access: [...workspace.access] }),
     source: loaded.positionOf(["workspaces", w]),
   };
 }
 
-function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path: (string | number)[]): DesiredKey {
+function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path: (string | number)[], inherited: string[] | undefined): DesiredKey {
+  // Who can read the secret: the entry's own list and its workspace's, once each.
+  const access = key.access === undefined && inherited === undefined ? undefined : [...new Set([...(inherited ?? []), ...(key.access ?? [])])];
   return {
     id: key.id,
     name: key.name,
@@ -77,6 +84,9 @@ function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path
     protect: key.protect ?? false,
     rotation: mergeRotation(policy.rotation, key.rotation),
     deliver: structuredClone(key.deliver ?? []),
+    ...(key.verify !== undefined && key.verify.length > 0 && { verify: structuredClone(key.verify) }),
+    ...(key.afterDeliver !== undefined && key.afterDeliver.length > 0 && { afterDeliver: structuredClone(key.afterDeliver) }),
+    ...(access !== undefined && { access }),
     ...(key.adopt !== undefined && { adopt: key.adopt }),
     source: loaded.positionOf(path),
   };

@@ -2,7 +2,7 @@
 // `import` writes this shape; `validate` turns it into a Desired.
 import type { Scope } from "@timely-keys/sdk";
 import type { SinkConfig } from "../deliver/config.js";
-import type { Severity, UnmanagedPolicy } from "../desired.js";
+import type { ProbeConfig, Severity, UnmanagedPolicy } from "../desired.js";
 import type { ConfigurableRuleName } from "./rules.js";
 
 export interface ManifestRotation {
@@ -12,6 +12,9 @@ export interface ManifestRotation {
   drainWindow?: string;
   maxGrace?: string;
   quarantine?: string;
+  spread?: string;
+  /** policy.rotation only. */
+  maxPerRun?: number;
 }
 
 export interface ManifestPolicy {
@@ -32,6 +35,9 @@ export interface ManifestKey {
   protect?: boolean;
   rotation?: ManifestRotation;
   deliver?: SinkConfig[];
+  access?: string[];
+  afterDeliver?: ProbeConfig[];
+  verify?: ProbeConfig[];
   adopt?: string;
 }
 
@@ -39,11 +45,13 @@ export interface ManifestWorkspace {
   name: string;
   tokenEnv: string;
   apiUrl?: string;
+  access?: string[];
   keys: ManifestKey[];
 }
 
 export interface ManifestDocument {
   version: 1;
   policy?: ManifestPolicy;
+  teams?: Array<{ name: string; members: string[] }>;
   workspaces: ManifestWorkspace[];
 }
