@@ -49,7 +49,7 @@ export async function readAndPlan(
   desired: Desired,
   clients: ClientFactory,
   filters: Filters,
-  extra: Pick<PlanOptions, "forceRotate" | "rollback"> = {},
+  extra: Pick<PlanOptions, "forceRotate" | "rollback" | "compromised" | "revokeFirst"> = {},
 ): Promise<Planned> {
   const live = await read(selectedWorkspaces(desired, filters.workspaces).map(connectionOf), { clients });
   const now = serverNowOf(live);

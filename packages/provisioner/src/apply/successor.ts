@@ -128,8 +128,14 @@ function heldBy(action: CreateAction | RotateAction, spec: SuccessorSpec, keyId:
   if (report.maybeDelivered.length > 0) parts.push(`maybe in ${list(report.maybeDelivered)} (it failed after taking the key)`);
   const missing = [...report.results.filter((r) => !r.ok && !report.maybeDelivered.includes(r.destination)).map((r) => r.destination), ...report.notAttempted];
   if (missing.length > 0) parts.push(`not in ${list(missing)}`);
-  const old = action.kind === "rotate" ? `the current key #${action.generation ?? "?"} stays active` : "there is no current key yet";
-  return `${parts.join("; ")}. It stays active and drains later; ${old}. The next run (no need to wait) makes key #${spec.generation + 1} and delivers it to every sink.`;
+  let old = action.kind === "rotate" ? `the current key #${action.generation ?? "?"} stays active` : "there is no current key yet";
+  if (action.kind === "rotate" && action.emergency) {
+    old = action.emergency.revokeFirst
+      ? `the compromised key #${action.generation ?? "?"} is already deactivated`
+      : `the compromised key #${action.generation ?? "?"} stays active (no replacement yet)`;
+  }
+  const next = action.kind === "rotate" && action.emergency ? "continues the emergency: it makes" : "makes";
+  return `${parts.join("; ")}. It stays active and drains later; ${old}. The next run (no need to wait) ${next} key #${spec.generation + 1} and delivers it to every sink.`;
 }
 
 async function probes(

@@ -55,10 +55,22 @@ Options:
   --workspace W       Only this workspace (repeatable or comma-separated)
   --target ID         Only this key id (repeatable or comma-separated)
   --concurrency N     Keys worked on at once per workspace (default 4)`,
-  rotate: `Usage: timely-keys rotate ID... [-f FILE] [--auto-approve]
+  rotate: `Usage: timely-keys rotate ID... | --exposed-to WHO [--compromised [--revoke-first]] [-f FILE] [--auto-approve]
 
 Starts a zero-downtime rotation of these keys now: a successor is created, delivered to every sink
-and verified; the previous key drains and retires on later runs.`,
+and verified; the previous key drains and retires on later runs.
+
+Options:
+  -f, --file FILE      The manifest (default timely-keys.yaml)
+  --exposed-to WHO     Rotate every key whose access lists WHO (an e-mail, or team:NAME) or a team of
+                       theirs, across all workspaces (repeatable); they are listed first
+  --compromised        An emergency: the old key is deactivated and revoked in this run, as soon as the
+                       new key is delivered and verified (no drain); if that fails, it stays active
+  --revoke-first       With --compromised: deactivate the old key before anything else (downtime
+                       until the new key reaches its consumers)
+  --auto-approve       Do not ask (required when not run in a terminal)
+  --workspace W        Only this workspace (repeatable or comma-separated)
+  --concurrency N      Keys worked on at once per workspace (default 4)`,
   rollback: `Usage: timely-keys rollback ID [-f FILE] [--auto-approve]
 
 Re-activates the previous key of ID during its quarantine and holds it (not revoked) until the

@@ -3,10 +3,11 @@ import { TimelyError } from "@timely-keys/sdk";
 import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
 import type { CliIO } from "./io.js";
-import { applyCommand, rollbackCommand, rotateCommand } from "./commands/apply.js";
+import { applyCommand, rollbackCommand } from "./commands/apply.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
 import { planCommand } from "./commands/plan.js";
+import { rotateCommand } from "./commands/rotate.js";
 import { usageCommand } from "./commands/usage.js";
 import { validateCommand } from "./commands/validate.js";
 

@@ -65,9 +65,14 @@ export function nextRotationDue(key: MarkedKey["key"], entry: DesiredKey): numbe
   return earliest(byAge, byExpiry);
 }
 
+/** Whether a list of `rotate` ids names this entry: by its id, or as `workspace/id` (what --exposed-to passes). */
+function isNamed(ctx: WorkspaceContext, ids: readonly string[], entry: DesiredKey): boolean {
+  return ids.length > 0 && (ids.includes(entry.id) || ids.includes(`${ctx.workspace}/${entry.id}`));
+}
+
 /** How the entry's current key is compromised, if it is: from its marker, or asked for in this plan. */
 export function compromiseOf(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey): "after-successor" | "revoke-first" | undefined {
-  const asked = ctx.options.compromised.includes(entry.id);
+  const asked = isNamed(ctx, ctx.options.compromised, entry);
   // --revoke-first can only make an emergency more urgent, never less.
   if (current.marker.compromised === "revoke-first" || (asked && ctx.options.revokeFirst)) return "revoke-first";
   if (current.marker.compromised !== undefined || asked) return "after-successor";
@@ -96,7 +101,7 @@ export function rotationTriggers(ctx: WorkspaceContext, entry: DesiredKey, curre
   if (left.length > 0) {
     found.set("successor_abandoned", `successor ${left.map((k) => `#${k.marker.generation}`).join(", ")} left unfinished by an earlier run`);
   }
-  if (ctx.options.forceRotate.includes(entry.id)) found.set("manual", "requested with timely-keys rotate");
+  if (isNamed(ctx, ctx.options.forceRotate, entry)) found.set("manual", "requested with timely-keys rotate");
   const age = ctx.now - ms(key.created_at);
   const offset = spreadOffsetMs(entry);
   if (age >= entry.rotation.maxAgeDays * DAY - offset) {

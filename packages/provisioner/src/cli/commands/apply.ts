@@ -3,6 +3,7 @@ import { apply, countResults, type ApplyEvent, type ApplyReport } from "../../ap
 import { describeStep } from "../../apply/progress.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
 import { UserError } from "../../errors.js";
+import type { Desired } from "../../desired.js";
 import type { Plan, PlanOptions } from "../../model.js";
 import { fingerprintKeys } from "../../plan/fingerprint.js";
 import { read } from "../../read.js";
@@ -40,14 +41,6 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   return planConfirmExecute(io, "apply", values, clients, concurrency, {});
 }
 
-export async function rotateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs("rotate", argv, APPLY_FLAGS, { min: 1, max: 1000 });
-  if (values.help) return help(io, "rotate");
-  const ids = positionals.flatMap((p) => stringList(p));
-  const concurrency = positiveInt("rotate", "concurrency", values.concurrency, 4);
-  return planConfirmExecute(io, "rotate", { ...values, target: ids }, clientsFromEnv(io.env), concurrency, { forceRotate: ids });
-}
-
 export async function rollbackCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs("rollback", argv, APPLY_FLAGS, { min: 1, max: 1 });
   if (values.help) return help(io, "rollback");
@@ -55,13 +48,15 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
   return planConfirmExecute(io, "rollback", { ...values, target: [id] }, clientsFromEnv(io.env), 1, { rollback: id });
 }
 
-async function planConfirmExecute(
+export async function planConfirmExecute(
   io: CliIO,
   command: string,
   values: Record<string, unknown>,
   clients: ClientFactory,
   concurrency: number,
-  extra: Pick<PlanOptions, "forceRotate" | "rollback">,
+  extra: Pick<PlanOptions, "forceRotate" | "rollback" | "compromised" | "revokeFirst">,
+  before?: (plan: Plan) => void,
+  loaded?: Desired,
 ): Promise<number> {
   const file = (values.file as string | undefined) ?? "timely-keys.yaml";
   const workspaces = stringList(values.workspace as string[] | undefined);
@@ -71,13 +66,14 @@ async function planConfirmExecute(
   if (!autoApprove && !isInteractive(io)) {
     throw new UserError(`${command} needs --auto-approve when not run in a terminal (nothing was changed)`);
   }
-  const desired = await loadDesired(io, { file, workspaces, targets, requireEnv: true });
+  const desired = loaded ?? (await loadDesired(io, { file, workspaces, targets, requireEnv: true }));
   const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
   io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
   if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
     throw new UserError(`rollback ${extra.rollback}: there is no previous key in quarantine to restore`);
   }
   if (!plan.changes) return 0;
+  before?.(plan);
   if (!autoApprove) {
     const approved = await confirm(io, "\nDo you want to perform these actions?");
     if (!approved) {
@@ -155,7 +151,7 @@ function closingLines(report: ApplyReport): string {
   return lines.join("\n");
 }
 
-function help(io: CliIO, command: string): number {
+export function help(io: CliIO, command: string): number {
   io.stdout.write(`${HELP[command]}\n`);
   return 0;
 }
