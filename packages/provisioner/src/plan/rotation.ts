@@ -48,6 +48,11 @@ export function spreadOffsetMs(entry: DesiredKey): number {
   // FNV-1a over the id: cheap (a plan computes one per entry) and stable across runs and machines.
   let hash = 0x811c9dc5;
   for (let i = 0; i < entry.id.length; i++) hash = Math.imul(hash ^ entry.id.charCodeAt(i), 0x01000193) >>> 0;
+  // Ids that differ only in their last characters (svc-01, svc-02) differ in the low bits: mix them
+  // into the high ones (murmur3's finalizer), which pick the offset.
+  hash = Math.imul(hash ^ (hash >>> 16), 0x85ebca6b) >>> 0;
+  hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35) >>> 0;
+  hash = (hash ^ (hash >>> 16)) >>> 0;
   return Math.floor((hash / 0x1_0000_0000) * (spread / HOUR)) * HOUR;
 }
 
