@@ -23,6 +23,9 @@ describe("parseInputs", () => {
       targets: [],
       failOnDrift: false,
       maxOverdueDays: 7,
+      compromised: false,
+      revokeFirst: false,
+      exposedTo: [],
     });
   });
 
@@ -39,7 +42,16 @@ describe("parseInputs", () => {
       targets: ["x", "y"],
       failOnDrift: true,
       maxOverdueDays: 0,
+      compromised: false,
+      revokeFirst: false,
+      exposedTo: [],
     });
+  });
+
+  it("reads the inputs of command rotate", () => {
+    const inputs = parseInputs(reader({ command: "rotate", "exposed-to": "alice@acme.com, team:payments", compromised: "true", "revoke-first": "true" }), WS);
+    expect(inputs).toMatchObject({ command: "rotate", targets: [], compromised: true, revokeFirst: true, exposedTo: ["alice@acme.com", "team:payments"] });
+    expect(parseInputs(reader({ command: "rotate", target: "crm" }), WS)).toMatchObject({ targets: ["crm"], compromised: false });
   });
 
   it("keeps an absolute manifest path outside the workspace as it is", () => {
@@ -47,7 +59,11 @@ describe("parseInputs", () => {
   });
 
   it.each([
-    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply or check'],
+    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply, check or rotate'],
+    [{ command: "apply", compromised: "true" }, "inputs compromised, revoke-first and exposed-to only apply to command: rotate"],
+    [{ command: "rotate", target: "crm", "revoke-first": "true" }, "input revoke-first only applies with compromised: true"],
+    [{ command: "rotate", target: "crm", "exposed-to": "a@b.c" }, "command rotate: give target or exposed-to, not both"],
+    [{ command: "rotate" }, "command rotate: name the keys to rotate in target, or who was exposed in exposed-to"],
     [{ "fail-on-drift": "yes" }, 'input fail-on-drift: "yes" is not a boolean; use true or false'],
     [{ "max-overdue-days": "-1" }, 'input max-overdue-days: "-1" is not a whole number of days (0 or more)'],
     [{ "max-overdue-days": "1.5" }, 'input max-overdue-days: "1.5" is not a whole number of days (0 or more)'],

@@ -62,7 +62,7 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
       throw new StepError(`${reason}; no sink received key ${key.id}, so it was revoked and the current key is untouched`, key.id);
     }
     await markFailed(run, spec, key.id, report.delivered.length);
-    throw new StepError(`${reason}\n${heldBy(action, spec, key.id, report)}`, key.id);
+    throw new StepError(`${reason}; ${heldBy(action, spec, key.id, report)}`, key.id);
   }
   await run.afterStep(action, "deliver", key.id);
   const allSinks: DeliveryReport = { ...report, maybeDelivered: [], notAttempted: [] };
@@ -163,7 +163,7 @@ async function probes(
     });
     if (failure === null) continue;
     await markFailed(run, spec, key.id, spec.sinks.length);
-    throw new StepError(`${which} probe ${label} failed: ${failure}\n${heldBy(action, spec, key.id, report)}`, key.id);
+    throw new StepError(`${which} probe ${label} failed: ${failure}; ${heldBy(action, spec, key.id, report)}`, key.id);
   }
 }
 

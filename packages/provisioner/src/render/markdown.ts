@@ -107,9 +107,7 @@ function actionText(action: PlanAction): string {
 function phaseText(entry: EntryState): string {
   const step = entry.step ? ` ${entry.step}` : "";
   const next = entry.nextAt ? `, next ${entry.nextAt.slice(0, 16).replace("T", " ")} UTC` : "";
-  // A steady entry's `next` already is its next rotation.
-  const rotation = entry.nextRotationAt && entry.phase !== "steady" ? `, rotates ${entry.nextRotationAt.slice(0, 10)}` : "";
-  return `${entry.phase}${step}${next}${rotation}`;
+  return `${entry.phase}${step}${next}`;
 }
 
 /** Text safe inside a markdown table cell: no pipes, line breaks or HTML. */

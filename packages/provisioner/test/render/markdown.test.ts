@@ -23,9 +23,9 @@ describe("renderMarkdown", () => {
     expect(lines[0]).toBe("## timely-keys plan");
     expect(lines[2]).toBe("**Plan: 1 to create, 0 to update, 0 to replace, 0 to retire. 1 unmanaged.**");
     expect(lines).toContain("| Workspace | Key | Action | Reason | Rotation |");
-    expect(lines).toContain("| acme | `fresh` | + create | missing | new 1/6, rotates 2027-02-21 |");
+    expect(lines).toContain("| acme | `fresh` | + create | missing | new 1/6 |");
     expect(lines).toContain("| acme | `steady` | no change |  | steady, next 2027-02-11 12:00 UTC |");
-    expect(lines).toContain("| acme | `drain` | · drain (waiting) | draining | draining 4/6, next 2026-11-24 11:00 UTC, rotates 2027-02-21 |");
+    expect(lines).toContain("| acme | `drain` | · drain (waiting) | draining | draining 4/6, next 2026-11-24 11:00 UTC |");
     // Cell text cannot break the table or inject HTML.
     expect(lines).toContain("| acme | Legacy \\| key &lt;b&gt; | ! drift (report) | unmanaged | unmanaged |");
     expect(md).not.toContain("<details>");
