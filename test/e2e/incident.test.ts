@@ -133,6 +133,31 @@ describe("rotate --compromised", () => {
   }, SLOW);
 });
 
+describe("a failed delivery, taken over at once", () => {
+  it("two runs started right after the failure converge on one successor", async () => {
+    const { world, observer } = await startWorld(manifest("", flakySink));
+    writeFileSync(join(world.work.dir, "push-key.cjs"), pushKey);
+    writeFileSync(join(world.work.dir, "exec-ok"), "");
+    expect((await checked(observer, "create", ["apply", "--auto-approve"])).code).toBe(0);
+    const old = world.current("crm");
+    await import("node:fs").then((fs) => fs.rmSync(join(world.work.dir, "exec-ok")));
+    world.advance(91 * DAY);
+    expect((await checked(observer, "sink fails", ["apply", "--auto-approve"])).code).toBe(1);
+    writeFileSync(join(world.work.dir, "exec-ok"), "");
+    const { result, violations } = await observer.around("two at once", () =>
+      Promise.all([world.cli(["apply", "--auto-approve"]), world.cli(["apply", "--auto-approve"])]),
+    );
+    expect(violations).toEqual([]);
+    expect(result.map((r) => r.code)).toEqual([0, 0]);
+    // One generation 3, current; #2 (failed) and #1 drain as previous keys.
+    const third = world.keys("crm").filter((k) => k.marker?.generation === 3);
+    expect(third).toHaveLength(1);
+    expect(world.current("crm")?.id).toBe(third[0]?.id);
+    expect(world.keys("crm").map((k) => k.marker?.generation).sort()).toEqual([1, 2, 3]);
+    expect(world.keys("crm").find((k) => k.id === old?.id)?.status).toBe("active");
+  }, SLOW);
+});
+
 describe("an emergency killed after each step", () => {
   // Steps in the order a compromised rotation takes them; `in flight`: the successor is left pending
   // or delivering by a run that may still be alive, so the next run waits out the in-flight lease.
