@@ -9,7 +9,6 @@ import { Caller } from "./caller.js";
 import { expectData } from "./envelope.js";
 import type { Health, Me, paths } from "./generated/openapi.js";
 import { resolveOptions, type TimelyClientHooks, type TimelyClientOptions } from "./options.js";
-import { OutgoingRequest } from "./outgoing-request.js";
 import { Pacer } from "./pacing.js";
 import { Redactor } from "./redact.js";
 import { maskSecret } from "./secret.js";
@@ -58,8 +57,6 @@ export class TimelyClient {
     this.raw = createClient<paths>({
       baseUrl: resolved.baseUrl,
       fetch: this.#transport.fetch,
-      // Only a carrier for the transport: see outgoing-request.ts.
-      Request: OutgoingRequest as unknown as typeof Request,
     });
     this.#caller = new Caller(this.#transport, redactor);
     this.apiKeys = new ApiKeys(this.raw, this.#caller);

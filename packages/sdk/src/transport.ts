@@ -2,10 +2,8 @@
 // credential and User-Agent headers, pacing, a per-attempt deadline, the caller's signal,
 // a capped body read, and retries as decided by retry-policy.ts.
 
-import { bufferResponse, DEADLINE_PASSED } from "./body-reader.js";
-import { deadlineDispatcher, type DeadlineDispatcher } from "./deadline-dispatcher.js";
+import { BODY_READ_ABORTED, bufferResponse } from "./body-reader.js";
 import { ConnectionError, TimelyError, TimeoutError } from "./errors.js";
-import { OutgoingRequest } from "./outgoing-request.js";
 import type { Pacer } from "./pacing.js";
 import type { Redactor } from "./redact.js";
 import { decideRetry, serverWaitMs, type AttemptOutcome, type RetrySettings } from "./retry-policy.js";
@@ -60,25 +58,23 @@ export class Transport {
   readonly #apiKey: string;
   readonly #config: Omit<TransportConfig, "apiKey">;
   readonly #deliveries = new WeakMap<Response, Delivery>();
-  readonly #dispatcher: DeadlineDispatcher;
   readonly stats: TransportStats = { requests: 0, retries: 0, rateLimited: 0, pacedMs: 0 };
 
   constructor(config: TransportConfig) {
     const { apiKey, ...rest } = config;
     this.#apiKey = apiKey;
     this.#config = rest;
-    this.#dispatcher = deadlineDispatcher(rest.timeoutMs);
   }
 
-  /** For openapi-fetch's `fetch` option: takes its requests (OutgoingRequest) or real Requests. */
-  readonly fetch = (request: Request | OutgoingRequest): Promise<Response> => this.#send(request);
+  /** For openapi-fetch's `fetch` option: takes the Request it built (or one a middleware returned). */
+  readonly fetch = (request: Request): Promise<Response> => this.#send(request);
 
   /** How a non-2xx or retried answer was obtained; undefined for a first-attempt success. */
   deliveryOf(response: Response): Delivery | undefined {
     return this.#deliveries.get(response);
   }
 
-  async #send(request: Request | OutgoingRequest): Promise<Response> {
+  async #send(request: Request): Promise<Response> {
     const { method, url } = request;
     const callerSignal = request.signal ?? undefined;
     // A copy: the credential must not show up on the Request that middleware (and its logs) see.
@@ -149,40 +145,27 @@ export class Transport {
   ): Promise<AttemptResult> {
     const { clock, pacer, timeoutMs } = this.#config;
     this.stats.requests++;
-    // The timeout is a deadline, not an AbortSignal: Node's fetch following a per-request signal
-    // costs more than the rest of the SDK's client-side work (bench/RESULTS.md, sdk-overhead). The
-    // deadline ends the attempt on time with any fetch; with Node's fetch, the dispatcher's own
-    // timers (deadline-dispatcher.ts) also close a hung connection. Only the caller's signal is
-    // passed on, so an abort still cancels the request itself.
-    const deadline = performance.now() + timeoutMs;
+    // One signal ends the attempt: the caller's abort or this attempt's timeout. Passed to fetch,
+    // it closes a hung connection too; the race below also bounds a fetch that ignores signals.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal]);
     let raw: Response | undefined;
-    const work = (async () => {
-      // `dispatcher` is undici's fetch extension (typed there as a full undici Dispatcher, of which fetch calls only `dispatch`).
-      const request = { ...init, signal: callerSignal, redirect: "follow", dispatcher: this.#dispatcher } as unknown as RequestInit;
-      raw = await this.#config.fetch(url, request);
-      clock.observe(raw.headers.get("date"));
-      return bufferResponse(raw, this.#config.maxResponseBytes, deadline);
-    })();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, timeoutMs, undefined);
-    });
     try {
-      const response = await Promise.race([work, expired]);
-      if (response === undefined) {
-        // Left behind: it ends by itself (dispatcher timers, or the body read's deadline check).
-        work.catch(() => undefined);
-        if (callerSignal?.aborted) throw callerSignal.reason;
-        pacer?.settle(raw?.headers);
-        return { failure: "timeout", cause: undefined };
-      }
+      const work = (async () => {
+        raw = await this.#config.fetch(url, { ...init, signal, redirect: "follow" });
+        clock.observe(raw.headers.get("date"));
+        return bufferResponse(raw, this.#config.maxResponseBytes, signal);
+      })();
+      const response = await Promise.race([work, abortedBy(signal)]);
       pacer?.settle(response.headers);
       return { response };
     } catch (error) {
       pacer?.settle(raw?.headers);
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (error instanceof TimelyError) throw error;
-      return { failure: isTimeout(error) ? "timeout" : "connection", cause: error };
+      const timedOut = timeout.signal.aborted || isBodyReadAborted(error);
+      return { failure: timedOut ? "timeout" : "connection", cause: error };
     } finally {
       clearTimeout(timer);
     }
@@ -220,14 +203,17 @@ export class Transport {
   }
 }
 
-// Sent as is on every attempt: a string or bytes can be sent again, a stream could not.
-async function bodyOf(request: Request | OutgoingRequest): Promise<NonNullable<RequestInit["body"]> | undefined> {
-  if (request instanceof Request) return request.body === null ? undefined : request.arrayBuffer();
-  const body = OutgoingRequest.bodyOf(request);
-  if (body === null) return undefined;
-  return typeof body === "string" || body instanceof ArrayBuffer || ArrayBuffer.isView(body)
-    ? body
-    : new Response(body).arrayBuffer();
+// Read once, then sent as is on every attempt (a stream could not be sent twice).
+async function bodyOf(request: Request): Promise<ArrayBuffer | undefined> {
+  return request.body === null ? undefined : request.arrayBuffer();
+}
+
+// Rejects when the signal aborts; the attempt's own work may still be settling and is left behind.
+function abortedBy(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
 }
 
 function pathOf(url: string): string {
@@ -235,15 +221,8 @@ function pathOf(url: string): string {
   return start === -1 ? "/" : url.slice(start);
 }
 
-// A deadline passed: undici's header/body timers (deadline-dispatcher.ts) or the capped body read.
-function isTimeout(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 3 && current instanceof Error; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT" || code === DEADLINE_PASSED) return true;
-    current = current.cause;
-  }
-  return false;
+function isBodyReadAborted(error: unknown): boolean {
+  return error instanceof Error && (error as { code?: unknown }).code === BODY_READ_ABORTED;
 }
 
 // undici reports "fetch failed" with the useful part (ECONNREFUSED, socket hang up) in `cause`.

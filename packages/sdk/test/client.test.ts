@@ -152,7 +152,7 @@ describe("raw", () => {
 });
 
 describe("raw middleware", () => {
-  it("sees the request without the credential and may replace it with a real Request", async () => {
+  it("sees openapi-fetch's own Request, without the credential, and may replace it", async () => {
     const seen: Array<{ key: string | null; marker: string | null; body: string }> = [];
     server.use(
       http.patch(`${BASE}/v1/api-keys/:id`, async ({ request }) => {
@@ -172,7 +172,7 @@ describe("raw middleware", () => {
     });
     const { response } = await client.raw.PATCH("/v1/api-keys/{key_id}", { params: { path: { key_id: "key_1" } }, body: { name: "renamed" } });
     expect(response.status).toBe(200);
-    expect(inMiddleware).toEqual([{ key: null, body: { name: "renamed" }, isRequest: false }]);
+    expect(inMiddleware).toEqual([{ key: null, body: { name: "renamed" }, isRequest: true }]);
     expect(seen).toEqual([{ key: API_KEY, marker: "from-middleware", body: '{"name":"renamed"}' }]);
   });
 });

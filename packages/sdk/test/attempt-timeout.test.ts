@@ -1,12 +1,11 @@
-// The per-attempt timeout over real HTTP (Node's fetch, no msw): the attempt ends on time and
-// undici closes the connection, through the program's own global dispatcher.
+// The per-attempt timeout over real HTTP (Node's fetch, no msw): the attempt ends on time and the
+// connection is closed, through the AbortSignal every attempt passes to fetch.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { TimelyClient, TimeoutError } from "../src/index.js";
 import { API_KEY } from "./helpers.js";
 
-const GLOBAL_DISPATCHER = Symbol.for("undici.globalDispatcher.1");
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 interface Served {
@@ -18,9 +17,11 @@ interface Served {
 let server: Server | undefined;
 
 afterEach(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  const current = server;
   server = undefined;
+  if (current === undefined) return;
+  current.closeAllConnections();
+  await new Promise((resolve) => current.close(resolve));
 });
 
 async function serve(handler: Handler): Promise<Served> {
@@ -64,29 +65,29 @@ describe("per-attempt timeout over Node's fetch", () => {
     expect(await within(served.closed, 10_000)).toBe("closed");
   });
 
-  it("sends through the program's global dispatcher, with the timeout as undici's header and body timeouts", async () => {
-    const served = await serve((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" });
-      res.end(JSON.stringify({ data: { status: "ok" } }));
-    });
-    const sdk = client(served.baseUrl, 1_234);
-    await sdk.health(); // Node's fetch is loaded and its global dispatcher installed by now.
-    const globals = globalThis as unknown as Record<symbol, { dispatch(o: Record<string, unknown>, h: unknown): boolean }>;
-    const original = globals[GLOBAL_DISPATCHER];
-    expect(original).toBeDefined();
-    const seen: Array<Record<string, unknown>> = [];
-    globals[GLOBAL_DISPATCHER] = {
-      dispatch(options, handler) {
-        seen.push(options);
-        return original!.dispatch(options, handler);
-      },
-    };
-    try {
-      await expect(sdk.health()).resolves.toEqual({ status: "ok" });
-    } finally {
-      globals[GLOBAL_DISPATCHER] = original!;
-    }
-    expect(seen).toHaveLength(1);
-    expect(seen[0]).toMatchObject({ method: "GET", path: "/v1/health", headersTimeout: 1_234, bodyTimeout: 1_234 });
+  it("cancels a request in flight, and closes its connection, when the caller's signal aborts", async () => {
+    const served = await serve(() => undefined);
+    const controller = new AbortController();
+    const reason = new Error("caller gave up");
+    setTimeout(() => controller.abort(reason), 100).unref();
+    const error = await client(served.baseUrl, 60_000).health({ signal: controller.signal }).catch((e: unknown) => e);
+    expect(error).toBe(reason);
+    expect(await within(served.closed, 10_000)).toBe("closed");
+  });
+
+  it("hands any fetch a signal that aborts at the attempt's timeout", async () => {
+    const signals: AbortSignal[] = [];
+    // A fetch that never answers but honours its signal, as a proxy-aware fetch would.
+    const fetch = (_url: string | URL | Request, init?: RequestInit) =>
+      new Promise<Response>((_, reject) => {
+        const signal = init?.signal as AbortSignal;
+        signals.push(signal);
+        signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+      });
+    const sdk = new TimelyClient({ apiKey: API_KEY, baseUrl: "https://api.test", timeoutMs: 150, maxRetries: 0, pacing: false, fetch });
+    const error = await sdk.health().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(true);
   });
 });
