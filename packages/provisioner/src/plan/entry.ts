@@ -97,6 +97,10 @@ function withNextRotation(ctx: WorkspaceContext, entry: DesiredKey, current: Mar
     const lifetime = entry.expiresInDays === null ? Number.NaN : entry.expiresInDays * DAY;
     const byExpiry = ctx.now + lifetime - Math.min(entry.rotation.rotateBeforeExpiryDays * DAY, lifetime / 2);
     due = Number.isFinite(byExpiry) ? Math.min(byAge, byExpiry) : byAge;
+  } else if (state.phase === "steady" && state.nextAt !== undefined) {
+    // Already worked out for the steady detail.
+    state.nextRotationAt = state.nextAt;
+    return state;
   } else if (current !== null) {
     due = nextRotationDue(current.key, entry);
   } else {
