@@ -69,11 +69,16 @@ export async function runProbe(probe: ProbeConfig, secret: string, ctx: ProbeCon
       return `${program} was stopped because the run was cancelled`;
     case "exit":
       if (outcome.code === 0) return null;
-      return `${program} ${outcome.code === null ? `was killed by ${outcome.signal ?? "a signal"}` : `exited with code ${outcome.code}`}${tail}`;
+      if (outcome.code === null) return `${program} was killed by ${outcome.signal ?? "a signal"}${tail}`;
+      return `${program} exited with code ${outcome.code}${tail}`;
   }
 }
 
-async function httpProbe(probe: Extract<ProbeConfig, { type: "http" }>, timeoutMs: number, ctx: ProbeContext): Promise<string | null> {
+async function httpProbe(
+  probe: Extract<ProbeConfig, { type: "http" }>,
+  timeoutMs: number,
+  ctx: ProbeContext,
+): Promise<string | null> {
   const expected = probe.expectStatus ?? 200;
   const signals = [AbortSignal.timeout(timeoutMs), ...(ctx.signal ? [ctx.signal] : [])];
   try {
@@ -83,7 +88,10 @@ async function httpProbe(probe: Extract<ProbeConfig, { type: "http" }>, timeoutM
     return answer.status === expected ? null : `${probe.url} answered ${answer.status}, expected ${expected}`;
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause?.code;
-    const name = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000}s` : (cause ?? (error as Error).message);
+    const name =
+      (error as Error).name === "TimeoutError"
+        ? `no answer within ${timeoutMs / 1000}s`
+        : (cause ?? (error as Error).message);
     return `${probe.url} could not be reached (${name})`;
   }
 }

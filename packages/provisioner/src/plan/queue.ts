@@ -13,7 +13,8 @@ export function queueRotations(workspaces: PlanWorkspace[], maxPerRun: number): 
   if (rotations.length <= maxPerRun) return;
   // Asked-for rotations first, then those without a due date (replacements, expired keys, unfinished
   // successors), then by due date, oldest first; ties by workspace and entry for a stable plan.
-  const rank = (a: RotateAction) => (a.reasons.some((r) => UNQUEUED_REASONS.includes(r)) ? 0 : a.dueAt === undefined ? 1 : 2);
+  const rank = (a: RotateAction) =>
+    a.reasons.some((r) => UNQUEUED_REASONS.includes(r)) ? 0 : a.dueAt === undefined ? 1 : 2;
   const ordered = [...rotations].sort(
     (a, b) =>
       rank(a) - rank(b) ||
@@ -59,7 +60,9 @@ function queuedAction(rotation: RotateAction, maxPerRun: number): WaitAction {
     ...(rotation.generation !== undefined ? { generation: rotation.generation } : {}),
     reason: "rotation_queued",
     reasons: ["rotation_queued", ...rotation.reasons],
-    summary: `queued: rotation of ${JSON.stringify(rotation.keyName ?? rotation.entryId)} #${rotation.generation ?? "?"} due ${due}; ${maxPerRun} rotations start per run (policy.rotation.maxPerRun), it starts on a later run`,
+    summary:
+      `queued: rotation of ${JSON.stringify(rotation.keyName ?? rotation.entryId)} #${rotation.generation ?? "?"} ` +
+      `due ${due}; ${maxPerRun} rotations start per run (policy.rotation.maxPerRun), it starts on a later run`,
     mutates: false,
     attributes: [],
     operations: [],

@@ -28,7 +28,8 @@ export async function rotateCommand(argv: string[], io: CliIO): Promise<number> 
   const exposedTo = stringList(values["exposed-to"]);
   const compromised = values.compromised === true;
   const revokeFirst = values["revoke-first"] === true;
-  if (ids.length === 0 && exposedTo.length === 0) throw new UsageError("rotate", "name the keys to rotate (rotate ID...) or who was exposed (--exposed-to WHO)");
+  if (ids.length === 0 && exposedTo.length === 0)
+    throw new UsageError("rotate", "name the keys to rotate (rotate ID...) or who was exposed (--exposed-to WHO)");
   if (ids.length > 0 && exposedTo.length > 0) throw new UsageError("rotate", "give key ids or --exposed-to, not both");
   if (revokeFirst && !compromised) throw new UsageError("rotate", "--revoke-first only applies to --compromised");
   const concurrency = positiveInt("rotate", "concurrency", values.concurrency, 4);
@@ -43,7 +44,10 @@ export async function rotateCommand(argv: string[], io: CliIO): Promise<number> 
     desired = await loadDesired(io, { file, workspaces, targets: [], requireEnv: true });
     const found = exposedEntries(desiredIn(desired, workspaces), exposedTo);
     if (found.length === 0) {
-      throw new UserError(`--exposed-to ${exposedTo.join(", ")}: no key in ${file} lists them (or their teams) in access: nothing to rotate`);
+      throw new UserError(
+        `--exposed-to ${exposedTo.join(", ")}: no key in ${file} lists them (or their teams) in access: ` +
+          "nothing to rotate",
+      );
     }
     io.stdout.write(`${renderExposure(exposedTo, found)}\n\n`);
     targets = [...new Set(found.map((f) => f.entryId))];
@@ -64,6 +68,7 @@ export async function rotateCommand(argv: string[], io: CliIO): Promise<number> 
 }
 
 function desiredIn(desired: Desired, workspaces: string[]): Desired {
-  return workspaces.length === 0 ? desired : { ...desired, workspaces: desired.workspaces.filter((w) => workspaces.includes(w.name)) };
+  return workspaces.length === 0
+    ? desired
+    : { ...desired, workspaces: desired.workspaces.filter((w) => workspaces.includes(w.name)) };
 }
-
