@@ -1,8 +1,10 @@
 // The README's demo: the `timely-keys` CLI against the embedded emulator, end to end.
 //   validate -> plan -> apply -> plan (no changes) -> an edit that forces a replace -> its plan and apply
-//   -> 91 days later: the rotation (create, deliver, verify) -> a consumer switches to the new key
-//   -> past the drain window: the old key is deactivated -> past quarantine: it is revoked.
-// Every step is printed; secrets never are (the consumer's key is shown masked).
+//   -> 77 days of daily scheduled runs, as the rotate.yml workflow makes them: each key rotates when it
+//      is due (its maxAgeDays, or rotateBeforeExpiryDays before it expires), the old key is deactivated
+//      once drained and revoked after its quarantine; no key ever expires.
+// Every step is printed; secrets never are (the consumer's key is shown masked). Headers are bold
+// only on a terminal and never with NO_COLOR (https://no-color.org), as the CLI's own output.
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,12 +30,17 @@ const tokens = Object.fromEntries(
 );
 const env = { ...process.env, TIMELY_API_URL: emulator.url, ...tokens };
 
+const color =
+  process.env.NO_COLOR === undefined || process.env.NO_COLOR === ""
+    ? (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0") || (process.stdout.isTTY === true && process.env.TERM !== "dumb")
+    : false;
+const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
+const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
+
 let failed = false;
 async function step(title: string, args: string[], expectCode = 0): Promise<string> {
-  process.stdout.write(`\n\x1b[1m━━ ${title}\x1b[0m\n$ timely-keys ${args.join(" ")}\n`);
-  let out = "";
-  const sink = { write: (text: string) => ((out += text), process.stdout.write(text)) };
-  const code = await runCli(args, { env, cwd: work, stdout: sink, stderr: sink });
+  process.stdout.write(`\n${bold(`━━ ${title}`)}\n$ timely-keys ${args.join(" ")}\n`);
+  const { code, out } = await quietly(args, (text) => process.stdout.write(text));
   if (code !== expectCode) {
     failed = true;
     process.stdout.write(`\n!! expected exit ${expectCode}, got ${code}\n`);
@@ -41,12 +48,36 @@ async function step(title: string, args: string[], expectCode = 0): Promise<stri
   return out;
 }
 
-function note(text: string): void {
-  process.stdout.write(`\n\x1b[2m# ${text}\x1b[0m\n`);
+/** Runs the CLI, passing what it prints to `show` (nothing by default). */
+async function quietly(args: string[], show: (text: string) => void = () => {}): Promise<{ code: number; out: string }> {
+  let out = "";
+  // The CLI colours its own output only on a terminal, as it would when run directly.
+  const sink = { isTTY: color, write: (text: string) => ((out += text), show(text)) };
+  const code = await runCli(args, { env, cwd: work, stdout: sink, stderr: sink });
+  // A key that expires before it is rotated is exactly what scheduled rotation must prevent.
+  if (/\bexpired\b|has expired/.test(out)) {
+    failed = true;
+    process.stdout.write(`\n!! a key expired:\n${out}\n`);
+  }
+  return { code, out };
 }
 
+function noteQuietDays(days: number[]): void {
+  if (days.length === 0) return;
+  note(days.length === 1 ? `day ${days[0]}: the scheduled run had nothing to do` : `days ${days[0]}-${days.at(-1)}: the scheduled runs had nothing to do`);
+  days.length = 0;
+}
+
+function note(text: string): void {
+  process.stdout.write(`\n${dim(`# ${text}`)}\n`);
+}
+
+const crmSecretFile = join(work, "secrets/salesforce-crm.env");
+let lastCrmSecret = "";
+
 async function consumerCall(): Promise<void> {
-  const secret = /TIMELY_API_KEY=(\S+)/.exec(readFileSync(join(work, "secrets/salesforce-crm.env"), "utf8"))?.[1] ?? "";
+  lastCrmSecret = readFileSync(crmSecretFile, "utf8");
+  const secret = /TIMELY_API_KEY=(\S+)/.exec(lastCrmSecret)?.[1] ?? "";
   const answer = await fetch(`${emulator.url}/v1/conversations`, { headers: { "x-api-key": secret } });
   note(`the Salesforce consumer reads secrets/salesforce-crm.env and calls GET /v1/conversations with ${maskSecret(secret)}: ${answer.status}`);
 }
@@ -66,19 +97,21 @@ try {
   await step("Apply the replacement (zero downtime: the old key keeps working while it drains)", ["apply", "--auto-approve"]);
   await consumerCall();
 
-  note("the clock jumps 91 days: every key is past maxAgeDays (90)");
-  emulator.clock.advance(91 * 86_400);
-  await step("Plan: rotations are due", ["plan"]);
-  await step("Apply: new keys are created, delivered to their sinks and verified", ["apply", "--auto-approve"]);
-  await consumerCall();
-
-  note("25 hours later: the old keys have not been used for the 24h drain window since delivery");
-  emulator.clock.advance(25 * 3_600);
-  await step("Apply: the drained previous keys are deactivated (reversible with `timely-keys rollback`)", ["apply", "--auto-approve"]);
-
-  note("8 days later: the quarantine (7d) is over");
-  emulator.clock.advance(8 * 86_400);
-  await step("Apply: the previous keys are revoked", ["apply", "--auto-approve"]);
+  note("77 days of daily scheduled runs (rotate.yml at 04:17): only the days with work are shown");
+  const quietDays: number[] = [];
+  for (let day = 1; day <= 77; day += 1) {
+    emulator.clock.advance(86_400);
+    const { code } = await quietly(["plan", "--detailed-exitcode"]);
+    if (code === 0) {
+      quietDays.push(day);
+      continue;
+    }
+    noteQuietDays(quietDays);
+    await step(`Day ${day}: the scheduled run applies what is due`, ["apply", "--auto-approve"]);
+    // The consumer picks up a new secret as soon as its sink has it; the old one keeps working meanwhile.
+    if (readFileSync(crmSecretFile, "utf8") !== lastCrmSecret) await consumerCall();
+  }
+  noteQuietDays(quietDays);
   await step("Usage of the managed keys", ["usage"]);
   await step("Plan: steady state", ["plan", "--detailed-exitcode"], 0);
 } finally {

@@ -75,7 +75,10 @@ export async function handleApiRequest(core: EmulatorCore, incoming: Incoming): 
   // Usage accounting: every request a valid API key makes to a known route (not health).
   const usageKey: KeyRecord | undefined =
     route && route.access.kind !== "public" && auth.credential?.kind === "key" && !auth.failure ? auth.credential.key : undefined;
-  if (usageKey && route) core.recordUsage(usageKey, method, route.template, pathname, answer.status, nowMs);
+  if (usageKey && route) {
+    const userAgent = req.headers["user-agent"];
+    core.recordUsage(usageKey, method, route.template, pathname, answer.status, nowMs, typeof userAgent === "string" ? userAgent : null);
+  }
 
   if (decision.kind && decision.when === "after") {
     await injectFault(core, incoming, decision, answer, limit, nowMs, auth.principal);

@@ -5,6 +5,8 @@ export interface RecentActivity {
   method: string;
   path: string;
   status: number;
+  /** The request's User-Agent, cut at 200 characters (absent in states saved before it was kept). */
+  userAgent?: string | null;
 }
 
 export interface KeyRecord {

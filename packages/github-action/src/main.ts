@@ -234,7 +234,7 @@ async function checkCommand(planned: Planned, desired: Desired, inputs: ActionIn
   const overdue: OverdueKey[] = findOverdue(desired, live, plan, now, inputs.maxOverdueDays);
   for (const key of overdue) {
     core.error(redactTokens(key.message), {
-      title: `timely-keys ${{ expired: "key expired", expiring: "key expiring soon", overdue: "rotation overdue" }[key.reasons[0] ?? "overdue"]}`,
+      title: `timely-keys ${{ expired: "key expired", expiring: "key expiring soon", overdue: "rotation overdue", no_sinks: "rotation blocked: no sinks" }[key.reasons[0] ?? "overdue"]}`,
       ...(key.source ? locationOf(key.source, githubWorkspace) : {}),
     });
   }

@@ -5,7 +5,7 @@ import type { Desired, DesiredKey, Live, Plan, SourceRef } from "@timely-keys/pr
 
 const DAY_MS = 86_400_000;
 
-export type OverdueReason = "expired" | "expiring" | "overdue";
+export type OverdueReason = "expired" | "expiring" | "overdue" | "no_sinks";
 
 export interface OverdueKey {
   workspace: string;
@@ -75,13 +75,20 @@ export function findOverdue(desired: Desired, live: Live, plan: Plan, now: Date,
           `is ${days(at - created)} old, past maxAgeDays ${entry.rotation.maxAgeDays} + max-overdue-days ${maxOverdueDays}: its rotation is overdue`,
         );
       }
+      // The planner leaves out a due rotation of an entry without sinks (apply could only fail on it):
+      // no scheduled run will rotate it, so check says so while it is due, not only once overdue.
+      if (state.unrotatable === "no_sinks") {
+        reasons.push("no_sinks");
+        details.push("is due for rotation, but its entry has no deliver sinks, so no run rotates it: add a deliver: sink");
+      }
       if (reasons.length === 0) continue;
+      const next = reasons.length === 1 && reasons[0] === "no_sinks" ? "" : " Scheduled rotation runs may be failing, late or disabled: run apply.";
       found.push({
         workspace: ws.name,
         entryId: entry.id,
         keyId: key.id,
         reasons,
-        message: `${ws.name}/${entry.id}: key #${state.generation ?? "?"} (${key.id}) ${details.join("; ")}. Scheduled rotation runs may be failing, late or disabled: run apply.`,
+        message: `${ws.name}/${entry.id}: key #${state.generation ?? "?"} (${key.id}) ${details.join("; ")}.${next}`,
         ...(entry.source ? { source: entry.source } : {}),
       });
     }

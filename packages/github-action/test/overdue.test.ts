@@ -35,6 +35,9 @@ workspaces:
         name: Missing
         scopes: [read]
         deliver: [{ type: file, path: ./e.env }]
+      - id: sinkless
+        name: Sinkless
+        scopes: [read]
 `;
 
 function check(keys: Parameters<typeof liveOf>[0]["prod"], maxOverdueDays = 7) {
@@ -72,6 +75,14 @@ describe("findOverdue", () => {
 
   it("ignores disabled entries and entries that have no key yet", () => {
     expect(check([managedKey("off", 1, ago(400), { name: "Off", status: "inactive" })])).toEqual([]);
+  });
+
+  it("flags a due key whose entry has no sinks (the plan does not rotate it), as soon as it is due", () => {
+    const [found, ...rest] = check([managedKey("sinkless", 1, ago(91), { name: "Sinkless" })]);
+    expect(rest).toEqual([]);
+    expect(found?.reasons).toEqual(["no_sinks"]);
+    expect(found?.message).toMatch(/^prod\/sinkless: key #1 \(.+\) is due for rotation, but its entry has no deliver sinks, so no run rotates it: add a deliver: sink\.$/);
+    expect(check([managedKey("sinkless", 1, ago(89), { name: "Sinkless" })])).toEqual([]);
   });
 
   it("points at the entry in the manifest", () => {

@@ -11,6 +11,7 @@ import type { Plan, PlanAction, PlanWorkspace } from "./model.js";
 import { asTokenError } from "./read.js";
 import type { WorkspaceExecution } from "./apply/context.js";
 import { runOperations } from "./apply/operations.js";
+import { VERIFY_USER_AGENT } from "./self-calls.js";
 import { countResults, type ActionResult, type ApplyEvent, type ApplyReport, type ApplyStep, type WorkspaceError } from "./apply/report.js";
 import { runGrouped } from "./apply/schedule.js";
 import { runSuccessor, StepError } from "./apply/successor.js";
@@ -101,7 +102,14 @@ async function applyWorkspace(
   const run: WorkspaceExecution = {
     workspace,
     client,
-    probe: (secret) => new TimelyClient({ ...options.probeOptions, apiKey: secret, baseUrl: client.baseUrl ?? resolveBaseUrl(workspace.apiUrl, options.env) }),
+    // The User-Agent marks these calls as timely-keys' own in the key's usage statistics.
+    probe: (secret) =>
+      new TimelyClient({
+        ...options.probeOptions,
+        userAgent: VERIFY_USER_AGENT,
+        apiKey: secret,
+        baseUrl: client.baseUrl ?? resolveBaseUrl(workspace.apiUrl, options.env),
+      }),
     workspaceId: async () => workspaceId,
     manifestDir: dirname(plan.manifest),
     env: options.env,

@@ -2,7 +2,7 @@
 // keep their entry id; unmarked ones get an id derived from their name and `adopt: <key id>`, so
 // the next apply writes their markers and the plan after it is empty.
 import type { ApiKey } from "@timely-keys/sdk";
-import { stringify } from "yaml";
+import { Document, isMap, isSeq, stringify } from "yaml";
 import { splitDescription } from "./marker.js";
 
 export interface ImportInput {
@@ -12,6 +12,20 @@ export interface ImportInput {
   keys: readonly ApiKey[];
   /** Path from the written manifest to the JSON Schema, for the editor line. */
   schemaPath: string;
+  /** The live workspace's id, written as `workspaces[].id` to pin the manifest to it (init does). */
+  workspaceId?: string;
+  /** A commented `deliver:` example under each enabled entry (init does). */
+  sinkExamples?: boolean;
+}
+
+/** Commented under each enabled entry by `init`: uncommented, it makes the key rotatable. */
+function sinkExample(entryId: string): string {
+  return [
+    " Where the new secret goes when this key rotates; uncomment and adapt one:",
+    " deliver:",
+    `   - { type: file, path: ./${entryId}.env, variable: TIMELY_API_KEY }`,
+    "   - { type: githubSecret, repository: OWNER/REPO, secretName: TIMELY_API_KEY }",
+  ].join("\n");
 }
 
 const DAY_MS = 86_400_000;
@@ -56,6 +70,7 @@ export function importManifest(input: ImportInput): string {
   manifest.workspaces = [
     {
       name: input.workspace,
+      ...(input.workspaceId ? { id: input.workspaceId } : {}),
       tokenEnv: input.tokenEnv,
       ...(input.apiUrl ? { apiUrl: input.apiUrl } : {}),
       keys: entries,
@@ -70,7 +85,15 @@ export function importManifest(input: ImportInput): string {
   if (Object.keys(rules).length > 0) {
     header.push("# Some live keys break the default policy; those rules are lowered to warnings below until you fix them.");
   }
-  return `${header.join("\n")}\n${stringify(manifest, { lineWidth: 0 })}`;
+  if (!input.sinkExamples) return `${header.join("\n")}\n${stringify(manifest, { lineWidth: 0 })}`;
+  const doc = new Document(manifest);
+  const keys = doc.getIn(["workspaces", 0, "keys"]);
+  if (isSeq(keys)) {
+    for (const item of keys.items) {
+      if (isMap(item) && item.get("enabled") !== false) item.comment = sinkExample(String(item.get("id")));
+    }
+  }
+  return `${header.join("\n")}\n${doc.toString({ lineWidth: 0 })}`;
 }
 
 function entryOf(key: ApiKey, id: string, adopt: boolean): Record<string, unknown> {

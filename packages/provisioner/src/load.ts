@@ -6,6 +6,7 @@ import {
   LineCounter,
   isAlias,
   isMap,
+  isPair,
   isScalar,
   isSeq,
   parseAllDocuments,
@@ -90,19 +91,30 @@ export function parseManifest(text: string, file: string, options: LoadOptions =
     path,
   });
 
-  const docs = parseAllDocuments(text, {
-    lineCounter,
-    prettyErrors: false,
-    uniqueKeys: true,
-    strict: true,
-    version: "1.2",
-    merge: false,
-  });
+  let docs: Document.Parsed[] | { empty: true };
+  try {
+    docs = parseAllDocuments(text, {
+      lineCounter,
+      prettyErrors: false,
+      uniqueKeys: true,
+      strict: true,
+      version: "1.2",
+      merge: false,
+    }) as Document.Parsed[] | { empty: true };
+  } catch (error) {
+    if (!isStackOverflow(error)) throw error;
+    throw new ManifestLoadError([diagnostic("yaml-syntax", TOO_DEEP, 0)]);
+  }
   const parsed = Array.isArray(docs) ? docs : [];
 
   const problems: Diagnostic[] = [];
   for (const doc of parsed) {
     for (const error of [...doc.errors, ...doc.warnings]) problems.push(yamlProblem(error, text, diagnostic));
+    // Nesting the parser survived may still be too deep for the steps after it (toJS, the schema).
+    if (doc.errors.length === 0) {
+      const deep = firstTooDeep(doc.contents);
+      if (deep !== undefined) problems.push(diagnostic("yaml-syntax", TOO_DEEP, deep));
+    }
   }
   if (problems.length > 0) {
     // The file may also hold a secret; say so now rather than after the syntax is fixed.
@@ -222,6 +234,8 @@ function yamlProblem(
     const key = keyPattern.exec(text)?.[1] ?? "";
     return diagnostic("duplicate-key", `duplicate key ${quoteValue(key.replace(/^["']|["']$/g, ""))} in this mapping`, start);
   }
+  // The parser reports running out of stack as a YAML error: say what is wrong with the file instead.
+  if (/Maximum call stack size exceeded/.test(error.message)) return diagnostic("yaml-syntax", TOO_DEEP, start);
   // With prettyErrors off the message is one sentence without a copy of the source line.
   const message = error.message.split("\n")[0]!.replace(/\s+at line \d+, column \d+:?$/, "");
   const hint = YAML_HINTS[error.code];
@@ -285,4 +299,32 @@ function decodeUtf8(bytes: Buffer, file: string): string {
       start = newline + 1;
     }
   }
+}
+
+/** Deeper than any manifest needs (about 8 levels), far below what recursion in the YAML library survives. */
+export const MAX_YAML_DEPTH = 64;
+
+const TOO_DEEP = `YAML: nested more than ${MAX_YAML_DEPTH} levels deep; a manifest needs about 8 (look for unclosed [ or { brackets)`;
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /Maximum call stack size exceeded/.test(error.message);
+}
+
+/** Offset of the first collection nested deeper than MAX_YAML_DEPTH, found without recursion. */
+function firstTooDeep(root: unknown): number | undefined {
+  const stack: Array<{ node: unknown; depth: number }> = [{ node: root, depth: 1 }];
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (!isMap(node) && !isSeq(node)) continue;
+    if (depth > MAX_YAML_DEPTH) return node.range?.[0] ?? 0;
+    for (const item of node.items as unknown[]) {
+      if (isPair(item)) {
+        stack.push({ node: item.key, depth: depth + 1 });
+        stack.push({ node: item.value, depth: depth + 1 });
+      } else {
+        stack.push({ node: item, depth: depth + 1 });
+      }
+    }
+  }
+  return undefined;
 }

@@ -313,6 +313,8 @@ export interface EntryState {
   /** When the current key (or the one a rotation in this plan makes) is next due to rotate by age or expiry. */
   nextRotationAt?: string;
   detail: string;
+  /** Set when the entry is due for a create or rotation that the plan leaves out, and why. */
+  unrotatable?: "no_sinks";
 }
 
 export interface PlanWarning {

@@ -51,12 +51,29 @@ export async function readAndPlan(
   filters: Filters,
   extra: Pick<PlanOptions, "forceRotate" | "rollback" | "compromised" | "revokeFirst"> = {},
 ): Promise<Planned> {
-  const live = await read(selectedWorkspaces(desired, filters.workspaces).map(connectionOf), { clients });
+  const workspaces = workspacesToPlan(desired, filters);
+  const live = await read(selectedWorkspaces(desired, workspaces).map(connectionOf), { clients });
   const now = serverNowOf(live);
   const plan = makePlan(desired, live, now, {
-    ...(filters.workspaces.length > 0 ? { workspaces: [...filters.workspaces] } : {}),
+    ...(workspaces.length > 0 ? { workspaces: [...workspaces] } : {}),
     ...(filters.targets.length > 0 ? { targets: [...filters.targets] } : {}),
     ...extra,
   });
   return { live, plan, now };
+}
+
+/**
+ * The workspaces a plan covers: those named by --workspace (all when none), narrowed by --target to
+ * the ones that hold a targeted key, so a filtered plan neither reads nor shows the others.
+ */
+function workspacesToPlan(desired: Desired, filters: Filters): readonly string[] {
+  if (filters.targets.length === 0) return filters.workspaces;
+  const holding = selectedWorkspaces(desired, filters.workspaces)
+    .filter((w) => w.keys.some((k) => filters.targets.includes(k.id)))
+    .map((w) => w.name);
+  if (holding.length === 0) {
+    // An empty list would mean "every workspace".
+    throw new UserError(`${filters.targets.join(", ")}: not in the selected workspace${filters.workspaces.length === 1 ? "" : "s"} ${filters.workspaces.join(", ")}`);
+  }
+  return holding;
 }

@@ -48,7 +48,7 @@ export class TimelyClient {
       maxResponseBytes: hooks.maxResponseBytes ?? MAX_RESPONSE_BYTES,
       fetch: resolved.fetch,
       clock: this.#clock,
-      pacer: resolved.pacing ? new Pacer(this.#clock, now, sleepFn) : undefined,
+      pacer: resolved.pacing ? new Pacer(this.#clock, now, sleepFn, resolved.onPacingHold) : undefined,
       redactor,
       logger: resolved.logger,
       sleep: sleepFn,

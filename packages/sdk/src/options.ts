@@ -34,6 +34,11 @@ export interface TimelyClientOptions {
   };
   /** Hold requests while the rate-limit window is used up (default true). */
   pacing?: boolean;
+  /**
+   * Called when pacing starts holding requests until the rate-limit window reopens, with how long
+   * that will be (ms) and how many requests wait: e.g. to tell a user why nothing moves.
+   */
+  onPacingHold?: (hold: { waitMs: number; queued: number }) => void;
   /** Prepended to the SDK's own User-Agent. */
   userAgent?: string;
   /** Receives one line per attempt, retry and pacing pause; never a credential. */
@@ -58,6 +63,7 @@ export interface ResolvedOptions {
   retry: RetrySettings;
   fetch: typeof globalThis.fetch;
   pacing: boolean;
+  onPacingHold: ((hold: { waitMs: number; queued: number }) => void) | undefined;
   userAgent: string;
   logger: Logger | undefined;
 }
@@ -139,7 +145,13 @@ export function resolveOptions(options: TimelyClientOptions): ResolvedOptions {
     },
     fetch: fetchImpl,
     pacing: options.pacing ?? true,
+    onPacingHold: functionOrUndefined("onPacingHold", options.onPacingHold),
     userAgent: userAgent ? `${userAgent} ${SDK_USER_AGENT}` : SDK_USER_AGENT,
     logger: options.logger,
   };
+}
+
+function functionOrUndefined<F>(field: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== "function") throw badOption(field, `${field} must be a function`);
+  return value;
 }

@@ -37,10 +37,13 @@ export class Pacer {
   readonly #queue: Waiter[] = [];
   #timer: AbortController | undefined;
 
-  constructor(clock: ServerClock, now: MonotonicNow, sleep: Sleep) {
+  readonly #onHold: ((hold: { waitMs: number; queued: number }) => void) | undefined;
+
+  constructor(clock: ServerClock, now: MonotonicNow, sleep: Sleep, onHold?: (hold: { waitMs: number; queued: number }) => void) {
     this.#clock = clock;
     this.#now = now;
     this.#sleep = sleep;
+    this.#onHold = onHold;
   }
 
   /** Takes a slot when one is free and nobody is waiting. Pair every success with `settle()`. */
@@ -125,6 +128,12 @@ export class Pacer {
     const timer = new AbortController();
     const version = this.#version;
     this.#timer = timer;
+    // Told once per hold (not per request held): the caller's own code must not break pacing.
+    try {
+      this.#onHold?.({ waitMs: delay, queued: this.#queue.length });
+    } catch {
+      // A failing observer changes nothing here.
+    }
     this.#sleep(delay, timer.signal).then(
       () => {
         if (this.#timer !== timer) return;

@@ -9,7 +9,7 @@ const server = useMswServer();
 const SERVER_EPOCH = Date.parse("2026-03-01T12:00:00Z");
 
 /** A pacer on a hand-driven clock whose sleeps stay pending until released. */
-function pacerHarness() {
+function pacerHarness(onHold?: (hold: { waitMs: number; queued: number }) => void) {
   let now = 0;
   const sleeps: Array<{ ms: number; signal: AbortSignal | undefined; release(): void }> = [];
   const clock = new ServerClock(() => now);
@@ -21,6 +21,7 @@ function pacerHarness() {
       new Promise<void>((resolve) => {
         sleeps.push({ ms, signal, release: resolve });
       }),
+    onHold,
   );
   const headers = (remaining: number, resetInSeconds: number) =>
     new Headers({
@@ -55,6 +56,26 @@ describe("Pacer", () => {
     pacer.settle(headers(5, 60));
     await Promise.all(waiting);
     expect(released).toEqual([1, 2, 3]);
+  });
+
+  it("tells the onPacingHold observer once per hold how long it lasts, and survives an observer that throws", async () => {
+    const holds: Array<{ waitMs: number; queued: number }> = [];
+    const { pacer, sleeps, headers, advance } = pacerHarness((hold) => {
+      holds.push(hold);
+      throw new Error("observer bug");
+    });
+    pacer.tryAcquire();
+    pacer.settle(headers(0, 42));
+    const first = pacer.acquire(new AbortController().signal);
+    const second = pacer.acquire(new AbortController().signal);
+    await flush();
+    expect(holds).toEqual([{ waitMs: 42_000, queued: 1 }]);
+    advance(42_000);
+    sleeps[0]?.release();
+    await first;
+    pacer.settle(headers(5, 60));
+    await second;
+    expect(holds).toHaveLength(1);
   });
 
   it("counts requests in flight against the remaining budget", () => {

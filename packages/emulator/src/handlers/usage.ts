@@ -13,7 +13,13 @@ export const getApiKeyUsage: Handler = (ctx) => {
     success_rate: key.requestCount === 0 ? null : key.successfulRequests / key.requestCount,
     last_used_at: key.lastUsedAt === null ? null : new Date(key.lastUsedAt).toISOString(),
     top_endpoints: topEndpoints(key),
-    recent_activity: key.recent.map((r) => ({ ...r, timestamp: new Date(r.timestamp).toISOString() })),
+    recent_activity: key.recent.map((r) => ({
+      timestamp: new Date(r.timestamp).toISOString(),
+      method: r.method,
+      path: r.path,
+      status: r.status,
+      user_agent: r.userAgent ?? null,
+    })),
   };
   return ok(usage);
 };

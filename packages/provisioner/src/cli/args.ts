@@ -19,7 +19,13 @@ export interface Parsed {
   positionals: string[];
 }
 
-export function parseCommandArgs(command: string, argv: string[], options: Options, positionals: { min: number; max: number }): Parsed {
+/** `missing`: what to say when fewer than `min` positionals are given (default "missing argument"). */
+export function parseCommandArgs(
+  command: string,
+  argv: string[],
+  options: Options,
+  positionals: { min: number; max: number; missing?: string },
+): Parsed {
   let parsed;
   try {
     parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
@@ -28,7 +34,9 @@ export function parseCommandArgs(command: string, argv: string[], options: Optio
   }
   const { values, positionals: rest } = parsed;
   if (!values.help) {
-    if (rest.length < positionals.min) throw new UsageError(command, `missing argument${positionals.min > 1 ? "s" : ""}`);
+    if (rest.length < positionals.min) {
+      throw new UsageError(command, positionals.missing ?? `missing argument${positionals.min > 1 ? "s" : ""}`);
+    }
     if (rest.length > positionals.max) throw new UsageError(command, `unexpected argument '${rest[positionals.max]}'`);
   }
   return { values: values as Parsed["values"], positionals: rest };

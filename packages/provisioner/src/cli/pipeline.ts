@@ -2,10 +2,10 @@
 // read-and-plan (src/pipeline.ts).
 import { resolve } from "node:path";
 import type { Desired } from "../desired.js";
-import { formatDiagnostic } from "../diagnostics.js";
 import { ReportedError } from "../errors.js";
 import { checkFilters } from "../pipeline.js";
 import { validateFile } from "../validate.js";
+import { groupedDiagnosticLines } from "../validate/group.js";
 import type { CliIO } from "./io.js";
 
 export { connectionOf, readAndPlan, selectedWorkspaces, serverNowOf } from "../pipeline.js";
@@ -16,6 +16,8 @@ export interface ManifestSelection {
   targets: string[];
   /** Check that the token env vars of the selected workspaces are set. */
   requireEnv: boolean;
+  /** How the user gave `targets`, for errors: `--target` (default) or a command's ID argument (`rotate`). */
+  targetLabel?: string;
 }
 
 /** Loads and validates; prints every finding to stderr; throws when any is an error. */
@@ -26,10 +28,10 @@ export async function loadDesired(io: CliIO, selection: ManifestSelection): Prom
     requireEnv: selection.requireEnv,
     ...(selection.workspaces.length > 0 ? { workspaces: selection.workspaces } : {}),
   });
-  for (const diagnostic of result.diagnostics) io.stderr.write(`${formatDiagnostic(diagnostic)}\n`);
+  for (const line of groupedDiagnosticLines(result.diagnostics)) io.stderr.write(`${line}\n`);
   // The findings printed above are the message.
   if (!result.desired) throw new ReportedError();
-  checkFilters(result.desired, selection, { workspace: "--workspace", target: "--target", manifest: selection.file });
+  checkFilters(result.desired, selection, { workspace: "--workspace", target: selection.targetLabel ?? "--target", manifest: selection.file });
   return result.desired;
 }
 

@@ -6,6 +6,7 @@ import type { CliIO } from "./io.js";
 import { applyCommand, rollbackCommand } from "./commands/apply.js";
 import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
+import { initCommand } from "./commands/init.js";
 import { planCommand } from "./commands/plan.js";
 import { rotateCommand } from "./commands/rotate.js";
 import { usageCommand } from "./commands/usage.js";
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   apply: applyCommand,
   rotate: rotateCommand,
   rollback: rollbackCommand,
+  init: initCommand,
   import: importCommand,
   usage: usageCommand,
   emulator: emulatorCommand,
@@ -26,6 +28,8 @@ export type { CliIO } from "./io.js";
 
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
+  // `timely-keys help CMD` is `timely-keys CMD --help`, word for word.
+  if (name === "help" && rest.length > 0) return runCli([rest[0] as string, "--help"], io);
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     io.stdout.write(`${HELP.main}\n`);
     return name === undefined ? 1 : 0;
@@ -48,11 +52,30 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
 function describe(error: unknown, env: NodeJS.ProcessEnv): string {
   if (error instanceof UserError) return error.message;
   if (error instanceof TimelyError) {
-    const where = error.status ? `${error.status} ${error.code ?? ""}`.trim() : (error.code ?? error.name);
-    return `the API answered ${where}: ${error.message}${error.requestId ? ` (request ${error.requestId})` : ""}`;
+    if (error.status) {
+      const where = `${error.status} ${error.code ?? ""}`.trim();
+      return `the API answered ${where}: ${error.message}${error.requestId ? ` (request ${error.requestId})` : ""}`;
+    }
+    return clientSideProblem(error);
   }
   if (error instanceof Error) {
     return env.TIMELY_KEYS_DEBUG ? (error.stack ?? error.message) : `${error.name}: ${error.message}`;
   }
   return String(error);
+}
+
+/** No answer came from the API: say what went wrong on this side, never "the API answered". */
+function clientSideProblem(error: TimelyError): string {
+  switch (error.code) {
+    case "INVALID_OPTION":
+      return `invalid API setting: ${error.message} (check TIMELY_API_URL, the workspace's apiUrl and TIMELY_API_TIMEOUT)`;
+    case "CONNECTION_ERROR":
+      return `could not reach the API: ${error.message}. Check the API URL (TIMELY_API_URL or apiUrl) and the network.`;
+    case "TIMEOUT":
+      return `the API did not answer in time: ${error.message}. TIMELY_API_TIMEOUT sets the seconds one attempt may take.`;
+    case "VALIDATION_ERROR":
+      return `refused before sending (the SDK's check): ${error.message}`;
+    default:
+      return `no usable answer from the API (${error.code ?? error.name}): ${error.message}`;
+  }
 }

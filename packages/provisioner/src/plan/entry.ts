@@ -55,23 +55,31 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
       actions.push(...inFlight);
     } else {
       const leftBehind = roles.abandoned.length + roles.partial.length > 0;
-      if (entry.deliver.length === 0) warn(ctx, `${entry.id} has no deliver sinks: the new key's secret will reach no one`, { entryId: entry.id });
+      if (entry.deliver.length === 0) {
+        // Apply could only fail on it (a new secret would reach no one): a warning with the fix instead.
+        warn(ctx, `${entry.id} has no deliver sinks, so no key is created for it: ${ADD_A_SINK}`, { entryId: entry.id });
+        const state = stateOf(entry, null, "new", undefined, "no key yet: waits for a deliver: sink", null);
+        state.unrotatable = "no_sinks";
+        return { actions, state };
+      }
       actions.push(createAction(ctx, entry, roles.maxGeneration + 1, leftBehind ? "successor_abandoned" : "missing"));
     }
     return { actions, state: withNextRotation(ctx, entry, null, actions, entryState(entry, null, actions, 0)) };
   }
 
   const triggers = rotationTriggers(ctx, entry, current, roles);
-  const rotating = triggers.reasons.length > 0 && inFlight.length === 0;
+  // An entry without sinks is never rotated (apply could only fail on it): its key is due, not stuck.
+  const blocked = triggers.reasons.length > 0 && inFlight.length === 0 && entry.deliver.length === 0;
+  const rotating = triggers.reasons.length > 0 && inFlight.length === 0 && !blocked;
   actions.push(...planCurrentKey(ctx, entry, current, rotating));
+  if (blocked) {
+    warn(ctx, `${entry.id} is due for rotation (${triggers.details.join("; ")}) but has no deliver sinks, so it is not rotated: ${ADD_A_SINK}`, {
+      entryId: entry.id,
+    });
+  }
   if (rotating) {
-    if (entry.deliver.length === 0) {
-      warn(ctx, `${entry.id} has no deliver sinks: the rotated key's secret will reach no one, and the previous key's users will break once it drains`, {
-        entryId: entry.id,
-      });
-    }
     actions.push(rotateAction(ctx, entry, current, roles.maxGeneration + 1, triggers));
-  } else if (triggers.reasons.includes("compromised")) {
+  } else if (!blocked && triggers.reasons.includes("compromised")) {
     const record = compromiseRecord(ctx, entry, current);
     if (record.operations.length > 0) actions.push(record);
     warn(ctx, `rotation of compromised ${entry.id} not started: another run is delivering its successor; the old key is retired as soon as that one is verified`, {
@@ -86,8 +94,14 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
   actions.push(...planPreviousKeys(ctx, entry, current, roles.previous, rollback.held));
   let heldCount = 0;
   for (const k of roles.previous) if (rollback.held.has(k.key.id) || isHeld(k, current)) heldCount += 1;
-  return { actions, state: withNextRotation(ctx, entry, current, actions, entryState(entry, current, actions, heldCount)) };
+  const state = entryState(entry, current, actions, heldCount);
+  if (blocked) {
+    state.unrotatable = "no_sinks";
+    state.detail = `due for rotation (${triggers.details.join("; ")}), not rotated: no deliver sinks`;
+  }
+  return { actions, state: withNextRotation(ctx, entry, current, actions, state) };
 }
+
 
 /** The state with `nextRotationAt`: when the current key, or the key this plan makes, is next due. */
 function withNextRotation(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey | null, actions: PlanAction[], state: EntryState): EntryState {
@@ -110,6 +124,9 @@ function withNextRotation(ctx: WorkspaceContext, entry: DesiredKey, current: Mar
   if (iso !== null) state.nextRotationAt = iso;
   return state;
 }
+
+/** The fix named by every "no sinks" warning. */
+const ADD_A_SINK = "add a deliver: sink to the entry (its current key keeps working meanwhile)";
 
 /** `enabled: false`: no rotation; the current key and every other active key of the entry are deactivated. */
 function planDisabled(ctx: WorkspaceContext, entry: DesiredKey, roles: EntryKeys, actions: PlanAction[], inFlight: PlanAction[]): EntryPlan {

@@ -1,6 +1,7 @@
 // Keys of an entry that is no longer in the manifest: deactivated now (reversible), revoked once
 // the quarantine has passed since, never revoked when their marker says `protect`.
 import type { PlanAction, RemovalAction } from "../model.js";
+import { withMarker } from "../marker.js";
 import { compact } from "./compact.js";
 import type { WorkspaceContext } from "./context.js";
 import { quoted } from "./describe.js";
@@ -18,9 +19,18 @@ export function planRetiredEntry(ctx: WorkspaceContext, entryId: string, keys: M
     const common = { workspace: ctx.workspace, entryId, keyId: key.id, keyName: key.name, generation: view.marker.generation };
     const label = `${quoted(key.name)} ${entryId}#${view.marker.generation}`;
     if (isActive(key)) {
-      actions.push(
-        retire(common, "deactivate", `retire ${label}: removed from the manifest; deactivate now${isProtected ? " (protected: never revoked)" : `, revoke after ${formatDuration(quarantineMs)}`}`),
+      const action = retire(
+        common,
+        "deactivate",
+        `retire ${label}: removed from the manifest; deactivate now${isProtected ? " (protected: never revoked)" : `, revoke after ${formatDuration(quarantineMs)}`}`,
       );
+      // The `off` flag records that timely-keys deactivated it: if the entry comes back, its plan
+      // says so instead of "deactivated outside timely-keys". Written first: a crash in between
+      // leaves an active key with the flag, which the next plan retires again.
+      if (view.marker.phase === "current" && !view.marker.off) {
+        action.operations.unshift({ op: "update", keyId: key.id, body: { description: withMarker(view.text, { ...view.marker, off: true }) } });
+      }
+      actions.push(action);
       continue;
     }
     if (isProtected) {

@@ -65,7 +65,9 @@ const SHAPES: Record<string, Shape> = {
   descriptions: { keys: ["pending", "delivering", "current"] },
   sink: { keys: ["type"] },
   verify: { keys: ["keyName", "scopes", "workspaceId"] },
-  entry: { keys: ["entryId", "name", "phase", "step", "nextAt", "nextRotationAt", "generation", "currentKeyId", "detail"] },
+  entry: {
+    keys: ["entryId", "name", "phase", "step", "nextAt", "nextRotationAt", "generation", "currentKeyId", "detail", "unrotatable"],
+  },
 };
 
 function ordered(value: unknown, shapeName: string | undefined): unknown {

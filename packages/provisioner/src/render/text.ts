@@ -2,7 +2,7 @@
 // that change (before -> after, changed words highlighted), the reasons, informational lines for
 // waits, the warnings, and the summary line.
 import { diffWords } from "diff";
-import type { AttributeChange, Plan, PlanAction, PlanWorkspace } from "../model.js";
+import type { AttributeChange, Plan, PlanAction, PlanWarning, PlanWorkspace } from "../model.js";
 import { painter, TONE_STYLE, type Paint } from "./ansi.js";
 import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
@@ -24,11 +24,7 @@ export function renderText(plan: Plan, options: TextOptions): string {
     lines.push(...renderWorkspace(ws, paint, options.color), "");
   }
   if (plan.warnings.length > 0) {
-    for (const w of plan.warnings) {
-      const where = [w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/");
-      lines.push(`${paint("yellow", "Warning:")} ${where ? `${where}: ` : ""}${w.message}`);
-    }
-    lines.push("");
+    lines.push(...warningLines(plan.warnings, paint), "");
   }
   lines.push(paint("bold", summaryLine(plan)));
   return redactText(lines.join("\n"));
@@ -90,4 +86,39 @@ export function markedWords(before: string, after: string): string {
   return diffWords(before, after)
     .map((p) => (p.added ? `{+${p.value}+}` : p.removed ? `[-${p.value}-]` : p.value))
     .join("");
+}
+
+/** Warnings of one kind printed in full before the rest are summed up in one line. */
+const SHOWN_PER_KIND = 3;
+
+/**
+ * The plan's warnings, repeated ones grouped (an imported workspace can have a thousand keys
+ * without sinks): the first few in full, then the count and the next few entries.
+ */
+function warningLines(warnings: readonly PlanWarning[], paint: Paint): string[] {
+  // Same kind: the same words once the entry's id and the parenthesized details are taken out.
+  const kindOf = (w: PlanWarning) =>
+    `${w.workspace}\u0000${(w.entryId ? w.message.split(w.entryId).join("") : w.message).replace(/\([^)]*\)/g, "")}`;
+  const groups = new Map<string, PlanWarning[]>();
+  for (const w of warnings) {
+    const group = groups.get(kindOf(w));
+    if (group) group.push(w);
+    else groups.set(kindOf(w), [w]);
+  }
+  const lines: string[] = [];
+  for (const w of warnings) {
+    const group = groups.get(kindOf(w))!;
+    const index = group.indexOf(w);
+    const where = [w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/");
+    if (group.length <= SHOWN_PER_KIND + 1 || index < SHOWN_PER_KIND) {
+      lines.push(`${paint("yellow", "Warning:")} ${where ? `${where}: ` : ""}${w.message}`);
+    } else if (index === SHOWN_PER_KIND) {
+      const rest = group.slice(SHOWN_PER_KIND);
+      const ids = rest.slice(0, 5).map((r) => r.entryId ?? "?").join(", ");
+      lines.push(
+        `${paint("yellow", "Warning:")} ${w.workspace}: ${rest.length} more like the above: ${ids}${rest.length > 5 ? ", …" : ""} (${group.length} in all)`,
+      );
+    }
+  }
+  return lines;
 }

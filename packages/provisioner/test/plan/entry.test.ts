@@ -52,9 +52,29 @@ describe("create", () => {
     expect(create.successor.verify.workspaceId).toBe(WORKSPACE_ID);
   });
 
-  it("warns when an entry has nowhere to deliver its secret", () => {
+  it("does not create a key an entry has nowhere to deliver: a warning with the fix instead", () => {
     const result = plan(desired([{ ...crm, deliver: [] }]), live([]), NOW);
-    expect(result.warnings.map((w) => w.message)).toEqual(["crm has no deliver sinks: the new key's secret will reach no one"]);
+    expect(actions(result)).toEqual([]);
+    expect(result.changes).toBe(false);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      "crm has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)",
+    ]);
+    expect(stateOf(result, "crm")).toMatchObject({ phase: "new", unrotatable: "no_sinks" });
+  });
+
+  it("does not rotate a key that is due but has no sinks: no change, a warning naming why it is due and the fix", () => {
+    const noSinks = { ...crm, deliver: [], expiresInDays: null };
+    const key = managed(noSinks, 2, {}, { created_at: at(-120 * DAY), expires_at: null });
+    const result = plan(desired([noSinks]), live([key]), NOW);
+    expect(actions(result)).toEqual([]);
+    expect(result.changes).toBe(false);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/^crm is due for rotation \(max age: .* >= 90d\) but has no deliver sinks, so it is not rotated: add a deliver: sink/),
+    ]);
+    expect(stateOf(result, "crm")).toMatchObject({ unrotatable: "no_sinks", generation: 2 });
+    // With a sink, the same key rotates.
+    const withSink = { ...noSinks, deliver: crm.deliver };
+    expect(kinds(plan(desired([withSink]), live([managed(withSink, 2, {}, { created_at: at(-120 * DAY), expires_at: null })]), NOW))).toContain("rotate");
   });
 
   it("does not create a key for a disabled entry", () => {

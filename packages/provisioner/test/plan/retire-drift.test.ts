@@ -33,6 +33,19 @@ describe("retire: an entry removed from the manifest", () => {
     expect(state.workspaces[0]!.keys).toEqual([]);
   });
 
+  it("a retired entry put back in the manifest is enabled again, not said to be deactivated outside timely-keys", () => {
+    const current = managed(gone, 2, { promotedAt: unix(-10 * DAY) });
+    const retired = simulateApply(plan(desired([]), live([current]), NOW), live([current]), NOW);
+    expect(retired.workspaces[0]!.keys[0]).toMatchObject({ status: "inactive", description: expect.stringMatching(/ off[ \]]/) });
+    const back = plan(desired([gone]), retired, t(DAY));
+    const enable = only(back, "enable");
+    expect(enable.reason).toBe("enabled_changed");
+    expect(enable.summary).toBe('enable "Old job" #2');
+    // A key deactivated by someone else is still called out.
+    const outside = plan(desired([gone]), live([{ ...current, status: "inactive", deactivated_at: at(-HOUR) }]), NOW);
+    expect(only(outside, "enable").summary).toBe('enable "Old job" #2 (it was deactivated outside timely-keys)');
+  });
+
   it("a protected entry is deactivated but never revoked", () => {
     const key = managed({ ...gone, protect: true }, 1);
     let state = live([key]);

@@ -64,6 +64,6 @@ describe("renderMarkdown", () => {
   it("lists warnings", () => {
     const md = renderMarkdown(plan(desired([entry("a", { deliver: [] })]), live([]), NOW));
     expect(md).toContain("### Warnings");
-    expect(md).toContain("- acme/a: a has no deliver sinks: the new key's secret will reach no one");
+    expect(md).toContain("- acme/a: a has no deliver sinks, so no key is created for it: add a deliver: sink");
   });
 });

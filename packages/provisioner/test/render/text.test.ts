@@ -98,7 +98,9 @@ describe("renderText", () => {
     const e = entry("crm");
     const text = renderText(plan(desired([{ ...e, deliver: [] }]), live([]), NOW), { color: false });
     const lines = text.split("\n");
-    expect(lines.at(-3)).toBe("Warning: acme/crm: crm has no deliver sinks: the new key's secret will reach no one");
+    expect(lines.at(-3)).toBe(
+      "Warning: acme/crm: crm has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)",
+    );
   });
 
   it("renders every scenario without throwing, informational lines included", () => {
@@ -107,5 +109,17 @@ describe("renderText", () => {
       expect(text.length).toBeGreaterThan(0);
       if (["drain", "quarantine", "in-flight"].includes(scenario.expect.kind)) expect(text).toMatch(/^ {4}· crm: rotation [246]\/6: /m);
     }
+  });
+});
+
+describe("repeated plan warnings", () => {
+  it("are grouped: the first three in full, then the count and the next entries", () => {
+    const entries = Array.from({ length: 9 }, (_, i) => ({ ...entry(`k${i}`), deliver: [] }));
+    const text = renderText(plan(desired(entries), live([]), NOW), { color: false });
+    const warnings = text.split("\n").filter((l) => l.startsWith("Warning:"));
+    expect(warnings).toEqual([
+      ...[0, 1, 2].map((i) => `Warning: acme/k${i}: k${i} has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)`),
+      "Warning: acme: 6 more like the above: k3, k4, k5, k6, k7, … (9 in all)",
+    ]);
   });
 });

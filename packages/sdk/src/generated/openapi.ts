@@ -358,6 +358,8 @@ export interface components {
                 method: string;
                 path: string;
                 status: number;
+                /** @description The request's User-Agent (cut at 200 characters), so that callers can tell their own requests apart, e.g. timely-keys' verification of a new key (`timely-keys-verify/...`). */
+                user_agent?: string | null;
             }[];
         };
         Agent: {

@@ -1,6 +1,5 @@
 // apply, rotate and rollback: plan (or read a saved plan), show, confirm, execute, report.
-import { apply, countResults, type ApplyEvent, type ApplyReport } from "../../apply.js";
-import { describeStep } from "../../apply/progress.js";
+import { apply } from "../../apply.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import type { Desired } from "../../desired.js";
@@ -14,6 +13,7 @@ import { HELP } from "../help.js";
 import { confirm, isInteractive, useColor, type CliIO } from "../io.js";
 import { connectionOf, loadDesired, pathFrom, readAndPlan } from "../pipeline.js";
 import { crashHook } from "../crash-hook.js";
+import { ApplyPrinter } from "../apply-output.js";
 
 const APPLY_FLAGS = {
   file: { type: "string", short: "f" },
@@ -21,13 +21,16 @@ const APPLY_FLAGS = {
   workspace: { type: "string", multiple: true },
   target: { type: "string", multiple: true },
   concurrency: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
 } as const;
 
 export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs("apply", argv, APPLY_FLAGS, { min: 0, max: 1 });
   if (values.help) return help(io, "apply");
   const concurrency = positiveInt("apply", "concurrency", values.concurrency, 4);
-  const clients = clientsFromEnv(io.env);
+  const quiet = values.quiet === true;
+  const pacing = pacingRelay();
+  const clients = clientsFromEnv(io.env, { onPacingHold: pacing.hold });
   const savedPlanFile = positionals[0];
   if (savedPlanFile !== undefined) {
     if (values.file || values.workspace || values.target) {
@@ -36,16 +39,39 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     const plan = await readSavedPlan(pathFrom(io, savedPlanFile));
     await refuseStalePlan(plan, clients, savedPlanFile);
     // The plan was reviewed when it was saved: applying it is the approval.
-    return execute(io, plan, clients, concurrency);
+    return execute(io, plan, clients, { concurrency, quiet, pacing });
   }
-  return planConfirmExecute(io, "apply", values, clients, concurrency, {});
+  return planConfirmExecute(io, "apply", values, clients, { concurrency, quiet, pacing }, {});
 }
 
 export async function rollbackCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs("rollback", argv, APPLY_FLAGS, { min: 1, max: 1 });
+  const { values, positionals } = parseCommandArgs("rollback", argv, APPLY_FLAGS, {
+    min: 1,
+    max: 1,
+    missing: "which key? Give the id of the key to roll back (its keys[].id in the manifest), e.g. 'timely-keys rollback crm'",
+  });
   if (values.help) return help(io, "rollback");
   const id = positionals[0] as string;
-  return planConfirmExecute(io, "rollback", { ...values, target: [id] }, clientsFromEnv(io.env), 1, { rollback: id });
+  const pacing = pacingRelay();
+  const clients = clientsFromEnv(io.env, { onPacingHold: pacing.hold });
+  return planConfirmExecute(io, "rollback", { ...values, target: [id] }, clients, { concurrency: 1, quiet: values.quiet === true, pacing }, { rollback: id });
+}
+
+export interface RunSettings {
+  concurrency: number;
+  quiet: boolean;
+  pacing: PacingRelay;
+}
+
+/** The clients are made before the printer that reports their pacing holds: a late-bound relay. */
+export interface PacingRelay {
+  hold: (hold: { waitMs: number; queued: number }) => void;
+  to?: (hold: { waitMs: number; queued: number }) => void;
+}
+
+export function pacingRelay(): PacingRelay {
+  const relay: PacingRelay = { hold: (hold) => relay.to?.(hold) };
+  return relay;
 }
 
 export async function planConfirmExecute(
@@ -53,7 +79,7 @@ export async function planConfirmExecute(
   command: string,
   values: Record<string, unknown>,
   clients: ClientFactory,
-  concurrency: number,
+  settings: RunSettings,
   extra: Pick<PlanOptions, "forceRotate" | "rollback" | "compromised" | "revokeFirst">,
   before?: (plan: Plan) => void,
   loaded?: Desired,
@@ -66,12 +92,24 @@ export async function planConfirmExecute(
   if (!autoApprove && !isInteractive(io)) {
     throw new UserError(`${command} needs --auto-approve when not run in a terminal (nothing was changed)`);
   }
-  const desired = loaded ?? (await loadDesired(io, { file, workspaces, targets, requireEnv: true }));
-  const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
-  io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
-  if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
-    throw new UserError(`rollback ${extra.rollback}: there is no previous key in quarantine to restore`);
+  // rotate and rollback name keys as arguments: errors about them say so, not "--target".
+  const targetLabel = command === "apply" ? "--target" : command;
+  const desired = loaded ?? (await loadDesired(io, { file, workspaces, targets, requireEnv: true, targetLabel }));
+  for (const id of extra.forceRotate ?? []) {
+    const entry = desired.workspaces.flatMap((w) => w.keys).find((k) => k.id === id);
+    if (entry !== undefined && entry.deliver.length === 0) {
+      throw new UserError(`rotate ${id}: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first (nothing was changed)`);
+    }
   }
+  const { plan } = await readAndPlan(desired, clients, { workspaces, targets }, extra);
+  // Checked before printing anything: a plan with nothing to restore is not worth showing.
+  if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
+    throw new UserError(
+      `rollback ${extra.rollback}: there is no previous key in quarantine to restore (it was revoked, or the entry never rotated); nothing was changed`,
+    );
+  }
+  // --quiet with --auto-approve prints no plan; a confirmation always shows what it confirms.
+  if (!settings.quiet || !autoApprove) io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
   if (!plan.changes) return 0;
   before?.(plan);
   if (!autoApprove) {
@@ -81,7 +119,7 @@ export async function planConfirmExecute(
       return 1;
     }
   }
-  return execute(io, plan, clients, concurrency);
+  return execute(io, plan, clients, settings);
 }
 
 async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string): Promise<void> {
@@ -96,59 +134,24 @@ async function refuseStalePlan(plan: Plan, clients: ClientFactory, file: string)
   }
 }
 
-async function execute(io: CliIO, plan: Plan, clients: ClientFactory, concurrency: number): Promise<number> {
+async function execute(io: CliIO, plan: Plan, clients: ClientFactory, settings: RunSettings): Promise<number> {
   if (!plan.changes) {
-    io.stdout.write("No changes to apply.\n");
+    if (!settings.quiet) io.stdout.write("No changes to apply.\n");
     return 0;
   }
-  io.stdout.write("\n");
+  const printer = new ApplyPrinter(io, plan, { quiet: settings.quiet });
+  settings.pacing.to = printer.onPacingHold;
+  if (!settings.quiet) io.stdout.write("\n");
   const report = await apply(plan, {
     clients,
     env: io.env,
-    concurrency,
-    onEvent: (event) => io.stdout.write(progressLine(event)),
+    concurrency: settings.concurrency,
+    onEvent: printer.onEvent,
     afterStep: crashHook(io.env),
   });
-  io.stdout.write(`\n${closingLines(report)}\n`);
+  const closing = printer.closing(report);
+  if (closing) io.stdout.write(`${settings.quiet ? "" : "\n"}${closing}\n`);
   return report.ok ? 0 : 1;
-}
-
-function label(event: ApplyEvent): string {
-  const a = event.action;
-  return `${a.workspace}/${a.entryId ?? a.keyName ?? a.keyId ?? "?"}`;
-}
-
-function progressLine(event: ApplyEvent): string {
-  switch (event.type) {
-    case "start":
-      return `${label(event)}: ${event.action.kind}...\n`;
-    case "step":
-      return `${label(event)}:   ${event.message ?? stepText(event)}\n`;
-    case "done":
-      return `${label(event)}: ${event.action.kind} done\n`;
-    case "failed":
-      return `${label(event)}: ${event.action.kind} FAILED: ${event.message ?? ""}\n`;
-    case "skipped":
-      return `${label(event)}: ${event.action.kind} skipped: ${event.message ?? ""}\n`;
-  }
-}
-
-function stepText(event: ApplyEvent): string {
-  return event.step ? describeStep(event.step, event.keyId) : "";
-}
-
-function closingLines(report: ApplyReport): string {
-  const counts = countResults(report.results);
-  const head = report.ok ? "Apply complete!" : "Apply failed.";
-  const lines = [`${head} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`];
-  if (!report.ok) {
-    for (const e of report.workspaceErrors) lines.push(`  error: ${e.message}`);
-    for (const r of report.results.filter((x) => x.status !== "done")) {
-      lines.push(`  ${r.status}: ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}: ${r.message ?? ""}`);
-    }
-    lines.push("Re-run apply to continue: completed steps are not repeated.");
-  }
-  return lines.join("\n");
 }
 
 export function help(io: CliIO, command: string): number {

@@ -1,5 +1,5 @@
 import { open } from "node:fs/promises";
-import { dirname, relative, resolve } from "node:path";
+import { resolve } from "node:path";
 import { clientsFromEnv } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import { importManifest } from "../../import.js";
@@ -8,7 +8,8 @@ import { parseCommandArgs } from "../args.js";
 import { HELP } from "../help.js";
 import type { CliIO } from "../io.js";
 import { loadDesired } from "../pipeline.js";
-import { manifestSchemaFile } from "../../schema-path.js";
+import { publishedSchemaUrl } from "../../schema-path.js";
+import packageJson from "../../../package.json" with { type: "json" };
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -41,8 +42,7 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   const clients = clientsFromEnv(io.env);
   const live = await readWorkspace(connection, { clients });
   const out = values.out as string | undefined;
-  const schemaFile = manifestSchemaFile();
-  const schemaPath = schemaFile ? relative(dirname(resolve(io.cwd, out ?? "timely-keys.yaml")), schemaFile) : "node_modules/@timely-keys/provisioner/schema/manifest.schema.json";
+  const schemaPath = publishedSchemaUrl(packageJson.version);
   const text = importManifest({ workspace, tokenEnv, ...(apiUrl ? { apiUrl } : {}), keys: live.keys, schemaPath });
   if (!out) {
     io.stdout.write(text);

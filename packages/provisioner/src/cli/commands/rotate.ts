@@ -8,7 +8,7 @@ import { renderEmergencyNotice, renderExposure } from "../../render/emergency.js
 import { parseCommandArgs, positiveInt, stringList, UsageError } from "../args.js";
 import { useColor, type CliIO } from "../io.js";
 import { loadDesired } from "../pipeline.js";
-import { help, planConfirmExecute } from "./apply.js";
+import { help, pacingRelay, planConfirmExecute } from "./apply.js";
 
 const ROTATE_FLAGS = {
   file: { type: "string", short: "f" },
@@ -16,6 +16,7 @@ const ROTATE_FLAGS = {
   workspace: { type: "string", multiple: true },
   target: { type: "string", multiple: true },
   concurrency: { type: "string" },
+  quiet: { type: "boolean", short: "q" },
   compromised: { type: "boolean" },
   "revoke-first": { type: "boolean" },
   "exposed-to": { type: "string", multiple: true },
@@ -29,11 +30,16 @@ export async function rotateCommand(argv: string[], io: CliIO): Promise<number> 
   const compromised = values.compromised === true;
   const revokeFirst = values["revoke-first"] === true;
   if (ids.length === 0 && exposedTo.length === 0)
-    throw new UsageError("rotate", "name the keys to rotate (rotate ID...) or who was exposed (--exposed-to WHO)");
+    throw new UsageError(
+      "rotate",
+      "which key? Give the id of each key to rotate (its keys[].id in the manifest), e.g. 'timely-keys rotate crm', " +
+        "or who was exposed: --exposed-to WHO",
+    );
   if (ids.length > 0 && exposedTo.length > 0) throw new UsageError("rotate", "give key ids or --exposed-to, not both");
   if (revokeFirst && !compromised) throw new UsageError("rotate", "--revoke-first only applies to --compromised");
   const concurrency = positiveInt("rotate", "concurrency", values.concurrency, 4);
-  const clients = clientsFromEnv(io.env);
+  const pacing = pacingRelay();
+  const clients = clientsFromEnv(io.env, { onPacingHold: pacing.hold });
 
   let targets = ids;
   let force = ids;
@@ -58,7 +64,7 @@ export async function rotateCommand(argv: string[], io: CliIO): Promise<number> 
     "rotate",
     { ...values, target: targets },
     clients,
-    concurrency,
+    { concurrency, quiet: values.quiet === true, pacing },
     compromised ? { forceRotate: force, compromised: force, revokeFirst } : { forceRotate: force },
     (plan) => {
       if (compromised) io.stdout.write(`\n${renderEmergencyNotice(plan, { color: useColor(io) })}\n`);

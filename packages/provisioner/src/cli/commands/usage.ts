@@ -2,6 +2,7 @@
 import type { TimelyClient } from "@timely-keys/sdk";
 import { clientsFromEnv } from "../../clients.js";
 import { splitDescription } from "../../marker.js";
+import { integrationUse } from "../../self-calls.js";
 import { asTokenError, read } from "../../read.js";
 import { parseCommandArgs, stringList } from "../args.js";
 import { HELP } from "../help.js";
@@ -15,8 +16,13 @@ export interface UsageRow {
   generation: number;
   status: string;
   ageDays: number;
+  /** The integration's last request (timely-keys' own verification calls left out); null: never used. */
   lastUsedAt: string | null;
+  /** Requests the integration made. */
   requests: number;
+  /** Requests timely-keys made itself to verify the key. */
+  selfRequests: number;
+  /** Of every request made with the key; null when the integration never used it. */
   successRate: number | null;
 }
 
@@ -34,7 +40,7 @@ export async function usageCommand(argv: string[], io: CliIO): Promise<number> {
   const file = (values.file as string | undefined) ?? "timely-keys.yaml";
   const workspaces = stringList(values.workspace);
   const ids = positionals.flatMap((p) => stringList(p));
-  const desired = await loadDesired(io, { file, workspaces, targets: ids, requireEnv: true });
+  const desired = await loadDesired(io, { file, workspaces, targets: ids, requireEnv: true, targetLabel: "usage" });
   const clients = clientsFromEnv(io.env);
   const selected = selectedWorkspaces(desired, workspaces);
   const live = await read(selected.map(connectionOf), { clients });
@@ -47,6 +53,7 @@ export async function usageCommand(argv: string[], io: CliIO): Promise<number> {
       const { marker } = splitDescription(key.description);
       if (!marker || !wanted.has(marker.entryId)) continue;
       const usage = await usageOf(client, key.id, workspace);
+      const use = integrationUse(usage);
       rows.push({
         workspace: workspace.name,
         id: marker.entryId,
@@ -54,9 +61,10 @@ export async function usageCommand(argv: string[], io: CliIO): Promise<number> {
         generation: marker.generation,
         status: key.status,
         ageDays: Math.floor((now - Date.parse(key.created_at)) / 86_400_000),
-        lastUsedAt: key.last_used_at,
-        requests: usage.total_requests,
-        successRate: usage.success_rate,
+        lastUsedAt: use.lastUsedAt,
+        requests: use.requests,
+        selfRequests: use.selfRequests,
+        successRate: use.requests === 0 ? null : usage.success_rate,
       });
     }
   }
@@ -76,7 +84,7 @@ async function usageOf(client: TimelyClient, keyId: string, workspace: { name: s
 
 function table(rows: UsageRow[], now: number): string {
   if (rows.length === 0) return "No managed keys found.";
-  const header = ["WORKSPACE", "ID", "GEN", "KEY ID", "STATUS", "AGE", "LAST USED", "REQUESTS", "SUCCESS"];
+  const header = ["WORKSPACE", "ID", "GEN", "KEY ID", "STATUS", "AGE", "LAST USED", "REQUESTS", "SELF", "SUCCESS"];
   const body = rows.map((r) => [
     r.workspace,
     r.id,
@@ -86,6 +94,7 @@ function table(rows: UsageRow[], now: number): string {
     `${r.ageDays}d`,
     r.lastUsedAt ? ago(now - Date.parse(r.lastUsedAt)) : "never",
     String(r.requests),
+    String(r.selfRequests),
     r.successRate === null ? "-" : `${(r.successRate * 100).toFixed(1)}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)));

@@ -1,0 +1,133 @@
+// What apply prints while it works: one line per step of a key (each sink once), a `[k/N]` counter
+// on long applies, a line when the SDK's pacing holds requests for the rate limit, and a closing
+// summary that names each problem once. `quiet` keeps only the changes and the errors.
+import type { ApplyEvent, ApplyReport } from "../apply.js";
+import { countResults } from "../apply.js";
+import type { Plan, PlanAction } from "../model.js";
+import type { CliIO } from "./io.js";
+
+/** From this many mutating actions on, every line carries the `[k/N]` counter. */
+export const LONG_APPLY_ACTIONS = 10;
+
+/** deliverAll's own lines start with this; the sinks' detail lines are left out (one line per sink). */
+const DELIVER_PREFIX = "deliver: ";
+
+export class ApplyPrinter {
+  readonly #io: CliIO;
+  readonly #quiet: boolean;
+  readonly #total: number;
+  /** Counter numbers, given in the order the actions start. */
+  readonly #numbers = new Map<PlanAction, number>();
+  /** Actions that printed at least one step line. */
+  readonly #printed = new Set<PlanAction>();
+  #started = 0;
+
+  constructor(io: CliIO, plan: Plan, options: { quiet: boolean }) {
+    this.#io = io;
+    this.#quiet = options.quiet;
+    this.#total = plan.workspaces.reduce((n, w) => n + w.actions.filter((a) => a.mutates).length, 0);
+  }
+
+  readonly onEvent = (event: ApplyEvent): void => {
+    const line = this.#lineOf(event);
+    if (line !== null) this.#write(event.action, line);
+  };
+
+  /** The SDK's pacing holds requests until the rate-limit window reopens. */
+  readonly onPacingHold = (hold: { waitMs: number }): void => {
+    if (this.#quiet) return;
+    this.#io.stdout.write(`waiting ${Math.max(1, Math.ceil(hold.waitMs / 1000))} s for the API rate limit\n`);
+  };
+
+  #lineOf(event: ApplyEvent): string | null {
+    switch (event.type) {
+      case "start":
+        return null;
+      case "step":
+        return this.#stepText(event);
+      case "done":
+        // A key whose steps were printed needs no "done"; one whose work another run did says so.
+        return this.#printed.has(event.action) ? null : `${event.action.kind} done`;
+      case "failed":
+        return `${event.action.kind} FAILED: ${event.message ?? ""}`;
+      case "skipped":
+        // Said once, in the closing summary.
+        return null;
+    }
+  }
+
+  #stepText(event: ApplyEvent): string | null {
+    const key = event.keyId ? ` ${event.keyId}` : "";
+    switch (event.step) {
+      case "create":
+        return `created key${key}`;
+      case "deliver": {
+        const message = event.message;
+        // The executor's own "delivering to N sinks" / "delivered to every sink" add nothing to one line per sink.
+        if (message === undefined || !message.startsWith(DELIVER_PREFIX)) return null;
+        const text = message.slice(DELIVER_PREFIX.length);
+        const received = /^(.*) received key .*$/.exec(text);
+        return received ? `delivered to ${received[1]}` : text;
+      }
+      case "verify":
+        return `verified key${key} (GET /v1/me: scopes and workspace match)`;
+      case "promote":
+        return `promoted key${key} to current`;
+      case "update":
+        return `updated key${key}`;
+      case "activate":
+        return `activated key${key}`;
+      case "deactivate":
+        return `deactivated key${key}`;
+      case "revoke":
+        return `revoked key${key}`;
+      default:
+        return event.message ?? null;
+    }
+  }
+
+  #write(action: PlanAction, text: string): void {
+    this.#printed.add(action);
+    let number = this.#numbers.get(action);
+    if (number === undefined) {
+      this.#started += 1;
+      number = this.#started;
+      this.#numbers.set(action, number);
+    }
+    const counter = this.#total >= LONG_APPLY_ACTIONS ? `[${number}/${this.#total}] ` : "";
+    this.#io.stdout.write(`${counter}${labelOf(action)}: ${text}\n`);
+  }
+
+  /** The closing lines: counts by outcome, then each problem once. */
+  closing(report: ApplyReport): string {
+    const counts = countResults(report.results);
+    const lines: string[] = [];
+    if (report.ok) {
+      if (!this.#quiet) lines.push(`Apply complete! ${counts.done} done, 0 failed, 0 skipped.`);
+      return lines.join("\n");
+    }
+    lines.push(`Apply failed. ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`);
+    // A workspace stopped before any change (e.g. its token was refused): one line for all its actions.
+    const stopped = new Set(report.workspaceErrors.map((e) => e.workspace));
+    for (const error of report.workspaceErrors) {
+      const skipped = report.results.filter((r) => r.action.workspace === error.workspace && r.status === "skipped").length;
+      lines.push(`  error: ${error.message} (${skipped} action${skipped === 1 ? "" : "s"} not run)`);
+    }
+    // Each failure's reason was printed on its FAILED line: here only which ones.
+    const failed = report.results.filter((r) => r.status === "failed").map((r) => `${labelOf(r.action)} ${r.action.kind}`);
+    if (failed.length > 0) lines.push(`  failed (reasons above): ${failed.join(", ")}`);
+    const afterFailure = report.results.filter((r) => r.status === "skipped" && !stopped.has(r.action.workspace));
+    if (afterFailure.length > 0) {
+      const reasons = [...new Set(afterFailure.map((r) => (r.message ?? "").replace(/^skipped: /, "")))];
+      lines.push(`  skipped: ${afterFailure.length} action${afterFailure.length === 1 ? "" : "s"} (${reasons.join("; ")})`);
+    }
+    // Re-running helps after failed steps; a refused token needs fixing first.
+    if (counts.failed > 0) lines.push("Fix the failures above and re-run apply: completed steps are not repeated.");
+    else if (stopped.size > 0) lines.push("Nothing was changed in those workspaces: fix the problem above, then run apply again.");
+    return lines.join("\n");
+  }
+}
+
+function labelOf(action: PlanAction): string {
+  return `${action.workspace}/${action.entryId ?? action.keyName ?? action.keyId ?? "?"}`;
+}
