@@ -1,6 +1,13 @@
 import { defineConfig } from "vitest/config";
 
+// Workspace packages export their TypeScript sources under the "@timely-keys/source" condition (their
+// "import" condition is the built dist/): tests run against the sources, with no build step after an edit.
+// (Vite's default server conditions follow; setting the list replaces them.)
+const conditions = ["@timely-keys/source", "module", "node", "development|production"];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/chaos/long-run.ts"],

@@ -44,7 +44,7 @@ interface SizeTiming {
 }
 
 function workerArgs(root: string, shape: Shape, keys: number, warmups: number, runs: number, extra: string[] = []): string[] {
-  return ["--expose-gc", ...extra, "--import", "tsx", join(root, "bench", "plan-function-worker.ts"), shape, String(keys), String(warmups), String(runs)];
+  return ["--expose-gc", ...extra, "--conditions=@timely-keys/source", "--import", "tsx", join(root, "bench", "plan-function-worker.ts"), shape, String(keys), String(warmups), String(runs)];
 }
 
 async function timeSize(ctx: BenchContext, shape: Shape, keys: number, warmups: number, runs: number): Promise<SizeTiming> {

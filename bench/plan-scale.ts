@@ -146,7 +146,7 @@ export const planScale: Benchmark = {
         "`generated_keys: N` in one workspace. The manifest has 3 entries: `adopted-first` and `adopted-middle` " +
         "adopt (`adopt: <id>`) the seeded keys `generated-key-00001` and the middle one, `new-integration` " +
         "matches no key; the other N-2 seeded keys are unmanaged and reported (policy `report`), one plan line each. " +
-        "`timely-keys plan -f timely-keys.yaml` runs as a subprocess of `packages/provisioner/bin/timely-keys.js` " +
+        "`timely-keys plan -f timely-keys.yaml` runs as a subprocess of `packages/cli/bin/timely-keys.js` " +
         "(the esbuild bundle), and the baseline `bench/scripts/raw-list.mjs` as a subprocess too: a bare loop of " +
         "`fetch` over `GET /v1/api-keys?per_page=100` that parses each page and counts the keys. Both include node's " +
         "start-up. Figures are medians of interleaved rounds after one warm-up run each; the request log is cleared " +

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadSeed, startEmulator } from "@timely-keys/emulator";
-import { runCli } from "@timely-keys/provisioner";
+import { runCli } from "@timely-keys/provisioner/cli";
 import { maskSecret } from "@timely-keys/sdk";
 
 const examples = fileURLToPath(new URL(".", import.meta.url));

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { mustRun, childEnv } from "./spawn.js";
 
 export function cliPath(root: string): string {
-  return join(root, "packages", "provisioner", "bin", "timely-keys.js");
+  return join(root, "packages", "cli", "bin", "timely-keys.js");
 }
 
 export function emulatorBinPath(root: string): string {
@@ -21,7 +21,7 @@ let built: Promise<void> | undefined;
 export function ensureBuilt(root: string): Promise<void> {
   built ??= (async () => {
     await mustRun(process.execPath, [join(root, "scripts", "build.mjs")], { cwd: root, env: childEnv() });
-    for (const path of [cliPath(root), join(root, "packages", "provisioner", "dist", "cli.js")]) {
+    for (const path of [cliPath(root), join(root, "packages", "cli", "dist", "cli.js")]) {
       if (!existsSync(path)) throw new Error(`the build did not produce ${path}`);
     }
   })();

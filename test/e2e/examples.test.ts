@@ -7,7 +7,7 @@ import { repoRoot } from "../support/cli.js";
 const SECRET_SHAPE = /(tml|tkm)_[A-Za-z0-9]{20,}/;
 
 function runExample(file: string): { status: number | null; output: string } {
-  const run = spawnSync(process.execPath, ["--import", "tsx", file], {
+  const run = spawnSync(process.execPath, ["--conditions=@timely-keys/source", "--import", "tsx", file], {
     cwd: repoRoot,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: "1" },
     encoding: "utf8",

@@ -34,7 +34,7 @@ beforeAll(async () => {
   seed.workspaces![0]!.generated_keys = 150;
   emulator = await startTestEmulator(seed, { rateLimit: 100_000 });
   const port = 40_000 + Math.floor(Math.random() * 20_000);
-  prism = spawn(node24, [prismEntry, "proxy", join(repoRoot, "packages/sdk/openapi/timely-api-keys.yaml"), emulator.url, "--errors", "-h", "127.0.0.1", "-p", String(port)], {
+  prism = spawn(node24, [prismEntry, "proxy", join(repoRoot, "packages/contract/openapi/timely-api-keys.yaml"), emulator.url, "--errors", "-h", "127.0.0.1", "-p", String(port)], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 
 export const repoRoot = join(import.meta.dirname, "..", "..");
-export const cliBin = join(repoRoot, "packages", "provisioner", "bin", "timely-keys.js");
+export const cliBin = join(repoRoot, "packages", "cli", "bin", "timely-keys.js");
 
 export interface CliRun {
   code: number | null;

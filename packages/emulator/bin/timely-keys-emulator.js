@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// Launcher of the emulator CLI. dist/cli.js is built from src/cli-main.ts by scripts/build.mjs
-// (run on `pnpm install` and `pnpm build`).
+// Launcher of the emulator CLI. dist/cli.js is compiled from src/cli.ts by tsc (scripts/build.mjs,
+// run on `pnpm install` and `pnpm build`).
 let cli;
 try {
   cli = await import("../dist/cli.js");

@@ -1,6 +1,5 @@
-// Entry point of the `timely-keys-emulator` bin, bundled to dist/cli.js by scripts/build.mjs. The
-// bin imports it and calls runEmulatorCli; run directly (node dist/cli.js, or
-// node --import tsx src/cli-main.ts) it starts the CLI itself.
+// Runs the emulator CLI when started directly (node dist/cli-main.js, or
+// node --import tsx src/cli-main.ts); the `timely-keys-emulator` bin calls runEmulatorCli from dist/cli.js.
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { runEmulatorCli } from "./cli.js";

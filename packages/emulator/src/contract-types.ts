@@ -1,6 +1,4 @@
-// The one place the emulator reaches into the SDK's generated contract types. The SDK package only
-// exports its sources through "." (still being written) and "./openapi/*", so the generated module
-// is imported by relative path; esbuild inlines it into dist/cli.js.
+// The one place the emulator takes the contract's generated types (from @timely-keys/contract).
 export type {
   ApiKey,
   CreatedApiKey,
@@ -15,8 +13,8 @@ export type {
   PageMeta,
   ErrorCode,
   ErrorEnvelope,
-} from "../../sdk/src/generated/openapi.js";
-export { scopeValues, keyStatusValues } from "../../sdk/src/generated/openapi.js";
+} from "@timely-keys/contract";
+export { scopeValues, keyStatusValues } from "@timely-keys/contract";
 
 export const roleValues = ["owner", "manager", "member", "viewer"] as const;
 export type Role = (typeof roleValues)[number];

@@ -56,14 +56,9 @@ const ALWAYS_PRESENT = ["x-request-id", "x-ratelimit-limit", "x-ratelimit-remain
 
 const loaded = new Map<string, Promise<ContractValidator>>();
 
-/** Default location of the contract: the SDK package's openapi/ folder. */
+/** Default location of the contract: the OpenAPI document shipped by @timely-keys/contract. */
 export function defaultContractPath(): string {
-  try {
-    return fileURLToPath(import.meta.resolve("@timely-keys/sdk/openapi/timely-api-keys.yaml"));
-  } catch {
-    // src/ and dist/ both sit two levels below packages/.
-    return fileURLToPath(new URL("../../sdk/openapi/timely-api-keys.yaml", import.meta.url));
-  }
+  return fileURLToPath(import.meta.resolve("@timely-keys/contract/openapi/timely-api-keys.yaml"));
 }
 
 /** Validates requests and answers of the /v1 routes against the OpenAPI 3.1 document, with ajv. */

@@ -28,7 +28,7 @@ export interface EmulatorOptions {
   now?: Date | string;
   /** Validate every /v1 request and answer against the OpenAPI document (for tests). */
   validateContract?: boolean;
-  /** Path of the OpenAPI document; default: the SDK package's openapi/timely-api-keys.yaml. */
+  /** Path of the OpenAPI document; default: @timely-keys/contract's openapi/timely-api-keys.yaml. */
   contractPath?: string;
   /** Remember every secret minted (and every seed-declared secret) for leak scanners. */
   recordSecrets?: boolean;

@@ -89,7 +89,7 @@ describe("runEmulatorCli", () => {
 
 describe("the CLI as a process", () => {
   it("starts, answers, and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "src/cli-main.ts", "--port", "0", "--seed", exampleSeed], {
+    const child = spawn(process.execPath, ["--conditions=@timely-keys/source", "--import", "tsx", "src/cli-main.ts", "--port", "0", "--seed", exampleSeed], {
       cwd: packageDir,
       stdio: ["ignore", "pipe", "pipe"],
     });

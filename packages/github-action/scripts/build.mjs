@@ -48,9 +48,10 @@ async function bundle(outdir) {
     chunkNames: "chunks/[name]-[hash]",
     plugins: [unusedImports],
     // Imported lazily by code the Action never reaches (tree-shaken), which esbuild would still emit
-    // as chunks: the CLI's `emulator` command (whose chunk would also pull what it shares with the
-    // Action out of index.js) and the AWS SDK's browser-only user-agent parser.
-    external: ["@timely-keys/emulator", "bowser"],
+    // as a chunk: the AWS SDK's browser-only user-agent parser.
+    external: ["bowser"],
+    // The workspace libraries are bundled from their TypeScript sources, not their built dist/.
+    conditions: ["@timely-keys/source"],
     // Packages' ES module builds first (the AWS SDK ships both): a lazily imported CommonJS module
     // in a chunk only has a default export, so `await import()` would lose its named exports.
     mainFields: ["module", "main"],

@@ -1,5 +1,5 @@
 // @timely-keys/provisioner: the pipeline load -> validate -> read -> plan -> render -> apply, as a
-// library (the GitHub Action uses it this way) and as the `timely-keys` CLI.
+// library (the GitHub Action uses it this way). The `timely-keys` CLI's commands are the "./cli" entry.
 export { load, parseManifest, type LoadedDocument, type LoadOptions } from "./load.js";
 export { validate, validateFile, type ValidateOptions, type ValidationResult } from "./validate.js";
 export { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
@@ -15,7 +15,6 @@ export { checkFilters, connectionOf, readAndPlan, selectedWorkspaces, serverNowO
 export { serializeSavedPlan, parseSavedPlan, readSavedPlan } from "./saved-plan.js";
 export { parseMarker, formatMarker, withMarker, stripMarker, type Marker } from "./marker.js";
 export { UserError, ManagementTokenError, ReportedError } from "./errors.js";
-export { runCli, type CliIO } from "./cli/run.js";
 export type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, SourceRef } from "./desired.js";
 export type * from "./model.js";
 export type { SinkConfig } from "./deliver/config.js";

@@ -12,7 +12,7 @@ import type {
   KeyStatus,
   KeyUsage,
   paths,
-} from "./generated/openapi.js";
+} from "@timely-keys/contract";
 import { PageIterator } from "./pagination.js";
 import { Secret } from "./secret.js";
 

@@ -7,7 +7,7 @@ import { ApiKeys, type RequestOptions } from "./api-keys.js";
 import { MAX_RESPONSE_BYTES } from "./body-reader.js";
 import { Caller } from "./caller.js";
 import { expectData } from "./envelope.js";
-import type { Health, Me, paths } from "./generated/openapi.js";
+import type { Health, Me, paths } from "@timely-keys/contract";
 import { resolveOptions, type TimelyClientHooks, type TimelyClientOptions } from "./options.js";
 import { Pacer } from "./pacing.js";
 import { Redactor } from "./redact.js";

@@ -2,7 +2,7 @@
 // `{"error": {...}}`. Only the envelope is checked, not every field, to keep the hot path lean.
 
 import { InvalidResponseError } from "./errors.js";
-import type { PageMeta } from "./generated/openapi.js";
+import type { PageMeta } from "@timely-keys/contract";
 
 export interface Page<T> {
   data: T[];

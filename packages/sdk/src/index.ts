@@ -45,5 +45,5 @@ export type {
   UpdateApiKeyRequest,
   components,
   paths,
-} from "./generated/openapi.js";
-export { errorCodeValues, keyStatusValues, scopeValues } from "./generated/openapi.js";
+} from "@timely-keys/contract";
+export { errorCodeValues, keyStatusValues, scopeValues } from "@timely-keys/contract";

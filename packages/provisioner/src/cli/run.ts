@@ -4,7 +4,6 @@ import { ReportedError, UserError } from "../errors.js";
 import { HELP } from "./help.js";
 import type { CliIO } from "./io.js";
 import { applyCommand, rollbackCommand } from "./commands/apply.js";
-import { emulatorCommand } from "./commands/emulator.js";
 import { importCommand } from "./commands/import.js";
 import { initCommand } from "./commands/init.js";
 import { planCommand } from "./commands/plan.js";
@@ -21,12 +20,19 @@ const COMMANDS: Record<string, (argv: string[], io: CliIO) => Promise<number>> =
   init: initCommand,
   import: importCommand,
   usage: usageCommand,
-  emulator: emulatorCommand,
 };
 
 export type { CliIO } from "./io.js";
 
-export async function runCli(argv: string[], io: CliIO): Promise<number> {
+/** One command of the CLI: its arguments after the command name in, the exit code out. */
+export type CliCommand = (argv: string[], io: CliIO) => Promise<number>;
+
+/** `extraCommands` are commands this package cannot hold: packages/cli adds `emulator` (it depends on the emulator). */
+export async function runCli(
+  argv: string[],
+  io: CliIO,
+  extraCommands: Readonly<Record<string, CliCommand>> = {},
+): Promise<number> {
   const [name, ...rest] = argv;
   // `timely-keys help CMD` is `timely-keys CMD --help`, word for word.
   if (name === "help" && rest.length > 0) return runCli([rest[0] as string, "--help"], io);
@@ -34,7 +40,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${HELP.main}\n`);
     return name === undefined ? 1 : 0;
   }
-  const command = COMMANDS[name];
+  const command = (Object.hasOwn(extraCommands, name) ? extraCommands[name] : undefined) ?? COMMANDS[name];
   if (!command) {
     io.stderr.write(`error: unknown command '${name}'. Run 'timely-keys --help' for the list.\n`);
     return 1;

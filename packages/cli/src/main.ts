@@ -1,0 +1,18 @@
+// Entry of the `timely-keys` bundle. `--version` answers before anything heavy is loaded, so the
+// command starts about as fast as Node itself.
+import packageJson from "../package.json" with { type: "json" };
+
+const argv = process.argv.slice(2);
+if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V" || argv[0] === "version")) {
+  process.stdout.write(`timely-keys ${packageJson.version}\n`);
+} else {
+  const [{ runCli }, { emulatorCommand }] = await Promise.all([
+    import("@timely-keys/provisioner/cli"),
+    import("./emulator-command.js"),
+  ]);
+  process.exitCode = await runCli(
+    argv,
+    { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr, stdin: process.stdin },
+    { emulator: emulatorCommand },
+  );
+}

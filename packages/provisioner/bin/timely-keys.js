@@ -1,3 +1,0 @@
-#!/usr/bin/env node
-// The `timely-keys` command: runs the bundle that scripts/build.mjs makes from src/cli-main.ts.
-import "../dist/cli.js";
