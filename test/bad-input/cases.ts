@@ -94,6 +94,8 @@ export const cases: BadInputCase[] = [
   { name: "rollback without an id", args: ["rollback", "--auto-approve"], message: /^error: which key\? Give the id of the key to roll back/ },
   { name: "rollback with two ids", args: ["rollback", "crm", "other", "--auto-approve"], message: /^error: unexpected argument 'other'/ },
   { name: "rotate without an id", args: ["rotate", "--auto-approve"], message: /^error: which key\? Give the id of each key to rotate/ },
+  { name: "rotate --revoke-first without --compromised", args: ["rotate", "crm", "--revoke-first", "--auto-approve"], message: /^error: --revoke-first only applies to --compromised/ },
+  { name: "rotate with ids and --exposed-to", args: ["rotate", "crm", "--exposed-to", "a@b.co", "--auto-approve"], message: /^error: give key ids or --exposed-to, not both/ },
   { name: "validate with a stray argument", args: ["validate", "extra"], message: /^error: unexpected argument 'extra'/ },
   { name: "usage with an unknown flag", args: ["usage", "--since", "1d"], message: /^error: Unknown option '--since'/ },
   { name: "import without --workspace", args: ["import"], message: /^error: .*--workspace/ },

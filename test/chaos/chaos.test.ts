@@ -1,7 +1,8 @@
 // A short chaos run in the test command: applies under faults (5xx, 429, dropped connections,
 // latency), killed at random steps or after random delays, sometimes two at once, with the clock
 // moving across rotation windows; every invariant after every run, then convergence with faults
-// off. The long run (>= 200 applies) is test/chaos/long-run.ts. CHAOS_SEED=N replays a schedule.
+// off. Some runs are `rotate ID --compromised`, and one entry has probes. The long run (>= 200
+// applies) is test/chaos/long-run.ts. CHAOS_SEED=N replays a schedule.
 import { describe, expect, it } from "vitest";
 import { formatReport, runChaos } from "./harness.js";
 
@@ -23,5 +24,7 @@ describe("chaos", () => {
     expect(report.crashes.afterStep + report.crashes.afterDelay, context).toBeGreaterThan(0);
     expect(Object.values(report.faults).reduce((a, b) => a + b, 0), context).toBeGreaterThan(0);
     expect(report.rotations, context).toBeGreaterThan(0);
+    // Incidents too: compromised rotations (whose old keys go without a drain) among the runs.
+    expect(report.compromised, context).toBeGreaterThan(0);
   }, 300_000);
 });

@@ -47,6 +47,11 @@ workspaces:
         expiresInDays: 30
         deliver:
           - { type: file, path: ./secrets/bot.env, variable: BOT_KEY }
+        # Probes run in every rotation of this entry, crashes and faults included.
+        afterDeliver:
+          - { type: exec, command: [node, -e, "require('fs').readFileSync(0)"] }
+        verify:
+          - { type: exec, command: [node, -e, "process.exit(require('fs').readFileSync(0, 'utf8').startsWith('tml_') ? 0 : 1)"] }
   - name: acme-staging
     tokenEnv: STAGING_TOKEN
     keys:
@@ -102,6 +107,8 @@ export interface ChaosReport {
   /** Crash-hook kills that landed, by step. */
   crashesByStep: Partial<Record<CrashStep, number>>;
   concurrentPairs: number;
+  /** Runs that were `rotate ID --compromised` instead of a plain apply. */
+  compromised: number;
   /** Emulated time the run covered, in days. */
   emulatedDays: number;
   /** Requests the CLI made, and the faults the emulator injected into them, by kind. */
@@ -119,6 +126,8 @@ export interface ChaosReport {
 
 interface KillPlan {
   label: string;
+  /** The command run (default `apply --auto-approve`). */
+  args?: string[];
   step?: CrashStep;
   env?: NodeJS.ProcessEnv;
   timeoutMs?: number;
@@ -134,6 +143,11 @@ export function plannedSteps(plan: Plan): Map<CrashStep, number> {
       for (const step of ["create", "deliver", "verify", "promote"] as const) add(step);
     }
     for (const operation of action.operations) add(operation.op === "update" ? "update" : operation.op);
+    // A compromised rotation retires the old key right after the promote.
+    if (action.kind === "rotate" && action.emergency) {
+      if (!action.emergency.revokeFirst) add("deactivate");
+      add("revoke");
+    }
   }
   return steps;
 }
@@ -183,6 +197,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     crashes: { afterStep: 0, afterDelay: 0 },
     crashesByStep: {},
     concurrentPairs: 0,
+    compromised: 0,
     emulatedDays: 0,
     requests: 0,
     faults: {},
@@ -205,7 +220,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       at,
       () =>
         Promise.all(
-          kills.map((kill) => world.cli(["apply", "--auto-approve"], { ...(kill.env ? { env: kill.env } : {}), ...(kill.timeoutMs ? { timeoutMs: kill.timeoutMs } : {}) })),
+          kills.map((kill) => world.cli(kill.args ?? ["apply", "--auto-approve"], { ...(kill.env ? { env: kill.env } : {}), ...(kill.timeoutMs ? { timeoutMs: kill.timeoutMs } : {}) })),
         ),
       {
         start: () => faultSeed !== undefined && world.emulator.faults.set({ ...faults, seed: faultSeed, when: "random" }),
@@ -242,7 +257,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const move = random.weighted(CLOCK_MOVES);
       world.advance(move);
       const pair = random.chance(0.12) && index < options.runs;
-      const kills = [drawKill(random, plannedSteps(await world.planNow())), ...(pair ? [{ label: "no kill" }] : [])];
+      // Now and then an incident: `rotate ID --compromised` instead of the scheduled apply.
+      const compromised = random.chance(0.2) ? random.pick(["crm", "pipeline", "bot", "qa"]) : undefined;
+      const planned = await world.planNow(compromised ? { forceRotate: [compromised], compromised: [compromised] } : {});
+      const first = drawKill(random, plannedSteps(planned));
+      if (compromised) {
+        first.args = ["rotate", compromised, "--compromised", "--auto-approve"];
+        first.label = `rotate ${compromised} --compromised, ${first.label}`;
+        report.compromised += 1;
+      }
+      const kills = [first, ...(pair ? [{ label: "no kill" }] : [])];
       const faultSeed = random.int(1, 2 ** 31 - 1);
       const runs = await step(at, kills, faultSeed);
       if (pair) {
@@ -337,7 +361,7 @@ export function formatReport(report: ChaosReport): string {
     .map((s) => `${s}: ${report.crashesByStep[s]}`)
     .join(", ");
   return [
-    `seed ${report.seed}: ${report.runs} apply runs under faults (${report.concurrentPairs} started two at once), ${report.applies} apply processes in all, ${report.emulatedDays} emulated days`,
+    `seed ${report.seed}: ${report.runs} apply runs under faults (${report.concurrentPairs} started two at once, ${report.compromised} compromised rotations), ${report.applies} apply processes in all, ${report.emulatedDays} emulated days`,
     `exits: ${exits}; crashes: ${report.crashes.afterStep} right after a step (${byStep || "none"}), ${report.crashes.afterDelay} by SIGKILL after a random delay`,
     `requests: ${report.requests}; faults injected: ${totalFaults} (${kinds || "none"})`,
     `keys created: ${report.keysCreated}; rotations completed: ${report.rotations}; consumer calls: ${report.consumerCalls}; convergence: ${report.convergenceRuns} clean runs`,

@@ -3,7 +3,7 @@
 // no rate limit, no usage accounting), with their markers parsed.
 import { join } from "node:path";
 import type { Emulator, Seed } from "@timely-keys/emulator";
-import { parseMarker, plan, validateFile, type Desired, type Marker, type Plan } from "@timely-keys/provisioner";
+import { parseMarker, plan, validateFile, type Desired, type Marker, type Plan, type PlanOptions } from "@timely-keys/provisioner";
 import { runCli, transcript, type CliRun } from "../support/cli.js";
 import type { FileSinkRef } from "../support/consumer.js";
 import { OWNER_TOKEN, STAGING_TOKEN, secretsOf, startTestEmulator, testSeed } from "../support/emulator.js";
@@ -96,13 +96,13 @@ export class World {
    * What `timely-keys plan` would say now, computed in-process from the emulator's state (no
    * request, no subprocess): lets a harness see what the next run will do and what it waits for.
    */
-  async planNow(): Promise<Plan> {
+  async planNow(options: PlanOptions = {}): Promise<Plan> {
     const desired = await this.loadDesired();
     const state = this.emulator.state();
     const live = {
       workspaces: state.workspaces.map((ws) => ({ name: ws.name, keys: ws.keys, serverNow: state.now })),
     };
-    return plan(desired, live, new Date(state.now));
+    return plan(desired, live, new Date(state.now), options);
   }
 
   private async loadDesired(): Promise<Desired> {

@@ -297,7 +297,7 @@ describe("the action's failures", () => {
     const run = await action({ command: "destroy" });
     expect(run.code).toBe(1);
     expect(run.stdout.split("\n").filter((l) => l.startsWith("::error"))).toEqual([
-      '::error::input command: "destroy" is not a command; use plan, apply or check',
+      '::error::input command: "destroy" is not a command; use plan, apply, check or rotate',
     ]);
     expect(emulator.requests().length).toBe(before);
   });
@@ -312,6 +312,24 @@ describe("the action's failures", () => {
       new RegExp(`^::error title=timely-keys missing-env,file=timely-keys.yaml,line=${line},col=\\d+::environment variable TIMELY_ACME_STAGING_TOKEN is not set`, "m"),
     );
     expect(run.stdout).toMatch(/^::error::timely-keys.yaml: 1 error in the manifest/m);
+  });
+
+  it("rotate with compromised: true (workflow_dispatch) replaces the target's key and revokes the old one in the same run", async () => {
+    const qaKeys = async () => (await liveKeys(STAGING_TOKEN)).filter((k) => k.description.includes("[tk:qa#"));
+    const old = (await qaKeys()).filter((k) => k.status === "active" && !/ (pending|delivering)/.test(k.description)).sort((a, b) => a.created_at.localeCompare(b.created_at)).at(-1);
+    const oldSecret = readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim();
+    const run = await action({ command: "rotate", target: "qa", compromised: "true" });
+    expect(run.code, run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/! qa: rotation 1\/6: compromised: rotate "QA Smoke Tests"/);
+    expect(run.stdout).toMatch(/! Compromised: 1 key get a new secret now/);
+    expect((await qaKeys()).some((k) => k.id === old?.id)).toBe(false);
+    expect((await fetch(`${emulator.url}/v1/me`, { headers: { "x-api-key": oldSecret } })).status).toBe(401);
+    const fresh = readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim();
+    expect((await fetch(`${emulator.url}/v1/me`, { headers: { "x-api-key": fresh } })).status).toBe(200);
+    // Without a target or exposed-to there is nothing to rotate: one clear input error.
+    const bad = await action({ command: "rotate", compromised: "true" });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/^::error::command rotate: name the keys to rotate in target, or who was exposed in exposed-to$/m);
   });
 
   it("an unknown workspace in the filter is a clear input error", async () => {

@@ -2,9 +2,9 @@
 // caller hands in how to read one input, so tests need no environment.
 import { isAbsolute, relative, resolve } from "node:path";
 
-export type Command = "plan" | "apply" | "check" | "matrix";
+export type Command = "plan" | "apply" | "check" | "rotate" | "matrix";
 
-export const COMMANDS: readonly Command[] = ["plan", "apply", "check", "matrix"];
+export const COMMANDS: readonly Command[] = ["plan", "apply", "check", "rotate", "matrix"];
 
 export interface ActionInputs {
   command: Command;
@@ -26,6 +26,11 @@ export interface ActionInputs {
   prComment: boolean;
   /** Token for issues and comments ("" when not given). */
   githubToken: string;
+  /** `rotate`: an emergency (`compromised`), and `revoke-first`. */
+  compromised: boolean;
+  revokeFirst: boolean;
+  /** `rotate`: people and teams whose keys rotate (`exposed-to`). */
+  exposedTo: string[];
 }
 
 /** A bad input: the message says which one and what it accepts. */
@@ -48,7 +53,7 @@ export function splitList(text: string): string[] {
 export function parseInputs(read: InputReader, githubWorkspace: string): ActionInputs {
   const command = (read("command") || "plan").toLowerCase();
   if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new InputError(`input command: "${command}" is not a command; use plan, apply, check or matrix`);
+    throw new InputError(`input command: "${command}" is not a command; use plan, apply, check, rotate or matrix`);
   }
   const manifestInput = read("manifest") || "timely-keys.yaml";
   const manifest = resolve(githubWorkspace, manifestInput);
@@ -65,7 +70,25 @@ export function parseInputs(read: InputReader, githubWorkspace: string): ActionI
     issues: parseBoolean("issues", read("issues") || "false"),
     prComment: parseBoolean("pr-comment", read("pr-comment") || "false"),
     githubToken: read("github-token"),
+    ...rotateInputs(read, command),
   };
+}
+
+function rotateInputs(read: InputReader, command: string): Pick<ActionInputs, "compromised" | "revokeFirst" | "exposedTo"> {
+  const compromised = parseBoolean("compromised", read("compromised") || "false");
+  const revokeFirst = parseBoolean("revoke-first", read("revoke-first") || "false");
+  const exposedTo = splitList(read("exposed-to"));
+  if (command !== "rotate" && (compromised || revokeFirst || exposedTo.length > 0)) {
+    throw new InputError("inputs compromised, revoke-first and exposed-to only apply to command: rotate");
+  }
+  if (revokeFirst && !compromised) throw new InputError("input revoke-first only applies with compromised: true");
+  if (command === "rotate" && exposedTo.length > 0 && splitList(read("target")).length > 0) {
+    throw new InputError("command rotate: give target or exposed-to, not both");
+  }
+  if (command === "rotate" && exposedTo.length === 0 && splitList(read("target")).length === 0) {
+    throw new InputError("command rotate: name the keys to rotate in target, or who was exposed in exposed-to");
+  }
+  return { compromised, revokeFirst, exposedTo };
 }
 
 /** Relative to the workspace (what annotations want), or the absolute path when outside it. */

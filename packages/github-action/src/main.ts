@@ -23,8 +23,11 @@ import {
   renderReportHtml,
   clientsFromEnv,
   countResults,
+  exposedEntries,
   parseManifest,
   readAndPlan,
+  renderEmergencyNotice,
+  renderExposure,
   renderJson,
   renderText,
   selectedWorkspaces,
@@ -37,6 +40,7 @@ import {
   type ClientFactory,
   type Desired,
   type Plan,
+  type PlanOptions,
   type Planned,
 } from "@timely-keys/provisioner";
 import { sanitizeLines } from "@timely-keys/sdk";
@@ -96,19 +100,41 @@ export async function run(): Promise<void> {
     if (inputs.command === "matrix") return matrixCommand(desired, inputs);
     checkNotifyTargets(desired, env);
     const clients = clientsFromEnv(env);
-    const planned = await readAndPlan(desired, clients, inputs, {}, env);
+    const rotation = inputs.command === "rotate" ? rotateRequest(desired, inputs) : undefined;
+    const filters = rotation ? { workspaces: inputs.workspaces, targets: rotation.targets } : inputs;
+    const planned = await readAndPlan(desired, clients, filters, rotation?.options ?? {}, env);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
     switch (inputs.command) {
       case "plan":
         return await planCommand(planned, desired, inputs, env);
       case "apply":
-        return await applyCommand(planned, desired, inputs, clients, env);
+      case "rotate":
+        return await applyCommand(planned, desired, { ...inputs, ...filters }, clients, env);
       case "check":
         return await checkCommand(planned, desired, inputs, clients, githubWorkspace, env);
     }
   } catch (error) {
     core.setFailed(failureMessage(error));
   }
+}
+
+/**
+ * `command: rotate` (workflow_dispatch): the keys named in `target`, or every key whose access lists
+ * someone in `exposed-to` (listed in the log first), as an emergency with `compromised: true`.
+ */
+function rotateRequest(desired: Desired, inputs: ActionInputs): { targets: string[]; options: Pick<PlanOptions, "forceRotate" | "compromised" | "revokeFirst"> } {
+  let targets = inputs.targets;
+  let force = inputs.targets;
+  if (inputs.exposedTo.length > 0) {
+    const scope = inputs.workspaces.length === 0 ? desired : { ...desired, workspaces: desired.workspaces.filter((w) => inputs.workspaces.includes(w.name)) };
+    const found = exposedEntries(scope, inputs.exposedTo);
+    if (found.length === 0) throw new UserError(`exposed-to ${inputs.exposedTo.join(", ")}: no key in ${inputs.manifestDisplay} lists them (or their teams) in access: nothing to rotate`);
+    core.info(renderExposure(inputs.exposedTo, found));
+    targets = [...new Set(found.map((f) => f.entryId))];
+    force = found.map((f) => `${f.workspace}/${f.entryId}`);
+  }
+  const options = inputs.compromised ? { forceRotate: force, compromised: force, revokeFirst: inputs.revokeFirst } : { forceRotate: force };
+  return { targets, options };
 }
 
 /** The management tokens and sink credentials the manifest names, masked before it is validated. */
@@ -229,7 +255,9 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
   if (!plan.changes) {
     info("No changes to apply.");
   } else {
-    // The workflow that runs this step is the approval: no confirmation.
+    // The workflow that runs this step is the approval: no confirmation. An emergency says what it does first.
+    const notice = renderEmergencyNotice(plan, { color: false });
+    if (notice) core.info(notice);
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
     result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => info(progressLine(event)) });
     for (const line of closingLines(result)) info(line);

@@ -24,7 +24,18 @@ export interface RotationSettings {
   maxGraceSeconds: number;
   /** A deactivated previous key is revoked this long after its deactivation. Default 7d. */
   quarantineSeconds: number;
+  /** Due dates by age move earlier by a deterministic offset in [0, spread) from the entry id. Default 7d (absent: 0). */
+  spreadSeconds?: number;
 }
+
+/**
+ * A check that the systems work with a new key, run by apply after delivery and before the promote.
+ * exec: a program (the exec sink's safety; the secret on stdin or in an env var); http: a consumer's
+ * health endpoint (no secret sent), which must answer `expectStatus` (default 200).
+ */
+export type ProbeConfig =
+  | { type: "exec"; command: string[]; input?: "stdin" | "env"; env?: string; timeoutSeconds?: number }
+  | { type: "http"; url: string; expectStatus?: number; timeoutSeconds?: number };
 
 export type Severity = "error" | "warning" | "off";
 
@@ -39,7 +50,11 @@ export interface Policy {
   rules: Record<string, Severity>;
   /** `policy.monitor`, defaults applied (absent in hand-made Desired values: check uses the defaults). */
   monitor?: MonitorSettings;
+  /** `policy.rotation.maxPerRun`: at most this many rotations start per plan (default 20). */
+  maxRotationsPerRun?: number;
 }
+
+export const DEFAULT_MAX_ROTATIONS_PER_RUN = 20;
 
 export interface DesiredKey {
   /** Stable id of the manifest entry; the marker in the live key's description links to it. */
@@ -54,6 +69,11 @@ export interface DesiredKey {
   /** Policy rotation defaults merged with the entry's overrides. */
   rotation: RotationSettings;
   deliver: SinkConfig[];
+  /** Probes run after delivery (`afterDeliver` first), before the promote. Absent: none. */
+  verify?: ProbeConfig[];
+  afterDeliver?: ProbeConfig[];
+  /** People and teams that can read the secret (`alice@acme.com`, `team:payments`): the entry's and its workspace's. */
+  access?: string[];
   /** Live key id that `import` claimed for this entry (adopt), if any. */
   adopt?: string;
   source?: SourceRef;
@@ -69,6 +89,8 @@ export interface DesiredWorkspace {
   /** The live workspace's id (`workspace_id` of GET /v1/me) the token must belong to, when pinned. */
   id?: string;
   keys: DesiredKey[];
+  /** `access:` of the workspace, inherited by every entry. */
+  access?: string[];
   source?: SourceRef;
 }
 
@@ -79,4 +101,6 @@ export interface Desired {
   policy: Policy;
   /** The manifest's top-level notification targets. */
   notify?: NotifyTarget[];
+  /** `teams:` of the manifest, so `--exposed-to alice@acme.com` also finds her teams' keys. */
+  teams?: Array<{ name: string; members: string[] }>;
 }

@@ -6,6 +6,8 @@ export { formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 export { read, readWorkspace, type ReadOptions } from "./read.js";
 export { plan } from "./plan.js";
 export { renderText, renderJson, renderMarkdown, markdownCell, summaryLine } from "./render.js";
+export { renderEmergencyNotice, renderExposure } from "./render/emergency.js";
+export { exposedEntries, type ExposedEntry } from "./exposure.js";
 export { apply, countResults, describeStep, type ApplyOptions, type ApplyReport, type ActionResult, type ApplyEvent, type ApplyStep } from "./apply.js";
 export { clientsFromEnv, resolveBaseUrl, type ClientFactory, type WorkspaceConnection } from "./clients.js";
 export { importManifest } from "./import.js";

@@ -6,11 +6,14 @@
 //   Salesforce sync [tk:salesforce-crm#4 pending]                successor, no sink has it yet
 //   Salesforce sync [tk:salesforce-crm#4 delivering 1/3]         successor, some sinks may have it
 //   Salesforce sync [tk:salesforce-crm#3 @1764000000 hold#4]     previous key held by a rollback
+//   Salesforce sync [tk:salesforce-crm#4 delivering 1/3 failed]  a run failed to deliver it: the next run goes on at once
+//   Salesforce sync [tk:salesforce-crm#3 @1764000000 compromised] retired as soon as a verified successor is current
 //
 // Grammar (docs/plan-format.md has the full table):
 //   marker     = "[tk:" entry-id "#" generation *(" " token) "]"      at the end of the description
 //   token      = "pending" | "delivering" [" " done "/" total] | "@" unix-seconds
-//              | "hold#" generation | "protect" | "off" | "~" 4 lowercase hex digits
+//              | "failed" | "hold#" generation | "protect" | "off" | "compromised" | "compromised-first"
+//              | "~" 4 lowercase hex digits
 // Only a trailing marker counts, preceded by the start of the text or by one whitespace character;
 // a lookalike anywhere else is the user's text.
 import { hash } from "node:crypto";
@@ -39,6 +42,17 @@ export interface Marker {
   protect?: boolean;
   /** timely-keys deactivated this key because the entry says `enabled: false`. */
   off?: boolean;
+  /**
+   * A `delivering` key whose run failed (a sink, a probe or the check with GET /v1/me) and stopped:
+   * no run is at work on it any more, so the next run goes on at once instead of waiting out the lease.
+   */
+  failed?: boolean;
+  /**
+   * `timely-keys rotate --compromised`: the key is retired (deactivated and revoked, no drain, no
+   * quarantine) as soon as a verified successor is current. `revoke-first`: it is deactivated before
+   * anything else, even with no successor yet.
+   */
+  compromised?: "after-successor" | "revoke-first";
   /** First 4 hex digits of sha256(name + "\n" + text) as timely-keys wrote them: detects edits made outside. */
   hash?: string;
 }
@@ -75,6 +89,7 @@ export function formatMarker(marker: Marker): string {
       }
       tag += ` ${done}/${total}`;
     }
+    if (marker.failed) tag += " failed";
   }
   if (marker.promotedAt !== undefined) {
     if (!UNIX_SECONDS.test(String(marker.promotedAt))) throw new RangeError(`bad promotedAt: ${marker.promotedAt}`);
@@ -86,6 +101,8 @@ export function formatMarker(marker: Marker): string {
   }
   if (marker.protect) tag += " protect";
   if (marker.off) tag += " off";
+  if (marker.compromised === "after-successor") tag += " compromised";
+  if (marker.compromised === "revoke-first") tag += " compromised-first";
   if (marker.hash !== undefined) {
     if (!HASH.test(marker.hash)) throw new RangeError(`bad marker hash: ${marker.hash}`);
     tag += ` ~${marker.hash}`;
@@ -182,6 +199,12 @@ function parseParts(entryId: string, generation: string, tokenText: string): Mar
     } else if (token === "off") {
       if (marker.off) return null;
       marker.off = true;
+    } else if (token === "failed") {
+      if (marker.failed) return null;
+      marker.failed = true;
+    } else if (token === "compromised" || token === "compromised-first") {
+      if (marker.compromised !== undefined) return null;
+      marker.compromised = token === "compromised" ? "after-successor" : "revoke-first";
     } else if (token.startsWith("~")) {
       const value = token.slice(1);
       if (marker.hash !== undefined || !HASH.test(value)) return null;
@@ -190,5 +213,7 @@ function parseParts(entryId: string, generation: string, tokenText: string): Mar
       return null;
     }
   }
+  // Only a delivering key can have failed delivering.
+  if (marker.failed && marker.phase !== "delivering") return null;
   return marker;
 }

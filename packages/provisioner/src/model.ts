@@ -3,6 +3,7 @@
 // executor needs, so nothing has to be recomputed from the manifest at apply time.
 import type { ApiKey, Scope } from "@timely-keys/sdk";
 import type { SinkConfig } from "./deliver/config.js";
+import type { ProbeConfig } from "./desired.js";
 import type { Marker } from "./marker.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -37,6 +38,13 @@ export interface PlanOptions {
   /** Entry id whose previous key is restored and held (`timely-keys rollback ID`). */
   rollback?: string;
   /**
+   * Entry ids whose current key is compromised (`timely-keys rotate --compromised`): rotated now,
+   * and the old key deactivated and revoked as soon as the successor is verified (no drain).
+   */
+  compromised?: string[];
+  /** With `compromised`: deactivate the old key before anything else (`--revoke-first`). */
+  revokeFirst?: boolean;
+  /**
    * A pending or delivering successor touched (created, or its marker edited) less than this many
    * seconds ago may belong to a run that is still delivering it: it blocks a second rotation of
    * its entry instead of being treated as abandoned. Default 600 (DEFAULT_IN_FLIGHT_LEASE_SECONDS).
@@ -66,7 +74,8 @@ export type ActionKind =
   // Informational: nothing is done, the plan says what it waits for and until when.
   | "drain"
   | "quarantine"
-  | "in-flight";
+  | "in-flight"
+  | "queued";
 
 export const actionKinds: readonly ActionKind[] = [
   "create",
@@ -84,6 +93,7 @@ export const actionKinds: readonly ActionKind[] = [
   "drain",
   "quarantine",
   "in-flight",
+  "queued",
 ];
 
 export type Reason =
@@ -94,6 +104,7 @@ export type Reason =
   | "manifest_changed"
   | "enabled_changed"
   // rotate (first four render as a replacement when scopes or expiry changed)
+  | "compromised"
   | "expired"
   | "scopes_changed"
   | "expiry_changed"
@@ -113,13 +124,15 @@ export type Reason =
   // informational
   | "draining"
   | "in_quarantine"
-  | "successor_in_flight";
+  | "successor_in_flight"
+  | "rotation_queued";
 
 export const reasons: readonly Reason[] = [
   "missing",
   "edited_outside",
   "manifest_changed",
   "enabled_changed",
+  "compromised",
   "expired",
   "scopes_changed",
   "expiry_changed",
@@ -137,6 +150,7 @@ export const reasons: readonly Reason[] = [
   "draining",
   "in_quarantine",
   "successor_in_flight",
+  "rotation_queued",
 ];
 
 /** One API call on an existing key. The executor runs an action's operations in order. */
@@ -189,6 +203,11 @@ export interface SuccessorSpec {
   /** Delivered in this order; all must succeed before verify. */
   sinks: SinkConfig[];
   verify: { keyName: string; scopes: Scope[]; workspaceId: string | null };
+  /**
+   * The entry's probes (absent when it has none): `afterDeliver` runs once every sink has the
+   * secret (e.g. a restart), then `verify`, after GET /v1/me; all must pass before the promote.
+   */
+  probes?: { afterDeliver: ProbeConfig[]; verify: ProbeConfig[] };
 }
 
 interface ActionBase {
@@ -228,6 +247,14 @@ export interface RotateAction extends ActionBase {
   /** Scopes or expiry changed: renders as `-/+`. */
   replace: boolean;
   successor: SuccessorSpec;
+  /**
+   * A compromised key (`rotate --compromised`, or its marker says so): `operations` (mark it, and
+   * with `revokeFirst` deactivate it) run before the create, and once the successor is verified and
+   * promoted the old key `keyId` is deactivated and revoked in the same run.
+   */
+  emergency?: { keyId: string; revokeFirst: boolean };
+  /** When a rotation by age or expiry became due: the `maxPerRun` queue takes the most overdue first. */
+  dueAt?: string;
 }
 
 /** A previous key's deactivation or revocation: only while `currentKeyId` is active and verified. */
@@ -252,7 +279,7 @@ export interface KeyAction extends ActionBase {
 }
 
 export interface WaitAction extends ActionBase {
-  kind: "drain" | "quarantine" | "in-flight";
+  kind: "drain" | "quarantine" | "in-flight" | "queued";
   mutates: false;
 }
 
@@ -285,6 +312,8 @@ export interface EntryState {
   /** Generation and id of the current (verified) key. */
   generation?: number;
   currentKeyId?: string;
+  /** When the current key (or the one a rotation in this plan makes) is next due to rotate by age or expiry. */
+  nextRotationAt?: string;
   detail: string;
   /** Set when the entry is due for a create or rotation that the plan leaves out, and why. */
   unrotatable?: "no_sinks";
@@ -337,6 +366,9 @@ export interface Plan {
     forceRotate: string[];
     rollback: string | null;
     inFlightLeaseSeconds: number;
+    /** Present only for `rotate --compromised`: the entries asked for, and `--revoke-first`. */
+    compromised?: string[];
+    revokeFirst?: boolean;
   };
   /** True when applying would change anything. */
   changes: boolean;

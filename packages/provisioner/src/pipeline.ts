@@ -51,7 +51,7 @@ export async function readAndPlan(
   desired: Desired,
   clients: ClientFactory,
   filters: Filters,
-  extra: Pick<PlanOptions, "forceRotate" | "rollback"> = {},
+  extra: Pick<PlanOptions, "forceRotate" | "rollback" | "compromised" | "revokeFirst"> = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Planned> {
   const workspaces = workspacesToPlan(desired, filters);

@@ -2,7 +2,7 @@
 // no randomness; the same inputs give a deep-equal Plan. Order: workspaces as in the manifest,
 // then each entry as in the manifest, then keys of entries removed from it (by id), then unmanaged
 // keys (by name, then id).
-import type { Desired, DesiredKey, DesiredWorkspace } from "./desired.js";
+import { DEFAULT_MAX_ROTATIONS_PER_RUN, type Desired, type DesiredKey, type DesiredWorkspace } from "./desired.js";
 import { isMarkableEntryId } from "./marker.js";
 import { DEFAULT_IN_FLIGHT_LEASE_SECONDS, type Live, type Plan, type PlanAction, type PlanOptions, type PlanWarning, type PlanWorkspace, type EntryState } from "./model.js";
 import { warn, type NormalizedOptions, type WorkspaceContext } from "./plan/context.js";
@@ -11,6 +11,7 @@ import { planEntry } from "./plan/entry.js";
 import { fingerprintKeys } from "./plan/fingerprint.js";
 import { compareByNameThenId, compareRank, compareText, keyLabel, viewOf, type KeyView, type MarkedKey } from "./plan/keys.js";
 import { redactAction, redactEntryState, redactWarning } from "./plan/redact.js";
+import { queueRotations } from "./plan/queue.js";
 import { planRetiredEntry } from "./plan/retire.js";
 import { summarize } from "./plan/summary.js";
 import { appendAll } from "./append.js";
@@ -27,6 +28,7 @@ export function plan(desired: Desired, live: Live, now: Date, options: PlanOptio
     if (!desired.workspaces.some((ws) => ws.name === name)) warnings.push({ workspace: name, message: `workspace ${name} is not in the manifest` });
   }
   const workspaces = selected.map((ws) => planWorkspace(desired, ws, live, now.getTime(), opts, warnings));
+  queueRotations(workspaces, desired.policy.maxRotationsPerRun ?? DEFAULT_MAX_ROTATIONS_PER_RUN);
   for (const target of opts.targets ?? []) {
     const known = workspaces.some((ws) => ws.entries.some((e) => e.entryId === target) || ws.actions.some((a) => a.entryId === target));
     if (!known) warnings.push({ workspace: "*", entryId: target, message: `target ${target} matches no manifest entry and no managed key` });
@@ -36,12 +38,18 @@ export function plan(desired: Desired, live: Live, now: Date, options: PlanOptio
     format_version: 1,
     generated_at: now.toISOString(),
     manifest: desired.file,
-    options: opts,
+    options: publicOptions(opts),
     changes: workspaces.some((ws) => ws.actions.some((a) => a.mutates)),
     summary,
     warnings: warnings.map(redactWarning),
     workspaces,
   };
+}
+
+/** The options as the plan records them: the emergency ones only when there is an emergency. */
+function publicOptions(opts: NormalizedOptions): Plan["options"] {
+  const { compromised, revokeFirst, ...rest } = opts;
+  return compromised.length === 0 ? rest : { ...rest, compromised, revokeFirst };
 }
 
 function normalizeOptions(options: PlanOptions): NormalizedOptions {
@@ -53,6 +61,8 @@ function normalizeOptions(options: PlanOptions): NormalizedOptions {
     forceRotate: list(options.forceRotate),
     rollback: options.rollback ?? null,
     inFlightLeaseSeconds: Number.isFinite(lease) && lease > 0 ? lease : 0,
+    compromised: list(options.compromised),
+    revokeFirst: options.revokeFirst === true && (options.compromised?.length ?? 0) > 0,
   };
 }
 

@@ -16,6 +16,7 @@ const defaultRotation: RotationSettings = {
   drainWindowSeconds: DAY,
   maxGraceSeconds: 7 * DAY,
   quarantineSeconds: 7 * DAY,
+  spreadSeconds: 7 * DAY,
 };
 
 const defaultRules = {
@@ -26,6 +27,7 @@ const defaultRules = {
   "rotation-period-over-90-days": "warning",
   "grace-shorter-than-drain": "error",
   "entry-without-sinks": "warning",
+  "entry-without-access": "warning",
 } as const;
 
 describe("validate: good manifests", () => {
@@ -45,6 +47,7 @@ describe("validate: good manifests", () => {
         unmanaged: "report",
         monitor: { unusedDays: 30, minSuccessRate: 0.9, spikeFactor: 10 },
         rules: { ...defaultRules },
+        maxRotationsPerRun: 20,
       },
       workspaces: [
         {
@@ -88,6 +91,7 @@ describe("validate: good manifests", () => {
       drainWindowSeconds: 90 * 60,
       maxGraceSeconds: 2 * DAY,
       quarantineSeconds: 14 * DAY,
+      spreadSeconds: 7 * DAY,
     };
     const weekly: RotationSettings = { ...policyRotation, maxAgeDays: 30, drainWindowSeconds: 2 * HOUR };
     expect(result.desired).toEqual<Desired>({
@@ -99,6 +103,7 @@ describe("validate: good manifests", () => {
         unmanaged: "deactivate",
         monitor: { unusedDays: 30, minSuccessRate: 0.9, spikeFactor: 10 },
         rules: { ...defaultRules, "write-without-expiry": "warning", "shared-destination": "off" },
+        maxRotationsPerRun: 20,
       },
       workspaces: [
         {

@@ -10,6 +10,11 @@ import { StepError } from "./successor.js";
 
 export async function runOperations(action: PlanAction, run: WorkspaceExecution): Promise<void> {
   if (action.kind === "deactivate-previous" || action.kind === "revoke-previous") await requireVerifiedSuccessor(action, run);
+  await runKeyOperations(action, run);
+}
+
+/** The action's API calls on existing keys, in order, each followed by its step hook. */
+export async function runKeyOperations(action: PlanAction, run: WorkspaceExecution): Promise<void> {
   for (const operation of action.operations) {
     await runOperation(operation, run);
     await run.afterStep(action, stepOf(operation), operation.keyId);

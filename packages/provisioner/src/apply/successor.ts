@@ -12,6 +12,8 @@ import { parseMarker, withMarker } from "../marker.js";
 import type { CreateAction, RotateAction, SuccessorSpec } from "../model.js";
 import { successorForGeneration } from "../plan/successor.js";
 import { serverSeconds, type WorkspaceExecution } from "./context.js";
+import { runKeyOperations } from "./operations.js";
+import { probeLabel, runProbe } from "./probes.js";
 
 export class StepError extends Error {
   override readonly name = "StepError";
@@ -34,8 +36,16 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
     );
   }
 
+  // A compromised key is marked first (and, with --revoke-first, deactivated) before anything else:
+  // from then on every run knows of the emergency, whatever happens to this one.
+  if (action.kind === "rotate" && action.operations.length > 0) await runKeyOperations(action, run);
+
   const { key, secret, spec } = await createSuccessor(action, run);
-  if (key === undefined) return ""; // another run finished this very successor already
+  if (key === undefined) {
+    // Another run finished this very successor already; an emergency still retires the old key.
+    if (action.kind === "rotate" && action.emergency) await retireCompromised(action, run);
+    return "";
+  }
   await run.afterStep(action, "create", key.id);
 
   // Check the key itself before any sink gets it: a key with the wrong scopes or workspace must never
@@ -51,31 +61,110 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
       await client.apiKeys.revoke(key.id, { signal: run.signal });
       throw new StepError(`${reason}; no sink received key ${key.id}, so it was revoked and the current key is untouched`, key.id);
     }
-    // A sink that failed after it may have taken the secret (a program that read it, then exited 1)
-    // counts as holding it, but is not reported as reached.
-    const maybeHolding = report.maybeDelivered.length > 0 ? ` and ${report.maybeDelivered.length} more may hold it` : "";
-    const progress = withMarker(spec.userDescription, {
-      ...spec.markers.delivering,
-      progress: { done: report.delivered.length, total: spec.sinks.length },
-    });
-    await client.apiKeys.update(key.id, { description: progress }, { signal: run.signal });
-    throw new StepError(
-      `${reason}; key ${key.id} reached ${report.delivered.length} of ${spec.sinks.length} sinks${maybeHolding}, so it stays active and will drain once a newer key reached every sink; the current key is untouched`,
-      key.id,
-    );
+    await markFailed(run, spec, key.id, report.delivered.length);
+    throw new StepError(`${reason}; ${heldBy(action, spec, key.id, report)}`, key.id);
   }
   await run.afterStep(action, "deliver", key.id);
+  const allSinks: DeliveryReport = { ...report, maybeDelivered: [], notAttempted: [] };
 
+  // Probes that make consumers pick the key up (a restart) come first, then the checks.
+  await probes(action, run, spec, key, secret, "afterDeliver", allSinks);
   // And again once every sink has it: the key still answers as itself (not deactivated or revoked
   // meanwhile). Consumers may hold it now, so a failure leaves it `delivering` to drain.
   await verify(action, run, spec, key, secret, "after-delivery");
+  await probes(action, run, spec, key, secret, "verify", allSinks);
   await run.afterStep(action, "verify", key.id);
 
   // The drain clock starts now, on the server's clock: not at plan time, which may be long past.
   const current = withMarker(spec.userDescription, { ...spec.markers.current, promotedAt: serverSeconds(client) });
   await client.apiKeys.update(key.id, { description: current }, { signal: run.signal });
   await run.afterStep(action, "promote", key.id);
+  if (action.kind === "rotate" && action.emergency) await retireCompromised(action, run);
   return key.id;
+}
+
+/**
+ * The end of an emergency: the compromised key goes at once (no drain, no quarantine). Only ever
+ * called once a successor of this entry was verified and promoted.
+ */
+async function retireCompromised(action: RotateAction, run: WorkspaceExecution): Promise<void> {
+  const emergency = action.emergency;
+  if (emergency === undefined) return;
+  if (!emergency.revokeFirst) {
+    await run.client.apiKeys.deactivate(emergency.keyId, { signal: run.signal });
+    await run.afterStep(action, "deactivate", emergency.keyId);
+  }
+  try {
+    await run.client.apiKeys.revoke(emergency.keyId, { signal: run.signal });
+  } catch (error) {
+    // Already gone (a concurrent run finished the same emergency): the goal is met.
+    if (!(error instanceof NotFoundError)) throw error;
+  }
+  await run.afterStep(action, "revoke", emergency.keyId);
+}
+
+/**
+ * Records on the successor that this run failed and stopped (`delivering d/t failed`): the next run
+ * goes on at once instead of waiting out the in-flight lease. Best effort: the failure that led here
+ * is what the run reports.
+ */
+async function markFailed(run: WorkspaceExecution, spec: SuccessorSpec, keyId: string, done: number): Promise<void> {
+  const description = withMarker(spec.userDescription, {
+    ...spec.markers.delivering,
+    progress: { done, total: spec.sinks.length },
+    failed: true,
+  });
+  try {
+    await run.client.apiKeys.update(keyId, { description }, { signal: run.signal });
+  } catch {
+    // Left `delivering` without the mark, the lease still ends the wait; nothing is lost.
+  }
+}
+
+/** One line: which sinks hold the new key, which do not, and what happens next. */
+function heldBy(action: CreateAction | RotateAction, spec: SuccessorSpec, keyId: string, report: DeliveryReport): string {
+  const list = (items: string[]) => items.join(", ");
+  const parts = [`key #${spec.generation} (${keyId}) is in ${list(report.delivered) || "no sink for sure"}`];
+  if (report.maybeDelivered.length > 0) parts.push(`maybe in ${list(report.maybeDelivered)} (it failed after taking the key)`);
+  const missing = [...report.results.filter((r) => !r.ok && !report.maybeDelivered.includes(r.destination)).map((r) => r.destination), ...report.notAttempted];
+  if (missing.length > 0) parts.push(`not in ${list(missing)}`);
+  let old = action.kind === "rotate" ? `the current key #${action.generation ?? "?"} stays active` : "there is no current key yet";
+  if (action.kind === "rotate" && action.emergency) {
+    old = action.emergency.revokeFirst
+      ? `the compromised key #${action.generation ?? "?"} is already deactivated`
+      : `the compromised key #${action.generation ?? "?"} stays active (no replacement yet)`;
+  }
+  const next = action.kind === "rotate" && action.emergency ? "continues the emergency: it makes" : "makes";
+  return `${parts.join("; ")}. It stays active and drains later; ${old}. The next run (no need to wait) ${next} key #${spec.generation + 1} and delivers it to every sink.`;
+}
+
+async function probes(
+  action: CreateAction | RotateAction,
+  run: WorkspaceExecution,
+  spec: SuccessorSpec,
+  key: ApiKey,
+  secret: Secret,
+  which: "afterDeliver" | "verify",
+  report: DeliveryReport,
+): Promise<void> {
+  const list = spec.probes?.[which] ?? [];
+  for (const probe of list) {
+    const label = probeLabel(probe);
+    run.emit({ type: "step", action, step: "verify", keyId: key.id, message: `probe (${which}) ${label}` });
+    const failure = await runProbe(probe, secret.reveal(), {
+      workspace: action.workspace,
+      entryId: action.entryId,
+      keyName: key.name,
+      keyId: key.id,
+      manifestDir: run.manifestDir,
+      env: run.env,
+      ...(run.fetch ? { fetch: run.fetch } : {}),
+      ...(run.signal ? { signal: run.signal } : {}),
+    });
+    if (failure === null) continue;
+    await markFailed(run, spec, key.id, spec.sinks.length);
+    throw new StepError(`${which} probe ${label} failed: ${failure}; ${heldBy(action, spec, key.id, report)}`, key.id);
+  }
 }
 
 interface Created {
@@ -162,6 +251,7 @@ async function verify(
       throw new StepError(`verify: GET /v1/me with the new key ${key.id} failed (${why}); no sink had it, so it was revoked; the current key is untouched`, key.id);
     }
     // The secret was delivered: a consumer may hold it. Leave it `delivering`; the next run drains it.
+    await markFailed(run, spec, key.id, spec.sinks.length);
     throw new StepError(`verify: GET /v1/me with the new key ${key.id} failed (${why}); it stays active and will drain; the current key is untouched`, key.id);
   }
   const expectedScopes = [...spec.verify.scopes].sort().join(",");
@@ -173,6 +263,7 @@ async function verify(
   if (me.workspace_id !== workspaceId) problems.push(`it belongs to workspace ${me.workspace_id}, not ${workspaceId}`);
   if (problems.length > 0) {
     if (!delivered) await run.client.apiKeys.revoke(key.id, { signal: run.signal });
+    else await markFailed(run, spec, key.id, spec.sinks.length);
     const fate = delivered ? "it stays active and will drain" : "no sink had it, so it was revoked";
     throw new StepError(`verify: new key ${key.id} failed its check (${problems.join("; ")}); ${fate}; the current key is untouched`, key.id);
   }

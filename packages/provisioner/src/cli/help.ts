@@ -62,7 +62,7 @@ Options:
   --target ID         Only this key id (repeatable or comma-separated)
   --concurrency N     Keys worked on at once per workspace (default 4)
   -q, --quiet         Print only the changes made and the errors`,
-  rotate: `Usage: timely-keys rotate ID... [-f FILE] [--auto-approve] [--quiet]
+  rotate: `Usage: timely-keys rotate ID... | --exposed-to WHO [--compromised [--revoke-first]] [-f FILE] [--auto-approve] [--quiet]
 
 Starts a zero-downtime rotation of these keys now: a successor is created, delivered to every sink
 and verified; the previous key drains and retires on later runs.
@@ -72,6 +72,12 @@ Arguments:
 
 Options:
   -f, --file FILE     The manifest (default timely-keys.yaml)
+  --exposed-to WHO    Rotate every key whose access lists WHO (an e-mail, or team:NAME) or a team of
+                      theirs, across all workspaces (repeatable); they are listed first
+  --compromised       An emergency: the old key is deactivated and revoked in this run, as soon as the
+                      new key is delivered and verified (no drain); if that fails, it stays active
+  --revoke-first      With --compromised: deactivate the old key before anything else (downtime
+                      until the new key reaches its consumers)
   --auto-approve      Do not ask (required when not run in a terminal)
   --workspace W       Only this workspace (repeatable or comma-separated)
   --concurrency N     Keys worked on at once per workspace (default 4)

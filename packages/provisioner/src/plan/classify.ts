@@ -13,7 +13,7 @@ export interface EntryKeys {
   partial: MarkedKey[];
   /** `pending` successors whose run is over: no sink has them, their secret is lost. */
   abandoned: MarkedKey[];
-  /** `pending` or `delivering` successors touched within the lease: a run may still be at work. */
+  /** `pending` or `delivering` successors touched within the lease (and not marked `failed`): a run may still be at work. */
   inFlight: MarkedKey[];
   /**
    * Other verified keys claiming the current key's generation (a copied marker). Never retired by a
@@ -44,7 +44,8 @@ export function classifyEntryKeys(keys: readonly MarkedKey[], now: number, lease
     }
     const touched = lastTouched(key.key);
     // A key whose times cannot be read shows no run at work: it is treated as left behind.
-    const withinLease = Number.isFinite(touched) && now < touched + leaseMs;
+    // A successor whose run recorded a failure (`failed`) is over: the next run goes on at once.
+    const withinLease = !key.marker.failed && Number.isFinite(touched) && now < touched + leaseMs;
     if (withinLease) result.inFlight.push(key);
     else if (key.marker.phase === "pending") result.abandoned.push(key);
     else if (olderGeneration) result.previous.push(key);

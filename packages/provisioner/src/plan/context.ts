@@ -9,6 +9,8 @@ export interface NormalizedOptions {
   forceRotate: string[];
   rollback: string | null;
   inFlightLeaseSeconds: number;
+  compromised: string[];
+  revokeFirst: boolean;
 }
 
 export interface WorkspaceContext {

@@ -17,6 +17,8 @@ export function wantedCurrentMarker(entry: DesiredKey, current: MarkedKey): Omit
     ...(current.marker.promotedAt !== undefined ? { promotedAt: current.marker.promotedAt } : {}),
     ...(entry.protect ? { protect: true } : {}),
     ...(entry.enabled ? {} : { off: true }),
+    // A compromise stays on record until the key is retired.
+    ...(current.marker.compromised !== undefined ? { compromised: current.marker.compromised } : {}),
   };
 }
 
@@ -26,7 +28,8 @@ export function wantedCurrentMarker(entry: DesiredKey, current: MarkedKey): Omit
  */
 export function planCurrentKey(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, statusOnly: boolean): KeyAction[] {
   const key = current.key;
-  const toggle = entry.enabled !== isActive(key);
+  // A compromised key is never re-activated: it was deactivated on purpose (--revoke-first).
+  const toggle = entry.enabled !== isActive(key) && !(current.marker.compromised !== undefined && !isActive(key));
   if (statusOnly) return toggle ? [statusAction(ctx, entry, current, null)] : [];
 
   const base = wantedCurrentMarker(entry, current);

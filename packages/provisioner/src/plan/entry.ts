@@ -11,8 +11,9 @@ import { currentDescription, quoted } from "./describe.js";
 import { isActive, keyLabel, lastTouched, type KeyView, type MarkedKey } from "./keys.js";
 import { isHeld, planPreviousKeys, planRollback } from "./previous.js";
 import { waitAction } from "./wait.js";
-import { createAction, nextRotationDue, rotateAction, rotationTriggers } from "./rotation.js";
-import { formatAgo, formatDuration, formatIsoWhen, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
+import { compromiseOf, createAction, nextRotationDue, rotateAction, rotationTriggers, spreadOffsetMs } from "./rotation.js";
+import { withMarker } from "../marker.js";
+import { DAY, formatAgo, formatDuration, formatIsoWhen, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
 import { appendAll, minOf } from "../append.js";
 
 export interface EntryPlan {
@@ -64,7 +65,7 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
       }
       actions.push(createAction(ctx, entry, roles.maxGeneration + 1, leftBehind ? "successor_abandoned" : "missing"));
     }
-    return { actions, state: entryState(entry, null, actions, 0) };
+    return { actions, state: withNextRotation(ctx, entry, null, actions, entryState(entry, null, actions, 0)) };
   }
 
   const triggers = rotationTriggers(ctx, entry, current, roles);
@@ -79,6 +80,12 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
   }
   if (rotating) {
     actions.push(rotateAction(ctx, entry, current, roles.maxGeneration + 1, triggers));
+  } else if (!blocked && triggers.reasons.includes("compromised")) {
+    const record = compromiseRecord(ctx, entry, current);
+    if (record.operations.length > 0) actions.push(record);
+    warn(ctx, `rotation of compromised ${entry.id} not started: another run is delivering its successor; the old key is retired as soon as that one is verified`, {
+      entryId: entry.id,
+    });
   } else if (triggers.reasons.includes("manual")) {
     warn(ctx, `rotation of ${entry.id} not started: another run is delivering its successor`, { entryId: entry.id });
   }
@@ -93,7 +100,30 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
     state.unrotatable = "no_sinks";
     state.detail = `due for rotation (${triggers.details.join("; ")}), not rotated: no deliver sinks`;
   }
-  return { actions, state };
+  return { actions, state: withNextRotation(ctx, entry, current, actions, state) };
+}
+
+
+/** The state with `nextRotationAt`: when the current key, or the key this plan makes, is next due. */
+function withNextRotation(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey | null, actions: PlanAction[], state: EntryState): EntryState {
+  let due: number;
+  if (actions.some((a) => a.kind === "rotate" || a.kind === "create")) {
+    const byAge = ctx.now + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry);
+    const lifetime = entry.expiresInDays === null ? Number.NaN : entry.expiresInDays * DAY;
+    const byExpiry = ctx.now + lifetime - Math.min(entry.rotation.rotateBeforeExpiryDays * DAY, lifetime / 2);
+    due = Number.isFinite(byExpiry) ? Math.min(byAge, byExpiry) : byAge;
+  } else if (state.phase === "steady" && state.nextAt !== undefined) {
+    // Already worked out for the steady detail.
+    state.nextRotationAt = state.nextAt;
+    return state;
+  } else if (current !== null) {
+    due = nextRotationDue(current.key, entry);
+  } else {
+    return state;
+  }
+  const iso = isoOrNull(due);
+  if (iso !== null) state.nextRotationAt = iso;
+  return state;
 }
 
 /** The fix named by every "no sinks" warning. */
@@ -163,6 +193,35 @@ function adoptAction(ctx: WorkspaceContext, entry: DesiredKey, view: KeyView, ge
     text: stripMarker(wanted.description),
   };
   return { action, view: adopted };
+}
+
+/**
+ * A compromised current key whose rotation cannot start in this plan (another run is delivering its
+ * successor): the compromise is recorded on it now (and with --revoke-first it is deactivated), so
+ * it is retired the moment that successor is verified, not drained.
+ */
+function compromiseRecord(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey): KeyAction {
+  const mode = compromiseOf(ctx, entry, current) ?? "after-successor";
+  const key = current.key;
+  const operations: KeyAction["operations"] = [];
+  if (current.marker.compromised !== mode) {
+    operations.push({ op: "update", keyId: key.id, body: { description: withMarker(current.text, { ...current.marker, compromised: mode }) } });
+  }
+  if (mode === "revoke-first" && isActive(key)) operations.push({ op: "deactivate", keyId: key.id });
+  return compact<KeyAction>({
+    kind: "update",
+    workspace: ctx.workspace,
+    entryId: entry.id,
+    keyId: key.id,
+    keyName: key.name,
+    generation: current.marker.generation,
+    reason: "compromised",
+    reasons: ["compromised"],
+    summary: `compromised: mark ${quoted(key.name)} #${current.marker.generation}${mode === "revoke-first" ? " and deactivate it now" : ""}; it is revoked as soon as the successor in flight is verified`,
+    mutates: true,
+    attributes: [{ name: "marker", before: null, after: mode === "revoke-first" ? "compromised-first" : "compromised" }],
+    operations,
+  });
 }
 
 function revokeAbandoned(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey): KeyAction {

@@ -38,7 +38,8 @@ export interface RollbackOutcome {
 export function planRollback(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, previous: MarkedKey[]): RollbackOutcome {
   const held = new Set<string>();
   if (ctx.options.rollback !== entry.id) return { actions: [], held };
-  const target = previous.filter((k) => k.marker.phase === "current").at(-1);
+  // A compromised key is never brought back.
+  const target = previous.filter((k) => k.marker.phase === "current" && k.marker.compromised === undefined).at(-1);
   if (target === undefined) {
     warn(ctx, `rollback of ${entry.id}: no previous key is left to restore (it was revoked, or the entry never rotated)`, {
       entryId: entry.id,
@@ -90,7 +91,6 @@ export function planPreviousKeys(
   const promoted = promotedAtMs(current);
   const settings = entry.rotation;
   for (const prev of previous) {
-    if (held.has(prev.key.id) || isHeld(prev, current)) continue;
     // Only a verified key of a newer generation may retire a key.
     if (prev.marker.generation >= current.marker.generation) continue;
     const key = prev.key;
@@ -102,6 +102,12 @@ export function planPreviousKeys(
       keyName: key.name,
       generation: prev.marker.generation,
     };
+    // A compromised key goes at once, with no drain and no quarantine: its verified successor is current.
+    if (prev.marker.compromised !== undefined && currentUsable && !(entry.protect && !isActive(key))) {
+      actions.push(retireCompromised(common, current, prev, entry.protect));
+      continue;
+    }
+    if (held.has(prev.key.id) || isHeld(prev, current)) continue;
     if (isActive(key)) {
       if (!currentUsable) {
         actions.push(waitAction("drain", common, `rotation 4/6: ${name} stays active: the current key #${current.marker.generation} has expired, nothing retires before its successor is verified`));
@@ -167,6 +173,25 @@ export function planPreviousKeys(
     }
   }
   return actions;
+}
+
+function retireCompromised(common: KeyRefs, current: MarkedKey, prev: MarkedKey, protect: boolean): PreviousKeyAction {
+  const operations: KeyOperation[] = [];
+  if (isActive(prev.key)) operations.push({ op: "deactivate", keyId: prev.key.id });
+  // `protect` still wins over revocation: the key is only deactivated then.
+  if (!protect) operations.push({ op: "revoke", keyId: prev.key.id });
+  const what = protect ? "deactivate (protected: never revoked)" : isActive(prev.key) ? "deactivate and revoke" : "revoke";
+  return compact<PreviousKeyAction>({
+    kind: isActive(prev.key) && protect ? "deactivate-previous" : "revoke-previous",
+    ...common,
+    reason: "compromised",
+    reasons: ["compromised"],
+    summary: `compromised: ${what} previous key ${quoted(prev.key.name)} #${prev.marker.generation} now: its successor #${current.marker.generation} is verified (no drain, no quarantine)`,
+    mutates: true,
+    attributes: [{ name: "status", before: prev.key.status, after: protect ? "inactive" : "revoked" }],
+    operations,
+    currentKeyId: current.key.id,
+  });
 }
 
 function previousAction(

@@ -57,6 +57,9 @@ export function successorSpec(input: SuccessorInput): SuccessorSpec {
     },
     sinks: entry.deliver.map((sink) => ({ ...sink })),
     verify: { keyName: entry.name, scopes: [...entry.scopes], workspaceId: input.workspaceId },
+    ...((entry.verify?.length ?? 0) + (entry.afterDeliver?.length ?? 0) > 0
+      ? { probes: { afterDeliver: structuredClone(entry.afterDeliver ?? []), verify: structuredClone(entry.verify ?? []) } }
+      : {}),
   };
 }
 

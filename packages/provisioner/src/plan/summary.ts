@@ -24,6 +24,7 @@ export function summaryBucket(action: PlanAction): keyof Omit<PlanSummary, "noop
     case "drain":
     case "quarantine":
     case "in-flight":
+    case "queued":
       return null;
   }
 }

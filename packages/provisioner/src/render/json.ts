@@ -43,6 +43,8 @@ const SHAPES: Record<string, Shape> = {
       "attributes",
       "operations",
       "successor",
+      "emergency",
+      "dueAt",
     ],
     children: { attributes: "attribute", operations: "operation", successor: "successor" },
   },
@@ -50,20 +52,22 @@ const SHAPES: Record<string, Shape> = {
   operation: { keys: ["op", "keyId", "body"], children: { body: "body" } },
   body: { keys: ["name", "description"] },
   successor: {
-    keys: ["generation", "idempotencyKey", "create", "userDescription", "markers", "descriptions", "sinks", "verify"],
+    keys: ["generation", "idempotencyKey", "create", "userDescription", "markers", "descriptions", "sinks", "verify", "probes"],
     children: { create: "create", markers: "markers", descriptions: "descriptions", sinks: "sink", verify: "verify" },
   },
   create: { keys: ["name", "description", "scopes", "expires_in_days"] },
   markers: { keys: ["pending", "delivering", "current"], children: { pending: "marker", delivering: "marker", current: "marker" } },
   marker: {
-    keys: ["entryId", "generation", "phase", "progress", "promotedAt", "holdFor", "protect", "off", "hash"],
+    keys: ["entryId", "generation", "phase", "progress", "failed", "promotedAt", "holdFor", "protect", "off", "compromised", "hash"],
     children: { progress: "progress" },
   },
   progress: { keys: ["done", "total"] },
   descriptions: { keys: ["pending", "delivering", "current"] },
   sink: { keys: ["type"] },
   verify: { keys: ["keyName", "scopes", "workspaceId"] },
-  entry: { keys: ["entryId", "name", "phase", "step", "nextAt", "generation", "currentKeyId", "detail", "unrotatable"] },
+  entry: {
+    keys: ["entryId", "name", "phase", "step", "nextAt", "nextRotationAt", "generation", "currentKeyId", "detail", "unrotatable"],
+  },
 };
 
 function ordered(value: unknown, shapeName: string | undefined): unknown {

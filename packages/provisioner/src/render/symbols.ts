@@ -27,5 +27,7 @@ export const SYMBOLS: Record<Tone, string> = {
 };
 
 export function symbolOf(action: PlanAction): string {
+  // An emergency stands out from a scheduled rotation: `!` as for something wrong, worded "compromised".
+  if (action.reasons.includes("compromised")) return "!";
   return SYMBOLS[toneOf(action)];
 }

@@ -1,7 +1,16 @@
 // Turns a schema-valid manifest into the Desired state: defaults applied, rotation settings
 // merged, durations in seconds, scopes sorted and unique.
 import type { Scope } from "@timely-keys/sdk";
-import type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, Severity, SourceRef } from "../desired.js";
+import {
+  DEFAULT_MAX_ROTATIONS_PER_RUN,
+  type Desired,
+  type DesiredKey,
+  type DesiredWorkspace,
+  type Policy,
+  type RotationSettings,
+  type Severity,
+  type SourceRef,
+} from "../desired.js";
 import type { LoadedDocument } from "../load.js";
 import { DEFAULT_MONITOR } from "../check/model.js";
 import { parseDuration } from "./duration.js";
@@ -16,6 +25,7 @@ export const DEFAULT_ROTATION: Readonly<RotationSettings> = Object.freeze({
   drainWindowSeconds: DAY,
   maxGraceSeconds: 7 * DAY,
   quarantineSeconds: 7 * DAY,
+  spreadSeconds: 7 * DAY,
 });
 
 export const DEFAULT_REQUIRE_EXPIRY_FOR: readonly Scope[] = Object.freeze(["write"] as Scope[]);
@@ -30,6 +40,7 @@ export function mergeRotation(base: RotationSettings, overrides: ManifestRotatio
     drainWindowSeconds: seconds(overrides?.drainWindow, base.drainWindowSeconds),
     maxGraceSeconds: seconds(overrides?.maxGrace, base.maxGraceSeconds),
     quarantineSeconds: seconds(overrides?.quarantine, base.quarantineSeconds),
+    spreadSeconds: seconds(overrides?.spread, base.spreadSeconds ?? 0),
   };
 }
 
@@ -46,6 +57,7 @@ export function resolvePolicy(policy: ManifestPolicy | undefined): Policy {
     unmanaged: policy?.unmanaged ?? "report",
     rules,
     monitor: { ...DEFAULT_MONITOR, ...policy?.monitor },
+    maxRotationsPerRun: policy?.rotation?.maxPerRun ?? DEFAULT_MAX_ROTATIONS_PER_RUN,
   };
 }
 
@@ -56,6 +68,7 @@ export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument)
     policy,
     ...(manifest.notify !== undefined && { notify: structuredClone(manifest.notify) }),
     workspaces: manifest.workspaces.map((workspace, w) => buildWorkspace(workspace, w, policy, loaded)),
+    ...(manifest.teams !== undefined && { teams: structuredClone(manifest.teams) }),
   };
 }
 
@@ -66,12 +79,24 @@ function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy,
     ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
     ...(workspace.notify !== undefined && { notify: structuredClone(workspace.notify) }),
     ...(workspace.id !== undefined && { id: workspace.id }),
-    keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k])),
+    keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k], workspace.access)),
+    ...(workspace.access !== undefined && { access: [...workspace.access] }),
   };
   return withSource(built, loaded, ["workspaces", w]);
 }
 
-function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path: (string | number)[]): DesiredKey {
+function buildKey(
+  key: ManifestKey,
+  policy: Policy,
+  loaded: LoadedDocument,
+  path: (string | number)[],
+  inherited: string[] | undefined,
+): DesiredKey {
+  // Who can read the secret: the entry's own list and its workspace's, once each.
+  const access =
+    key.access === undefined && inherited === undefined
+      ? undefined
+      : [...new Set([...(inherited ?? []), ...(key.access ?? [])])];
   const built: DesiredKey = {
     id: key.id,
     name: key.name,
@@ -82,6 +107,9 @@ function buildKey(key: ManifestKey, policy: Policy, loaded: LoadedDocument, path
     protect: key.protect ?? false,
     rotation: mergeRotation(policy.rotation, key.rotation),
     deliver: structuredClone(key.deliver ?? []),
+    ...(key.verify !== undefined && key.verify.length > 0 && { verify: structuredClone(key.verify) }),
+    ...(key.afterDeliver !== undefined && key.afterDeliver.length > 0 && { afterDeliver: structuredClone(key.afterDeliver) }),
+    ...(access !== undefined && { access }),
     ...(key.adopt !== undefined && { adopt: key.adopt }),
   };
   return withSource(built, loaded, path);

@@ -2,7 +2,7 @@
 // `import` writes this shape; `validate` turns it into a Desired.
 import type { Scope } from "@timely-keys/sdk";
 import type { SinkConfig } from "../deliver/config.js";
-import type { Severity, UnmanagedPolicy } from "../desired.js";
+import type { ProbeConfig, Severity, UnmanagedPolicy } from "../desired.js";
 import type { ConfigurableRuleName } from "./rules.js";
 import type { MonitorSettings } from "../check/model.js";
 import type { NotifyTarget } from "../notify/model.js";
@@ -14,6 +14,9 @@ export interface ManifestRotation {
   drainWindow?: string;
   maxGrace?: string;
   quarantine?: string;
+  spread?: string;
+  /** policy.rotation only. */
+  maxPerRun?: number;
 }
 
 export interface ManifestPolicy {
@@ -35,6 +38,9 @@ export interface ManifestKey {
   protect?: boolean;
   rotation?: ManifestRotation;
   deliver?: SinkConfig[];
+  access?: string[];
+  afterDeliver?: ProbeConfig[];
+  verify?: ProbeConfig[];
   adopt?: string;
 }
 
@@ -45,6 +51,7 @@ export interface ManifestWorkspace {
   notify?: NotifyTarget[];
   /** The live workspace's id (`workspace_id` of GET /v1/me), pinned by import. */
   id?: string;
+  access?: string[];
   keys: ManifestKey[];
 }
 
@@ -52,5 +59,6 @@ export interface ManifestDocument {
   version: 1;
   policy?: ManifestPolicy;
   notify?: NotifyTarget[];
+  teams?: Array<{ name: string; members: string[] }>;
   workspaces: ManifestWorkspace[];
 }

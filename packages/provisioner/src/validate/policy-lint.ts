@@ -23,6 +23,7 @@ export function lintManifest(manifest: ManifestDocument, desired: Desired, loade
     ...rotationRules(manifest, desired, loaded),
     ...sharedDestinations(manifest, loaded),
     ...entriesWithoutSinks(manifest, loaded),
+    ...entriesWithoutAccess(manifest, loaded),
   ];
 }
 
@@ -171,6 +172,32 @@ function entriesWithoutSinks(manifest: ManifestDocument, loaded: LoadedDocument)
         finding(loaded, "entry-without-sinks", "deliver" in key ? [...path, "deliver"] : path,
           `entry ${quoteValue(key.id)} has no deliver sinks: timely-keys can adopt its key but never creates or rotates it ` +
             "(a new secret would reach no one); add a deliver: sink"),
+      );
+    });
+  });
+  return found;
+}
+
+/**
+ * An entry that says nobody can read its secret: `rotate --exposed-to` would never find it when
+ * someone who could read it leaves. The workspace's `access` counts for its entries.
+ */
+function entriesWithoutAccess(manifest: ManifestDocument, loaded: LoadedDocument): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  // Checked once the manifest records access at all (teams, or access on some workspace or entry):
+  // then an entry without it is a gap; a manifest that never uses access is not flagged key by key.
+  const usesAccess =
+    manifest.teams !== undefined || manifest.workspaces.some((ws) => ws.access !== undefined || ws.keys.some((k) => k.access !== undefined));
+  if (!usesAccess) return found;
+  manifest.workspaces.forEach((workspace, w) => {
+    if ((workspace.access ?? []).length > 0) return;
+    workspace.keys.forEach((key, k) => {
+      if (key.enabled === false || (key.access ?? []).length > 0) return;
+      const path: PathSegment[] = ["workspaces", w, "keys", k];
+      found.push(
+        finding(loaded, "entry-without-access", "access" in key ? [...path, "access"] : path,
+          `entry ${quoteValue(key.id)} lists no access: who can read its secret is unknown, so ` +
+            "`timely-keys rotate --exposed-to` cannot find it; add access: [person@example.com, team:NAME] to it or its workspace"),
       );
     });
   });

@@ -50,6 +50,11 @@ export const configurableRules = {
     configurable: true,
     description: "An enabled key has no deliver sinks, so timely-keys can adopt its live key but never creates or rotates it.",
   },
+  "entry-without-access": {
+    defaultSeverity: "warning",
+    configurable: true,
+    description: "An enabled key (and its workspace) lists no access, so `rotate --exposed-to` cannot find it when someone leaves.",
+  },
 } as const satisfies Record<string, RuleInfo>;
 
 /** Rules that are always errors. */

@@ -97,6 +97,7 @@ describe("the current key against the manifest", () => {
       name: "CRM sync",
       phase: "steady",
       nextAt: at(66 * DAY),
+      nextRotationAt: at(66 * DAY),
       generation: 4,
       currentKeyId: key.id,
       detail: "steady: key #4 current, next rotation on 2027-01-28 12:00 UTC",

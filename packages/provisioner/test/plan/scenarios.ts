@@ -268,4 +268,25 @@ export const scenarios: Scenario[] = [
       expect: { kind: "in-flight" as const, reason: "successor_in_flight" as const, keyId: delivering.id },
     };
   })(),
+  (() => {
+    const current = managed(crm, 1);
+    return {
+      name: "a compromised key rotates at once (rotate --compromised)",
+      desired: desired([crm]),
+      live: live([current]),
+      options: { compromised: ["crm"] },
+      expect: { kind: "rotate" as const, reason: "compromised" as const, keyId: current.id },
+    };
+  })(),
+  (() => {
+    const billing = entry("billing");
+    const old = managed(crm, 1, {}, { created_at: at(-100 * DAY) });
+    const older = managed(billing, 1, {}, { created_at: at(-120 * DAY) });
+    return {
+      name: "past maxPerRun, the least overdue rotation is queued",
+      desired: desired([crm, billing], { maxRotationsPerRun: 1 }),
+      live: live([old, older]),
+      expect: { kind: "queued" as const, reason: "rotation_queued" as const, keyId: old.id },
+    };
+  })(),
 ];

@@ -28,9 +28,20 @@ function applyAction(action: PlanAction, keys: ApiKey[], now: Date, nowIso: stri
     throw new Error(`${action.kind} ${action.keyId} while current ${action.currentKeyId} is not active`);
   }
   if (action.kind === "create" || action.kind === "rotate") {
+    // A compromised rotation marks (and with revoke-first deactivates) the old key first...
+    if (action.kind === "rotate") runOperations(action, keys, nowIso);
     keys.push(newKey(action.workspace, action.entryId, action.successor, now, nowIso, keys[0]?.workspace_id ?? WORKSPACE_ID));
+    // ...and revokes it once the successor is promoted.
+    if (action.kind === "rotate" && action.emergency) {
+      const index = keys.findIndex((k) => k.id === action.emergency?.keyId);
+      if (index >= 0) keys.splice(index, 1);
+    }
     return;
   }
+  runOperations(action, keys, nowIso);
+}
+
+function runOperations(action: PlanAction, keys: ApiKey[], nowIso: string): void {
   for (const op of action.operations) {
     const index = keys.findIndex((k) => k.id === op.keyId);
     const key = keys[index];

@@ -42,6 +42,7 @@ const successor = {
     descriptions: { type: "object", required: ["pending", "delivering", "current"] },
     sinks: { type: "array" },
     verify: { type: "object", required: ["keyName", "scopes", "workspaceId"] },
+    probes: { type: "object", additionalProperties: false, required: ["afterDeliver", "verify"], properties: { afterDeliver: { type: "array" }, verify: { type: "array" } } },
   },
 };
 const action = {
@@ -67,6 +68,8 @@ const action = {
     operation: { enum: ["report", "deactivate", "revoke"] },
     until: { type: "string", format: "date-time" },
     warning: { type: "string" },
+    emergency: { type: "object", additionalProperties: false, required: ["keyId", "revokeFirst"], properties: { keyId: { type: "string" }, revokeFirst: { type: "boolean" } } },
+    dueAt: { type: "string", format: "date-time" },
   },
 };
 const planSchema = {
@@ -87,6 +90,8 @@ const planSchema = {
         forceRotate: { type: "array", items: { type: "string" } },
         rollback: { type: ["string", "null"] },
         inFlightLeaseSeconds: { type: "number", minimum: 0 },
+        compromised: { type: "array", items: { type: "string" } },
+        revokeFirst: { type: "boolean" },
       },
     },
     changes: { type: "boolean" },
@@ -125,6 +130,7 @@ const planSchema = {
                 phase: { enum: ["new", "steady", "rotating", "draining", "quarantine", "held", "disabled"] },
                 step: { type: "string", pattern: "^[1-6]/6$" },
                 nextAt: { type: "string" },
+                nextRotationAt: { type: "string" },
                 generation: { type: "integer" },
                 currentKeyId: { type: "string" },
                 detail: { type: "string" },

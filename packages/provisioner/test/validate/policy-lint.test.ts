@@ -34,6 +34,16 @@ function rules(text: string): string[] {
 
 /** One manifest per configurable rule that triggers it exactly once (given a policy prefix); only its own. */
 const triggers: Record<ConfigurableRuleName, (policy: string) => string> = {
+  "entry-without-access": (policy) =>
+    manifest({
+      policy,
+      workspaces: {
+        w: [
+          "{ id: a, name: A, scopes: [read], access: [team:payments], deliver: [{ type: file, path: a.env }] }",
+          "{ id: b, name: B, scopes: [read], deliver: [{ type: file, path: b.env }] }",
+        ],
+      },
+    }),
   "write-without-expiry": (policy) =>
     manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [write], deliver: [{ type: file, path: a.env }] }"] } }),
   "expiry-over-max": (policy) =>

@@ -53,20 +53,6 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   return planConfirmExecute(io, "apply", values, clients, { concurrency, quiet, pacing }, {});
 }
 
-export async function rotateCommand(argv: string[], io: CliIO): Promise<number> {
-  const { values, positionals } = parseCommandArgs("rotate", argv, APPLY_FLAGS, {
-    min: 1,
-    max: 1000,
-    missing: "which key? Give the id of each key to rotate (its keys[].id in the manifest), e.g. 'timely-keys rotate crm'",
-  });
-  if (values.help) return help(io, "rotate");
-  const ids = positionals.flatMap((p) => stringList(p));
-  const concurrency = positiveInt("rotate", "concurrency", values.concurrency, 4);
-  const pacing = pacingRelay();
-  const clients = clientsFromEnv(io.env, { onPacingHold: pacing.hold });
-  return planConfirmExecute(io, "rotate", { ...values, target: ids }, clients, { concurrency, quiet: values.quiet === true, pacing }, { forceRotate: ids });
-}
-
 export async function rollbackCommand(argv: string[], io: CliIO): Promise<number> {
   const { values, positionals } = parseCommandArgs("rollback", argv, APPLY_FLAGS, {
     min: 1,
@@ -80,30 +66,32 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
   return planConfirmExecute(io, "rollback", { ...values, target: [id] }, clients, { concurrency: 1, quiet: values.quiet === true, pacing }, { rollback: id });
 }
 
-interface RunSettings {
+export interface RunSettings {
   concurrency: number;
   quiet: boolean;
   pacing: PacingRelay;
 }
 
 /** The clients are made before the printer that reports their pacing holds: a late-bound relay. */
-interface PacingRelay {
+export interface PacingRelay {
   hold: (hold: { waitMs: number; queued: number }) => void;
   to?: (hold: { waitMs: number; queued: number }) => void;
 }
 
-function pacingRelay(): PacingRelay {
+export function pacingRelay(): PacingRelay {
   const relay: PacingRelay = { hold: (hold) => relay.to?.(hold) };
   return relay;
 }
 
-async function planConfirmExecute(
+export async function planConfirmExecute(
   io: CliIO,
   command: string,
   values: Record<string, unknown>,
   clients: ClientFactory,
   settings: RunSettings,
-  extra: Pick<PlanOptions, "forceRotate" | "rollback">,
+  extra: Pick<PlanOptions, "forceRotate" | "rollback" | "compromised" | "revokeFirst">,
+  before?: (plan: Plan) => void,
+  loaded?: Desired,
 ): Promise<number> {
   const file = (values.file as string | undefined) ?? "timely-keys.yaml";
   const workspaces = stringList(values.workspace as string[] | undefined);
@@ -115,7 +103,7 @@ async function planConfirmExecute(
   }
   // rotate and rollback name keys as arguments: errors about them say so, not "--target".
   const targetLabel = command === "apply" ? "--target" : command;
-  const desired = await loadDesired(io, { file, workspaces, targets, requireEnv: true, targetLabel });
+  const desired = loaded ?? (await loadDesired(io, { file, workspaces, targets, requireEnv: true, targetLabel }));
   for (const id of extra.forceRotate ?? []) {
     const entry = desired.workspaces.flatMap((w) => w.keys).find((k) => k.id === id);
     if (entry !== undefined && entry.deliver.length === 0) {
@@ -133,6 +121,7 @@ async function planConfirmExecute(
   // --quiet with --auto-approve prints no plan; a confirmation always shows what it confirms.
   if (!settings.quiet || !autoApprove) io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
   if (!plan.changes) return 0;
+  before?.(plan);
   if (!autoApprove) {
     const approved = await confirm(io, "\nDo you want to perform these actions?");
     if (!approved) {
@@ -184,7 +173,7 @@ async function execute(
   return report.ok ? 0 : 1;
 }
 
-function help(io: CliIO, command: string): number {
+export function help(io: CliIO, command: string): number {
   io.stdout.write(`${HELP[command]}\n`);
   return 0;
 }
