@@ -2,8 +2,9 @@ import { defineConfig } from "vitest/config";
 
 // Workspace packages export their TypeScript sources under the "@timely-keys/source" condition (their
 // "import" condition is the built dist/): tests run against the sources, with no build step after an edit.
-// (Vite's default server conditions follow; setting the list replaces them.)
-const conditions = ["@timely-keys/source", "module", "node", "development|production"];
+// (Vite's server conditions follow, less "module": it would hand Node a bundler-only ESM build, e.g. the
+// AWS SDK's dist-es with extensionless imports. Setting the list replaces the defaults.)
+const conditions = ["@timely-keys/source", "node", "development|production"];
 
 export default defineConfig({
   resolve: { conditions },

@@ -297,7 +297,7 @@ describe("the action's failures", () => {
     const run = await action({ command: "destroy" });
     expect(run.code).toBe(1);
     expect(run.stdout.split("\n").filter((l) => l.startsWith("::error"))).toEqual([
-      '::error::input command: "destroy" is not a command; use plan, apply, check or rotate',
+      '::error::input command: "destroy" is not a command; use plan, apply, check, rotate or matrix',
     ]);
     expect(emulator.requests().length).toBe(before);
   });

@@ -61,7 +61,7 @@ describe("ids given as arguments", () => {
     const run = await cli(["rotate", "--auto-approve"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "error: which key? Give the id of each key to rotate (its keys[].id in the manifest), e.g. 'timely-keys rotate crm'\nRun 'timely-keys rotate --help' for usage.\n",
+      "error: which key? Give the id of each key to rotate (its keys[].id in the manifest), e.g. 'timely-keys rotate crm', or who was exposed: --exposed-to WHO\nRun 'timely-keys rotate --help' for usage.\n",
     );
   });
 
@@ -93,7 +93,7 @@ describe("plans and applies", () => {
     );
     const refused = await cli(["plan"], { TIMELY_API_URL: "http://127.0.0.1:1" });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^error: could not reach the API: GET \/v1\/api-keys\S* failed: .* \(4 attempts\)\. Check the API URL/);
+    expect(refused.stderr).toMatch(/^error: could not reach the API: GET \/v1\/(?:me|api-keys\S*) failed: .* \(4 attempts\)\. Check the API URL/);
     for (const run of [badUrl, refused]) expect(run.stderr).not.toContain("the API answered");
   });
 

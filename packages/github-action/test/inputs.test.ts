@@ -80,9 +80,8 @@ describe("parseInputs", () => {
   });
 
   it.each([
-    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply, check or matrix'],
+    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply, check, rotate or matrix'],
     [{ shards: "0" }, 'input shards: "0" is not a whole number from 1 to 9999'],
-    [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply, check or rotate'],
     [{ command: "apply", compromised: "true" }, "inputs compromised, revoke-first and exposed-to only apply to command: rotate"],
     [{ command: "rotate", target: "crm", "revoke-first": "true" }, "input revoke-first only applies with compromised: true"],
     [{ command: "rotate", target: "crm", "exposed-to": "a@b.c" }, "command rotate: give target or exposed-to, not both"],
