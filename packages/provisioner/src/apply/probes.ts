@@ -4,6 +4,7 @@
 // sink's own spawn function (argv, no shell, process group, timeout, masked output); an http probe
 // asks a consumer's health endpoint and sends no secret.
 import type { ProbeConfig } from "../desired.js";
+import type { DeliveryContext } from "../deliver/sink.js";
 import { Redactor } from "@timely-keys/sdk";
 import { minimalEnvironment, runProgram } from "../deliver/exec.js";
 import { OutputCapture } from "../deliver/output-capture.js";
@@ -12,16 +13,8 @@ const DEFAULT_TIMEOUT_SECONDS = 30;
 const KILL_GRACE_MS = 5_000;
 const OUTPUT_LINES_IN_ERROR = 5;
 
-export interface ProbeContext {
-  workspace: string;
-  entryId: string;
-  keyName: string;
-  keyId: string;
-  manifestDir: string;
-  env: NodeJS.ProcessEnv;
-  fetch?: typeof fetch;
-  signal?: AbortSignal;
-}
+/** What a probe is told: the same as a sink (its `log` is not used). */
+export type ProbeContext = Omit<DeliveryContext, "log">;
 
 /** One line naming a probe, without anything secret (a probe config holds none). */
 export function probeLabel(probe: ProbeConfig): string {

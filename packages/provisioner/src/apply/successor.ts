@@ -7,7 +7,7 @@
 // is revoked; one that some sinks may hold stays active with its `delivering` marker, and the next
 // plan makes a newer successor and drains this one like any previous key.
 import { NotFoundError, TimelyError, type ApiKey, type Secret } from "@timely-keys/sdk";
-import { createSink, deliverAll, type DeliveryReport } from "../deliver/index.js";
+import { createSink, deliverAll, type DeliveryContext, type DeliveryReport } from "../deliver/index.js";
 import { parseMarker, withMarker } from "../marker.js";
 import type { CreateAction, RotateAction, SuccessorSpec } from "../model.js";
 import { successorForGeneration } from "../plan/successor.js";
@@ -151,16 +151,7 @@ async function probes(
   for (const probe of list) {
     const label = probeLabel(probe);
     run.emit({ type: "step", action, step: "verify", keyId: key.id, message: `probe (${which}) ${label}` });
-    const failure = await runProbe(probe, secret.reveal(), {
-      workspace: action.workspace,
-      entryId: action.entryId,
-      keyName: key.name,
-      keyId: key.id,
-      manifestDir: run.manifestDir,
-      env: run.env,
-      ...(run.fetch ? { fetch: run.fetch } : {}),
-      ...(run.signal ? { signal: run.signal } : {}),
-    });
+    const failure = await runProbe(probe, secret.reveal(), keyContext(action, key, run));
     if (failure === null) continue;
     await markFailed(run, spec, key.id, spec.sinks.length);
     throw new StepError(`${which} probe ${label} failed: ${failure}; ${heldBy(action, spec, key.id, report)}`, key.id);
@@ -196,6 +187,20 @@ async function createSuccessor(action: CreateAction | RotateAction, run: Workspa
   }
 }
 
+/** What a sink or a probe is told about the new key and the run (never the secret itself). */
+function keyContext(action: CreateAction | RotateAction, key: ApiKey, run: WorkspaceExecution): DeliveryContext {
+  return {
+    workspace: action.workspace,
+    entryId: action.entryId,
+    keyName: key.name,
+    keyId: key.id,
+    manifestDir: run.manifestDir,
+    env: run.env,
+    ...(run.fetch ? { fetch: run.fetch } : {}),
+    ...(run.signal ? { signal: run.signal } : {}),
+  };
+}
+
 async function getOrUndefined(run: WorkspaceExecution, keyId: string): Promise<ApiKey | undefined> {
   try {
     return await run.client.apiKeys.get(keyId, { signal: run.signal });
@@ -218,14 +223,7 @@ async function deliver(
     secret,
     sinks,
     {
-      workspace: action.workspace,
-      entryId: action.entryId,
-      keyName: key.name,
-      keyId: key.id,
-      manifestDir: run.manifestDir,
-      env: run.env,
-      ...(run.fetch ? { fetch: run.fetch } : {}),
-      ...(run.signal ? { signal: run.signal } : {}),
+      ...keyContext(action, key, run),
       log: (line) => run.emit({ type: "step", action, step: "deliver", keyId: key.id, message: line }),
     },
     run.deliverOptions,
