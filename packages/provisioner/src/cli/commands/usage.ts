@@ -60,7 +60,8 @@ export async function usageCommand(argv: string[], io: CliIO): Promise<number> {
         keyId: key.id,
         generation: marker.generation,
         status: key.status,
-        ageDays: Math.floor((now - Date.parse(key.created_at)) / 86_400_000),
+        // The server clock comes from a Date header (whole seconds): a key made this second can look younger than 0.
+        ageDays: Math.max(0, Math.floor((now - Date.parse(key.created_at)) / 86_400_000)),
         lastUsedAt: use.lastUsedAt,
         requests: use.requests,
         selfRequests: use.selfRequests,
