@@ -6,10 +6,10 @@ import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { actionEntry, ensureNode24, runAction, visibleLog, type ActionRun } from "../../packages/github-action/test/support/run-action.js";
-import { OWNER_TOKEN, mutations, secretsOf, startTestEmulator } from "../support/emulator.js";
+import { OWNER_TOKEN, mutations, secretsOf } from "../support/emulator.js";
 import { findLeaks } from "../support/leaks.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
-import { HOSTILE_NAMES, captureServer, createKey, outputProblems, type CaptureServer } from "./support.js";
+import { captureServer, startHostileEmulator, outputProblems, type CaptureServer } from "./support.js";
 
 const RUNNER_ENV = {
   ACTIONS_RUNTIME_TOKEN: "ActionsRuntimeTokenThatMustNeverLeave0000000001",
@@ -32,9 +32,7 @@ beforeAll(() => {
   expect(existsSync(actionEntry), "packages/github-action/dist/index.js is built").toBe(true);
 }, 180_000);
 beforeEach(async () => {
-  emulator = await startTestEmulator();
-  for (const name of HOSTILE_NAMES) await createKey(emulator.url, OWNER_TOKEN, name);
-  await createKey(emulator.url, OWNER_TOKEN, "KEY_tml_PastedSecretInAKeyName000000000000001");
+  emulator = await startHostileEmulator();
 });
 afterEach(async () => {
   await emulator.close();

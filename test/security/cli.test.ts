@@ -6,10 +6,10 @@ import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
-import { OWNER_TOKEN, STAGING_TOKEN, mutations, secretsOf, startTestEmulator } from "../support/emulator.js";
+import { OWNER_TOKEN, STAGING_TOKEN, mutations, secretsOf } from "../support/emulator.js";
 import { findLeaks } from "../support/leaks.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
-import { HOSTILE_NAMES, captureServer, createKey, outputProblems, workspaceIdOf, type CaptureServer } from "./support.js";
+import { captureServer, startHostileEmulator, outputProblems, workspaceIdOf, type CaptureServer } from "./support.js";
 
 const VAULT_TOKEN = "hvs.FakeVaultTokenForTheSecuritySuite000000001";
 const GITHUB_TOKEN = "ghs_FakeGithubTokenForTheSecuritySuite00000001";
@@ -20,10 +20,7 @@ const servers: CaptureServer[] = [];
 
 // A fresh emulator per test: each starts from the same live state (the hostile keys only).
 beforeEach(async () => {
-  emulator = await startTestEmulator();
-  for (const name of HOSTILE_NAMES) await createKey(emulator.url, OWNER_TOKEN, name);
-  // A secret pasted into a name, glued to a word: printed whole before the shapes matched inside words.
-  await createKey(emulator.url, OWNER_TOKEN, "KEY_tml_PastedSecretInAKeyName000000000000001");
+  emulator = await startHostileEmulator();
 });
 afterEach(async () => {
   await emulator.close();

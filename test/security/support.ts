@@ -3,6 +3,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Emulator } from "@timely-keys/emulator";
+import { OWNER_TOKEN, startTestEmulator } from "../support/emulator.js";
 
 /** Key names an attacker with workspace access can give a key (issue 12, reproduction 1). */
 export const HOSTILE_NAMES = [
@@ -86,4 +88,15 @@ export function outputProblems(text: string, ownCommands: readonly string[] = []
     if (/^\s*(::stop-commands::|##\[)/.test(line)) problems.push(`a line stops or injects commands: ${JSON.stringify(line.slice(0, 80))}`);
   }
   return problems;
+}
+
+/**
+ * A fresh emulator whose owner workspace holds every hostile name, plus a secret pasted into a name
+ * glued to a word (printed whole before the secret shapes matched inside words).
+ */
+export async function startHostileEmulator(): Promise<Emulator> {
+  const emulator = await startTestEmulator();
+  for (const name of HOSTILE_NAMES) await createKey(emulator.url, OWNER_TOKEN, name);
+  await createKey(emulator.url, OWNER_TOKEN, "KEY_tml_PastedSecretInAKeyName000000000000001");
+  return emulator;
 }

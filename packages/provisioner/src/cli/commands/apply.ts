@@ -17,7 +17,7 @@ import { connectionOf, loadDesired, pathFrom, readAndPlan } from "../pipeline.js
 import { crashHook } from "../crash-hook.js";
 import { ApplyPrinter } from "../apply-output.js";
 
-const APPLY_FLAGS = {
+export const APPLY_FLAGS = {
   file: { type: "string", short: "f" },
   "auto-approve": { type: "boolean" },
   workspace: { type: "string", multiple: true },

@@ -8,15 +8,11 @@ import { renderEmergencyNotice, renderExposure } from "../../render/emergency.js
 import { parseCommandArgs, positiveInt, stringList, UsageError } from "../args.js";
 import { useColor, type CliIO } from "../io.js";
 import { loadDesired } from "../pipeline.js";
-import { help, pacingRelay, planConfirmExecute } from "./apply.js";
+import { APPLY_FLAGS, help, pacingRelay, planConfirmExecute } from "./apply.js";
 
+// apply's flags, plus the incident ones.
 const ROTATE_FLAGS = {
-  file: { type: "string", short: "f" },
-  "auto-approve": { type: "boolean" },
-  workspace: { type: "string", multiple: true },
-  target: { type: "string", multiple: true },
-  concurrency: { type: "string" },
-  quiet: { type: "boolean", short: "q" },
+  ...APPLY_FLAGS,
   compromised: { type: "boolean" },
   "revoke-first": { type: "boolean" },
   "exposed-to": { type: "string", multiple: true },
