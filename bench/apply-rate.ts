@@ -6,7 +6,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { TimelyClient } from "@timely-keys/sdk";
 import { cliPath, ensureBuilt } from "./lib/cli.js";
-import { clearRequestLog, manifestYaml, startBenchEmulator, tempDir, TOKEN_ENV, type BenchWorld } from "./lib/fixtures.js";
+import {
+  clearRequestLog,
+  manifestYaml,
+  startBenchEmulator,
+  tempDir,
+  TOKEN_ENV,
+  type BenchWorld,
+} from "./lib/fixtures.js";
 import { childEnv, mustRun } from "./lib/spawn.js";
 import { count, ratio } from "./lib/stats.js";
 import { verdict, type BenchContext, type BenchLine, type BenchOutcome, type Benchmark } from "./lib/types.js";
@@ -74,11 +81,20 @@ function tokenRequests(world: BenchWorld): TokenLog {
     refused: log.filter((e) => e.status === 429).length,
     firstAt: Math.min(...times),
     lastAt: Math.max(...times),
-    refusals: log.flatMap((e, i) => (e.status === 429 ? [`#${i + 1} (+${((Date.parse(e.at) - start) / 1000).toFixed(1)} s) ${e.method} ${e.path.replace(/[0-9a-f-]{36}/, ":id")}`] : [])),
+    refusals: log.flatMap((e, i) =>
+      e.status === 429
+        ? [
+            `#${i + 1} (+${((Date.parse(e.at) - start) / 1000).toFixed(1)} s) ${e.method} ${e.path.replace(/[0-9a-f-]{36}/, ":id")}`,
+          ]
+        : [],
+    ),
   };
 }
 
-async function sdkCreates(ctx: BenchContext, world: BenchWorld): Promise<PhaseFigures & { stats: TimelyClient["stats"] }> {
+async function sdkCreates(
+  ctx: BenchContext,
+  world: BenchWorld,
+): Promise<PhaseFigures & { stats: TimelyClient["stats"] }> {
   await clearRequestLog(world.emulator);
   const client = new TimelyClient({ apiKey: world.token, baseUrl: world.emulator.url });
   let next = 0;
@@ -99,22 +115,38 @@ async function sdkCreates(ctx: BenchContext, world: BenchWorld): Promise<PhaseFi
   return { admitted, refused, refusals, seconds, ratePerMinute: (SDK_CREATES / seconds) * 60, stats: client.stats };
 }
 
-async function cliApply(ctx: BenchContext, world: BenchWorld): Promise<PhaseFigures & { created: number; exitCode: number }> {
+async function cliApply(
+  ctx: BenchContext,
+  world: BenchWorld,
+): Promise<PhaseFigures & { created: number; exitCode: number }> {
   const dir = tempDir("apply");
   try {
     const entries = Array.from({ length: CLI_ENTRIES }, (_, i) => ({ id: `bench-cli-${i}`, name: `Bench CLI ${i}` }));
     const manifest = dir.file("timely-keys.yaml", manifestYaml(entries));
     const env = childEnv({ [TOKEN_ENV]: world.token, TIMELY_API_URL: world.emulator.url });
     await clearRequestLog(world.emulator);
-    const run = await mustRun(process.execPath, [cliPath(ctx.root), "apply", "-f", manifest, "--auto-approve", "--concurrency", String(CLI_CONCURRENCY)], {
-      env,
-      cwd: dir.path,
-    });
+    const run = await mustRun(
+      process.execPath,
+      [cliPath(ctx.root), "apply", "-f", manifest, "--auto-approve", "--concurrency", String(CLI_CONCURRENCY)],
+      {
+        env,
+        cwd: dir.path,
+      },
+    );
     const { admitted, refused, refusals, firstAt, lastAt } = tokenRequests(world);
     // Server-side span of the token's requests: node start-up and the final report stay out.
     const seconds = (lastAt - firstAt) / 1000;
-    const created = world.emulator.state().workspaces[0]?.keys.filter((k) => k.name.startsWith("Bench CLI ")).length ?? 0;
-    return { admitted, refused, refusals, seconds, ratePerMinute: ((admitted - 1) / seconds) * 60, created, exitCode: run.code ?? -1 };
+    const created =
+      world.emulator.state().workspaces[0]?.keys.filter((k) => k.name.startsWith("Bench CLI ")).length ?? 0;
+    return {
+      admitted,
+      refused,
+      refusals,
+      seconds,
+      ratePerMinute: ((admitted - 1) / seconds) * 60,
+      created,
+      exitCode: run.code ?? -1,
+    };
   } finally {
     dir.remove();
   }
@@ -147,14 +179,20 @@ export const applyRate: Benchmark = {
     try {
       await fillWindowEvenly(ctx, world);
       const sdk = await sdkCreates(ctx, world);
-      const made = world.emulator.state().workspaces[0]?.keys.filter((k) => k.name.startsWith("bench-sdk-")).length ?? 0;
+      const made =
+        world.emulator.state().workspaces[0]?.keys.filter((k) => k.name.startsWith("bench-sdk-")).length ?? 0;
       if (made !== SDK_CREATES) throw new Error(`the SDK phase left ${made} keys, expected ${SDK_CREATES}`);
       const sdkLines = lines("SDK", sdk, `${SDK_CREATES} creates`);
       sdkLines.forEach(ctx.print);
       // The SDK phase kept the window full at the limit's pace: apply starts in the same steady state.
       const cli = await cliApply(ctx, world);
-      if (cli.created !== CLI_ENTRIES) throw new Error(`timely-keys apply left ${cli.created} keys, expected ${CLI_ENTRIES} (exit ${cli.exitCode})`);
-      const cliLines = lines("timely-keys apply", cli, `${count(cli.admitted)} token requests for ${CLI_ENTRIES} new keys`);
+      if (cli.created !== CLI_ENTRIES)
+        throw new Error(`timely-keys apply left ${cli.created} keys, expected ${CLI_ENTRIES} (exit ${cli.exitCode})`);
+      const cliLines = lines(
+        "timely-keys apply",
+        cli,
+        `${count(cli.admitted)} token requests for ${CLI_ENTRIES} new keys`,
+      );
       cliLines.forEach(ctx.print);
       // Keys per minute at the API's default 100/min follow from the requests each new key costs and
       // the share of the limit apply achieved: measured here at 600/min, where a run takes half a minute
@@ -195,9 +233,14 @@ export const applyRate: Benchmark = {
           `(that request counts against the new key, not the token) and promotes it. Rate = token requests admitted over the ` +
           `span between the token's first and last request in the emulator's log (${count(cli.admitted)} admitted, ${cli.refused} refused with 429).`,
       ];
-      for (const [label, figures] of [["SDK", sdk], ["timely-keys apply", cli]] as const) {
+      for (const [label, figures] of [
+        ["SDK", sdk],
+        ["timely-keys apply", cli],
+      ] as const) {
         if (figures.refused > 0) {
-          notes.push(`${label}: the ${figures.refused} answer(s) 429 fell at ${figures.refusals.join(", ")} of the phase's token requests.`);
+          notes.push(
+            `${label}: the ${figures.refused} answer(s) 429 fell at ${figures.refusals.join(", ")} of the phase's token requests.`,
+          );
         }
         const share = figures.refused / (figures.admitted + figures.refused);
         if (figures.ratePerMinute / LIMIT < MIN_RATE_RATIO || share > MAX_429_SHARE) {

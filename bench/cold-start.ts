@@ -43,7 +43,9 @@ function actionEnv(dir: TempDir, inputs: Record<string, string>, extra: NodeJS.P
 /** What the runner loads at start and what it leaves to deliveries, from the committed dist/. */
 function actionLayout(action: string): string {
   const chunksDir = join(dirname(action), "chunks");
-  const chunks = existsSync(chunksDir) ? readdirSync(chunksDir).map((name) => statSync(join(chunksDir, name)).size) : [];
+  const chunks = existsSync(chunksDir)
+    ? readdirSync(chunksDir).map((name) => statSync(join(chunksDir, name)).size)
+    : [];
   const index = readFileSync(action, "utf8");
   const staticChunks = new Set([...index.matchAll(/from"(\.\/chunks\/[^"]+)"/g)].map((m) => m[1])).size;
   return (
@@ -70,7 +72,14 @@ export const coldStart: Benchmark = {
       const thisNode = `Node ${process.versions.node.split(".")[0]}`;
       const commands: Command[] = [
         { name: "node -e 0", node: here, args: ["-e", "0"], env, check: (code) => code === 0, times: [] },
-        { name: "timely-keys --version", node: here, args: [cli, "--version"], env, check: (code, out) => code === 0 && out.startsWith("timely-keys "), times: [] },
+        {
+          name: "timely-keys --version",
+          node: here,
+          args: [cli, "--version"],
+          env,
+          check: (code, out) => code === 0 && out.startsWith("timely-keys "),
+          times: [],
+        },
         {
           name: "timely-keys validate -f examples/timely-keys.yaml",
           node: here,
@@ -84,13 +93,38 @@ export const coldStart: Benchmark = {
         world = await startBenchEmulator(0, 1_000_000);
         dir.file("timely-keys.yaml", manifestYaml([{ id: "new-integration", name: "New Integration" }]));
         const startEnv = actionEnv(dir, { command: "none" });
-        const planEnv = actionEnv(dir, { command: "plan", manifest: "timely-keys.yaml" }, { [TOKEN_ENV]: world.token, TIMELY_API_URL: world.emulator.url });
+        const planEnv = actionEnv(
+          dir,
+          { command: "plan", manifest: "timely-keys.yaml" },
+          { [TOKEN_ENV]: world.token, TIMELY_API_URL: world.emulator.url },
+        );
         const stopsAtInput = (code: number | null, out: string) => code === 1 && out.includes("::error::");
         commands.push(
-          { name: `action start (stops at a bad input), ${thisNode}`, node: here, args: [action], env: startEnv, check: stopsAtInput, times: [] },
+          {
+            name: `action start (stops at a bad input), ${thisNode}`,
+            node: here,
+            args: [action],
+            env: startEnv,
+            check: stopsAtInput,
+            times: [],
+          },
           { name: "node -e 0, Node 24", node: node24, args: ["-e", "0"], env, check: (code) => code === 0, times: [] },
-          { name: "action start (stops at a bad input), Node 24", node: node24, args: [action], env: startEnv, check: stopsAtInput, times: [] },
-          { name: "action plan, 1 entry, empty workspace, Node 24", node: node24, args: [action], env: planEnv, check: (code) => code === 0, times: [] },
+          {
+            name: "action start (stops at a bad input), Node 24",
+            node: node24,
+            args: [action],
+            env: startEnv,
+            check: stopsAtInput,
+            times: [],
+          },
+          {
+            name: "action plan, 1 entry, empty workspace, Node 24",
+            node: node24,
+            args: [action],
+            env: planEnv,
+            check: (code) => code === 0,
+            times: [],
+          },
         );
       }
       for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
@@ -98,20 +132,16 @@ export const coldStart: Benchmark = {
           const command = commands[(round + i) % commands.length] as Command;
           const run = await timedRun(command.node, command.args, { env: command.env, cwd: dir.path });
           if (!command.check(run.code, run.stdout)) {
-            throw new Error(`${command.name} did not run as expected (exit ${run.code}): ${(run.stderr || run.stdout).trim().split("\n").slice(-3).join(" ")}`);
+            throw new Error(
+              `${command.name} did not run as expected (exit ${run.code}): ${(run.stderr || run.stdout).trim().split("\n").slice(-3).join(" ")}`,
+            );
           }
           if (round >= WARMUP_ROUNDS) command.times.push(run.ms);
         }
       }
-      const [node, version, validate, actionStartHere, node24Baseline, actionStart, actionPlan] = commands.map((c) => median(c.times)) as [
-        number,
-        number,
-        number,
-        number?,
-        number?,
-        number?,
-        number?,
-      ];
+      const [node, version, validate, actionStartHere, node24Baseline, actionStart, actionPlan] = commands.map((c) =>
+        median(c.times),
+      ) as [number, number, number, number?, number?, number?, number?];
       ctx.progress(`cold-start: ${commands.map((c) => `${c.name} ${ms(median(c.times))}`).join(", ")}`);
       const lines: BenchLine[] = [
         {
@@ -127,7 +157,12 @@ export const coldStart: Benchmark = {
           verdict: "INFO",
         },
       ];
-      if (actionStart !== undefined && actionPlan !== undefined && actionStartHere !== undefined && node24Baseline !== undefined) {
+      if (
+        actionStart !== undefined &&
+        actionPlan !== undefined &&
+        actionStartHere !== undefined &&
+        node24Baseline !== undefined
+      ) {
         lines.push(
           {
             label: "Action dist/index.js start / node -e 0, Node 24 (the runner's)",
@@ -149,7 +184,12 @@ export const coldStart: Benchmark = {
           },
         );
       } else {
-        lines.push({ label: "Action dist/index.js start / node -e 0", figure: "not measured: dist missing", target: `<= ${ACTION_TARGET}x`, verdict: "NOT MEASURED" });
+        lines.push({
+          label: "Action dist/index.js start / node -e 0",
+          figure: "not measured: dist missing",
+          target: `<= ${ACTION_TARGET}x`,
+          verdict: "NOT MEASURED",
+        });
       }
       lines.forEach(ctx.print);
 

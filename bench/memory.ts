@@ -14,7 +14,10 @@ const RUNS = 3;
 const GNU_TIME = "/usr/bin/time";
 
 /** Measures the peak RSS, in bytes, of `node ...args`. */
-type Meter = { name: string; measure(args: string[], env: NodeJS.ProcessEnv, cwd: string, dir: TempDir): Promise<number> };
+type Meter = {
+  name: string;
+  measure(args: string[], env: NodeJS.ProcessEnv, cwd: string, dir: TempDir): Promise<number>;
+};
 
 /** GNU time is there and reports a peak RSS (BusyBox's time, for one, has no -f/-o). */
 async function gnuTimeWorks(dir: TempDir): Promise<boolean> {
@@ -39,7 +42,10 @@ function preloadMeter(root: string): Meter {
     async measure(args, env, cwd, dir) {
       const out = join(dir.path, "run.rss");
       const preload = join(root, "bench", "scripts", "maxrss-preload.mjs");
-      await mustRun(process.execPath, ["--import", preload, ...args], { env: { ...env, TIMELY_BENCH_MAXRSS_FILE: out }, cwd });
+      await mustRun(process.execPath, ["--import", preload, ...args], {
+        env: { ...env, TIMELY_BENCH_MAXRSS_FILE: out },
+        cwd,
+      });
       return Number(readFileSync(out, "utf8").trim());
     },
   };

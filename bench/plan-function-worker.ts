@@ -29,7 +29,9 @@ for (let i = 0; i < warmups + runs; i++) {
   const result = plan(desired, live, NOW);
   const ended = performance.now();
   await sleep(1);
-  const gcMs = gcEntries.filter((e) => e.startTime >= started && e.startTime < ended).reduce((sum, e) => sum + e.duration, 0);
+  const gcMs = gcEntries
+    .filter((e) => e.startTime >= started && e.startTime < ended)
+    .reduce((sum, e) => sum + e.duration, 0);
   if (i >= warmups) {
     const actions = result.workspaces.reduce((sum, ws) => sum + ws.actions.length, 0);
     process.stdout.write(`${JSON.stringify({ ms: ended - started, gcMs, actions, summary: result.summary })}\n`);

@@ -43,17 +43,46 @@ interface SizeTiming {
   summary: string;
 }
 
-function workerArgs(root: string, shape: Shape, keys: number, warmups: number, runs: number, extra: string[] = []): string[] {
-  return ["--expose-gc", ...extra, "--conditions=@timely-keys/source", "--import", "tsx", join(root, "bench", "plan-function-worker.ts"), shape, String(keys), String(warmups), String(runs)];
+function workerArgs(
+  root: string,
+  shape: Shape,
+  keys: number,
+  warmups: number,
+  runs: number,
+  extra: string[] = [],
+): string[] {
+  return [
+    "--expose-gc",
+    ...extra,
+    "--conditions=@timely-keys/source",
+    "--import",
+    "tsx",
+    join(root, "bench", "plan-function-worker.ts"),
+    shape,
+    String(keys),
+    String(warmups),
+    String(runs),
+  ];
 }
 
-async function timeSize(ctx: BenchContext, shape: Shape, keys: number, warmups: number, runs: number): Promise<SizeTiming> {
-  const run = await timedRun(process.execPath, workerArgs(ctx.root, shape, keys, warmups, runs), { cwd: ctx.root, env: childEnv(), timeoutMs: WORKER_BUDGET_MS });
+async function timeSize(
+  ctx: BenchContext,
+  shape: Shape,
+  keys: number,
+  warmups: number,
+  runs: number,
+): Promise<SizeTiming> {
+  const run = await timedRun(process.execPath, workerArgs(ctx.root, shape, keys, warmups, runs), {
+    cwd: ctx.root,
+    env: childEnv(),
+    timeoutMs: WORKER_BUDGET_MS,
+  });
   const records = run.stdout
     .split("\n")
     .filter((l) => l.trim().startsWith("{"))
     .map((l) => JSON.parse(l) as { ms: number; gcMs: number; actions: number; summary: Record<string, number> });
-  if (run.code !== 0 && run.signal !== "SIGKILL") throw new Error(`plan worker (${shape}, ${keys}) failed: ${run.stderr.trim().split("\n").slice(-3).join(" ")}`);
+  if (run.code !== 0 && run.signal !== "SIGKILL")
+    throw new Error(`plan worker (${shape}, ${keys}) failed: ${run.stderr.trim().split("\n").slice(-3).join(" ")}`);
   const last = records.at(-1);
   return {
     keys,
@@ -61,13 +90,22 @@ async function timeSize(ctx: BenchContext, shape: Shape, keys: number, warmups: 
     gcTimes: records.map((r) => r.gcMs),
     stopped: run.signal === "SIGKILL",
     actions: last?.actions ?? 0,
-    summary: last ? Object.entries(last.summary).map(([k, v]) => `${k} ${v}`).join(", ") : "",
+    summary: last
+      ? Object.entries(last.summary)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")
+      : "",
   };
 }
 
 function profileSize(ctx: BenchContext, shape: Shape, keys: number): Promise<ProfileSummary> {
   // Only what runs inside plan() counts (the worker's set-up and the TS loader stay out).
-  return profileProcess(workerArgs(ctx.root, shape, keys, 1, 2), { cwd: ctx.root, env: childEnv(), timeoutMs: WORKER_BUDGET_MS }, 10, "plan");
+  return profileProcess(
+    workerArgs(ctx.root, shape, keys, 1, 2),
+    { cwd: ctx.root, env: childEnv(), timeoutMs: WORKER_BUDGET_MS },
+    10,
+    "plan",
+  );
 }
 
 /**
@@ -118,7 +156,17 @@ const HOT_SPOT_HINTS: Record<string, { kind: "growth" | "cost"; text: string }> 
 };
 
 /** Provisioner functions whose inclusive time (names survive in the profile) tells the plan's phases apart. */
-const PHASES = ["planEntry", "currentDescription", "markerHash", "viewOf", "fingerprintKeys", "planUnmanagedKey", "redactAction", "compact", "summarize"];
+const PHASES = [
+  "planEntry",
+  "currentDescription",
+  "markerHash",
+  "viewOf",
+  "fingerprintKeys",
+  "planUnmanagedKey",
+  "redactAction",
+  "compact",
+  "summarize",
+];
 
 function perKeyUs(t: SizeTiming): number {
   return (median(t.times) / t.keys) * 1000;
@@ -149,7 +197,9 @@ export const planFunction: Benchmark = {
       for (const { keys, warmups, runs } of SIZES) {
         const timing = await timeSize(ctx, shape, keys, warmups, runs);
         timings.push(timing);
-        ctx.progress(`plan-function ${shape} ${count(keys)}: ${timing.times.length ? ms(median(timing.times)) : "stopped"}`);
+        ctx.progress(
+          `plan-function ${shape} ${count(keys)}: ${timing.times.length ? ms(median(timing.times)) : "stopped"}`,
+        );
         if (timing.times.length === 0) break; // the next size would only be slower
       }
       const at10k = timings.find((t) => t.keys === 10_000);
@@ -179,17 +229,19 @@ export const planFunction: Benchmark = {
       const growthLine: BenchLine = gcIncluded
         ? {
             label: `plan() growth, k in T ∝ N^k over 1,000-100,000 keys, GC pauses in (${shape}, all managed)`,
-            figure: complete ? `k = ${kAll.toFixed(2)} (GC pauses out: k = ${kOwn.toFixed(2)})` : "not measured: a size did not finish",
+            figure: complete
+              ? `k = ${kAll.toFixed(2)} (GC pauses out: k = ${kOwn.toFixed(2)})`
+              : "not measured: a size did not finish",
             target: "k <= 1.1",
             verdict: verdict(complete && kAll <= 1.1),
           }
         : {
-        label: `plan() growth, k in T ∝ N^k over 1,000-100,000 keys, GC pauses out (${shape})`,
-        figure: complete
-          ? `k = ${kOwn.toFixed(2)} (per key: ${finishedSizes.map((t) => `${us(ownMs(t) / t.keys)} @ ${count(t.keys)}`).join(", ")})`
-          : `not measured: ${count(SIZES[finishedSizes.length]?.keys ?? 0)} keys did not finish in ${WORKER_BUDGET_MS / 1000} s`,
-        target: `linear (N log N at worst): k <= ${N_LOG_N_EXPONENT.toFixed(2)}`,
-        verdict: verdict(complete && kOwn <= N_LOG_N_EXPONENT),
+            label: `plan() growth, k in T ∝ N^k over 1,000-100,000 keys, GC pauses out (${shape})`,
+            figure: complete
+              ? `k = ${kOwn.toFixed(2)} (per key: ${finishedSizes.map((t) => `${us(ownMs(t) / t.keys)} @ ${count(t.keys)}`).join(", ")})`
+              : `not measured: ${count(SIZES[finishedSizes.length]?.keys ?? 0)} keys did not finish in ${WORKER_BUDGET_MS / 1000} s`,
+            target: `linear (N log N at worst): k <= ${N_LOG_N_EXPONENT.toFixed(2)}`,
+            verdict: verdict(complete && kOwn <= N_LOG_N_EXPONENT),
           };
       const wholeLine: BenchLine = {
         label: `plan() growth with GC pauses in (${shape})`,
@@ -207,7 +259,11 @@ export const planFunction: Benchmark = {
           : `| ${shape} | ${count(t.keys)} | ${ms(median(t.times))} | ${ms(Math.min(...t.times))} | ${ms(median(t.gcTimes))} | ${us(perKeyUs(t) / 1000)} | ${t.times.length} | ${t.summary} |`,
       );
       notes.push(
-        ["| shape | keys | median | min | GC (median) | per key | runs | plan summary |", "| --- | --- | --- | --- | --- | --- | --- | --- |", ...rows].join("\n"),
+        [
+          "| shape | keys | median | min | GC (median) | per key | runs | plan summary |",
+          "| --- | --- | --- | --- | --- | --- | --- | --- |",
+          ...rows,
+        ].join("\n"),
       );
 
       const missed = [timeLine, growthLine].filter((l) => l.verdict === "MISS");

@@ -22,20 +22,36 @@ interface Measured {
   summary: string;
 }
 
-async function sideBySide(ctx: BenchContext, emulator: Emulator, manifest: string, env: NodeJS.ProcessEnv, cwd: string, rounds: number, expectKeys: number): Promise<Measured> {
+async function sideBySide(
+  ctx: BenchContext,
+  emulator: Emulator,
+  manifest: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  rounds: number,
+  expectKeys: number,
+): Promise<Measured> {
   const preload = join(ctx.root, "bench", "scripts", "maxrss-preload.mjs");
   const rssFile = join(cwd, "maxrss");
   const rss = () => Number(readFileSync(rssFile, "utf8"));
   const withRss = { ...env, TIMELY_BENCH_MAXRSS_FILE: rssFile, TIMELY_MANIFEST_MAX_MIB: "64" };
   const out: Measured = { cli: [], raw: [], cliRss: [], rawRss: [], summary: "" };
   const runCli = async () => {
-    const run = await mustRun(process.execPath, ["--import", preload, cliPath(ctx.root), "plan", "-f", manifest], { env: withRss, cwd });
+    const run = await mustRun(process.execPath, ["--import", preload, cliPath(ctx.root), "plan", "-f", manifest], {
+      env: withRss,
+      cwd,
+    });
     out.summary = run.stdout.trim().split("\n").at(-1) ?? "";
     return run.ms;
   };
   const runRaw = async () => {
-    const run = await mustRun(process.execPath, ["--import", preload, join(ctx.root, "bench", "scripts", "raw-list.mjs")], { env: withRss, cwd });
-    if (Number(run.stdout.trim()) !== expectKeys) throw new Error(`raw-list read ${run.stdout.trim()} keys, expected ${expectKeys}`);
+    const run = await mustRun(
+      process.execPath,
+      ["--import", preload, join(ctx.root, "bench", "scripts", "raw-list.mjs")],
+      { env: withRss, cwd },
+    );
+    if (Number(run.stdout.trim()) !== expectKeys)
+      throw new Error(`raw-list read ${run.stdout.trim()} keys, expected ${expectKeys}`);
     return run.ms;
   };
   if (rounds > 1) {
@@ -79,7 +95,9 @@ export async function planManaged(ctx: BenchContext): Promise<{ lines: BenchLine
   ];
   for (const { keys, rounds, target } of sizes) {
     const token = mintToken();
-    const emulator = await world([{ name: WORKSPACE, members: [{ name: OWNER, role: "owner", token }], keys: managedSeedKeys(WORKSPACE, keys) }]);
+    const emulator = await world([
+      { name: WORKSPACE, members: [{ name: OWNER, role: "owner", token }], keys: managedSeedKeys(WORKSPACE, keys) },
+    ]);
     const dir = tempDir("managed");
     try {
       const manifest = dir.file("timely-keys.yaml", managedManifestYaml(WORKSPACE, keys));
@@ -91,7 +109,11 @@ export async function planManaged(ctx: BenchContext): Promise<{ lines: BenchLine
         label: `plan e2e, all managed, no change @ ${count(keys)} keys`,
         figure: `${ratio(value)} (CLI ${ms(median(m.cli))} / raw fetch ${ms(median(m.raw))}); peak RSS ${mib(median(m.cliRss))} vs ${mib(median(m.rawRss))} (${ratio(rssRatio)})`,
         target: target === undefined ? "completes; peak RSS <= 2x the bare listing's" : `<= ${target}x`,
-        verdict: verdict(target === undefined ? rssRatio <= 2 && /No changes/.test(m.summary) : value <= target && /No changes/.test(m.summary)),
+        verdict: verdict(
+          target === undefined
+            ? rssRatio <= 2 && /No changes/.test(m.summary)
+            : value <= target && /No changes/.test(m.summary),
+        ),
       };
       ctx.print(line);
       lines.push(line);
@@ -105,7 +127,9 @@ export async function planManaged(ctx: BenchContext): Promise<{ lines: BenchLine
   // 100,000 unmanaged keys, a 3-entry manifest (the report shape of plan-scale).
   {
     const token = mintToken();
-    const emulator = await world([{ name: WORKSPACE, members: [{ name: OWNER, role: "owner", token }], generated_keys: 100_000 }]);
+    const emulator = await world([
+      { name: WORKSPACE, members: [{ name: OWNER, role: "owner", token }], generated_keys: 100_000 },
+    ]);
     const dir = tempDir("unmanaged");
     try {
       const manifest = dir.file("timely-keys.yaml", managedManifestYaml(WORKSPACE, 3));
@@ -138,7 +162,11 @@ export async function multiWorkspace(ctx: BenchContext): Promise<{ lines: BenchL
     const name = `team-${w}`;
     const token = mintToken();
     tokens[`TEAM_${w}_TOKEN`] = token;
-    workspaces.push({ name, members: [{ name: `Owner ${w}`, role: "owner", token }], keys: managedSeedKeys(name, 1_000) });
+    workspaces.push({
+      name,
+      members: [{ name: `Owner ${w}`, role: "owner", token }],
+      keys: managedSeedKeys(name, 1_000),
+    });
     yaml.push(...managedWorkspaceYaml(name, `TEAM_${w}_TOKEN`, 1_000));
   }
   const emulator = await world(workspaces);

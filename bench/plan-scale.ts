@@ -4,7 +4,14 @@
 // CLI reads with ceil(N/100) list calls and nothing per key.
 import { join } from "node:path";
 import { cliPath, ensureBuilt } from "./lib/cli.js";
-import { clearRequestLog, manifestYaml, startBenchEmulator, tempDir, TOKEN_ENV, type ManifestEntry } from "./lib/fixtures.js";
+import {
+  clearRequestLog,
+  manifestYaml,
+  startBenchEmulator,
+  tempDir,
+  TOKEN_ENV,
+  type ManifestEntry,
+} from "./lib/fixtures.js";
 import { hotList, profileProcess } from "./lib/profile.js";
 import { planManaged } from "./plan-managed.js";
 import { childEnv, mustRun } from "./lib/spawn.js";
@@ -45,14 +52,19 @@ function generatedName(index: number): string {
   return `generated-key-${String(index).padStart(5, "0")}`;
 }
 
-async function measureSize(ctx: BenchContext, keys: number, repeats: number): Promise<SizeResult & { profileNote?: string }> {
+async function measureSize(
+  ctx: BenchContext,
+  keys: number,
+  repeats: number,
+): Promise<SizeResult & { profileNote?: string }> {
   const world = await startBenchEmulator(keys, RATE_LIMIT);
   const dir = tempDir("plan");
   try {
     const live = world.emulator.state().workspaces[0]?.keys ?? [];
     const first = live.find((k) => k.name === generatedName(1));
     const middle = live.find((k) => k.name === generatedName(Math.ceil(keys / 2)));
-    if (!first || !middle || live.length !== keys) throw new Error(`the emulator was seeded with ${live.length} keys, expected ${keys}`);
+    if (!first || !middle || live.length !== keys)
+      throw new Error(`the emulator was seeded with ${live.length} keys, expected ${keys}`);
     const entries: ManifestEntry[] = [
       { id: "adopted-first", name: first.name, adopt: first.id },
       { id: "adopted-middle", name: middle.name, adopt: middle.id },
@@ -64,7 +76,17 @@ async function measureSize(ctx: BenchContext, keys: number, repeats: number): Pr
     const rawScript = join(ctx.root, "bench", "scripts", "raw-list.mjs");
     const expectedLists = Math.max(1, Math.ceil(keys / 100));
 
-    const result: SizeResult = { keys, cli: [], raw: [], version: [], validate: [], listCalls: [], otherCalls: [], summaryLine: "", anomalies: [] };
+    const result: SizeResult = {
+      keys,
+      cli: [],
+      raw: [],
+      version: [],
+      validate: [],
+      listCalls: [],
+      otherCalls: [],
+      summaryLine: "",
+      anomalies: [],
+    };
     const runCli = async () => {
       await clearRequestLog(world.emulator);
       const run = await mustRun(process.execPath, [cli, "plan", "-f", manifest], { env, cwd: dir.path });
@@ -85,12 +107,14 @@ async function measureSize(ctx: BenchContext, keys: number, repeats: number): Pr
     };
     const runRaw = async () => {
       const run = await mustRun(process.execPath, [rawScript], { env, cwd: dir.path });
-      if (Number(run.stdout.trim()) !== keys) throw new Error(`raw-list read ${run.stdout.trim()} keys, expected ${keys}`);
+      if (Number(run.stdout.trim()) !== keys)
+        throw new Error(`raw-list read ${run.stdout.trim()} keys, expected ${keys}`);
       return run.ms;
     };
     const withPhases = keys === TARGET_KEYS;
     const runVersion = async () => (await mustRun(process.execPath, [cli, "--version"], { env, cwd: dir.path })).ms;
-    const runValidate = async () => (await mustRun(process.execPath, [cli, "validate", "-f", manifest], { env, cwd: dir.path })).ms;
+    const runValidate = async () =>
+      (await mustRun(process.execPath, [cli, "validate", "-f", manifest], { env, cwd: dir.path })).ms;
 
     // Warm-up (file cache, emulator JIT), then interleaved rounds with a rotating order.
     // (The warm-up run's requests are checked like every other run's.)
@@ -112,7 +136,9 @@ async function measureSize(ctx: BenchContext, keys: number, repeats: number): Pr
     let profileNote: string | undefined;
     if (withPhases && median(result.cli) / median(result.raw) > TARGET_RATIO) {
       const summary = await profileProcess([cli, "plan", "-f", manifest], { env, cwd: dir.path });
-      const phases = PROFILE_PHASES.map(([name, what]) => `${what} \`${name}\` ${summary.inclusiveMs(name).toFixed(0)} ms`).join("; ");
+      const phases = PROFILE_PHASES.map(
+        ([name, what]) => `${what} \`${name}\` ${summary.inclusiveMs(name).toFixed(0)} ms`,
+      ).join("; ");
       const validation = median(result.validate) - median(result.version);
       const rest = median(result.cli) - median(result.validate);
       const schemaShare = summary.inclusiveMs("compileSchema") / Math.max(1, summary.inclusiveMs("validateFile"));
@@ -138,7 +164,8 @@ async function measureSize(ctx: BenchContext, keys: number, repeats: number): Pr
 
 export const planScale: Benchmark = {
   name: "plan-scale",
-  title: "timely-keys plan end to end at 100 / 1,000 / 10,000 keys (3 entries), and all-managed at 1,000 / 10,000 / 100,000",
+  title:
+    "timely-keys plan end to end at 100 / 1,000 / 10,000 keys (3 entries), and all-managed at 1,000 / 10,000 / 100,000",
   async run(ctx): Promise<BenchOutcome> {
     await ensureBuilt(ctx.root);
     const lines: BenchLine[] = [];
@@ -166,7 +193,9 @@ export const planScale: Benchmark = {
       const line: BenchLine = {
         label: `plan e2e @ ${count(keys)} keys`,
         figure: `${ratio(value)} (CLI ${ms(cliMs)} / raw fetch ${ms(rawMs)}); ${listText} list calls, ${otherText} other requests`,
-        target: isTarget ? `<= ${TARGET_RATIO}x; list calls = ${expectedLists}, 0 per-key` : `list calls = ${expectedLists}, 0 per-key (ratio reported)`,
+        target: isTarget
+          ? `<= ${TARGET_RATIO}x; list calls = ${expectedLists}, 0 per-key`
+          : `list calls = ${expectedLists}, 0 per-key (ratio reported)`,
         verdict: verdict(countsOk && (!isTarget || value <= TARGET_RATIO)),
       };
       ctx.print(line);
@@ -175,7 +204,8 @@ export const planScale: Benchmark = {
         `${count(keys)} keys, ${r.cli.length} rounds: the CLI printed \`${r.summaryLine}\`; its ${r.listCalls.length} runs (warm-up included) ` +
           `made ${listText} list call(s) each (expected ${expectedLists}) and ${otherText} other request(s).`,
       );
-      if (r.anomalies.length > 0) notes.push(`Request logs of the runs with other counts: ${r.anomalies.map((a) => `[${a}]`).join("; ")}.`);
+      if (r.anomalies.length > 0)
+        notes.push(`Request logs of the runs with other counts: ${r.anomalies.map((a) => `[${a}]`).join("; ")}.`);
       if (isTarget) {
         const version = median(r.version);
         const validate = median(r.validate);

@@ -25,7 +25,16 @@ const multiWorkspaceBench: Benchmark = {
   },
 };
 
-const SUITE: Benchmark[] = [planScale, planFunction, applyRate, sdkOverhead, coldStart, memory, multiWorkspaceBench, terraform];
+const SUITE: Benchmark[] = [
+  planScale,
+  planFunction,
+  applyRate,
+  sdkOverhead,
+  coldStart,
+  memory,
+  multiWorkspaceBench,
+  terraform,
+];
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -35,7 +44,9 @@ function selected(argv: string[]): Benchmark[] {
   if (names.length === 0) return SUITE;
   const unknown = names.filter((n) => !SUITE.some((b) => b.name === n));
   if (unknown.length > 0) {
-    process.stderr.write(`unknown benchmark(s): ${unknown.join(", ")}. Known: ${SUITE.map((b) => b.name).join(", ")}\n`);
+    process.stderr.write(
+      `unknown benchmark(s): ${unknown.join(", ")}. Known: ${SUITE.map((b) => b.name).join(", ")}\n`,
+    );
     process.exit(1);
   }
   return SUITE.filter((b) => names.includes(b.name));
@@ -59,7 +70,14 @@ async function main(): Promise<void> {
     };
     try {
       const outcome = await benchmark.run(ctx);
-      recorded.push({ name: benchmark.name, title: benchmark.title, date, seconds: (performance.now() - started) / 1000, machine, ...outcome });
+      recorded.push({
+        name: benchmark.name,
+        title: benchmark.title,
+        date,
+        seconds: (performance.now() - started) / 1000,
+        machine,
+        ...outcome,
+      });
     } catch (error) {
       // A benchmark that cannot run is a failure of the run, not a figure.
       failed = true;
@@ -67,7 +85,11 @@ async function main(): Promise<void> {
     }
   }
   const jsonPath = join(here, "results.json");
-  const merged = mergeResults(readResults(jsonPath), recorded, SUITE.map((b) => b.name));
+  const merged = mergeResults(
+    readResults(jsonPath),
+    recorded,
+    SUITE.map((b) => b.name),
+  );
   writeResults(jsonPath, join(here, "RESULTS.md"), merged);
   process.stderr.write(`wrote ${join("bench", "RESULTS.md")}\n`);
   if (failed) process.exitCode = 1;

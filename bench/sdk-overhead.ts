@@ -32,7 +32,12 @@ function contender(name: string, call: Call): Contender {
 }
 
 /** Rounds of `roundSize` sequential calls per contender, in a rotating order, after warm-up rounds of 50. */
-async function interleave(contenders: Contender[], requests: number, warmupRounds: number, onRound?: (done: number) => void): Promise<void> {
+async function interleave(
+  contenders: Contender[],
+  requests: number,
+  warmupRounds: number,
+  onRound?: (done: number) => void,
+): Promise<void> {
   const timeRound = async (c: Contender, count: number, record: boolean) => {
     for (let i = 0; i < count; i++) {
       const started = performance.now();
@@ -42,7 +47,8 @@ async function interleave(contenders: Contender[], requests: number, warmupRound
   };
   for (let round = 0; round < warmupRounds; round++) for (const c of contenders) await timeRound(c, 50, false);
   for (let round = 0; round < requests / ROUND; round++) {
-    for (let i = 0; i < contenders.length; i++) await timeRound(contenders[(round + i) % contenders.length] as Contender, ROUND, true);
+    for (let i = 0; i < contenders.length; i++)
+      await timeRound(contenders[(round + i) % contenders.length] as Contender, ROUND, true);
     onRound?.((round + 1) * ROUND);
   }
 }
@@ -80,7 +86,8 @@ function rawCall(meUrl: string, token: string, options: { signal?: boolean; read
         if (done) break;
         chunks.push(value);
       }
-      const bytes = chunks.length === 1 ? (chunks[0] as Uint8Array) : new Uint8Array(await new Blob(chunks).arrayBuffer());
+      const bytes =
+        chunks.length === 1 ? (chunks[0] as Uint8Array) : new Uint8Array(await new Blob(chunks).arrayBuffer());
       return (JSON.parse(utf8.decode(bytes)) as { data: unknown }).data;
     } finally {
       if (timer) clearTimeout(timer);
@@ -119,7 +126,9 @@ async function diagnose(baseUrl: string, token: string): Promise<Diagnosis> {
   // Client-side work alone: an in-memory fetch answering a copy of a real answer.
   const real = await fetch(meUrl, { headers: { "x-api-key": token } });
   const body = await real.text();
-  const headers = [...real.headers.entries()].filter(([name]) => !["content-length", "connection", "keep-alive", "transfer-encoding"].includes(name));
+  const headers = [...real.headers.entries()].filter(
+    ([name]) => !["content-length", "connection", "keep-alive", "transfer-encoding"].includes(name),
+  );
   const inMemory = async () => new Response(body, { status: real.status, headers });
   const offlineSdk = new TimelyClient({ apiKey: token, baseUrl, fetch: inMemory });
   const offline = [
@@ -131,7 +140,9 @@ async function diagnose(baseUrl: string, token: string): Promise<Diagnosis> {
   const m = (list: Contender[], i: number) => median((list[i] as Contender).times);
   const base = m(wire, 0);
   const rows = [
-    ...wire.map((c, i) => `| ${c.name} | ${us(m(wire, i))} | ${m(wire, i) - base >= 0 ? "+" : ""}${us(m(wire, i) - base)} |`),
+    ...wire.map(
+      (c, i) => `| ${c.name} | ${us(m(wire, i))} | ${m(wire, i) - base >= 0 ? "+" : ""}${us(m(wire, i) - base)} |`,
+    ),
     ...offline.map((c, i) => `| ${c.name} | ${us(m(offline, i))} | — |`),
   ];
   return {
@@ -165,7 +176,12 @@ export const sdkOverhead: Benchmark = {
       await interleave(contenders, REQUESTS, WARMUP_ROUNDS, (done) => {
         if (done % 2_500 === 0) ctx.progress(`sdk-overhead: ${done} requests each`);
       });
-      const [sdk, openapi, raw] = contenders.map((c) => ({ name: c.name, count: c.times.length, median: median(c.times), p90: quantile(c.times, 0.9) })) as [
+      const [sdk, openapi, raw] = contenders.map((c) => ({
+        name: c.name,
+        count: c.times.length,
+        median: median(c.times),
+        p90: quantile(c.times, 0.9),
+      })) as [
         { name: string; count: number; median: number; p90: number },
         ...Array<{ name: string; count: number; median: number; p90: number }>,
       ];
@@ -204,14 +220,20 @@ export const sdkOverhead: Benchmark = {
       if (value > TARGET_RATIO) {
         const attributed = [
           `TimelyClient's own code (the in-memory rows) ${us(d.clientGap)}`,
-          ...(d.signalCost > 0 ? [`undici following a per-attempt AbortSignal (the transport's timeout) about ${us(d.signalCost)}`] : []),
-          ...(d.readerCost > 0 ? [`reading the body with a reader loop (the capped read) about ${us(d.readerCost)}`] : []),
+          ...(d.signalCost > 0
+            ? [`undici following a per-attempt AbortSignal (the transport's timeout) about ${us(d.signalCost)}`]
+            : []),
+          ...(d.readerCost > 0
+            ? [`reading the body with a reader loop (the capped read) about ${us(d.readerCost)}`]
+            : []),
         ];
         const rest = d.wireGap - d.clientGap - Math.max(0, d.signalCost) - Math.max(0, d.readerCost);
         notes.push(
           `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** Of the ${us(d.wireGap)} TimelyClient adds over openapi-fetch on the wire in ` +
             `the table: ${attributed.join("; ")}` +
-            (rest > 0 ? `; the remaining ${us(rest)} is not isolated by these variants (differences of ~10-20 µs are within this machine's noise).` : ".") +
+            (rest > 0
+              ? `; the remaining ${us(rest)} is not isolated by these variants (differences of ~10-20 µs are within this machine's noise).`
+              : ".") +
             " What is left is to be found with the in-memory client (see the table) and a CPU profile of the bench process.",
         );
       }

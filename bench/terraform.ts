@@ -21,32 +21,63 @@ export const terraform: Benchmark = {
   async run(ctx): Promise<BenchOutcome> {
     const version = spawnSync("terraform", ["version"], { encoding: "utf8" });
     if (version.error || version.status !== 0) {
-      const line = { label: "terraform plan / timely-keys plan, 1,000, no change", figure: "skipped", target: `>= ${TARGET}x`, verdict: "NOT MEASURED" as const };
+      const line = {
+        label: "terraform plan / timely-keys plan, 1,000, no change",
+        figure: "skipped",
+        target: `>= ${TARGET}x`,
+        verdict: "NOT MEASURED" as const,
+      };
       ctx.print(line);
-      return { lines: [line], notes: [`Skipped: \`terraform\` is not on PATH (${version.error?.message ?? version.stderr.trim()}).`] };
+      return {
+        lines: [line],
+        notes: [`Skipped: \`terraform\` is not on PATH (${version.error?.message ?? version.stderr.trim()}).`],
+      };
     }
     const dir = tempDir("terraform");
     const token = mintToken();
     const emulator = await startEmulator({
-      seed: { workspaces: [{ name: WORKSPACE, members: [{ name: OWNER, role: "owner", token }], keys: managedSeedKeys(WORKSPACE, RESOURCES) }] },
+      seed: {
+        workspaces: [
+          {
+            name: WORKSPACE,
+            members: [{ name: OWNER, role: "owner", token }],
+            keys: managedSeedKeys(WORKSPACE, RESOURCES),
+          },
+        ],
+      },
       rateLimit: 1_000_000,
     });
     try {
       const tfEnv = childEnv({ TF_IN_AUTOMATION: "1", CHECKPOINT_DISABLE: "1", TF_INPUT: "0" });
-      dir.file("main.tf", `resource "terraform_data" "key" {\n  count = ${RESOURCES}\n  input = "key-\${count.index}"\n}\n`);
+      dir.file(
+        "main.tf",
+        `resource "terraform_data" "key" {\n  count = ${RESOURCES}\n  input = "key-\${count.index}"\n}\n`,
+      );
       await mustRun("terraform", ["init", "-input=false", "-no-color"], { env: tfEnv, cwd: dir.path });
-      await mustRun("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"], { env: tfEnv, cwd: dir.path });
+      await mustRun("terraform", ["apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=50"], {
+        env: tfEnv,
+        cwd: dir.path,
+      });
       const manifest = dir.file("timely-keys.yaml", managedManifestYaml(WORKSPACE, RESOURCES));
       const tkEnv = childEnv({ [TOKEN_ENV]: token, TIMELY_API_URL: emulator.url });
       const tf: number[] = [];
       const tk: number[] = [];
       let tfSummary = "";
       const runTf = async () => {
-        const run = await mustRun("terraform", ["plan", "-input=false", "-no-color", "-detailed-exitcode"], { env: tfEnv, cwd: dir.path });
+        const run = await mustRun("terraform", ["plan", "-input=false", "-no-color", "-detailed-exitcode"], {
+          env: tfEnv,
+          cwd: dir.path,
+        });
         tfSummary = run.stdout.trim().split("\n").filter(Boolean).at(-1) ?? "";
         return run.ms;
       };
-      const runTk = async () => (await mustRun(process.execPath, [cliPath(ctx.root), "plan", "-f", manifest, "--detailed-exitcode"], { env: tkEnv, cwd: dir.path })).ms;
+      const runTk = async () =>
+        (
+          await mustRun(process.execPath, [cliPath(ctx.root), "plan", "-f", manifest, "--detailed-exitcode"], {
+            env: tkEnv,
+            cwd: dir.path,
+          })
+        ).ms;
       await runTf();
       await runTk();
       for (let round = 0; round < ROUNDS; round++) {

@@ -35,7 +35,8 @@ const env = { ...process.env, TIMELY_API_URL: emulator.url, ...tokens };
 
 const color =
   process.env.NO_COLOR === undefined || process.env.NO_COLOR === ""
-    ? (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0") || (process.stdout.isTTY === true && process.env.TERM !== "dumb")
+    ? (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== "0") ||
+      (process.stdout.isTTY === true && process.env.TERM !== "dumb")
     : false;
 const bold = (text: string) => (color ? `\x1b[1m${text}\x1b[0m` : text);
 const dim = (text: string) => (color ? `\x1b[2m${text}\x1b[0m` : text);
@@ -52,7 +53,10 @@ async function step(title: string, args: string[], expectCode = 0): Promise<stri
 }
 
 /** Runs the CLI, passing what it prints to `show` (nothing by default). */
-async function quietly(args: string[], show: (text: string) => void = () => {}): Promise<{ code: number; out: string }> {
+async function quietly(
+  args: string[],
+  show: (text: string) => void = () => {},
+): Promise<{ code: number; out: string }> {
   let out = "";
   // The CLI colours its own output only on a terminal, as it would when run directly.
   const sink = { isTTY: color, write: (text: string) => ((out += text), show(text)) };
@@ -67,7 +71,11 @@ async function quietly(args: string[], show: (text: string) => void = () => {}):
 
 function noteQuietDays(days: number[]): void {
   if (days.length === 0) return;
-  note(days.length === 1 ? `day ${days[0]}: the scheduled run had nothing to do` : `days ${days[0]}-${days.at(-1)}: the scheduled runs had nothing to do`);
+  note(
+    days.length === 1
+      ? `day ${days[0]}: the scheduled run had nothing to do`
+      : `days ${days[0]}-${days.at(-1)}: the scheduled runs had nothing to do`,
+  );
   days.length = 0;
 }
 
@@ -82,7 +90,9 @@ async function consumerCall(): Promise<void> {
   lastCrmSecret = readFileSync(crmSecretFile, "utf8");
   const secret = /TIMELY_API_KEY=(\S+)/.exec(lastCrmSecret)?.[1] ?? "";
   const answer = await fetch(`${emulator.url}/v1/conversations`, { headers: { "x-api-key": secret } });
-  note(`the Salesforce consumer reads secrets/salesforce-crm.env and calls GET /v1/conversations with ${maskSecret(secret)}: ${answer.status}`);
+  note(
+    `the Salesforce consumer reads secrets/salesforce-crm.env and calls GET /v1/conversations with ${maskSecret(secret)}: ${answer.status}`,
+  );
 }
 
 try {
@@ -95,9 +105,18 @@ try {
 
   note("edit: the Salesforce integration now also needs the `agents` scope (scopes are immutable: a replace)");
   const manifest = join(work, "timely-keys.yaml");
-  writeFileSync(manifest, readFileSync(manifest, "utf8").replace("scopes: [read, conversations]\n        expiresInDays: 90", "scopes: [read, conversations, agents]\n        expiresInDays: 90"));
+  writeFileSync(
+    manifest,
+    readFileSync(manifest, "utf8").replace(
+      "scopes: [read, conversations]\n        expiresInDays: 90",
+      "scopes: [read, conversations, agents]\n        expiresInDays: 90",
+    ),
+  );
   await step("Plan the replacement", ["plan"]);
-  await step("Apply the replacement (zero downtime: the old key keeps working while it drains)", ["apply", "--auto-approve"]);
+  await step("Apply the replacement (zero downtime: the old key keeps working while it drains)", [
+    "apply",
+    "--auto-approve",
+  ]);
   await consumerCall();
 
   note("77 days of daily scheduled runs (rotate.yml at 04:17): only the days with work are shown");

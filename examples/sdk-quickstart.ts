@@ -35,16 +35,21 @@ try {
   console.log(`GET /v1/agents with the new key: ${agents.response.status}, ${agents.data?.data.length ?? 0} agents`);
 
   const usage = await admin.apiKeys.usage(key.id);
-  console.log(`usage: ${usage.total_requests} requests, success rate ${((usage.success_rate ?? 0) * 100).toFixed(0)}%, top endpoint ${usage.top_endpoints[0]?.path}`);
+  console.log(
+    `usage: ${usage.total_requests} requests, success rate ${((usage.success_rate ?? 0) * 100).toFixed(0)}%, top endpoint ${usage.top_endpoints[0]?.path}`,
+  );
 
   await admin.apiKeys.deactivate(key.id);
   await integration.me().catch((error: unknown) => {
-    if (error instanceof AuthenticationError) console.log(`after deactivate, the key gets ${error.status} ${error.code}`);
+    if (error instanceof AuthenticationError)
+      console.log(`after deactivate, the key gets ${error.status} ${error.code}`);
     else throw error;
   });
 
   await admin.apiKeys.revoke(key.id);
-  console.log(`revoked ${key.id}; listing shows ${(await admin.apiKeys.listPage({ perPage: 1 })).meta.total} keys left in the workspace`);
+  console.log(
+    `revoked ${key.id}; listing shows ${(await admin.apiKeys.listPage({ perPage: 1 })).meta.total} keys left in the workspace`,
+  );
 } finally {
   await emulator?.close();
 }

@@ -65,7 +65,7 @@ function inputsMtime(name) {
   return Math.max(
     newestMtime(join(dir, "src")),
     statSync(join(dir, "package.json")).mtimeMs,
-    statSync(join(dir, "tsconfig.build.json")).mtimeMs
+    statSync(join(dir, "tsconfig.build.json")).mtimeMs,
   );
 }
 

@@ -22,7 +22,10 @@ if (!existsSync(CHROMIUM)) {
   console.error("ensure-chromium: installing Debian's chromium package (once)...");
   try {
     execFileSync("apt-get", ["update"], { stdio: ["ignore", "ignore", "inherit"] });
-    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+    execFileSync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" },
+    });
   } catch (error) {
     fail(`apt-get could not install chromium (${error.message})`);
   }

@@ -22,6 +22,7 @@ if (!tool) {
   console.error("usage: node scripts/node24.mjs <vitest|node> [args...]");
   process.exit(1);
 }
-const entry = tool === "node" ? args : [join(root, "node_modules", tool, tool === "vitest" ? "vitest.mjs" : "index.js"), ...args];
+const entry =
+  tool === "node" ? args : [join(root, "node_modules", tool, tool === "vitest" ? "vitest.mjs" : "index.js"), ...args];
 const run = spawnSync(node24, entry, { stdio: "inherit", cwd: root });
 process.exit(run.status ?? 1);

@@ -11,12 +11,19 @@ export const node24 = join(root, ".tools", "node24", "node_modules", "node", "bi
 
 export function ensurePrism() {
   if (!existsSync(node24)) {
-    const r = spawnSync(process.execPath, [join(root, "scripts", "node24.mjs"), "node", "-e", "0"], { stdio: "inherit" });
+    const r = spawnSync(process.execPath, [join(root, "scripts", "node24.mjs"), "node", "-e", "0"], {
+      stdio: "inherit",
+    });
     if (r.status !== 0) throw new Error("could not install node@24");
   }
   if (!existsSync(prismEntry)) {
-    const r = spawnSync("npm", ["i", "--no-save", "--prefix", join(root, ".tools", "prism"), "@stoplight/prism-cli@5.16"], { stdio: "inherit" });
-    if (r.status !== 0 || !existsSync(prismEntry)) throw new Error("could not install @stoplight/prism-cli@5.16 from the npm registry");
+    const r = spawnSync(
+      "npm",
+      ["i", "--no-save", "--prefix", join(root, ".tools", "prism"), "@stoplight/prism-cli@5.16"],
+      { stdio: "inherit" },
+    );
+    if (r.status !== 0 || !existsSync(prismEntry))
+      throw new Error("could not install @stoplight/prism-cli@5.16 from the npm registry");
   }
   return { node24, prismEntry };
 }

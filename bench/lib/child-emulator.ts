@@ -19,10 +19,14 @@ export async function startChildEmulator(root: string, rateLimit: number): Promi
     "seed.yaml",
     `workspaces:\n  - name: ${WORKSPACE}\n    members:\n      - { name: ${OWNER}, role: owner, token: ${token} }\n`,
   );
-  const child: ChildProcess = spawn(process.execPath, [emulatorBinPath(root), "--port", "0", "--seed", seed, "--rate-limit", String(rateLimit)], {
-    env: childEnv(),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [emulatorBinPath(root), "--port", "0", "--seed", seed, "--rate-limit", String(rateLimit)],
+    {
+      env: childEnv(),
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   let url: string;
@@ -34,7 +38,9 @@ export async function startChildEmulator(root: string, rateLimit: number): Promi
         if (match?.[1]) resolve(match[1]);
         else reject(new Error(`unexpected emulator output: ${line}`));
       });
-      child.once("exit", (code) => reject(new Error(`the emulator exited (${code}) before listening: ${stderr.trim()}`)));
+      child.once("exit", (code) =>
+        reject(new Error(`the emulator exited (${code}) before listening: ${stderr.trim()}`)),
+      );
     });
   } catch (error) {
     if (child.exitCode === null) child.kill("SIGTERM");

@@ -30,7 +30,9 @@ export interface BenchWorld {
 }
 
 export function benchSeed(token: string, generatedKeys: number): Seed {
-  return { workspaces: [{ name: WORKSPACE, members: [{ name: OWNER, role: "owner", token }], generated_keys: generatedKeys }] };
+  return {
+    workspaces: [{ name: WORKSPACE, members: [{ name: OWNER, role: "owner", token }], generated_keys: generatedKeys }],
+  };
 }
 
 /** An in-process emulator with one workspace, its owner's token, and `generatedKeys` keys. */

@@ -69,7 +69,8 @@ export function summarizeProfile(source: string | CpuProfile, topCount = 12, wit
     const special = key.startsWith("(idle)") || key.startsWith("(garbage collector)");
     if (within === undefined || special || seen.has(within)) self.set(key, (self.get(key) ?? 0) + delta);
   });
-  const named = (prefix: string) => [...self].filter(([k]) => k.startsWith(`${prefix}\u0000`)).reduce((sum, [, v]) => sum + v, 0);
+  const named = (prefix: string) =>
+    [...self].filter(([k]) => k.startsWith(`${prefix}\u0000`)).reduce((sum, [, v]) => sum + v, 0);
   const idleMs = named("(idle)");
   const gcMs = named("(garbage collector)");
   const top = [...self]
@@ -126,6 +127,9 @@ export function profileIn(dir: string): string {
 export function hotList(summary: ProfileSummary, count = 8): string {
   return summary.top
     .slice(0, count)
-    .map((f) => `- ${f.selfMs.toFixed(0)} ms (${(f.share * 100).toFixed(0)}%) \`${f.name}\`${f.where ? ` ${f.where}` : ""}`)
+    .map(
+      (f) =>
+        `- ${f.selfMs.toFixed(0)} ms (${(f.share * 100).toFixed(0)}%) \`${f.name}\`${f.where ? ` ${f.where}` : ""}`,
+    )
     .join("\n");
 }

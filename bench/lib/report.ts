@@ -29,7 +29,11 @@ export function readResults(path: string): ResultsFile {
 }
 
 /** Replaces the entries of the benchmarks just run, keeping the suite's order. */
-export function mergeResults(previous: ResultsFile, fresh: readonly RecordedBenchmark[], order: readonly string[]): ResultsFile {
+export function mergeResults(
+  previous: ResultsFile,
+  fresh: readonly RecordedBenchmark[],
+  order: readonly string[],
+): ResultsFile {
   const byName = new Map(previous.benchmarks.map((b) => [b.name, b]));
   for (const b of fresh) byName.set(b.name, b);
   const known = order.filter((name) => byName.has(name)).map((name) => byName.get(name) as RecordedBenchmark);
@@ -46,7 +50,13 @@ function cell(text: string): string {
 }
 
 function verdictCell(line: BenchLine): string {
-  return line.verdict === "PASS" ? "PASS" : line.verdict === "MISS" ? "**MISS**" : line.verdict === "INFO" ? "reported" : "not measured";
+  return line.verdict === "PASS"
+    ? "PASS"
+    : line.verdict === "MISS"
+      ? "**MISS**"
+      : line.verdict === "INFO"
+        ? "reported"
+        : "not measured";
 }
 
 function machineText(m: Machine): string {
@@ -70,13 +80,22 @@ export function renderMarkdown(results: ResultsFile): string {
   out.push("");
   out.push(`**Date:** ${dates.join(", ")} (each benchmark's start time is in its section).`);
   out.push("");
-  const misses = results.benchmarks.flatMap((b) => b.lines.filter((l) => l.verdict === "MISS").map((l) => `${b.name}: ${l.label}`));
-  out.push(misses.length === 0 ? "**All targets met.**" : `**Missed targets (${misses.length}):** ${misses.join("; ")}. Causes are in the sections below.`);
+  const misses = results.benchmarks.flatMap((b) =>
+    b.lines.filter((l) => l.verdict === "MISS").map((l) => `${b.name}: ${l.label}`),
+  );
+  out.push(
+    misses.length === 0
+      ? "**All targets met.**"
+      : `**Missed targets (${misses.length}):** ${misses.join("; ")}. Causes are in the sections below.`,
+  );
   out.push("");
   out.push("| benchmark | measure | figure | target | result |");
   out.push("| --- | --- | --- | --- | --- |");
   for (const b of results.benchmarks) {
-    for (const line of b.lines) out.push(`| ${b.name} | ${cell(line.label)} | ${cell(line.figure)} | ${cell(line.target)} | ${verdictCell(line)} |`);
+    for (const line of b.lines)
+      out.push(
+        `| ${b.name} | ${cell(line.label)} | ${cell(line.figure)} | ${cell(line.target)} | ${verdictCell(line)} |`,
+      );
   }
   out.push("");
   for (const b of results.benchmarks) {

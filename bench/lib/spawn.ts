@@ -32,12 +32,17 @@ export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export function timedRun(command: string, args: readonly string[], options: RunOptions = {}): Promise<TimedRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(command, args, { env: options.env ?? childEnv(), cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(command, args, {
+      env: options.env ?? childEnv(),
+      cwd: options.cwd,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    const timer =
+      options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
     child.on("error", (error) => {
       if (timer) clearTimeout(timer);
       reject(error);
@@ -45,13 +50,24 @@ export function timedRun(command: string, args: readonly string[], options: RunO
     child.on("close", (code, signal) => {
       const elapsed = performance.now() - started;
       if (timer) clearTimeout(timer);
-      resolve({ ms: elapsed, code, signal, stdout: Buffer.concat(out).toString("utf8"), stderr: Buffer.concat(err).toString("utf8") });
+      resolve({
+        ms: elapsed,
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      });
     });
   });
 }
 
 /** Like timedRun, but a non-zero exit (or a kill) is an error carrying the child's stderr. */
-export async function mustRun(command: string, args: readonly string[], options: RunOptions = {}, okCodes: readonly number[] = [0]): Promise<TimedRun> {
+export async function mustRun(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+  okCodes: readonly number[] = [0],
+): Promise<TimedRun> {
   const run = await timedRun(command, args, options);
   if (run.code === null || !okCodes.includes(run.code)) {
     const tail = run.stderr.trim().split("\n").slice(-5).join("\n");

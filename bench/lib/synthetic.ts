@@ -67,7 +67,11 @@ export function syntheticState(shape: Shape, keys: number): { desired: Desired; 
         deliver: [{ type: "file", path: `./secrets/integration-${i}.env` } as DesiredKey["deliver"][number]],
       };
       entries.push(entry);
-      const { description } = currentDescription(entry.name, entry.description, { entryId: entry.id, generation: 1, phase: "current" });
+      const { description } = currentDescription(entry.name, entry.description, {
+        entryId: entry.id,
+        generation: 1,
+        phase: "current",
+      });
       live.push(liveKey(i, entry.name, description));
     } else {
       live.push(liveKey(i, `Dashboard key ${i}`, "Made by hand"));

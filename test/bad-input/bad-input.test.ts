@@ -31,12 +31,15 @@ function messageProblems(stderr: string): string[] {
   const problems: string[] = [];
   if (lines.some((line) => /^\s+at /.test(line))) problems.push("a stack trace");
   if (stderr.includes("node:internal")) problems.push("node:internal");
-  if (/\b(TypeError|ReferenceError|RangeError|SyntaxError|AbortError)\b/.test(stderr)) problems.push("an internal error name");
+  if (/\b(TypeError|ReferenceError|RangeError|SyntaxError|AbortError)\b/.test(stderr))
+    problems.push("an internal error name");
   const errors = lines.filter((line) => line.startsWith("error: "));
   const diagnostics = lines.filter((line) => /^\S.*?: (error|warning)\[[a-z0-9-]+\]: \S/.test(line));
   const usageHint = (line: string) => /^Run 'timely-keys [a-z]+ --help' for usage\.$/.test(line);
   if (errors.length === 1) {
-    const others = lines.filter((line) => !line.startsWith("error: ") && !usageHint(line) && !diagnostics.includes(line));
+    const others = lines.filter(
+      (line) => !line.startsWith("error: ") && !usageHint(line) && !diagnostics.includes(line),
+    );
     if (others.length > 0) problems.push(`lines besides the error: ${JSON.stringify(others)}`);
   } else if (errors.length > 1) {
     problems.push(`${errors.length} error: lines`);
@@ -57,11 +60,21 @@ interface ApiUnderTest {
 async function startApi(api: Api = { kind: "emulator" }): Promise<ApiUnderTest> {
   switch (api.kind) {
     case "emulator":
-      return { url: shared.url, mutations: () => mutations(shared), secrets: () => secretsOf(shared), close: async () => {} };
+      return {
+        url: shared.url,
+        mutations: () => mutations(shared),
+        secrets: () => secretsOf(shared),
+        close: async () => {},
+      };
     case "faulty": {
       const emulator = await startTestEmulator();
       emulator.faults.set(api.faults);
-      return { url: emulator.url, mutations: () => mutations(emulator), secrets: () => secretsOf(emulator), close: () => emulator.close() };
+      return {
+        url: emulator.url,
+        mutations: () => mutations(emulator),
+        secrets: () => secretsOf(emulator),
+        close: () => emulator.close(),
+      };
     }
     case "http": {
       let count = 0;
@@ -69,7 +82,12 @@ async function startApi(api: Api = { kind: "emulator" }): Promise<ApiUnderTest> 
         if (!["GET", "HEAD"].includes(req.method ?? "GET")) count += 1;
         api.answer(req, res);
       });
-      return { url: await listen(server), mutations: () => count, secrets: () => [OWNER_TOKEN], close: () => close(server) };
+      return {
+        url: await listen(server),
+        mutations: () => count,
+        secrets: () => [OWNER_TOKEN],
+        close: () => close(server),
+      };
     }
     case "raw": {
       let count = 0;
@@ -80,7 +98,12 @@ async function startApi(api: Api = { kind: "emulator" }): Promise<ApiUnderTest> 
         });
         socket.on("error", () => undefined);
       });
-      return { url: await listen(server), mutations: () => count, secrets: () => [OWNER_TOKEN], close: () => close(server) };
+      return {
+        url: await listen(server),
+        mutations: () => count,
+        secrets: () => [OWNER_TOKEN],
+        close: () => close(server),
+      };
     }
     case "url":
       return { url: api.url, mutations: () => 0, secrets: () => [OWNER_TOKEN], close: async () => {} };
@@ -140,10 +163,13 @@ function fixtureCase(c: (typeof badCases)[number]): BadInputCase {
         return;
       }
       const bytes = readFileSync(source);
-      if (c.secret !== undefined) writeFileSync(join(dir, c.file), bytes.toString("utf8").replace("@@SECRET@@", c.secret));
+      if (c.secret !== undefined)
+        writeFileSync(join(dir, c.file), bytes.toString("utf8").replace("@@SECRET@@", c.secret));
       else copyFileSync(source, join(dir, c.file));
     },
-    env: c.env ? { ...c.env, PROD_TOKEN: undefined, STAGING_TOKEN: undefined } : { TIMELY_ACME_PROD_TOKEN: OWNER_TOKEN, TIMELY_ACME_STAGING_TOKEN: STAGING_TOKEN },
+    env: c.env
+      ? { ...c.env, PROD_TOKEN: undefined, STAGING_TOKEN: undefined }
+      : { TIMELY_ACME_PROD_TOKEN: OWNER_TOKEN, TIMELY_ACME_STAGING_TOKEN: STAGING_TOKEN },
     message: new RegExp(`error\\[${c.rule}\\]: .*${escaped}`),
     secrets: [c.secret, c.mustNotShow].filter((s): s is string => s !== undefined),
   };
@@ -163,9 +189,13 @@ describe.concurrent("bad input gives one clear message, exit 1, no mutation, no 
 });
 
 describe.concurrent("the provisioner's bad manifest fixtures, through the CLI", () => {
-  it.for(badCases.map((c) => [c.file, fixtureCase(c)] as const))("%s", { timeout: 90_000 }, async ([, c], { expect }) => {
-    expect(await runCase(c)).toEqual([]);
-  });
+  it.for(badCases.map((c) => [c.file, fixtureCase(c)] as const))(
+    "%s",
+    { timeout: 90_000 },
+    async ([, c], { expect }) => {
+      expect(await runCase(c)).toEqual([]);
+    },
+  );
 });
 
 describe("the message check", () => {

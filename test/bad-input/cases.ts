@@ -85,41 +85,144 @@ export const cases: BadInputCase[] = [
   // ---- commands and flags -------------------------------------------------------------------
   { name: "unknown command", args: ["frobnicate"], message: /^error: unknown command 'frobnicate'/ },
   { name: "unknown flag", args: ["plan", "--bogus"], message: /^error: Unknown option '--bogus'/ },
-  { name: "flag without its value", args: ["plan", "-f"], message: /^error: Option '-f, --file <value>' argument missing/ },
-  { name: "--concurrency 0", args: ["apply", "--auto-approve", "--concurrency", "0"], message: /--concurrency must be a whole number from 1 to 9999, got '0'/ },
-  { name: "--concurrency not a number", args: ["apply", "--auto-approve", "--concurrency", "many"], message: /--concurrency must be a whole number/ },
-  { name: "--concurrency too large", args: ["apply", "--auto-approve", "--concurrency", "100000"], message: /--concurrency must be a whole number/ },
-  { name: "apply without --auto-approve off a terminal", args: ["apply"], message: /^error: apply needs --auto-approve when not run in a terminal \(nothing was changed\)/ },
-  { name: "rotate without --auto-approve off a terminal", args: ["rotate", "crm"], message: /^error: rotate needs --auto-approve/ },
-  { name: "rollback without an id", args: ["rollback", "--auto-approve"], message: /^error: which key\? Give the id of the key to roll back/ },
-  { name: "rollback with two ids", args: ["rollback", "crm", "other", "--auto-approve"], message: /^error: unexpected argument 'other'/ },
-  { name: "rotate without an id", args: ["rotate", "--auto-approve"], message: /^error: which key\? Give the id of each key to rotate/ },
-  { name: "rotate --revoke-first without --compromised", args: ["rotate", "crm", "--revoke-first", "--auto-approve"], message: /^error: --revoke-first only applies to --compromised/ },
-  { name: "rotate with ids and --exposed-to", args: ["rotate", "crm", "--exposed-to", "a@b.co", "--auto-approve"], message: /^error: give key ids or --exposed-to, not both/ },
-  { name: "validate with a stray argument", args: ["validate", "extra"], message: /^error: unexpected argument 'extra'/ },
+  {
+    name: "flag without its value",
+    args: ["plan", "-f"],
+    message: /^error: Option '-f, --file <value>' argument missing/,
+  },
+  {
+    name: "--concurrency 0",
+    args: ["apply", "--auto-approve", "--concurrency", "0"],
+    message: /--concurrency must be a whole number from 1 to 9999, got '0'/,
+  },
+  {
+    name: "--concurrency not a number",
+    args: ["apply", "--auto-approve", "--concurrency", "many"],
+    message: /--concurrency must be a whole number/,
+  },
+  {
+    name: "--concurrency too large",
+    args: ["apply", "--auto-approve", "--concurrency", "100000"],
+    message: /--concurrency must be a whole number/,
+  },
+  {
+    name: "apply without --auto-approve off a terminal",
+    args: ["apply"],
+    message: /^error: apply needs --auto-approve when not run in a terminal \(nothing was changed\)/,
+  },
+  {
+    name: "rotate without --auto-approve off a terminal",
+    args: ["rotate", "crm"],
+    message: /^error: rotate needs --auto-approve/,
+  },
+  {
+    name: "rollback without an id",
+    args: ["rollback", "--auto-approve"],
+    message: /^error: which key\? Give the id of the key to roll back/,
+  },
+  {
+    name: "rollback with two ids",
+    args: ["rollback", "crm", "other", "--auto-approve"],
+    message: /^error: unexpected argument 'other'/,
+  },
+  {
+    name: "rotate without an id",
+    args: ["rotate", "--auto-approve"],
+    message: /^error: which key\? Give the id of each key to rotate/,
+  },
+  {
+    name: "rotate --revoke-first without --compromised",
+    args: ["rotate", "crm", "--revoke-first", "--auto-approve"],
+    message: /^error: --revoke-first only applies to --compromised/,
+  },
+  {
+    name: "rotate with ids and --exposed-to",
+    args: ["rotate", "crm", "--exposed-to", "a@b.co", "--auto-approve"],
+    message: /^error: give key ids or --exposed-to, not both/,
+  },
+  {
+    name: "validate with a stray argument",
+    args: ["validate", "extra"],
+    message: /^error: unexpected argument 'extra'/,
+  },
   { name: "usage with an unknown flag", args: ["usage", "--since", "1d"], message: /^error: Unknown option '--since'/ },
   { name: "import without --workspace", args: ["import"], message: /^error: .*--workspace/ },
-  { name: "YAML nested 100 levels deep", args: ["plan"], files: { "timely-keys.yaml": `version: 1\nworkspaces: ${"[".repeat(100)}${"]".repeat(100)}\n` }, message: /^timely-keys\.yaml:2:\d+: error\[yaml-syntax\]: YAML: nested more than 64 levels deep/ },
+  {
+    name: "YAML nested 100 levels deep",
+    args: ["plan"],
+    files: { "timely-keys.yaml": `version: 1\nworkspaces: ${"[".repeat(100)}${"]".repeat(100)}\n` },
+    message: /^timely-keys\.yaml:2:\d+: error\[yaml-syntax\]: YAML: nested more than 64 levels deep/,
+  },
   {
     name: "rotate of an entry without sinks",
     args: ["rotate", "crm", "--auto-approve"],
     files: manifest(edit("        deliver:\n          - { type: file, path: ./secrets/crm.env }\n", "")),
-    message: /^error: rotate crm: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first \(nothing was changed\)$/,
+    message:
+      /^error: rotate crm: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first \(nothing was changed\)$/,
   },
   { name: "usage of an unknown id", args: ["usage", "nope"], message: /^error: usage nope: no key with this id/ },
-  { name: "rollback of an unknown id", args: ["rollback", "nope", "--auto-approve"], message: /^error: rollback nope: no key with this id/ },
-  { name: "--target naming no entry", args: ["plan", "--target", "nope"], message: /^error: --target nope: no key with this id/ },
-  { name: "--workspace naming no workspace", args: ["plan", "--workspace", "nope"], message: /^error: --workspace nope: no such workspace/ },
-  { name: "rotate of an unknown entry", args: ["rotate", "nope", "--auto-approve"], message: /^error: rotate nope: no key with this id/ },
-  { name: "saved plan combined with -f", args: ["apply", "saved.json", "-f", "timely-keys.yaml"], files: { "saved.json": "{}" }, message: /cannot be combined with PLAN\.json/ },
+  {
+    name: "rollback of an unknown id",
+    args: ["rollback", "nope", "--auto-approve"],
+    message: /^error: rollback nope: no key with this id/,
+  },
+  {
+    name: "--target naming no entry",
+    args: ["plan", "--target", "nope"],
+    message: /^error: --target nope: no key with this id/,
+  },
+  {
+    name: "--workspace naming no workspace",
+    args: ["plan", "--workspace", "nope"],
+    message: /^error: --workspace nope: no such workspace/,
+  },
+  {
+    name: "rotate of an unknown entry",
+    args: ["rotate", "nope", "--auto-approve"],
+    message: /^error: rotate nope: no key with this id/,
+  },
+  {
+    name: "saved plan combined with -f",
+    args: ["apply", "saved.json", "-f", "timely-keys.yaml"],
+    files: { "saved.json": "{}" },
+    message: /cannot be combined with PLAN\.json/,
+  },
 
   // ---- the manifest file itself ---------------------------------------------------------------
-  { name: "manifest missing", args: ["plan", "-f", "nope.yaml"], message: /^nope\.yaml: error\[file-unreadable\]: .*(no such file|does not exist|not found)/i },
-  { name: "manifest is a directory", args: [...apply, "-f", "folder"], setup: ({ dir }) => mkdir(dir, "folder"), message: /error\[file-unreadable\]: is a directory/ },
-  { name: "manifest path through a file", args: [...apply, "-f", "timely-keys.yaml/inner.yaml"], message: /error\[file-unreadable\]/ },
-  { name: "manifest is a FIFO", args: [...apply, "-f", "pipe.yaml"], setup: ({ dir }) => fifo(dir, "pipe.yaml"), message: /error\[file-unreadable\]: is not a regular file/ },
-  { name: "manifest is a dangling symlink", args: [...apply, "-f", "link.yaml"], setup: ({ dir }) => symlink(dir, "missing.yaml", "link.yaml"), message: /error\[file-unreadable\]/ },
-  { name: "manifest is a symlink loop", args: [...apply, "-f", "loop.yaml"], setup: ({ dir }) => symlink(dir, "loop.yaml", "loop.yaml"), message: /error\[file-unreadable\]/ },
+  {
+    name: "manifest missing",
+    args: ["plan", "-f", "nope.yaml"],
+    message: /^nope\.yaml: error\[file-unreadable\]: .*(no such file|does not exist|not found)/i,
+  },
+  {
+    name: "manifest is a directory",
+    args: [...apply, "-f", "folder"],
+    setup: ({ dir }) => mkdir(dir, "folder"),
+    message: /error\[file-unreadable\]: is a directory/,
+  },
+  {
+    name: "manifest path through a file",
+    args: [...apply, "-f", "timely-keys.yaml/inner.yaml"],
+    message: /error\[file-unreadable\]/,
+  },
+  {
+    name: "manifest is a FIFO",
+    args: [...apply, "-f", "pipe.yaml"],
+    setup: ({ dir }) => fifo(dir, "pipe.yaml"),
+    message: /error\[file-unreadable\]: is not a regular file/,
+  },
+  {
+    name: "manifest is a dangling symlink",
+    args: [...apply, "-f", "link.yaml"],
+    setup: ({ dir }) => symlink(dir, "missing.yaml", "link.yaml"),
+    message: /error\[file-unreadable\]/,
+  },
+  {
+    name: "manifest is a symlink loop",
+    args: [...apply, "-f", "loop.yaml"],
+    setup: ({ dir }) => symlink(dir, "loop.yaml", "loop.yaml"),
+    message: /error\[file-unreadable\]/,
+  },
   { name: "manifest over 8 MiB", args: apply, files: manifest(hugeManifest), message: /error\[file-too-large\]/ },
   {
     name: "manifest over a lowered TIMELY_MANIFEST_MAX_MIB",
@@ -127,67 +230,329 @@ export const cases: BadInputCase[] = [
     env: { TIMELY_MANIFEST_MAX_MIB: "0.0001" },
     message: /error\[file-too-large\]: is 0\.0 MiB; a manifest may be at most 0\.0 MiB \(TIMELY_MANIFEST_MAX_MIB/,
   },
-  { name: "env: TIMELY_MANIFEST_MAX_MIB is not a number", args: apply, env: { TIMELY_MANIFEST_MAX_MIB: "lots" }, message: /^error: TIMELY_MANIFEST_MAX_MIB must be a number of MiB/ },
-  { name: "binary garbage", args: apply, files: manifest(binaryGarbage), message: /error\[(file-encoding|yaml-syntax)\]/ },
-  { name: "empty manifest", args: apply, files: manifest(""), message: /error\[root-not-mapping\]: the manifest is empty/ },
-  { name: "only comments", args: apply, files: manifest("# nothing here\n# at all\n"), message: /error\[root-not-mapping\]/ },
+  {
+    name: "env: TIMELY_MANIFEST_MAX_MIB is not a number",
+    args: apply,
+    env: { TIMELY_MANIFEST_MAX_MIB: "lots" },
+    message: /^error: TIMELY_MANIFEST_MAX_MIB must be a number of MiB/,
+  },
+  {
+    name: "binary garbage",
+    args: apply,
+    files: manifest(binaryGarbage),
+    message: /error\[(file-encoding|yaml-syntax)\]/,
+  },
+  {
+    name: "empty manifest",
+    args: apply,
+    files: manifest(""),
+    message: /error\[root-not-mapping\]: the manifest is empty/,
+  },
+  {
+    name: "only comments",
+    args: apply,
+    files: manifest("# nothing here\n# at all\n"),
+    message: /error\[root-not-mapping\]/,
+  },
 
   // ---- YAML -----------------------------------------------------------------------------------
-  { name: "YAML: unclosed quote", args: apply, files: manifest(edit("name: CRM Integration", 'name: "CRM Integration')), message: /error\[yaml-syntax\]/ },
-  { name: "YAML: bad indentation", args: apply, files: manifest(edit("      - id: crm", "     - id: crm")), message: /error\[yaml-syntax\]/ },
-  { name: "YAML: 20,000 nested brackets", args: apply, files: manifest(deepNesting), message: /error\[yaml-syntax\]: YAML: nested more than 64 levels deep/ },
-  { name: "YAML bomb: aliases expanding a list", args: apply, files: manifest(aliasFlood), message: /error\[yaml-aliases\]/ },
-  { name: "YAML: a custom tag", args: apply, files: manifest(edit("expiresInDays: 90", "expiresInDays: !!js/function 'return 1'")), message: /error\[yaml-syntax\]/ },
-  { name: "YAML: a merge key pulling in a scalar", args: apply, files: manifest(edit("      - id: crm", "      - <<: 5\n        id: crm")), message: /error\[[a-z-]+\]/ },
+  {
+    name: "YAML: unclosed quote",
+    args: apply,
+    files: manifest(edit("name: CRM Integration", 'name: "CRM Integration')),
+    message: /error\[yaml-syntax\]/,
+  },
+  {
+    name: "YAML: bad indentation",
+    args: apply,
+    files: manifest(edit("      - id: crm", "     - id: crm")),
+    message: /error\[yaml-syntax\]/,
+  },
+  {
+    name: "YAML: 20,000 nested brackets",
+    args: apply,
+    files: manifest(deepNesting),
+    message: /error\[yaml-syntax\]: YAML: nested more than 64 levels deep/,
+  },
+  {
+    name: "YAML bomb: aliases expanding a list",
+    args: apply,
+    files: manifest(aliasFlood),
+    message: /error\[yaml-aliases\]/,
+  },
+  {
+    name: "YAML: a custom tag",
+    args: apply,
+    files: manifest(edit("expiresInDays: 90", "expiresInDays: !!js/function 'return 1'")),
+    message: /error\[yaml-syntax\]/,
+  },
+  {
+    name: "YAML: a merge key pulling in a scalar",
+    args: apply,
+    files: manifest(edit("      - id: crm", "      - <<: 5\n        id: crm")),
+    message: /error\[[a-z-]+\]/,
+  },
 
   // ---- wrong types and unknown fields ------------------------------------------------------------
-  { name: "version as a string", args: apply, files: manifest(edit("version: 1", 'version: "1"')), message: /error\[schema\]: .*version/ },
-  { name: "workspaces as a mapping", args: apply, files: manifest("version: 1\nworkspaces: { acme-prod: {} }\n"), message: /error\[schema\]: .*workspaces must be a list/ },
-  { name: "keys as a string", args: apply, files: manifest("version: 1\nworkspaces:\n  - name: acme-prod\n    tokenEnv: PROD_TOKEN\n    keys: crm\n"), message: /error\[schema\]: .*keys/ },
-  { name: "a scope that is a number", args: apply, files: manifest(edit("scopes: [read, conversations]", "scopes: [read, 42]")), message: /error\[(schema|unknown-scope)\]/ },
-  { name: "negative expiresInDays", args: apply, files: manifest(edit("expiresInDays: 90", "expiresInDays: -5")), message: /error\[schema\]: .*expiresInDays/ },
-  { name: "fractional expiresInDays", args: apply, files: manifest(edit("expiresInDays: 90", "expiresInDays: 1.5")), message: /error\[schema\]: .*expiresInDays must be a whole number/ },
-  { name: "a name that is a list", args: apply, files: manifest(edit("name: CRM Integration", "name: [CRM]")), message: /error\[schema\]: .*name/ },
-  { name: "a file sink path that is a number", args: apply, files: manifest(edit("path: ./secrets/crm.env", "path: 42")), message: /error\[schema\]: .*path/ },
-  { name: "an exec command as one string", args: apply, files: manifest(edit("{ type: file, path: ./secrets/crm.env }", '{ type: exec, command: "node push.js" }')), message: /error\[schema\]: .*command/ },
-  { name: "a duration that is not one", args: apply, files: manifest(`policy:\n  rotation: { drainWindow: forever }\n${VALID_MANIFEST}`), message: /error\[invalid-duration\]/ },
-  { name: "policy as a list", args: apply, files: manifest(`policy: []\n${VALID_MANIFEST}`), message: /error\[schema\]: .*policy/ },
-  { name: "unknown top-level field", args: apply, files: manifest(`${VALID_MANIFEST}extra: 1\n`), message: /error\[schema\]: unknown field "extra"/ },
-  { name: "unknown workspace field", args: apply, files: manifest(edit("    tokenEnv: PROD_TOKEN", "    tokenEnv: PROD_TOKEN\n    region: eu")), message: /error\[schema\]: unknown field "region"/ },
-  { name: "unknown sink field", args: apply, files: manifest(edit("path: ./secrets/crm.env }", "path: ./secrets/crm.env, mode: 600 }")), message: /error\[schema\]: unknown field "mode"/ },
+  {
+    name: "version as a string",
+    args: apply,
+    files: manifest(edit("version: 1", 'version: "1"')),
+    message: /error\[schema\]: .*version/,
+  },
+  {
+    name: "workspaces as a mapping",
+    args: apply,
+    files: manifest("version: 1\nworkspaces: { acme-prod: {} }\n"),
+    message: /error\[schema\]: .*workspaces must be a list/,
+  },
+  {
+    name: "keys as a string",
+    args: apply,
+    files: manifest("version: 1\nworkspaces:\n  - name: acme-prod\n    tokenEnv: PROD_TOKEN\n    keys: crm\n"),
+    message: /error\[schema\]: .*keys/,
+  },
+  {
+    name: "a scope that is a number",
+    args: apply,
+    files: manifest(edit("scopes: [read, conversations]", "scopes: [read, 42]")),
+    message: /error\[(schema|unknown-scope)\]/,
+  },
+  {
+    name: "negative expiresInDays",
+    args: apply,
+    files: manifest(edit("expiresInDays: 90", "expiresInDays: -5")),
+    message: /error\[schema\]: .*expiresInDays/,
+  },
+  {
+    name: "fractional expiresInDays",
+    args: apply,
+    files: manifest(edit("expiresInDays: 90", "expiresInDays: 1.5")),
+    message: /error\[schema\]: .*expiresInDays must be a whole number/,
+  },
+  {
+    name: "a name that is a list",
+    args: apply,
+    files: manifest(edit("name: CRM Integration", "name: [CRM]")),
+    message: /error\[schema\]: .*name/,
+  },
+  {
+    name: "a file sink path that is a number",
+    args: apply,
+    files: manifest(edit("path: ./secrets/crm.env", "path: 42")),
+    message: /error\[schema\]: .*path/,
+  },
+  {
+    name: "an exec command as one string",
+    args: apply,
+    files: manifest(edit("{ type: file, path: ./secrets/crm.env }", '{ type: exec, command: "node push.js" }')),
+    message: /error\[schema\]: .*command/,
+  },
+  {
+    name: "a duration that is not one",
+    args: apply,
+    files: manifest(`policy:\n  rotation: { drainWindow: forever }\n${VALID_MANIFEST}`),
+    message: /error\[invalid-duration\]/,
+  },
+  {
+    name: "policy as a list",
+    args: apply,
+    files: manifest(`policy: []\n${VALID_MANIFEST}`),
+    message: /error\[schema\]: .*policy/,
+  },
+  {
+    name: "unknown top-level field",
+    args: apply,
+    files: manifest(`${VALID_MANIFEST}extra: 1\n`),
+    message: /error\[schema\]: unknown field "extra"/,
+  },
+  {
+    name: "unknown workspace field",
+    args: apply,
+    files: manifest(edit("    tokenEnv: PROD_TOKEN", "    tokenEnv: PROD_TOKEN\n    region: eu")),
+    message: /error\[schema\]: unknown field "region"/,
+  },
+  {
+    name: "unknown sink field",
+    args: apply,
+    files: manifest(edit("path: ./secrets/crm.env }", "path: ./secrets/crm.env, mode: 600 }")),
+    message: /error\[schema\]: unknown field "mode"/,
+  },
 
   // ---- policy ---------------------------------------------------------------------------------
-  { name: "write scope without expiry", args: apply, files: manifest(edit("scopes: [read, conversations]\n        expiresInDays: 90", "scopes: [read, write]")), message: /error\[write-without-expiry\]/ },
-  { name: "expiry over the policy's maximum", args: apply, files: manifest(`policy:\n  maxExpiresInDays: 30\n${VALID_MANIFEST}`), message: /error\[expiry-over-max\]/ },
-  { name: "two entries with one id", args: apply, files: manifest(`${VALID_MANIFEST}      - id: crm\n        name: Other\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/other.env }]\n`), message: /error\[duplicate-id\]/ },
-  { name: "two entries writing one file", args: apply, files: manifest(`${VALID_MANIFEST}      - id: other\n        name: Other\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/crm.env }]\n`), message: /error\[shared-destination\]/ },
-  { name: "grace shorter than the drain window", args: apply, files: manifest(`policy:\n  rotation: { drainWindow: 2d, maxGrace: 1d }\n${VALID_MANIFEST}`), message: /error\[grace-shorter-than-drain\]/ },
-  { name: "an unknown scope", args: apply, files: manifest(edit("scopes: [read, conversations]", "scopes: [read, admin]")), message: /error\[unknown-scope\]: unknown scope "admin"/ },
+  {
+    name: "write scope without expiry",
+    args: apply,
+    files: manifest(edit("scopes: [read, conversations]\n        expiresInDays: 90", "scopes: [read, write]")),
+    message: /error\[write-without-expiry\]/,
+  },
+  {
+    name: "expiry over the policy's maximum",
+    args: apply,
+    files: manifest(`policy:\n  maxExpiresInDays: 30\n${VALID_MANIFEST}`),
+    message: /error\[expiry-over-max\]/,
+  },
+  {
+    name: "two entries with one id",
+    args: apply,
+    files: manifest(
+      `${VALID_MANIFEST}      - id: crm\n        name: Other\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/other.env }]\n`,
+    ),
+    message: /error\[duplicate-id\]/,
+  },
+  {
+    name: "two entries writing one file",
+    args: apply,
+    files: manifest(
+      `${VALID_MANIFEST}      - id: other\n        name: Other\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/crm.env }]\n`,
+    ),
+    message: /error\[shared-destination\]/,
+  },
+  {
+    name: "grace shorter than the drain window",
+    args: apply,
+    files: manifest(`policy:\n  rotation: { drainWindow: 2d, maxGrace: 1d }\n${VALID_MANIFEST}`),
+    message: /error\[grace-shorter-than-drain\]/,
+  },
+  {
+    name: "an unknown scope",
+    args: apply,
+    files: manifest(edit("scopes: [read, conversations]", "scopes: [read, admin]")),
+    message: /error\[unknown-scope\]: unknown scope "admin"/,
+  },
 
   // ---- secrets in the manifest ------------------------------------------------------------------
-  { name: "an API key in the description", args: apply, files: manifest(edit("name: CRM Integration", `name: CRM Integration\n        description: "use ${fakeSecrets.timelyKey}"`)), message: /error\[secret-in-manifest\]/, secrets: [fakeSecrets.timelyKey] },
-  { name: "a management token as tokenEnv", args: apply, files: manifest(edit("tokenEnv: PROD_TOKEN", `tokenEnv: ${fakeSecrets.managementToken}`)), message: /error\[secret-in-manifest\]/, secrets: [fakeSecrets.managementToken] },
-  { name: "a token in a comment", args: apply, files: manifest(`# old key: ${fakeSecrets.timelyKey}\n${VALID_MANIFEST}`), message: /error\[secret-in-manifest\]/, secrets: [fakeSecrets.timelyKey] },
-  { name: "a GitHub token in an exec argv", args: apply, files: manifest(edit("{ type: file, path: ./secrets/crm.env }", `{ type: exec, command: [push, --token, ${fakeSecrets.githubToken}] }`)), message: /error\[secret-in-manifest\]/, secrets: [fakeSecrets.githubToken] },
-  { name: "the real management token pasted in", args: apply, files: manifest(edit("name: CRM Integration", `name: ${OWNER_TOKEN}`)), message: /error\[secret-in-manifest\]/, secrets: [OWNER_TOKEN] },
-  { name: "a secret in broken YAML", args: apply, files: manifest(`version: 1\nworkspaces: [ { name: "${fakeSecrets.timelyKey}"\n`), message: /error\[(secret-in-manifest|yaml-syntax)\]/, secrets: [fakeSecrets.timelyKey] },
+  {
+    name: "an API key in the description",
+    args: apply,
+    files: manifest(
+      edit("name: CRM Integration", `name: CRM Integration\n        description: "use ${fakeSecrets.timelyKey}"`),
+    ),
+    message: /error\[secret-in-manifest\]/,
+    secrets: [fakeSecrets.timelyKey],
+  },
+  {
+    name: "a management token as tokenEnv",
+    args: apply,
+    files: manifest(edit("tokenEnv: PROD_TOKEN", `tokenEnv: ${fakeSecrets.managementToken}`)),
+    message: /error\[secret-in-manifest\]/,
+    secrets: [fakeSecrets.managementToken],
+  },
+  {
+    name: "a token in a comment",
+    args: apply,
+    files: manifest(`# old key: ${fakeSecrets.timelyKey}\n${VALID_MANIFEST}`),
+    message: /error\[secret-in-manifest\]/,
+    secrets: [fakeSecrets.timelyKey],
+  },
+  {
+    name: "a GitHub token in an exec argv",
+    args: apply,
+    files: manifest(
+      edit(
+        "{ type: file, path: ./secrets/crm.env }",
+        `{ type: exec, command: [push, --token, ${fakeSecrets.githubToken}] }`,
+      ),
+    ),
+    message: /error\[secret-in-manifest\]/,
+    secrets: [fakeSecrets.githubToken],
+  },
+  {
+    name: "the real management token pasted in",
+    args: apply,
+    files: manifest(edit("name: CRM Integration", `name: ${OWNER_TOKEN}`)),
+    message: /error\[secret-in-manifest\]/,
+    secrets: [OWNER_TOKEN],
+  },
+  {
+    name: "a secret in broken YAML",
+    args: apply,
+    files: manifest(`version: 1\nworkspaces: [ { name: "${fakeSecrets.timelyKey}"\n`),
+    message: /error\[(secret-in-manifest|yaml-syntax)\]/,
+    secrets: [fakeSecrets.timelyKey],
+  },
 
   // ---- environment ------------------------------------------------------------------------------
-  { name: "token variable unset", args: apply, env: { PROD_TOKEN: undefined }, message: /error\[missing-env\]: environment variable PROD_TOKEN is not set/ },
-  { name: "token variable empty", args: apply, env: { PROD_TOKEN: "" }, message: /error\[missing-env\]: environment variable PROD_TOKEN is empty/ },
-  { name: "token variable blank", args: ["plan"], env: { PROD_TOKEN: "   " }, message: /(error\[missing-env\]|^error: .*PROD_TOKEN)/ },
-  { name: "token unknown to the API", args: apply, env: { PROD_TOKEN: `tkm_${"Z".repeat(40)}` }, message: /^error: workspace acme-prod: the management token in PROD_TOKEN was rejected \(401/, secrets: [`tkm_${"Z".repeat(40)}`] },
-  { name: "TIMELY_API_URL not a URL", args: apply, api: { kind: "url", url: "not a url" }, message: /^error: invalid API setting: baseUrl is not a URL: .*\(check TIMELY_API_URL/ },
-  { name: "TIMELY_API_URL not http", args: apply, api: { kind: "url", url: "ftp://127.0.0.1/" }, message: /^error: .*http\(s\)/ },
-  { name: "TIMELY_API_URL where nothing listens", args: apply, api: { kind: "url", url: "http://127.0.0.1:9" }, message: /^error: could not reach the API: GET \/v1\/(?:me|api-keys).* failed: .*Check the API URL/ },
+  {
+    name: "token variable unset",
+    args: apply,
+    env: { PROD_TOKEN: undefined },
+    message: /error\[missing-env\]: environment variable PROD_TOKEN is not set/,
+  },
+  {
+    name: "token variable empty",
+    args: apply,
+    env: { PROD_TOKEN: "" },
+    message: /error\[missing-env\]: environment variable PROD_TOKEN is empty/,
+  },
+  {
+    name: "token variable blank",
+    args: ["plan"],
+    env: { PROD_TOKEN: "   " },
+    message: /(error\[missing-env\]|^error: .*PROD_TOKEN)/,
+  },
+  {
+    name: "token unknown to the API",
+    args: apply,
+    env: { PROD_TOKEN: `tkm_${"Z".repeat(40)}` },
+    message: /^error: workspace acme-prod: the management token in PROD_TOKEN was rejected \(401/,
+    secrets: [`tkm_${"Z".repeat(40)}`],
+  },
+  {
+    name: "TIMELY_API_URL not a URL",
+    args: apply,
+    api: { kind: "url", url: "not a url" },
+    message: /^error: invalid API setting: baseUrl is not a URL: .*\(check TIMELY_API_URL/,
+  },
+  {
+    name: "TIMELY_API_URL not http",
+    args: apply,
+    api: { kind: "url", url: "ftp://127.0.0.1/" },
+    message: /^error: .*http\(s\)/,
+  },
+  {
+    name: "TIMELY_API_URL where nothing listens",
+    args: apply,
+    api: { kind: "url", url: "http://127.0.0.1:9" },
+    message: /^error: could not reach the API: GET \/v1\/(?:me|api-keys).* failed: .*Check the API URL/,
+  },
 
   // ---- saved plans ------------------------------------------------------------------------------
-  { name: "saved plan: not JSON", args: ["apply", "saved.json"], files: { "saved.json": "this is not json {" }, message: /^error: saved\.json: not a saved plan \(invalid JSON\)/ },
-  { name: "saved plan: empty file", args: ["apply", "saved.json"], files: { "saved.json": "" }, message: /^error: saved\.json: not a saved plan/ },
-  { name: "saved plan: JSON of another kind", args: ["apply", "saved.json"], files: { "saved.json": '{"plan": {}, "digest": 1}' }, message: /^error: saved\.json: not a saved plan/ },
-  { name: "saved plan: missing", args: ["apply", "nope.json"], message: /^error: nope\.json: cannot read the saved plan \(no such file\)/ },
-  { name: "saved plan: a directory", args: ["apply", "plans"], setup: ({ dir }) => mkdir(dir, "plans"), message: /^error: plans: cannot read the saved plan \(is a directory\)/ },
-  { name: "saved plan: over 16 MiB", args: ["apply", "saved.json"], setup: ({ dir }) => write(dir, "saved.json", `{"pad": "${"x".repeat(17 * 1024 * 1024)}"}`), message: /^error: saved\.json: too large for a saved plan/ },
+  {
+    name: "saved plan: not JSON",
+    args: ["apply", "saved.json"],
+    files: { "saved.json": "this is not json {" },
+    message: /^error: saved\.json: not a saved plan \(invalid JSON\)/,
+  },
+  {
+    name: "saved plan: empty file",
+    args: ["apply", "saved.json"],
+    files: { "saved.json": "" },
+    message: /^error: saved\.json: not a saved plan/,
+  },
+  {
+    name: "saved plan: JSON of another kind",
+    args: ["apply", "saved.json"],
+    files: { "saved.json": '{"plan": {}, "digest": 1}' },
+    message: /^error: saved\.json: not a saved plan/,
+  },
+  {
+    name: "saved plan: missing",
+    args: ["apply", "nope.json"],
+    message: /^error: nope\.json: cannot read the saved plan \(no such file\)/,
+  },
+  {
+    name: "saved plan: a directory",
+    args: ["apply", "plans"],
+    setup: ({ dir }) => mkdir(dir, "plans"),
+    message: /^error: plans: cannot read the saved plan \(is a directory\)/,
+  },
+  {
+    name: "saved plan: over 16 MiB",
+    args: ["apply", "saved.json"],
+    setup: ({ dir }) => write(dir, "saved.json", `{"pad": "${"x".repeat(17 * 1024 * 1024)}"}`),
+    message: /^error: saved\.json: too large for a saved plan/,
+  },
   {
     name: "saved plan: an action edited",
     args: ["apply", "saved.json"],
@@ -202,7 +567,9 @@ export const cases: BadInputCase[] = [
     args: ["apply", "saved.json"],
     setup: async (ctx) => {
       await savePlan(ctx);
-      rewrite(ctx.dir, "saved.json", (text) => text.replace(/"fingerprint": ?"sha256:[0-9a-f]+"/, `"fingerprint": "sha256:${"0".repeat(64)}"`));
+      rewrite(ctx.dir, "saved.json", (text) =>
+        text.replace(/"fingerprint": ?"sha256:[0-9a-f]+"/, `"fingerprint": "sha256:${"0".repeat(64)}"`),
+      );
       await redigest(ctx.dir, "saved.json");
     },
     message: /^error: saved\.json: the live state of workspace acme-prod changed since this plan was made; it is stale/,
@@ -221,14 +588,18 @@ export const cases: BadInputCase[] = [
   {
     name: "origin: a manifest apiUrl nobody allowed",
     args: apply,
-    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: https://capture.example.com\n")),
+    files: manifest(
+      edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: https://capture.example.com\n"),
+    ),
     env: { TIMELY_API_URL: undefined },
     message: /error\[api-url-not-allowed\]: apiUrl "https:\/\/capture\.example\.com" is not the Timely API/,
   },
   {
     name: "origin: a plain http apiUrl",
     args: apply,
-    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: http://api.timelyai.example\n")),
+    files: manifest(
+      edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: http://api.timelyai.example\n"),
+    ),
     env: { TIMELY_KEYS_ALLOWED_API_URLS: "http://api.timelyai.example" },
     message: /error\[insecure-url\]: apiUrl "http:\/\/api\.timelyai\.example" is not https/,
   },
@@ -242,15 +613,19 @@ export const cases: BadInputCase[] = [
   {
     name: "identity: the pinned workspace id differs from the token's",
     args: apply,
-    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    id: 00000000-0000-4000-8000-000000000000\n")),
-    message: /^error: workspace acme-prod: the management token in PROD_TOKEN belongs to live workspace .* but the manifest pins id 00000000-0000-4000-8000-000000000000/,
+    files: manifest(
+      edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    id: 00000000-0000-4000-8000-000000000000\n"),
+    ),
+    message:
+      /^error: workspace acme-prod: the management token in PROD_TOKEN belongs to live workspace .* but the manifest pins id 00000000-0000-4000-8000-000000000000/,
   },
   {
     name: "identity: two manifest workspaces on one live workspace",
     args: apply,
     files: manifest(`${VALID_MANIFEST}  - name: payments-dev\n    tokenEnv: DEV_TOKEN\n    keys: []\n`),
     env: { DEV_TOKEN: OWNER_TOKEN },
-    message: /^error: workspaces (acme-prod and payments-dev|payments-dev and acme-prod) of the manifest resolve to the same live workspace/,
+    message:
+      /^error: workspaces (acme-prod and payments-dev|payments-dev and acme-prod) of the manifest resolve to the same live workspace/,
   },
   {
     name: "saved plan: a sink changed to an exec and the digest recomputed",
@@ -259,7 +634,9 @@ export const cases: BadInputCase[] = [
       await savePlan(ctx);
       // The successor's sinks become `sh -c "env > x; cat > y"`, as in the review's reproduction.
       rewrite(ctx.dir, "saved.json", (text) => {
-        const saved = JSON.parse(text) as { plan: { workspaces: Array<{ actions: Array<{ successor?: { sinks: unknown[] } }> }> } };
+        const saved = JSON.parse(text) as {
+          plan: { workspaces: Array<{ actions: Array<{ successor?: { sinks: unknown[] } }> }> };
+        };
         for (const action of saved.plan.workspaces.flatMap((w) => w.actions)) {
           if (action.successor) action.successor.sinks = [{ type: "exec", command: ["sh", "-c", "env > x; cat > y"] }];
         }
@@ -271,20 +648,95 @@ export const cases: BadInputCase[] = [
   },
 
   // ---- hostile or broken API answers (the emulator's faults) -----------------------------------------
-  { name: "API: invalid JSON", args: apply, api: { kind: "faulty", faults: { malformed_rate: { invalid_json: 1 }, when: "before" } }, message: /^error: / },
-  { name: "API: wrong envelope", args: apply, api: { kind: "faulty", faults: { malformed_rate: { wrong_envelope: 1 }, when: "before" } }, message: /^error: / },
-  { name: "API: an 8 MiB body", args: apply, api: { kind: "faulty", faults: { malformed_rate: { huge_body: 1 }, when: "before" } }, message: /^error: / },
-  { name: "API: always 500", args: apply, api: { kind: "faulty", faults: { error_rates: { "500": 1 }, when: "before" } }, message: /^error: the API answered 500/ },
-  { name: "API: maintenance (503)", args: apply, api: { kind: "faulty", faults: { maintenance: true } }, message: /^error: the API answered 503/ },
-  { name: "API: always 429", args: apply, api: { kind: "faulty", faults: { error_rates: { "429": 1 }, when: "before" } }, message: /^error: the API answered 429/ },
-  { name: "API: every connection dropped", args: apply, api: { kind: "faulty", faults: { drop_rate: 1, when: "before" } }, message: /^error: / },
+  {
+    name: "API: invalid JSON",
+    args: apply,
+    api: { kind: "faulty", faults: { malformed_rate: { invalid_json: 1 }, when: "before" } },
+    message: /^error: /,
+  },
+  {
+    name: "API: wrong envelope",
+    args: apply,
+    api: { kind: "faulty", faults: { malformed_rate: { wrong_envelope: 1 }, when: "before" } },
+    message: /^error: /,
+  },
+  {
+    name: "API: an 8 MiB body",
+    args: apply,
+    api: { kind: "faulty", faults: { malformed_rate: { huge_body: 1 }, when: "before" } },
+    message: /^error: /,
+  },
+  {
+    name: "API: always 500",
+    args: apply,
+    api: { kind: "faulty", faults: { error_rates: { "500": 1 }, when: "before" } },
+    message: /^error: the API answered 500/,
+  },
+  {
+    name: "API: maintenance (503)",
+    args: apply,
+    api: { kind: "faulty", faults: { maintenance: true } },
+    message: /^error: the API answered 503/,
+  },
+  {
+    name: "API: always 429",
+    args: apply,
+    api: { kind: "faulty", faults: { error_rates: { "429": 1 }, when: "before" } },
+    message: /^error: the API answered 429/,
+  },
+  {
+    name: "API: every connection dropped",
+    args: apply,
+    api: { kind: "faulty", faults: { drop_rate: 1, when: "before" } },
+    message: /^error: /,
+  },
 
   // ---- hostile servers --------------------------------------------------------------------------
-  { name: "server: not HTTP at all", args: apply, api: { kind: "raw", answer: (socket) => socket.end("SSH-2.0-OpenSSH_9.6\r\n\0\0garbage") }, message: /^error: / },
-  { name: "server: 200 with an HTML page", args: apply, api: { kind: "http", answer: (_req, res) => (res.writeHead(200, { "content-type": "text/html" }), res.end("<html><body>Welcome to nginx!</body></html>")) }, message: /^error: / },
-  { name: "server: 500 with a text body", args: apply, api: { kind: "http", answer: (_req, res) => (res.writeHead(500, { "content-type": "text/plain" }), res.end("Internal Server Error")) }, message: /^error: the API answered 500/ },
-  { name: "server: data is a string", args: apply, api: { kind: "http", answer: (_req, res) => json(res, 200, { data: "keys", meta: {} }) }, message: /^error: / },
-  { name: "server: keys of the wrong shape", args: apply, api: { kind: "http", answer: (_req, res) => json(res, 200, { data: [{ id: 1, name: null, description: 7, status: "maybe", scopes: "read" }], meta: { page: 1, per_page: 100, total: 1, total_pages: 1 } }) }, message: /^error: / },
+  {
+    name: "server: not HTTP at all",
+    args: apply,
+    api: { kind: "raw", answer: (socket) => socket.end("SSH-2.0-OpenSSH_9.6\r\n\0\0garbage") },
+    message: /^error: /,
+  },
+  {
+    name: "server: 200 with an HTML page",
+    args: apply,
+    api: {
+      kind: "http",
+      answer: (_req, res) => (
+        res.writeHead(200, { "content-type": "text/html" }), res.end("<html><body>Welcome to nginx!</body></html>")
+      ),
+    },
+    message: /^error: /,
+  },
+  {
+    name: "server: 500 with a text body",
+    args: apply,
+    api: {
+      kind: "http",
+      answer: (_req, res) => (res.writeHead(500, { "content-type": "text/plain" }), res.end("Internal Server Error")),
+    },
+    message: /^error: the API answered 500/,
+  },
+  {
+    name: "server: data is a string",
+    args: apply,
+    api: { kind: "http", answer: (_req, res) => json(res, 200, { data: "keys", meta: {} }) },
+    message: /^error: /,
+  },
+  {
+    name: "server: keys of the wrong shape",
+    args: apply,
+    api: {
+      kind: "http",
+      answer: (_req, res) =>
+        json(res, 200, {
+          data: [{ id: 1, name: null, description: 7, status: "maybe", scopes: "read" }],
+          meta: { page: 1, per_page: 100, total: 1, total_pages: 1 },
+        }),
+    },
+    message: /^error: /,
+  },
   {
     name: "server: a body cut short",
     args: apply,
@@ -305,19 +757,45 @@ export const cases: BadInputCase[] = [
     api: { kind: "http", answer: () => {} },
     message: /^error: the API did not answer in time: /,
   },
-  { name: "env: TIMELY_API_TIMEOUT is not a number", args: apply, env: { TIMELY_API_TIMEOUT: "soon" }, message: /^error: TIMELY_API_TIMEOUT must be a number of seconds/ },
-  { name: "server: redirect loop", args: apply, api: { kind: "http", answer: (req, res) => (res.writeHead(302, { location: req.url ?? "/" }), res.end()) }, message: /^error: / },
+  {
+    name: "env: TIMELY_API_TIMEOUT is not a number",
+    args: apply,
+    env: { TIMELY_API_TIMEOUT: "soon" },
+    message: /^error: TIMELY_API_TIMEOUT must be a number of seconds/,
+  },
+  {
+    name: "server: redirect loop",
+    args: apply,
+    api: { kind: "http", answer: (req, res) => (res.writeHead(302, { location: req.url ?? "/" }), res.end()) },
+    message: /^error: /,
+  },
   {
     name: "server: a 500 that echoes the token",
     args: apply,
-    api: { kind: "http", answer: (req, res) => json(res, 500, { error: { code: "INTERNAL_ERROR", message: `failed for key ${String(req.headers["x-api-key"])}`, status: 500 } }) },
+    api: {
+      kind: "http",
+      answer: (req, res) =>
+        json(res, 500, {
+          error: { code: "INTERNAL_ERROR", message: `failed for key ${String(req.headers["x-api-key"])}`, status: 500 },
+        }),
+    },
     message: /^error: the API answered 500/,
     secrets: [OWNER_TOKEN],
   },
   {
     name: "server: a 400 that echoes the token",
     args: apply,
-    api: { kind: "http", answer: (req, res) => json(res, 400, { error: { code: "VALIDATION_ERROR", message: `bad x-api-key: ${String(req.headers["x-api-key"])}`, status: 400 } }) },
+    api: {
+      kind: "http",
+      answer: (req, res) =>
+        json(res, 400, {
+          error: {
+            code: "VALIDATION_ERROR",
+            message: `bad x-api-key: ${String(req.headers["x-api-key"])}`,
+            status: 400,
+          },
+        }),
+    },
     message: /^error: the API answered 400/,
     secrets: [OWNER_TOKEN],
   },

@@ -22,7 +22,10 @@ describe("chaos", () => {
     expect(report.violations, context).toEqual([]);
     // The run did what it is for: it crashed runs, injected faults and completed rotations.
     expect(report.crashes.afterStep + report.crashes.afterDelay, context).toBeGreaterThan(0);
-    expect(Object.values(report.faults).reduce((a, b) => a + b, 0), context).toBeGreaterThan(0);
+    expect(
+      Object.values(report.faults).reduce((a, b) => a + b, 0),
+      context,
+    ).toBeGreaterThan(0);
     expect(report.rotations, context).toBeGreaterThan(0);
     // Incidents too: compromised rotations (whose old keys go without a drain) among the runs.
     expect(report.compromised, context).toBeGreaterThan(0);

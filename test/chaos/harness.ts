@@ -71,7 +71,16 @@ export const CHAOS_SINKS: EntrySink[] = [
 ];
 
 /** Steps the crash hook can stop after (TIMELY_KEYS_TEST_CRASH_AFTER). */
-export const CRASH_STEPS = ["create", "deliver", "verify", "promote", "update", "activate", "deactivate", "revoke"] as const;
+export const CRASH_STEPS = [
+  "create",
+  "deliver",
+  "verify",
+  "promote",
+  "update",
+  "activate",
+  "deactivate",
+  "revoke",
+] as const;
 export type CrashStep = (typeof CRASH_STEPS)[number];
 
 const CLOCK_MOVES: ReadonlyArray<readonly [number, number]> = [
@@ -208,7 +217,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     violations: [],
     durationMs: 0,
   };
-  const faults = options.faults ?? { error_rates: { "500": 0.1, "429": 0.05 }, drop_rate: 0.02, latency_ms: { min: 0, max: 40 } };
+  const faults = options.faults ?? {
+    error_rates: { "500": 0.1, "429": 0.05 },
+    drop_rate: 0.02,
+    latency_ms: { min: 0, max: 40 },
+  };
   const record = (found: Violation[]) => {
     for (const v of found) log(`  VIOLATION ${v.invariant} at ${v.at}: ${v.detail}`);
     report.violations.push(...found);
@@ -220,10 +233,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       at,
       () =>
         Promise.all(
-          kills.map((kill) => world.cli(kill.args ?? ["apply", "--auto-approve"], { ...(kill.env ? { env: kill.env } : {}), ...(kill.timeoutMs ? { timeoutMs: kill.timeoutMs } : {}) })),
+          kills.map((kill) =>
+            world.cli(kill.args ?? ["apply", "--auto-approve"], {
+              ...(kill.env ? { env: kill.env } : {}),
+              ...(kill.timeoutMs ? { timeoutMs: kill.timeoutMs } : {}),
+            }),
+          ),
         ),
       {
-        start: () => faultSeed !== undefined && world.emulator.faults.set({ ...faults, seed: faultSeed, when: "random" }),
+        start: () =>
+          faultSeed !== undefined && world.emulator.faults.set({ ...faults, seed: faultSeed, when: "random" }),
         stop: () => world.emulator.faults.clear(),
       },
     );
@@ -259,7 +278,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const pair = random.chance(0.12) && index < options.runs;
       // Now and then an incident: `rotate ID --compromised` instead of the scheduled apply.
       const compromised = random.chance(0.2) ? random.pick(["crm", "pipeline", "bot", "qa"]) : undefined;
-      const planned = await world.planNow(compromised ? { forceRotate: [compromised], compromised: [compromised] } : {});
+      const planned = await world.planNow(
+        compromised ? { forceRotate: [compromised], compromised: [compromised] } : {},
+      );
       const first = drawKill(random, plannedSteps(planned));
       if (compromised) {
         first.args = ["rotate", compromised, "--compromised", "--auto-approve"];
@@ -274,14 +295,31 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         index += 1;
       }
       report.runs += runs.length;
-      log(`${at}: clock +${formatSeconds(move)}, ${kills.map((k) => k.label).join(" + ")} -> ${runs.map((r) => r.signal ?? `exit ${r.code}`).join(", ")}`);
+      log(
+        `${at}: clock +${formatSeconds(move)}, ${kills.map((k) => k.label).join(" + ")} -> ${runs.map((r) => r.signal ?? `exit ${r.code}`).join(", ")}`,
+      );
     }
     await converge(world, observer, report, step, log, record);
     // Files the CLI wrote outside the sinks' targets (and none of its output) hold no secret.
-    const files = filesUnder(world.work.dir, world.sinks.map((s) => s.path));
-    record(findLeaks(files, secretsOf(world.emulator)).map((l) => ({ at: "end", invariant: "secret-leak" as const, detail: `${l.secret} in ${l.where}` })));
+    const files = filesUnder(
+      world.work.dir,
+      world.sinks.map((s) => s.path),
+    );
+    record(
+      findLeaks(files, secretsOf(world.emulator)).map((l) => ({
+        at: "end",
+        invariant: "secret-leak" as const,
+        detail: `${l.secret} in ${l.where}`,
+      })),
+    );
     const contract = world.emulator.contractViolations().filter((v) => v.kind === "response");
-    record(contract.map((v) => ({ at: "end", invariant: "emulator-contract" as const, detail: JSON.stringify(v).slice(0, 300) })));
+    record(
+      contract.map((v) => ({
+        at: "end",
+        invariant: "emulator-contract" as const,
+        detail: JSON.stringify(v).slice(0, 300),
+      })),
+    );
   } finally {
     report.requests = observer.history.length;
     for (const entry of observer.history) {
@@ -309,7 +347,14 @@ type Step = (at: string, kills: KillPlan[], faultSeed: number | undefined) => Pr
  * plan waits for (a lease, a drain window, a quarantine), until every entry is steady. Then the plan must be empty and each
  * entry must have exactly one key, active, verified, held by every one of its sinks.
  */
-async function converge(world: World, observer: Observer, report: ChaosReport, step: Step, log: (line: string) => void, record: (v: Violation[]) => void): Promise<void> {
+async function converge(
+  world: World,
+  observer: Observer,
+  report: ChaosReport,
+  step: Step,
+  log: (line: string) => void,
+  record: (v: Violation[]) => void,
+): Promise<void> {
   // The schedule stops: with keys due every day, some entry would always be mid-rotation. (Keys
   // rotate daily, so none is near 90 days old; nothing else in the manifest changes.)
   world.work.write(CHAOS_MANIFEST.replace(/maxAgeDays: \d+/g, "maxAgeDays: 90"));
@@ -318,9 +363,22 @@ async function converge(world: World, observer: Observer, report: ChaosReport, s
     const at = `converge ${round}`;
     const [run] = await step(at, [{ label: "no kill" }], undefined);
     report.convergenceRuns += 1;
-    if (run?.code !== 0) record([{ at, invariant: "converged", detail: `apply with faults off exited ${run?.code}: ${(run?.stdout ?? "").split("\n").filter((l) => /FAILED|failed:/.test(l)).join(" | ")}` }]);
+    if (run?.code !== 0)
+      record([
+        {
+          at,
+          invariant: "converged",
+          detail: `apply with faults off exited ${run?.code}: ${(run?.stdout ?? "")
+            .split("\n")
+            .filter((l) => /FAILED|failed:/.test(l))
+            .join(" | ")}`,
+        },
+      ]);
     const plan = await world.planNow();
-    const waits = plan.workspaces.flatMap((w) => w.actions).filter((a) => a.until !== undefined).map((a) => Date.parse(a.until as string));
+    const waits = plan.workspaces
+      .flatMap((w) => w.actions)
+      .filter((a) => a.until !== undefined)
+      .map((a) => Date.parse(a.until as string));
     const steady = !plan.changes && plan.workspaces.every((w) => w.entries.every((e) => e.phase === "steady"));
     log(`${at}: ${run?.signal ?? `exit ${run?.code}`}, ${steady ? "steady" : `${waits.length} waits`}`);
     if (steady) break;
@@ -329,7 +387,14 @@ async function converge(world: World, observer: Observer, report: ChaosReport, s
     world.advance(Math.max(0, Math.ceil((next - now) / 1000)) + MINUTE);
   }
   const final = await world.cli(["plan", "--detailed-exitcode"]);
-  if (final.code !== 0) record([{ at: "end", invariant: "converged", detail: `plan --detailed-exitcode exited ${final.code}:\n${final.stdout}${final.stderr}` }]);
+  if (final.code !== 0)
+    record([
+      {
+        at: "end",
+        invariant: "converged",
+        detail: `plan --detailed-exitcode exited ${final.code}:\n${final.stdout}${final.stderr}`,
+      },
+    ]);
   record(await observer.readSinks("end"));
   const live = observer.snapshot();
   const entries = new Set(world.sinks.map((s) => `${s.workspace}/${s.entryId}`));
@@ -339,9 +404,17 @@ async function converge(world: World, observer: Observer, report: ChaosReport, s
     const key = keys[0];
     const settled = keys.length === 1 && key?.status === "active" && key.marker?.phase === "current";
     // The one key left is the one every sink holds now.
-    const held = observer.sinksOf(workspace, entryId).every((sink) => key !== undefined && observer.keyIdOf(readSinkSecret(sink)) === key.id);
+    const held = observer
+      .sinksOf(workspace, entryId)
+      .every((sink) => key !== undefined && observer.keyIdOf(readSinkSecret(sink)) === key.id);
     if (!settled || !held) {
-      record([{ at: "end", invariant: "converged", detail: `${entry} did not settle on one active verified key held by every sink: ${keys.map((k) => `${k.id} ${k.status} ${k.description}`).join("; ")}` }]);
+      record([
+        {
+          at: "end",
+          invariant: "converged",
+          detail: `${entry} did not settle on one active verified key held by every sink: ${keys.map((k) => `${k.id} ${k.status} ${k.description}`).join("; ")}`,
+        },
+      ]);
     }
   }
 }

@@ -63,14 +63,20 @@ describe("the invariant checks", () => {
 
   it("name a second key of the same generation, verified and active but held by no sink", async () => {
     const found = await violationsAfter(() =>
-      admin("/v1/api-keys", { method: "POST", body: { name: "CRM Integration", description: "[tk:crm#1 @1767225600]", scopes: ["read", "conversations"] } }),
+      admin("/v1/api-keys", {
+        method: "POST",
+        body: { name: "CRM Integration", description: "[tk:crm#1 @1767225600]", scopes: ["read", "conversations"] },
+      }),
     );
     expect(found).toContain("one-current-one-successor");
     expect(found).toContain("undelivered-active-key");
   });
 
   it("name an abandoned pending successor a clean run left active", async () => {
-    await admin("/v1/api-keys", { method: "POST", body: { name: "CRM Integration", description: "[tk:crm#7 pending]", scopes: ["read", "conversations"] } });
+    await admin("/v1/api-keys", {
+      method: "POST",
+      body: { name: "CRM Integration", description: "[tk:crm#7 pending]", scopes: ["read", "conversations"] },
+    });
     world.advance(11 * MINUTE);
     // As if a clean apply had run now and done nothing about it.
     const found = await violationsAfter(async () => {}, true);

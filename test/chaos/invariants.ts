@@ -135,7 +135,11 @@ export class Observer {
       stop: async () => {
         clearInterval(timer);
         poll();
-        const violations: Violation[] = torn.map((path) => ({ at: "watch", invariant: "torn-sink", detail: `${path} could not be read as a whole file` }));
+        const violations: Violation[] = torn.map((path) => ({
+          at: "watch",
+          invariant: "torn-sink",
+          detail: `${path} could not be read as a whole file`,
+        }));
         for (const [path, secrets] of seen) violations.push(...(await this.learn(path, secrets)));
         return violations;
       },
@@ -161,7 +165,11 @@ export class Observer {
       const call = await this.call(secret);
       this.consumerCalls += 1;
       if (call.status === 401) {
-        violations.push({ at, invariant: "consumer-401", detail: `the secret in ${sink.path} (key ${this.keyOfSecret.get(secret) ?? "unknown"}) answered 401` });
+        violations.push({
+          at,
+          invariant: "consumer-401",
+          detail: `the secret in ${sink.path} (key ${this.keyOfSecret.get(secret) ?? "unknown"}) answered 401`,
+        });
       }
     }
     return violations;
@@ -192,7 +200,11 @@ export class Observer {
   /** Every invariant, after a run. */
   async checkRun(run: RunContext): Promise<Violation[]> {
     const live = this.snapshot();
-    return [...this.checkGenerations(run.at, live), ...this.checkDelivered(run, live), ...(await this.checkRetirements(run.at))];
+    return [
+      ...this.checkGenerations(run.at, live),
+      ...this.checkDelivered(run, live),
+      ...(await this.checkRetirements(run.at)),
+    ];
   }
 
   sinksOf(workspace: string, entryId: string): EntrySink[] {
@@ -216,16 +228,27 @@ export class Observer {
 
   private checkGenerations(at: string, live: LiveKey[]): Violation[] {
     const violations: Violation[] = [];
-    const byEntry = groupBy(live.filter((k) => k.marker !== null), (k) => `${k.workspace}/${k.marker?.entryId}`);
+    const byEntry = groupBy(
+      live.filter((k) => k.marker !== null),
+      (k) => `${k.workspace}/${k.marker?.entryId}`,
+    );
     for (const [entry, keys] of byEntry) {
       for (const [generation, same] of groupBy(keys, (k) => String(k.marker?.generation))) {
         if (same.length > 1) {
-          violations.push({ at, invariant: "one-current-one-successor", detail: `${entry}: ${same.length} live keys of generation #${generation} (${same.map((k) => k.id).join(", ")})` });
+          violations.push({
+            at,
+            invariant: "one-current-one-successor",
+            detail: `${entry}: ${same.length} live keys of generation #${generation} (${same.map((k) => k.id).join(", ")})`,
+          });
         }
       }
       const pending = keys.filter((k) => k.status === "active" && k.marker?.phase === "pending");
       if (pending.length > 1) {
-        violations.push({ at, invariant: "one-current-one-successor", detail: `${entry}: ${pending.length} pending successors (${pending.map((k) => k.id).join(", ")})` });
+        violations.push({
+          at,
+          invariant: "one-current-one-successor",
+          detail: `${entry}: ${pending.length} pending successors (${pending.map((k) => k.id).join(", ")})`,
+        });
       }
     }
     return violations;
@@ -236,7 +259,11 @@ export class Observer {
     for (const key of live) {
       if (key.marker === null || key.status !== "active" || key.marker.phase !== "current") continue;
       if (!this.reachedEverySink({ id: key.id, workspace: key.workspace, entryId: key.marker.entryId })) {
-        violations.push({ at: run.at, invariant: "undelivered-active-key", detail: `${key.workspace}/${key.marker.entryId}#${key.marker.generation} (${key.id}) is verified and active, but not every sink of its entry ever held it` });
+        violations.push({
+          at: run.at,
+          invariant: "undelivered-active-key",
+          detail: `${key.workspace}/${key.marker.entryId}#${key.marker.generation} (${key.id}) is verified and active, but not every sink of its entry ever held it`,
+        });
       }
     }
     if (run.clean) {
@@ -246,7 +273,11 @@ export class Observer {
         if (key.marker?.phase !== "pending" || key.status !== "active") continue;
         const touched = Math.max(Date.parse(key.created_at), Date.parse(key.updated_at));
         if (touched + IN_FLIGHT_LEASE_MS <= run.startedAt && liveIds.has(key.id)) {
-          violations.push({ at: run.at, invariant: "undelivered-active-key", detail: `abandoned pending successor ${key.id} (${key.marker.entryId}#${key.marker.generation}) is still active after a clean run` });
+          violations.push({
+            at: run.at,
+            invariant: "undelivered-active-key",
+            detail: `abandoned pending successor ${key.id} (${key.marker.entryId}#${key.marker.generation}) is still active after a clean run`,
+          });
         }
       }
     }
@@ -263,14 +294,24 @@ export class Observer {
     const violations: Violation[] = [];
     for (const entry of fresh) {
       this.history.push(entry);
-      if (entry.method === "GET" && entry.path === "/v1/me" && entry.status === 200 && !entry.faulted && entry.principal.startsWith("key:")) {
+      if (
+        entry.method === "GET" &&
+        entry.path === "/v1/me" &&
+        entry.status === 200 &&
+        !entry.faulted &&
+        entry.principal.startsWith("key:")
+      ) {
         this.answered.add(entry.principal.slice("key:".length));
       }
       const keyId = retiredKeyId(entry);
       if (keyId === undefined || !this.heldBySomeSink(keyId)) continue; // no consumer can hold an undelivered key
       const key = this.known.get(keyId);
       if (key === undefined) {
-        violations.push({ at, invariant: "retired-before-verified", detail: `${entry.method} ${entry.path}: a delivered key the observer never saw live` });
+        violations.push({
+          at,
+          invariant: "retired-before-verified",
+          detail: `${entry.method} ${entry.path}: a delivered key the observer never saw live`,
+        });
         continue;
       }
       const successor = [...this.known.values()].find(
@@ -303,7 +344,11 @@ export class Observer {
         const call = await this.call(secret);
         if (call.keyId === undefined) {
           // Delivered keys are never retired in the run that delivered them: this one should answer.
-          violations.push({ at, invariant: "consumer-401", detail: `a secret ${path} held answered ${call.status} right after the run` });
+          violations.push({
+            at,
+            invariant: "consumer-401",
+            detail: `a secret ${path} held answered ${call.status} right after the run`,
+          });
           continue;
         }
         keyId = call.keyId;

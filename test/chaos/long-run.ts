@@ -33,7 +33,11 @@ if (!Number.isInteger(runs) || runs < 1 || !Number.isInteger(seed)) {
 }
 
 process.stdout.write(`chaos long run: ${runs} applies, seed ${seed} (replay with --seed ${seed})\n`);
-const report = await runChaos({ seed, runs, log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`) });
+const report = await runChaos({
+  seed,
+  runs,
+  log: values.quiet ? undefined : (line) => process.stdout.write(`${line}\n`),
+});
 process.stdout.write(`\n${formatReport(report)}\n`);
 for (const v of report.violations) process.stdout.write(`VIOLATION ${v.invariant} at ${v.at}: ${v.detail}\n`);
 if (!values["no-docs"]) {
@@ -41,7 +45,9 @@ if (!values["no-docs"]) {
   process.stdout.write(`figures written to ${DOC}\n`);
 }
 if (report.violations.length > 0) {
-  process.stdout.write(`\nchaos seed ${seed} found ${report.violations.length} violation(s); replay: node --import tsx test/chaos/long-run.ts --runs ${runs} --seed ${seed}\n`);
+  process.stdout.write(
+    `\nchaos seed ${seed} found ${report.violations.length} violation(s); replay: node --import tsx test/chaos/long-run.ts --runs ${runs} --seed ${seed}\n`,
+  );
   process.exitCode = 1;
 }
 
@@ -55,13 +61,28 @@ function recordInDocs(r: ChaosReport): void {
   const cpu = cpus();
   const rows: Array<[string, string]> = [
     ["date", new Date().toISOString().slice(0, 10)],
-    ["machine", `${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}`],
+    [
+      "machine",
+      `${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}`,
+    ],
     ["Node", process.version],
     ["command", `\`node --import tsx test/chaos/long-run.ts --runs ${r.runs} --seed ${r.seed}\``],
     ["apply runs under faults", `${r.runs} (${r.concurrentPairs} pairs started at once)`],
     ["apply processes in all", `${r.applies} (with ${r.convergenceRuns} clean convergence runs)`],
-    ["exit codes", Object.entries(r.exits).map(([exit, n]) => `${exit}: ${n}`).join(", ")],
-    ["crashes (crash hook, right after a step)", `${r.crashes.afterStep} (${CRASH_STEPS.filter((s) => r.crashesByStep[s]).map((s) => `${s}: ${r.crashesByStep[s]}`).join(", ") || "none"})`],
+    [
+      "exit codes",
+      Object.entries(r.exits)
+        .map(([exit, n]) => `${exit}: ${n}`)
+        .join(", "),
+    ],
+    [
+      "crashes (crash hook, right after a step)",
+      `${r.crashes.afterStep} (${
+        CRASH_STEPS.filter((s) => r.crashesByStep[s])
+          .map((s) => `${s}: ${r.crashesByStep[s]}`)
+          .join(", ") || "none"
+      })`,
+    ],
     ["crashes (SIGKILL after a random delay)", String(r.crashes.afterDelay)],
     ["requests the CLI made", String(r.requests)],
     ["faults injected", `${totalFaults} (${faults.map(([kind, n]) => `${kind}: ${n}`).join(", ") || "none"})`],

@@ -3,7 +3,15 @@
 // no rate limit, no usage accounting), with their markers parsed.
 import { join } from "node:path";
 import type { Emulator, Seed } from "@timely-keys/emulator";
-import { parseMarker, plan, validateFile, type Desired, type Marker, type Plan, type PlanOptions } from "@timely-keys/provisioner";
+import {
+  parseMarker,
+  plan,
+  validateFile,
+  type Desired,
+  type Marker,
+  type Plan,
+  type PlanOptions,
+} from "@timely-keys/provisioner";
 import { runCli, transcript, type CliRun } from "../support/cli.js";
 import type { FileSinkRef } from "../support/consumer.js";
 import { OWNER_TOKEN, STAGING_TOKEN, secretsOf, startTestEmulator, testSeed } from "../support/emulator.js";
@@ -54,7 +62,11 @@ export class World {
       now: options.now ?? "2026-01-01T00:00:00Z",
     });
     const work = makeWorkdir(manifest);
-    return new World(emulator, work, options.sinks.map((s) => ({ ...s, path: join(work.dir, s.path) })));
+    return new World(
+      emulator,
+      work,
+      options.sinks.map((s) => ({ ...s, path: join(work.dir, s.path) })),
+    );
   }
 
   get env(): NodeJS.ProcessEnv {
@@ -63,14 +75,28 @@ export class World {
 
   /** Runs the CLI in the manifest's folder; `timeoutMs` SIGKILLs it (a runner losing power). */
   cli(args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CliRun> {
-    return runCli(args, { env: { ...this.env, ...options.env }, cwd: this.work.dir, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+    return runCli(args, {
+      env: { ...this.env, ...options.env },
+      cwd: this.work.dir,
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+    });
   }
 
   /** Live keys (revoked ones are gone), optionally only those whose marker names `entryId`. */
   keys(entryId?: string): LiveKey[] {
-    const keys = this.emulator.state().workspaces.flatMap((ws) =>
-      ws.keys.map((k) => ({ ...k, workspace: ws.name, description: k.description ?? "", marker: parseMarker(k.description ?? "") }) as LiveKey),
-    );
+    const keys = this.emulator
+      .state()
+      .workspaces.flatMap((ws) =>
+        ws.keys.map(
+          (k) =>
+            ({
+              ...k,
+              workspace: ws.name,
+              description: k.description ?? "",
+              marker: parseMarker(k.description ?? ""),
+            }) as LiveKey,
+        ),
+      );
     return entryId === undefined ? keys : keys.filter((k) => k.marker?.entryId === entryId);
   }
 
@@ -122,9 +148,19 @@ export class World {
    */
   async close(): Promise<void> {
     try {
-      expectNoLeaks({ transcript: transcript.join("\n"), ...filesUnder(this.work.dir, this.sinks.map((s) => s.path)) }, secretsOf(this.emulator));
+      expectNoLeaks(
+        {
+          transcript: transcript.join("\n"),
+          ...filesUnder(
+            this.work.dir,
+            this.sinks.map((s) => s.path),
+          ),
+        },
+        secretsOf(this.emulator),
+      );
       const violations = this.emulator.contractViolations().filter((v) => v.kind === "response");
-      if (violations.length > 0) throw new Error(`the emulator answered outside its contract: ${JSON.stringify(violations.slice(0, 3))}`);
+      if (violations.length > 0)
+        throw new Error(`the emulator answered outside its contract: ${JSON.stringify(violations.slice(0, 3))}`);
     } finally {
       await this.emulator.close();
       this.work.cleanup();

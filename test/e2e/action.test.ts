@@ -8,7 +8,13 @@ import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeSinks, type FakeSinks } from "../../packages/github-action/test/support/fake-sinks.js";
-import { actionEntry, ensureNode24, runAction, visibleLog, type ActionRun } from "../../packages/github-action/test/support/run-action.js";
+import {
+  actionEntry,
+  ensureNode24,
+  runAction,
+  visibleLog,
+  type ActionRun,
+} from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, STAGING_TOKEN, mutations, secretsOf, startTestEmulator } from "../support/emulator.js";
 import { expectNoLeaks, filesUnder } from "../support/leaks.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
@@ -85,7 +91,9 @@ async function liveKeys(token: string): Promise<LiveKey[]> {
 function expectMasksFirst(run: ActionRun, tokens: readonly string[]): void {
   const lines = run.stdout.split("\n");
   const firstOther = lines.findIndex((line) => line !== "" && !line.startsWith("::add-mask::"));
-  const firstWorkspace = lines.findIndex((line) => !line.startsWith("::add-mask::") && /acme-(prod|staging)/.test(line));
+  const firstWorkspace = lines.findIndex(
+    (line) => !line.startsWith("::add-mask::") && /acme-(prod|staging)/.test(line),
+  );
   for (const token of tokens) {
     const at = lines.indexOf(`::add-mask::${token}`);
     expect(at, `add-mask of ${token.slice(0, 8)}…`).toBeGreaterThanOrEqual(0);
@@ -154,8 +162,20 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     const run = await action({ command: "plan" });
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.outputs).toMatchObject({ changes: "true", "to-create": "3", "to-update": "0", "to-rotate": "0", "to-retire": "0", rotated: "", overdue: "" });
-    const plan = JSON.parse(readFileSync(run.outputs["plan-json"] as string, "utf8")) as { format_version: number; changes: boolean; workspaces: Array<{ name: string; actions: Array<{ kind: string }> }> };
+    expect(run.outputs).toMatchObject({
+      changes: "true",
+      "to-create": "3",
+      "to-update": "0",
+      "to-rotate": "0",
+      "to-retire": "0",
+      rotated: "",
+      overdue: "",
+    });
+    const plan = JSON.parse(readFileSync(run.outputs["plan-json"] as string, "utf8")) as {
+      format_version: number;
+      changes: boolean;
+      workspaces: Array<{ name: string; actions: Array<{ kind: string }> }>;
+    };
     expect(plan.format_version).toBe(1);
     expect(plan.workspaces.map((w) => [w.name, w.actions.map((a) => a.kind)])).toEqual([
       ["acme-prod", ["create", "create"]],
@@ -187,12 +207,19 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(sinks.githubPuts[0]?.path).toBe("/repos/acme/app/actions/secrets/TIMELY_CRM_KEY");
     expect(sinks.githubPuts[0]?.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
     expect(Buffer.from(sinks.githubPuts[0]?.body.encrypted_value ?? "", "base64").length).toBeGreaterThan(48);
-    expect(sinks.awsPuts.map((p) => [p.target, p.body.SecretId])).toEqual([["secretsmanager.PutSecretValue", "timely/reports"]]);
+    expect(sinks.awsPuts.map((p) => [p.target, p.body.SecretId])).toEqual([
+      ["secretsmanager.PutSecretValue", "timely/reports"],
+    ]);
     expect(minted).toContain(sinks.awsPuts[0]?.body.SecretString);
     expect(readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim()).toMatch(/^tml_/);
     // A key only a file receives would be lost with a hosted runner's disk: said where it is written.
     const qaLine = lineOf(readFileSync(work.manifest, "utf8"), "- id: qa");
-    expect(run.stdout).toMatch(new RegExp(`^::warning title=timely-keys file sink on a runner,file=timely-keys.yaml,line=${qaLine},col=\\d+::acme-staging/qa: the new key is delivered only to files`, "m"));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^::warning title=timely-keys file sink on a runner,file=timely-keys.yaml,line=${qaLine},col=\\d+::acme-staging/qa: the new key is delivered only to files`,
+        "m",
+      ),
+    );
     expect(run.stdout).not.toMatch(/^::warning.*acme-prod\/crm: the new key is delivered only to files/m);
   });
 
@@ -210,7 +237,12 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(run.code).toBe(1);
     expect(run.outputs.overdue).toBe("reports");
     const line = lineOf(readFileSync(work.manifest, "utf8"), "- id: reports");
-    expect(run.stdout).toMatch(new RegExp(`^::error title=timely-keys key expiring soon,file=timely-keys.yaml,line=${line},col=\\d+::acme-prod/reports: key #1 .* expires on`, "m"));
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `^::error title=timely-keys key expiring soon,file=timely-keys.yaml,line=${line},col=\\d+::acme-prod/reports: key #1 .* expires on`,
+        "m",
+      ),
+    );
     expect(run.stdout).toMatch(/^::error::check: 1 finding at error or above \(fail-on error\): reports$/m);
     expect(run.summary).toContain("## timely-keys check");
   });
@@ -220,7 +252,10 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     const before = await liveKeys(OWNER_TOKEN);
     const mintedBefore = new Set(emulator.mintedSecrets());
     const run = await action({ command: "apply" });
-    await expectMintedMaskedFirst(run, emulator.mintedSecrets().filter((secret) => !mintedBefore.has(secret)));
+    await expectMintedMaskedFirst(
+      run,
+      emulator.mintedSecrets().filter((secret) => !mintedBefore.has(secret)),
+    );
     expect(run.stderr).toBe("");
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs["to-rotate"]).toBe("3");
@@ -233,7 +268,9 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(crm.some((k) => /\[tk:crm#2 @\d+/.test(k.description))).toBe(true);
     expect(before.filter((k) => k.description.includes("[tk:crm#"))).toHaveLength(1);
     expect(run.summary).toMatch(/\| acme-prod \| `crm` \| ↻ rotate \| max_age \|/);
-    expect(run.summary).toMatch(/## Rotation status after this run\n[\s\S]*\| acme-prod \| `crm` \| draining 4\/6 \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/);
+    expect(run.summary).toMatch(
+      /## Rotation status after this run\n[\s\S]*\| acme-prod \| `crm` \| draining 4\/6 \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/,
+    );
     expect(sinks.githubPuts).toHaveLength(2);
     expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY]);
   });
@@ -265,7 +302,9 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     const run = await action({ command: "check", "max-overdue-days": "7" });
     expect(run.code).toBe(1);
     expect(run.outputs.overdue?.split(",").sort()).toEqual(["crm", "qa", "reports"]);
-    expect(run.stdout).toMatch(/^::error title=timely-keys rotation overdue,file=timely-keys.yaml,line=\d+,col=\d+::acme-prod\/crm: key #2 .* is 100 days old, past maxAgeDays 90 \+ max-overdue-days 7/m);
+    expect(run.stdout).toMatch(
+      /^::error title=timely-keys rotation overdue,file=timely-keys.yaml,line=\d+,col=\d+::acme-prod\/crm: key #2 .* is 100 days old, past maxAgeDays 90 \+ max-overdue-days 7/m,
+    );
     expect(run.stdout).toMatch(/^::error::check: \d+ findings at error or above \(fail-on error\): /m);
     expect(run.summary).toMatch(/\*\*\d+ errors, \d+ warnings?, 0 info\.\*\*/);
     expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN]);
@@ -283,8 +322,12 @@ describe("the action's failures", () => {
     expect(run.code).toBe(1);
     // crm's new key reached the file but not GitHub: its rotation stops there; the others go on.
     expect(run.stdout).toContain("Apply failed. 3 done, 1 failed, 1 skipped.");
-    expect(run.stdout).toMatch(/^Done:\n {2}acme-prod\/reports rotate \(new key [0-9a-f-]+\)\n {2}acme-staging\/qa rotate \(new key [0-9a-f-]+\)\n {2}acme-staging\/qa deactivate-previous$/m);
-    expect(run.stdout).toMatch(/^Not done:\n {2}failed: acme-prod\/crm rotate: .*HTTP 403.*\n {2}skipped: acme-prod\/crm deactivate-previous: skipped: an earlier action of the same key failed$/m);
+    expect(run.stdout).toMatch(
+      /^Done:\n {2}acme-prod\/reports rotate \(new key [0-9a-f-]+\)\n {2}acme-staging\/qa rotate \(new key [0-9a-f-]+\)\n {2}acme-staging\/qa deactivate-previous$/m,
+    );
+    expect(run.stdout).toMatch(
+      /^Not done:\n {2}failed: acme-prod\/crm rotate: .*HTTP 403.*\n {2}skipped: acme-prod\/crm deactivate-previous: skipped: an earlier action of the same key failed$/m,
+    );
     expect(run.stdout).toMatch(/^::error title=timely-keys apply::acme-prod\/crm: rotate failed: .*HTTP 403/m);
     expect(run.stdout).toMatch(/^::error::apply: 1 action failed, 1 skipped \(Plan: /m);
     expect(run.outputs.rotated?.split(",").sort()).toEqual(["qa", "reports"]);
@@ -309,14 +352,20 @@ describe("the action's failures", () => {
     expect(run.code).toBe(1);
     const line = lineOf(readFileSync(work.manifest, "utf8"), "tokenEnv: TIMELY_ACME_STAGING_TOKEN");
     expect(run.stdout).toMatch(
-      new RegExp(`^::error title=timely-keys missing-env,file=timely-keys.yaml,line=${line},col=\\d+::environment variable TIMELY_ACME_STAGING_TOKEN is not set`, "m"),
+      new RegExp(
+        `^::error title=timely-keys missing-env,file=timely-keys.yaml,line=${line},col=\\d+::environment variable TIMELY_ACME_STAGING_TOKEN is not set`,
+        "m",
+      ),
     );
     expect(run.stdout).toMatch(/^::error::timely-keys.yaml: 1 error in the manifest/m);
   });
 
   it("rotate with compromised: true (workflow_dispatch) replaces the target's key and revokes the old one in the same run", async () => {
     const qaKeys = async () => (await liveKeys(STAGING_TOKEN)).filter((k) => k.description.includes("[tk:qa#"));
-    const old = (await qaKeys()).filter((k) => k.status === "active" && !/ (pending|delivering)/.test(k.description)).sort((a, b) => a.created_at.localeCompare(b.created_at)).at(-1);
+    const old = (await qaKeys())
+      .filter((k) => k.status === "active" && !/ (pending|delivering)/.test(k.description))
+      .sort((a, b) => a.created_at.localeCompare(b.created_at))
+      .at(-1);
     const oldSecret = readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim();
     const run = await action({ command: "rotate", target: "qa", compromised: "true" });
     expect(run.code, run.stdout).toBe(0);
@@ -329,12 +378,16 @@ describe("the action's failures", () => {
     // Without a target or exposed-to there is nothing to rotate: one clear input error.
     const bad = await action({ command: "rotate", compromised: "true" });
     expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(/^::error::command rotate: name the keys to rotate in target, or who was exposed in exposed-to$/m);
+    expect(bad.stdout).toMatch(
+      /^::error::command rotate: name the keys to rotate in target, or who was exposed in exposed-to$/m,
+    );
   });
 
   it("an unknown workspace in the filter is a clear input error", async () => {
     const run = await action({ command: "plan", workspace: "acme-prod, acme-nope" });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::error::input workspace acme-nope: no such workspace in timely-keys.yaml \(it has: acme-prod, acme-staging\)$/m);
+    expect(run.stdout).toMatch(
+      /^::error::input workspace acme-nope: no such workspace in timely-keys.yaml \(it has: acme-prod, acme-staging\)$/m,
+    );
   });
 });

@@ -10,17 +10,21 @@ describe("timely-keys", () => {
     expect(run.stdout).toMatch(/^timely-keys \d+\.\d+\.\d+\n$/);
   });
 
-  it.each(["validate", "plan", "apply", "rotate", "rollback", "init", "import", "usage", "emulator"])("%s --help", async (command) => {
-    const run = await runCli([command, "--help"]);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`Usage: timely-keys ${command}`);
-    expect(run.stderr).toBe("");
-  });
+  it.each(["validate", "plan", "apply", "rotate", "rollback", "init", "import", "usage", "emulator"])(
+    "%s --help",
+    async (command) => {
+      const run = await runCli([command, "--help"]);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toContain(`Usage: timely-keys ${command}`);
+      expect(run.stderr).toBe("");
+    },
+  );
 
   it("--help lists every command; no command is a usage error", async () => {
     const help = await runCli(["--help"]);
     expect(help.code).toBe(0);
-    for (const command of ["validate", "plan", "apply", "rotate", "rollback", "init", "import", "usage", "emulator"]) expect(help.stdout).toContain(`  ${command}`);
+    for (const command of ["validate", "plan", "apply", "rotate", "rollback", "init", "import", "usage", "emulator"])
+      expect(help.stdout).toContain(`  ${command}`);
     expect((await runCli([])).code).toBe(1);
   });
 

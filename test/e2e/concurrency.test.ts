@@ -29,7 +29,13 @@ workspaces:
 `;
 const sinks = [
   { workspace: "acme-prod", entryId: "crm", path: "secrets/crm.env" },
-  { workspace: "acme-prod", entryId: "pipeline", path: "secrets/pipeline.json", format: "json" as const, variable: "apiKey" },
+  {
+    workspace: "acme-prod",
+    entryId: "pipeline",
+    path: "secrets/pipeline.json",
+    format: "json" as const,
+    variable: "apiKey",
+  },
   { workspace: "acme-prod", entryId: "pipeline", path: "secrets/pipeline.key", format: "raw" as const },
 ];
 const entries = ["crm", "pipeline"];
@@ -50,13 +56,23 @@ async function startWorld(): Promise<{ world: World; observer: Observer }> {
  * slowed down (1.5 s each) so that the runs really race: each reads the workspace before any of
  * them created anything, and each sends its create.
  */
-async function together(observer: Observer, at: string, count: number, race = true): Promise<{ runs: CliRun[]; creates: number }> {
+async function together(
+  observer: Observer,
+  at: string,
+  count: number,
+  race = true,
+): Promise<{ runs: CliRun[]; creates: number }> {
   const world = observer.world;
   const seen = observer.history.length;
   const { result, violations } = await observer.around(
     at,
     () => Promise.all(Array.from({ length: count }, () => world.cli(["apply", "--auto-approve"]))),
-    race ? { start: () => world.emulator.faults.set({ latency_ms: 1500, paths: "^/v1/api-keys$" }), stop: () => world.emulator.faults.clear() } : {},
+    race
+      ? {
+          start: () => world.emulator.faults.set({ latency_ms: 1500, paths: "^/v1/api-keys$" }),
+          stop: () => world.emulator.faults.clear(),
+        }
+      : {},
   );
   expect(violations, result.map((r) => r.stdout + r.stderr).join("\n----\n")).toEqual([]);
   const creates = observer.history.slice(seen).filter((e) => e.method === "POST" && e.path === "/v1/api-keys").length;

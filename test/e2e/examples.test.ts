@@ -19,13 +19,25 @@ function runExample(file: string): { status: number | null; output: string } {
 it("the demo runs daily scheduled runs to day 77: every key rotates before it expires, without printing a secret", () => {
   const { status, output } = runExample("examples/demo.ts");
   expect(status, output).toBe(0);
-  for (const step of ["valid (2 workspaces", "Plan: 5 to create", "No changes.", "-/+", "deactivate previous key", "revoke previous key", "Demo complete."]) {
+  for (const step of [
+    "valid (2 workspaces",
+    "Plan: 5 to create",
+    "No changes.",
+    "-/+",
+    "deactivate previous key",
+    "revoke previous key",
+    "Demo complete.",
+  ]) {
     expect(output).toContain(step);
   }
   // Each key rotated on the day it was due (the 30-day staging keys 14 days before expiry, the
   // 90-day Salesforce key on day 76), so none expired: the demo itself fails on an "expired" line.
-  expect(output).toMatch(/━━ Day 16: the scheduled run applies what is due\n[\s\S]*?acme-staging\/salesforce-crm: promoted key/);
-  expect(output).toMatch(/━━ Day 76: the scheduled run applies what is due\n[\s\S]*?acme-prod\/salesforce-crm: promoted key/);
+  expect(output).toMatch(
+    /━━ Day 16: the scheduled run applies what is due\n[\s\S]*?acme-staging\/salesforce-crm: promoted key/,
+  );
+  expect(output).toMatch(
+    /━━ Day 76: the scheduled run applies what is due\n[\s\S]*?acme-prod\/salesforce-crm: promoted key/,
+  );
   expect(output).not.toMatch(/expired/);
   expect(output).not.toMatch(SECRET_SHAPE);
   // NO_COLOR and a pipe: no escape codes anywhere, the demo's own headers included.

@@ -20,7 +20,11 @@ beforeAll(async () => {
     ...(i % 4 === 0 ? {} : { expires_in_days: 30 + i }),
     ...(i === 5 ? { status: "inactive" as const } : {}),
   }));
-  seed.workspaces![0]!.keys.push({ name: "Zapier", scopes: ["read", "write"], description: "second key with the same name" });
+  seed.workspaces![0]!.keys.push({
+    name: "Zapier",
+    scopes: ["read", "write"],
+    description: "second key with the same name",
+  });
   emulator = await startTestEmulator(seed);
   work = makeWorkdir("");
 });
@@ -34,17 +38,25 @@ afterAll(async () => {
 it("import, apply, plan: no changes", async () => {
   const env = { TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN };
   const out = join(work.dir, "imported.yaml");
-  const imported = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], { env, cwd: work.dir });
+  const imported = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], {
+    env,
+    cwd: work.dir,
+  });
   expect(imported.code, imported.stderr).toBe(0);
   expect(imported.stdout).toContain("Imported 31 keys");
   const text = readFileSync(out, "utf8");
   // The published schema of this version: no path of the machine that ran import.
-  expect(text).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+\/schema\/manifest\.schema\.json\n/);
+  expect(text).toMatch(
+    /^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+\/schema\/manifest\.schema\.json\n/,
+  );
   expect(text.match(/adopt: /g)).toHaveLength(31);
   expect(text).toContain("id: zapier-2");
 
   // Refuses to overwrite.
-  const again = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], { env, cwd: work.dir });
+  const again = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], {
+    env,
+    cwd: work.dir,
+  });
   expect(again.code).toBe(1);
   expect(again.stderr).toContain("already exists");
 
@@ -52,7 +64,9 @@ it("import, apply, plan: no changes", async () => {
   const validated = await runCli(["validate", "-f", out], { env, cwd: work.dir });
   expect(validated.code, validated.stderr).toBe(0);
   // Grouped: the first three in full, then one line with the count, where, and how to silence them.
-  expect(validated.stderr.match(/: warning\[entry-without-sinks\]: entry "[a-z0-9-]+" has no deliver sinks: /g)).toHaveLength(3);
+  expect(
+    validated.stderr.match(/: warning\[entry-without-sinks\]: entry "[a-z0-9-]+" has no deliver sinks: /g),
+  ).toHaveLength(3);
   expect(validated.stderr).toMatch(
     /^\S*imported\.yaml: warning\[entry-without-sinks\]: 27 more like the above at lines \d+, \d+, \d+, \d+, \d+, … \(30 in all\); to silence it, set policy\.rules: \{ entry-without-sinks: off \}$/m,
   );
@@ -86,22 +100,34 @@ it("import to green: keys due for rotation but without sinks are warnings, not f
     const env = { TIMELY_API_URL: aged.url, PROD_TOKEN: OWNER_TOKEN };
     const out = dir.manifest;
     rmSync(out);
-    const imported = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], { env, cwd: dir.dir });
+    const imported = await runCli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN", "--out", out], {
+      env,
+      cwd: dir.dir,
+    });
     expect(imported.code, imported.stderr).toBe(0);
 
     const apply = await runCli(["apply", "--auto-approve"], { env, cwd: dir.dir });
     expect(apply.code, apply.stdout + apply.stderr).toBe(0);
     expect(apply.stdout).not.toMatch(/FAILED|Apply failed/);
     // The plan before apply names why the old keys are not rotated and how to fix that.
-    expect(apply.stdout).toMatch(/legacy-crm is due for rotation \(max age: .*\) but has no deliver sinks, so it is not rotated: add a deliver: sink/);
+    expect(apply.stdout).toMatch(
+      /legacy-crm is due for rotation \(max age: .*\) but has no deliver sinks, so it is not rotated: add a deliver: sink/,
+    );
 
     const plan = await runCli(["plan", "--detailed-exitcode"], { env, cwd: dir.dir });
     expect(plan.code, plan.stdout + plan.stderr).toBe(0);
     expect(plan.stdout).toContain("legacy-bot is due for rotation");
     expect(plan.stdout).not.toContain("fresh is due");
     const json = await runCli(["plan", "--json"], { env, cwd: dir.dir });
-    const entries = (JSON.parse(json.stdout) as { workspaces: { entries: { entryId: string; unrotatable?: string }[] }[] }).workspaces[0]!.entries;
-    expect(entries.filter((e) => e.unrotatable === "no_sinks").map((e) => e.entryId).sort()).toEqual(["legacy-bot", "legacy-crm"]);
+    const entries = (
+      JSON.parse(json.stdout) as { workspaces: { entries: { entryId: string; unrotatable?: string }[] }[] }
+    ).workspaces[0]!.entries;
+    expect(
+      entries
+        .filter((e) => e.unrotatable === "no_sinks")
+        .map((e) => e.entryId)
+        .sort(),
+    ).toEqual(["legacy-bot", "legacy-crm"]);
   } finally {
     await aged.close();
     dir.cleanup();

@@ -17,7 +17,12 @@ let work: Workdir;
 beforeAll(async () => {
   const seed = testSeed();
   seed.workspaces![0]!.keys = [
-    { name: "Salesforce CRM", scopes: ["read", "write"], expires_in_days: 365, created_at: new Date(Date.now() - 120 * 86_400_000).toISOString() },
+    {
+      name: "Salesforce CRM",
+      scopes: ["read", "write"],
+      expires_in_days: 365,
+      created_at: new Date(Date.now() - 120 * 86_400_000).toISOString(),
+    },
     { name: "Support bot", scopes: ["read", "agents"] },
   ];
   emulator = await startTestEmulator(seed);
@@ -40,14 +45,18 @@ it("writes a manifest pinned to the workspace, with a sink example per key, and 
   expect(init.stdout).toContain("'timely-keys plan'");
 
   const manifestText = readFileSync(work.manifest, "utf8");
-  const manifest = parse(manifestText) as { workspaces: Array<{ id: string; tokenEnv: string; keys: Array<{ id: string }> }> };
+  const manifest = parse(manifestText) as {
+    workspaces: Array<{ id: string; tokenEnv: string; keys: Array<{ id: string }> }>;
+  };
   const workspaceId = emulator.state().workspaces.find((w) => w.name === "acme-prod")!.id;
   expect(manifest.workspaces[0]).toMatchObject({ id: workspaceId, tokenEnv: "TIMELY_ACME_PROD_TOKEN" });
   expect(manifest.workspaces[0]!.keys.map((k) => k.id)).toEqual(["salesforce-crm", "support-bot"]);
   expect(manifestText.match(/^ {8}# deliver:$/gm)).toHaveLength(2);
   expect(manifestText).toContain("#   - { type: file, path: ./salesforce-crm.env, variable: TIMELY_API_KEY }");
   // No path of this machine: the published schema of this version.
-  expect(manifestText).toMatch(/^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+\/schema\/manifest\.schema\.json$/m);
+  expect(manifestText).toMatch(
+    /^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+\/schema\/manifest\.schema\.json$/m,
+  );
   expect(manifestText).not.toContain(repoRoot);
 
   const lint = await createLinter();
@@ -108,8 +117,12 @@ it("--token-env names the variable in the manifest and both workflows; a missing
     const run = await runCli(["init", "--workspace", "acme-prod", "--token-env", "MY_TOKEN"], { env, cwd: dir.dir });
     expect(run.code, run.stderr).toBe(0);
     expect(readFileSync(dir.manifest, "utf8")).toContain("tokenEnv: MY_TOKEN");
-    expect(readFileSync(join(dir.dir, ".github", "workflows", "rotate.yml"), "utf8")).toContain("MY_TOKEN: ${{ secrets.MY_TOKEN }}");
-    expect(readFileSync(join(dir.dir, ".github", "workflows", "plan-on-pr.yml"), "utf8")).toContain("MY_TOKEN: ${{ secrets.MY_READONLY_TOKEN }}");
+    expect(readFileSync(join(dir.dir, ".github", "workflows", "rotate.yml"), "utf8")).toContain(
+      "MY_TOKEN: ${{ secrets.MY_TOKEN }}",
+    );
+    expect(readFileSync(join(dir.dir, ".github", "workflows", "plan-on-pr.yml"), "utf8")).toContain(
+      "MY_TOKEN: ${{ secrets.MY_READONLY_TOKEN }}",
+    );
     const missing = await runCli(["init"], { env, cwd: dir.dir });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe("error: init needs --workspace W (the name of the live workspace to start from)\n");

@@ -5,7 +5,14 @@ import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoRoot, runCli, transcript } from "../support/cli.js";
-import { mutations, OWNER_TOKEN, secretsOf, STAGING_TOKEN, startTestEmulator, VIEWER_TOKEN } from "../support/emulator.js";
+import {
+  mutations,
+  OWNER_TOKEN,
+  secretsOf,
+  STAGING_TOKEN,
+  startTestEmulator,
+  VIEWER_TOKEN,
+} from "../support/emulator.js";
 import { expectNoLeaks, filesUnder } from "../support/leaks.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
@@ -42,7 +49,8 @@ afterAll(async () => {
   work.cleanup();
 });
 
-const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) => runCli(args, { env: { ...env, ...extraEnv }, cwd: work.dir });
+const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}) =>
+  runCli(args, { env: { ...env, ...extraEnv }, cwd: work.dir });
 
 describe("ids given as arguments", () => {
   it.each([
@@ -93,7 +101,9 @@ describe("plans and applies", () => {
     );
     const refused = await cli(["plan"], { TIMELY_API_URL: "http://127.0.0.1:1" });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^error: could not reach the API: GET \/v1\/(?:me|api-keys\S*) failed: .* \(4 attempts\)\. Check the API URL/);
+    expect(refused.stderr).toMatch(
+      /^error: could not reach the API: GET \/v1\/(?:me|api-keys\S*) failed: .* \(4 attempts\)\. Check the API URL/,
+    );
     for (const run of [badUrl, refused]) expect(run.stderr).not.toContain("the API answered");
   });
 
@@ -142,7 +152,12 @@ describe("plans and applies", () => {
 
     const quiet = await cli(["rotate", "bot", "--auto-approve", "--quiet"]);
     expect(quiet.code, quiet.stdout + quiet.stderr).toBe(0);
-    expect(quiet.stdout.split("\n").filter(Boolean).map((l) => l.replace(/[0-9a-f-]{36}/g, "ID"))).toEqual([
+    expect(
+      quiet.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.replace(/[0-9a-f-]{36}/g, "ID")),
+    ).toEqual([
       "acme-prod/bot: created key ID",
       `acme-prod/bot: delivered to file:${join(work.dir, "bot.env")}#TIMELY_API_KEY`,
       "acme-prod/bot: verified key ID (GET /v1/me: scopes and workspace match)",
@@ -159,7 +174,19 @@ describe("help", () => {
 
   it("every command has a usage line and an options section, and 'help CMD' equals 'CMD --help'", async () => {
     const list = await commands();
-    expect(list).toEqual(expect.arrayContaining(["validate", "plan", "apply", "rotate", "rollback", "init", "import", "usage", "emulator"]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        "validate",
+        "plan",
+        "apply",
+        "rotate",
+        "rollback",
+        "init",
+        "import",
+        "usage",
+        "emulator",
+      ]),
+    );
     for (const command of list) {
       const viaFlag = await runCli([command, "--help"]);
       const viaHelp = await runCli(["help", command]);
@@ -174,10 +201,15 @@ describe("help", () => {
   it("the README's CLI synopsis is each command's usage line", async () => {
     const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
     const block = /## The CLI\n\n```\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-    const synopsis = new Map(block.trim().split("\n").map((line) => {
-      const [, command, rest] = /^timely-keys (\S+)\s+(.*)$/.exec(line) ?? [];
-      return [command, rest?.replace(/\s+/g, " ")] as const;
-    }));
+    const synopsis = new Map(
+      block
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const [, command, rest] = /^timely-keys (\S+)\s+(.*)$/.exec(line) ?? [];
+          return [command, rest?.replace(/\s+/g, " ")] as const;
+        }),
+    );
     const list = await commands();
     expect([...synopsis.keys()].sort()).toEqual([...list].sort());
     for (const command of list) {

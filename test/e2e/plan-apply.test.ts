@@ -44,12 +44,21 @@ let env: NodeJS.ProcessEnv;
 const cli = (...args: string[]) => runCli(args, { env, cwd: work.dir });
 
 async function adminFetch(path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${emulator.url}${path}`, { ...init, headers: { "x-api-key": OWNER_TOKEN, "content-type": "application/json", ...init.headers } });
+  return fetch(`${emulator.url}${path}`, {
+    ...init,
+    headers: { "x-api-key": OWNER_TOKEN, "content-type": "application/json", ...init.headers },
+  });
 }
 
-async function liveKeys(): Promise<Array<{ id: string; name: string; description: string; status: string; scopes: string[] }>> {
+async function liveKeys(): Promise<
+  Array<{ id: string; name: string; description: string; status: string; scopes: string[] }>
+> {
   const answer = await adminFetch("/v1/api-keys?per_page=100");
-  return ((await answer.json()) as { data: Array<{ id: string; name: string; description: string; status: string; scopes: string[] }> }).data;
+  return (
+    (await answer.json()) as {
+      data: Array<{ id: string; name: string; description: string; status: string; scopes: string[] }>;
+    }
+  ).data;
 }
 
 beforeAll(async () => {
@@ -61,7 +70,14 @@ beforeAll(async () => {
 afterAll(async () => {
   // Nothing any run printed or wrote (outside the sinks' own files) holds a secret or a token.
   expectNoLeaks(
-    { transcript: transcript.join("\n"), ...filesUnder(work.dir, [join(work.dir, "secrets/crm.env"), join(work.dir, "secrets/pipeline.json"), join(work.dir, "secrets/qa.key")]) },
+    {
+      transcript: transcript.join("\n"),
+      ...filesUnder(work.dir, [
+        join(work.dir, "secrets/crm.env"),
+        join(work.dir, "secrets/pipeline.json"),
+        join(work.dir, "secrets/qa.key"),
+      ]),
+    },
     secretsOf(emulator),
   );
   expect(emulator.contractViolations().filter((v) => v.kind === "response")).toEqual([]);
@@ -83,7 +99,9 @@ describe("plan, apply, plan", () => {
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toContain("Apply complete! 3 done, 0 failed, 0 skipped.");
     const keys = await liveKeys();
-    expect(keys.map((k) => k.description).sort()).toEqual([expect.stringMatching(/\[tk:crm#1 @\d+ ~[0-9a-f]{4}\]$/), expect.stringMatching(/\[tk:pipeline#1 @\d+/)].sort());
+    expect(keys.map((k) => k.description).sort()).toEqual(
+      [expect.stringMatching(/\[tk:crm#1 @\d+ ~[0-9a-f]{4}\]$/), expect.stringMatching(/\[tk:pipeline#1 @\d+/)].sort(),
+    );
     const env = readFileSync(join(work.dir, "secrets/crm.env"), "utf8");
     expect(env).toMatch(/^TIMELY_API_KEY=tml_[A-Za-z0-9]{32,}\n$/);
     const json = JSON.parse(readFileSync(join(work.dir, "secrets/pipeline.json"), "utf8")) as { apiKey: string };
@@ -107,7 +125,10 @@ describe("drift", () => {
     await adminFetch(`/v1/api-keys/${crm!.id}`, { method: "PATCH", body: JSON.stringify({ name: "Renamed by hand" }) });
     const [pipeline] = (await liveKeys()).filter((k) => k.description.includes("[tk:pipeline#"));
     await adminFetch(`/v1/api-keys/${pipeline!.id}/deactivate`, { method: "POST" });
-    await adminFetch("/v1/api-keys", { method: "POST", body: JSON.stringify({ name: "Someone's laptop", scopes: ["read"] }) });
+    await adminFetch("/v1/api-keys", {
+      method: "POST",
+      body: JSON.stringify({ name: "Someone's laptop", scopes: ["read"] }),
+    });
 
     const plan = await cli("plan", "--detailed-exitcode");
     expect(plan.code).toBe(2);

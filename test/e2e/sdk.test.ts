@@ -42,7 +42,10 @@ describe("SDK against the emulator", () => {
     const ids = new Set<string>();
     for await (const key of client.apiKeys.list()) ids.add(key.id);
     expect(ids.size).toBe(260);
-    const listCalls = emulator.requests().slice(before).filter((r) => r.path.startsWith("/v1/api-keys"));
+    const listCalls = emulator
+      .requests()
+      .slice(before)
+      .filter((r) => r.path.startsWith("/v1/api-keys"));
     expect(listCalls).toHaveLength(3);
     const page = await client.apiKeys.listPage({ page: 2, perPage: 100 });
     expect(page.meta).toMatchObject({ page: 2, per_page: 100, total: 260, total_pages: 3 });

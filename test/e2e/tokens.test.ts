@@ -25,18 +25,24 @@ workspaces:
 });
 
 afterAll(async () => {
-  expectNoLeaks({ transcript: transcript.join("\n") }, [...secretsOf(emulator), "tkm_NotARealTokenButShapedLikeOne0000000000"]);
+  expectNoLeaks({ transcript: transcript.join("\n") }, [
+    ...secretsOf(emulator),
+    "tkm_NotARealTokenButShapedLikeOne0000000000",
+  ]);
   await emulator.close();
   work.cleanup();
 });
 
-const cli = (env: NodeJS.ProcessEnv, ...args: string[]) => runCli(args, { env: { TIMELY_API_URL: emulator.url, ...env }, cwd: work.dir });
+const cli = (env: NodeJS.ProcessEnv, ...args: string[]) =>
+  runCli(args, { env: { TIMELY_API_URL: emulator.url, ...env }, cwd: work.dir });
 
 it("a missing or empty token env var is named, with file:line:col", async () => {
   for (const env of [{}, { PROD_TOKEN: "" }]) {
     const run = await cli(env, "plan");
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^timely-keys\.yaml:4:15: error\[missing-env\]: environment variable PROD_TOKEN is (not set|empty)/);
+    expect(run.stderr).toMatch(
+      /^timely-keys\.yaml:4:15: error\[missing-env\]: environment variable PROD_TOKEN is (not set|empty)/,
+    );
   }
   expect(mutations(emulator)).toBe(0);
 });
@@ -52,7 +58,9 @@ it("a rejected token (401) names the variable, not the value", async () => {
 it("a token without the role (403) stops the workspace's apply and changes nothing", async () => {
   const run = await cli({ PROD_TOKEN: VIEWER_TOKEN }, "apply", "--auto-approve");
   expect(run.code).toBe(1);
-  expect(run.stdout).toContain("the token in PROD_TOKEN belongs to a member with role viewer; only owners and managers may");
+  expect(run.stdout).toContain(
+    "the token in PROD_TOKEN belongs to a member with role viewer; only owners and managers may",
+  );
   expect(mutations(emulator)).toBe(0);
   expect(emulator.state().workspaces.find((w) => w.name === "acme-prod")!.keys).toHaveLength(0);
 });

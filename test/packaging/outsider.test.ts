@@ -29,7 +29,7 @@ const OWNER_TOKEN = "tkm_EmulatorFixtureAcmeProdOwnerNotReal00000";
 
 /** Plain npm and node: nothing of the pnpm run that started the tests (npm_config_*, npm_*) leaks in. */
 const plainEnv: NodeJS.ProcessEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_") && name !== "NODE_OPTIONS")
+  Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith("npm_") && name !== "NODE_OPTIONS"),
 );
 
 const tarballs = new Map<string, string>();
@@ -86,7 +86,7 @@ beforeAll(async () => {
     [join(repoRoot, "scripts", "build.mjs"), "--only", libraries.join(","), "--if-stale"],
     {
       cwd: repoRoot,
-    }
+    },
   );
   await Promise.all(
     publishedPackages.map(async (pkg) => {
@@ -97,12 +97,12 @@ beforeAll(async () => {
       const [file] = readdirSync(own).filter((name) => name.endsWith(".tgz"));
       if (!file) throw new Error(`pnpm pack made no tarball for ${pkg.name}`);
       tarballs.set(pkg.name, join(own, file));
-    })
+    }),
   );
 
   writeFileSync(
     join(consumer, "package.json"),
-    `${JSON.stringify({ name: "outsider", private: true, type: "module" }, null, 2)}\n`
+    `${JSON.stringify({ name: "outsider", private: true, type: "module" }, null, 2)}\n`,
   );
   await mustRun(
     "npm",
@@ -115,7 +115,7 @@ beforeAll(async () => {
       ...publishedPackages.map(tarballOf),
       "@types/node@^20.19.0",
     ],
-    { cwd: consumer, env: plainEnv, timeoutMs: 240_000 }
+    { cwd: consumer, env: plainEnv, timeoutMs: 240_000 },
   );
   copyFileSync(join(repoRoot, "examples", "emulator-seed.yaml"), join(consumer, "emulator-seed.yaml"));
   emulatorUrl = await startInstalledEmulator();
@@ -143,7 +143,7 @@ describe.concurrent("the tarballs", () => {
       (entry) =>
         !["package.json", "README.md", "LICENSE"].includes(entry) &&
         !entry.startsWith("dist/") &&
-        !extraFiles[pkg.name]?.test(entry)
+        !extraFiles[pkg.name]?.test(entry),
     );
     expect(unexpected).toEqual([]);
     const sources = entries.filter(
@@ -151,7 +151,7 @@ describe.concurrent("the tarballs", () => {
         /(^|\/)(test|tests|fixtures|__tests__)\//.test(entry) ||
         /tsconfig.*\.json$/.test(entry) ||
         /\.test\.[cm]?[jt]s$/.test(entry) ||
-        (/\.[cm]?ts$/.test(entry) && !/\.d\.[cm]?ts$/.test(entry))
+        (/\.[cm]?ts$/.test(entry) && !/\.d\.[cm]?ts$/.test(entry)),
     );
     expect(sources).toEqual([]);
   });
@@ -195,7 +195,7 @@ describe.concurrent("the tarballs", () => {
       expect(String(manifest.description).length).toBeGreaterThan(20);
       expect((manifest.keywords as string[]).length).toBeGreaterThan(2);
       expect(manifest.private).toBeUndefined();
-    }
+    },
   );
 
   it.each(publishedPackages)("$name passes publint", async (pkg) => {
@@ -211,7 +211,7 @@ describe.concurrent("the tarballs", () => {
     const check = await run(
       repoBin("attw"),
       [tarballOf(pkg), "--profile", "esm-only", "--format", "json", ...exclude],
-      { cwd: packDir }
+      { cwd: packDir },
     );
     const report = JSON.parse(check.stdout) as {
       analysis?: { types?: unknown };
@@ -249,10 +249,10 @@ describe("installed outside the repository", () => {
       .flatMap((pkg) =>
         Object.keys(manifestOf(pkg).exports as Record<string, unknown>)
           .filter((subpath) => !/\.(json|ya?ml)$/.test(subpath))
-          .map((subpath) => `${pkg.name}${subpath.slice(1)}`)
+          .map((subpath) => `${pkg.name}${subpath.slice(1)}`),
       );
     expect(specifiers).toEqual(
-      expect.arrayContaining(["@timely-keys/sdk", "@timely-keys/emulator", "@timely-keys/provisioner/cli"])
+      expect.arrayContaining(["@timely-keys/sdk", "@timely-keys/emulator", "@timely-keys/provisioner/cli"]),
     );
     const script = `for (const name of ${JSON.stringify(specifiers)}) {
   const exported = Object.keys(await import(name));
@@ -297,7 +297,7 @@ globalThis.fetch = (input, init) => {
       const secret = readFileSync(join(dir, written[0]!), "utf8");
       expect(secret).toMatch(/^tml_[A-Za-z0-9]{40}$/);
       expect(result.stdout).not.toContain(secret);
-    }
+    },
   );
 
   const consumerSource = `import { writeFile } from "node:fs/promises";
@@ -376,11 +376,11 @@ console.log(parseManifest, plan, renderText, validate, planned);
       const tsc = await run(
         process.execPath,
         [join(repoRoot, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"],
-        { cwd: dir, env: plainEnv }
+        { cwd: dir, env: plainEnv },
       );
       expect(tsc.stdout + tsc.stderr).toBe("");
       expect(tsc.code).toBe(0);
-    }
+    },
   );
 
   it("npx timely-keys: --version, validate, plan and apply --auto-approve against the installed emulator", async () => {
@@ -399,7 +399,7 @@ workspaces:
         expiresInDays: 90
         deliver:
           - { type: file, path: ./secrets/outsider.env, format: dotenv }
-`
+`,
     );
     const env = { ...plainEnv, NO_COLOR: "1", TIMELY_API_URL: emulatorUrl, TIMELY_ACME_PROD_TOKEN: OWNER_TOKEN };
     const cli = (...args: string[]) => run("npx", ["--no", "--", "timely-keys", ...args], { cwd: work, env });

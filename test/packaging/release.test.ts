@@ -42,7 +42,7 @@ const workspacePackages = readdirSync(join(repoRoot, "packages"))
       JSON.parse(readFileSync(join(repoRoot, "packages", dir, "package.json"), "utf8")) as {
         name: string;
         private?: boolean;
-      }
+      },
   );
 
 let lint: Awaited<ReturnType<typeof createLinter>>;
@@ -109,13 +109,13 @@ describe("changesets", () => {
       workspacePackages
         .filter((pkg) => !pkg.private)
         .map((pkg) => pkg.name)
-        .sort()
+        .sort(),
     ).toEqual(publishedPackages.map((pkg) => pkg.name).sort());
   });
 
   it("has pending changesets that name only packages of the workspace", () => {
     const files = readdirSync(join(repoRoot, ".changeset")).filter(
-      (file) => file.endsWith(".md") && file !== "README.md"
+      (file) => file.endsWith(".md") && file !== "README.md",
     );
     expect(files.length).toBeGreaterThan(0);
     const names = new Set(workspacePackages.map((pkg) => pkg.name));
@@ -135,7 +135,7 @@ describe("pnpm publish --dry-run", () => {
   it.concurrent.each(publishedPackages)("$name would publish", async (pkg) => {
     // No registry login is needed for a dry run; npm only warns that a real publish would need one.
     const env = Object.fromEntries(
-      Object.entries(process.env).filter(([name]) => !/^npm_config_provenance$/i.test(name))
+      Object.entries(process.env).filter(([name]) => !/^npm_config_provenance$/i.test(name)),
     );
     const dry = await run(pnpm.file, [...pnpm.args, "publish", "--dry-run", "--no-git-checks"], {
       cwd: join(repoRoot, "packages", pkg.dir),

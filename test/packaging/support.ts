@@ -27,7 +27,7 @@ export interface Run {
 export function run(
   file: string,
   args: string[],
-  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }
+  options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number },
 ): Promise<Run> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -43,7 +43,7 @@ export function run(
         if (error && typeof error.code !== "number")
           return reject(new Error(`${file} ${args.join(" ")}: ${error.message}\n${stderr}`));
         resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
-      }
+      },
     );
   });
 }

@@ -34,9 +34,23 @@ beforeAll(async () => {
   seed.workspaces![0]!.generated_keys = 150;
   emulator = await startTestEmulator(seed, { rateLimit: 100_000 });
   const port = 40_000 + Math.floor(Math.random() * 20_000);
-  prism = spawn(node24, [prismEntry, "proxy", join(repoRoot, "packages/contract/openapi/timely-api-keys.yaml"), emulator.url, "--errors", "-h", "127.0.0.1", "-p", String(port)], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  prism = spawn(
+    node24,
+    [
+      prismEntry,
+      "proxy",
+      join(repoRoot, "packages/contract/openapi/timely-api-keys.yaml"),
+      emulator.url,
+      "--errors",
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(port),
+    ],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("Prism did not start in 60 s")), 60_000);
     prism.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
@@ -63,7 +77,12 @@ it("every request and response of the SDK flow passes Prism's validation", async
   for await (const _ of client.apiKeys.list()) count += 1;
   expect(count).toBe(150);
   expect((await client.apiKeys.listPage({ page: 9, perPage: 100 })).data).toEqual([]);
-  const { key, secret } = await client.apiKeys.create({ name: "Prism", description: "cross-check", scopes: ["read", "agents"], expires_in_days: 7 });
+  const { key, secret } = await client.apiKeys.create({
+    name: "Prism",
+    description: "cross-check",
+    scopes: ["read", "agents"],
+    expires_in_days: 7,
+  });
   const user = new TimelyClient({ apiKey: secret.reveal(), baseUrl: prismUrl, fetch: watchingFetch, maxRetries: 0 });
   expect((await user.me()).key_id).toBe(key.id);
   await user.raw.GET("/v1/agents", { params: { query: { per_page: 5 } } });

@@ -32,7 +32,10 @@ function manifestOf(entries: Entry[]): string {
   const keys = entries.map((e, i) => {
     // A write key needs an expiry (policy requireExpiryFor: [write]).
     const expiry = e.expiresInDays ?? (e.scopes.includes("write") ? 30 : null);
-    const sinks = Array.from({ length: e.sinks }, (_, s) => `          - { type: file, path: ./secrets/k${i}-${s}.env }`).join("\n");
+    const sinks = Array.from(
+      { length: e.sinks },
+      (_, s) => `          - { type: file, path: ./secrets/k${i}-${s}.env }`,
+    ).join("\n");
     return [
       `      - id: key-${i}`,
       `        name: Integration ${i}`,
@@ -53,12 +56,18 @@ describe("apply, then plan", () => {
     await fc.assert(
       fc.asyncProperty(
         fc.array(entryArb, { minLength: 1, maxLength: 3 }),
-        fc.array(fc.oneof(fc.integer({ min: 0, max: 2 * DAY }), fc.integer({ min: 0, max: 200 * DAY })), { minLength: 1, maxLength: 4 }),
+        fc.array(fc.oneof(fc.integer({ min: 0, max: 2 * DAY }), fc.integer({ min: 0, max: 200 * DAY })), {
+          minLength: 1,
+          maxLength: 4,
+        }),
         fc.integer({ min: 0, max: 2 }),
         async (entries, jumps, unmanaged) => {
           // Keys made outside timely-keys are reported, never touched (policy unmanaged: report).
           const seed = testSeed();
-          seed.workspaces![0]!.keys = Array.from({ length: unmanaged }, (_, i) => ({ name: `Legacy ${i}`, scopes: ["read" as const] }));
+          seed.workspaces![0]!.keys = Array.from({ length: unmanaged }, (_, i) => ({
+            name: `Legacy ${i}`,
+            scopes: ["read" as const],
+          }));
           const emulator = await startTestEmulator(seed, { rateLimit: 1_000_000, now: "2026-01-01T00:00:00Z" });
           const dir = mkdtempSync(join(tmpdir(), "timely-keys-property-"));
           try {
@@ -84,9 +93,15 @@ describe("apply, then plan", () => {
               await applyAll(first);
               // Left to do: only retirements the new key of this very apply made possible (until it
               // was promoted, no verified newer key existed to retire them for).
-              const renewed = new Set(mutating(first).filter((a) => a.kind === "create" || a.kind === "rotate").map((a) => a.entryId));
+              const renewed = new Set(
+                mutating(first)
+                  .filter((a) => a.kind === "create" || a.kind === "rotate")
+                  .map((a) => a.entryId),
+              );
               const second = await planNow();
-              const left = mutating(second).filter((a) => !((a.kind === "deactivate-previous" || a.kind === "revoke-previous") && renewed.has(a.entryId)));
+              const left = mutating(second).filter(
+                (a) => !((a.kind === "deactivate-previous" || a.kind === "revoke-previous") && renewed.has(a.entryId)),
+              );
               expect(left.map((a) => a.summary)).toEqual([]);
               await applyAll(second);
               const third = await planNow();

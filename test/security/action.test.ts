@@ -5,7 +5,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { actionEntry, ensureNode24, runAction, visibleLog, type ActionRun } from "../../packages/github-action/test/support/run-action.js";
+import {
+  actionEntry,
+  ensureNode24,
+  runAction,
+  visibleLog,
+  type ActionRun,
+} from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, mutations, secretsOf } from "../support/emulator.js";
 import { findLeaks } from "../support/leaks.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
@@ -64,7 +70,11 @@ function action(inputs: Record<string, string>, stepEnv: NodeJS.ProcessEnv = env
 }
 
 function everySecret(): string[] {
-  return [...secretsOf(emulator), ...Object.values(RUNNER_ENV).filter((v) => v.length >= 32), "tml_PastedSecretInAKeyName000000000000001"];
+  return [
+    ...secretsOf(emulator),
+    ...Object.values(RUNNER_ENV).filter((v) => v.length >= 32),
+    "tml_PastedSecretInAKeyName000000000000001",
+  ];
 }
 
 describe("1. hostile names cannot switch off masking", () => {
@@ -88,12 +98,17 @@ describe("1. hostile names cannot switch off masking", () => {
     expect(run.stdout).toContain("evil\\u202etxt.exe");
     // The job summary (markdown) is inert too, and nothing leaks anywhere the runner shows.
     expect(outputProblems(run.summary)).toEqual([]);
-    expect(findLeaks({ log: visibleLog(run.stdout), stderr: run.stderr, summary: run.summary }, everySecret())).toEqual([]);
+    expect(findLeaks({ log: visibleLog(run.stdout), stderr: run.stderr, summary: run.summary }, everySecret())).toEqual(
+      [],
+    );
   });
 
   it("an exec sink's output with newlines, commands and escapes stays inert in the log and annotations", async () => {
-    const program = "process.stderr.write('bad\\n::stop-commands::zz\\n::add-mask::x\\n\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
-    work = makeWorkdir(manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`));
+    const program =
+      "process.stderr.write('bad\\n::stop-commands::zz\\n::add-mask::x\\n\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
+    work = makeWorkdir(
+      manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`),
+    );
     const run = await action({ command: "apply" });
     expect(run.code).not.toBe(0);
     expect(outputProblems(run.stdout, OWN_COMMANDS)).toEqual([]);
@@ -119,8 +134,16 @@ describe("2. the runner's and the manifest's tokens go only where the operator a
   it("tokenEnv ACTIONS_RUNTIME_TOKEN: refused, the runtime token is sent nowhere", async () => {
     const server = await captureServer();
     servers.push(server);
-    work = makeWorkdir(manifest(`    apiUrl: ${server.url}\n`).replace("tokenEnv: TIMELY_ACME_PROD_TOKEN", "tokenEnv: ACTIONS_RUNTIME_TOKEN"));
-    const run = await action({ command: "plan" }, env({ TIMELY_API_URL: undefined, TIMELY_KEYS_ALLOWED_API_URLS: server.url }));
+    work = makeWorkdir(
+      manifest(`    apiUrl: ${server.url}\n`).replace(
+        "tokenEnv: TIMELY_ACME_PROD_TOKEN",
+        "tokenEnv: ACTIONS_RUNTIME_TOKEN",
+      ),
+    );
+    const run = await action(
+      { command: "plan" },
+      env({ TIMELY_API_URL: undefined, TIMELY_KEYS_ALLOWED_API_URLS: server.url }),
+    );
     expect(run.code).not.toBe(0);
     expect(run.stdout).toContain("forbidden-token-env");
     expect(server.requests).toEqual([]);
@@ -130,11 +153,14 @@ describe("2. the runner's and the manifest's tokens go only where the operator a
 describe("3. exec sinks on a runner", () => {
   it("the program never sees the runner's tokens, the management token or GITHUB_TOKEN", async () => {
     const program = "require('fs').writeFileSync('env.json',JSON.stringify(process.env))";
-    work = makeWorkdir(manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`));
+    work = makeWorkdir(
+      manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`),
+    );
     const run = await action({ command: "apply" });
     expect(run.code, run.stdout).toBe(0);
     const seen = readFileSync(join(work.dir, "env.json"), "utf8");
-    for (const value of [...Object.values(RUNNER_ENV).filter((v) => v.length >= 32), OWNER_TOKEN]) expect(seen).not.toContain(value);
+    for (const value of [...Object.values(RUNNER_ENV).filter((v) => v.length >= 32), OWNER_TOKEN])
+      expect(seen).not.toContain(value);
     const names = Object.keys(JSON.parse(seen) as object).filter((name) => !name.startsWith("TIMELY_KEYS_"));
     expect(names.every((name) => ["PATH", "HOME", "LANG"].includes(name))).toBe(true);
   });

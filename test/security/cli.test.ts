@@ -53,7 +53,11 @@ function cli(args: string[], env: NodeJS.ProcessEnv = baseEnv()) {
 }
 
 function leaks(run: { stdout: string; stderr: string }, extra: string[] = []) {
-  return findLeaks({ stdout: run.stdout, stderr: run.stderr }, [...secretsOf(emulator), ...extra, "tml_PastedSecretInAKeyName000000000000001"]);
+  return findLeaks({ stdout: run.stdout, stderr: run.stderr }, [
+    ...secretsOf(emulator),
+    ...extra,
+    "tml_PastedSecretInAKeyName000000000000001",
+  ]);
 }
 
 describe("1. inert output: hostile key names and program output", () => {
@@ -78,8 +82,11 @@ describe("1. inert output: hostile key names and program output", () => {
   });
 
   it("an exec sink's hostile output is shown inert in the apply error", async () => {
-    const program = "process.stderr.write('bad\\n::stop-commands::zz\\n\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
-    work = makeWorkdir(manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`));
+    const program =
+      "process.stderr.write('bad\\n::stop-commands::zz\\n\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
+    work = makeWorkdir(
+      manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`),
+    );
     const run = await cli(["apply", "--auto-approve"]);
     expect(run.code).toBe(1);
     expect(outputProblems(`${run.stdout}\n${run.stderr}`)).toEqual([]);
@@ -101,7 +108,10 @@ describe("2. tokens go only where the operator allowed", () => {
 
   it("the same apiUrl is used once TIMELY_KEYS_ALLOWED_API_URLS lists it", async () => {
     work = makeWorkdir(manifest(`    apiUrl: ${emulator.url}/\n`));
-    const run = await cli(["plan"], { PROD_TOKEN: OWNER_TOKEN, TIMELY_KEYS_ALLOWED_API_URLS: `https://other.example, ${emulator.url}` });
+    const run = await cli(["plan"], {
+      PROD_TOKEN: OWNER_TOKEN,
+      TIMELY_KEYS_ALLOWED_API_URLS: `https://other.example, ${emulator.url}`,
+    });
     expect(run.stderr).not.toMatch(/api-url-not-allowed/);
     expect(run.code).toBe(0);
   });
@@ -109,7 +119,9 @@ describe("2. tokens go only where the operator allowed", () => {
   it("tokenEnv ACTIONS_RUNTIME_TOKEN is refused; the runner's token is never sent", async () => {
     const server = await capture();
     const runtimeToken = "ActionsRuntimeTokenThatMustNeverLeave0000000001";
-    work = makeWorkdir(manifest(`    apiUrl: ${server.url}\n`).replace("tokenEnv: PROD_TOKEN", "tokenEnv: ACTIONS_RUNTIME_TOKEN"));
+    work = makeWorkdir(
+      manifest(`    apiUrl: ${server.url}\n`).replace("tokenEnv: PROD_TOKEN", "tokenEnv: ACTIONS_RUNTIME_TOKEN"),
+    );
     const run = await cli(["plan"], { ACTIONS_RUNTIME_TOKEN: runtimeToken, TIMELY_KEYS_ALLOWED_API_URLS: server.url });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/forbidden-token-env/);
@@ -118,7 +130,12 @@ describe("2. tokens go only where the operator allowed", () => {
   });
 
   it("tokenEnv naming a sink's credential (VAULT_TOKEN) is refused", async () => {
-    work = makeWorkdir(manifest("", "- { type: vault, address: https://vault.example, path: timely/crm }").replace("tokenEnv: PROD_TOKEN", "tokenEnv: VAULT_TOKEN"));
+    work = makeWorkdir(
+      manifest("", "- { type: vault, address: https://vault.example, path: timely/crm }").replace(
+        "tokenEnv: PROD_TOKEN",
+        "tokenEnv: VAULT_TOKEN",
+      ),
+    );
     const run = await cli(["plan"], { ...baseEnv(), VAULT_TOKEN: OWNER_TOKEN });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error\[forbidden-token-env\]: tokenEnv VAULT_TOKEN is also read by a sink/);
@@ -137,7 +154,9 @@ describe("2. tokens go only where the operator allowed", () => {
 
   it("a Vault that answers 307: the sink does not forward X-Vault-Token", async () => {
     const target = await capture();
-    const vault = await capture((_request, respond) => respond(307, { location: `${target.url}/v1/secret/data/timely/crm` }));
+    const vault = await capture((_request, respond) =>
+      respond(307, { location: `${target.url}/v1/secret/data/timely/crm` }),
+    );
     work = makeWorkdir(manifest("", `- { type: vault, address: "${vault.url}", path: timely/crm }`));
     const run = await cli(["apply", "--auto-approve"], { ...baseEnv(), VAULT_TOKEN });
     expect(run.code).toBe(1);
@@ -150,7 +169,9 @@ describe("2. tokens go only where the operator allowed", () => {
   it("an AWS endpoint that answers 307: the AWS SDK does not follow it, the other origin receives nothing", async () => {
     const target = await capture();
     const aws = await capture((_request, respond) => respond(307, { location: `${target.url}/` }));
-    work = makeWorkdir(manifest("", `- { type: awsSecretsManager, secretId: timely/crm, region: us-east-1, endpoint: "${aws.url}" }`));
+    work = makeWorkdir(
+      manifest("", `- { type: awsSecretsManager, secretId: timely/crm, region: us-east-1, endpoint: "${aws.url}" }`),
+    );
     const run = await cli(["apply", "--auto-approve"], {
       ...baseEnv(),
       AWS_ACCESS_KEY_ID: "AKIAFAKEFORSECURITYSUITE",
@@ -163,8 +184,12 @@ describe("2. tokens go only where the operator allowed", () => {
   });
 
   it("a GitHub API answering with an endless body is cut at the cap", async () => {
-    const github = await capture((_request, respond) => respond(200, { "content-type": "application/json", "content-length": String(512 * 1024 * 1024) }, ""));
-    work = makeWorkdir(manifest("", `- { type: githubSecret, repository: acme/app, secretName: CRM, apiUrl: "${github.url}" }`));
+    const github = await capture((_request, respond) =>
+      respond(200, { "content-type": "application/json", "content-length": String(512 * 1024 * 1024) }, ""),
+    );
+    work = makeWorkdir(
+      manifest("", `- { type: githubSecret, repository: acme/app, secretName: CRM, apiUrl: "${github.url}" }`),
+    );
     const run = await cli(["apply", "--auto-approve"], { ...baseEnv(), GITHUB_TOKEN });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/larger than \d+ bytes/);
@@ -172,11 +197,14 @@ describe("2. tokens go only where the operator allowed", () => {
 });
 
 describe("3. a saved plan carries nothing the manifest does not", () => {
-  it("a successor's sinks changed to `sh -c \"env > x; cat > y\"` with the digest recomputed: refused, nothing run or changed", async () => {
+  it('a successor\'s sinks changed to `sh -c "env > x; cat > y"` with the digest recomputed: refused, nothing run or changed', async () => {
     work = makeWorkdir(manifest(""));
     expect((await cli(["plan", "--out", "saved.json"])).code).toBe(0);
     const path = join(work.dir, "saved.json");
-    const saved = JSON.parse(readFileSync(path, "utf8")) as { digest: string; plan: { workspaces: Array<{ actions: Array<{ successor?: { sinks: unknown[] } }> }> } };
+    const saved = JSON.parse(readFileSync(path, "utf8")) as {
+      digest: string;
+      plan: { workspaces: Array<{ actions: Array<{ successor?: { sinks: unknown[] } }> }> };
+    };
     let edited = 0;
     for (const action of saved.plan.workspaces.flatMap((w) => w.actions)) {
       if (action.successor) {
@@ -210,9 +238,18 @@ describe("4. exec sinks get a minimal environment", () => {
   it("the program sees PATH, HOME, LANG, its variable and passEnv: no management token, no other sink's credential", async () => {
     const program = "require('fs').writeFileSync('env.json',JSON.stringify(process.env))";
     work = makeWorkdir(
-      manifest("", `- { type: exec, input: env, env: CRM_KEY, passEnv: [EXTRA_SETTING], command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`),
+      manifest(
+        "",
+        `- { type: exec, input: env, env: CRM_KEY, passEnv: [EXTRA_SETTING], command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`,
+      ),
     );
-    const run = await cli(["apply", "--auto-approve"], { ...baseEnv(), VAULT_TOKEN, GITHUB_TOKEN, EXTRA_SETTING: "yes", LANG: "C.UTF-8" });
+    const run = await cli(["apply", "--auto-approve"], {
+      ...baseEnv(),
+      VAULT_TOKEN,
+      GITHUB_TOKEN,
+      EXTRA_SETTING: "yes",
+      LANG: "C.UTF-8",
+    });
     expect(run.code).toBe(0);
     const seen = JSON.parse(readFileSync(join(work.dir, "env.json"), "utf8")) as Record<string, string>;
     const names = Object.keys(seen).filter((name) => !name.startsWith("TIMELY_KEYS_"));
@@ -222,7 +259,9 @@ describe("4. exec sinks get a minimal environment", () => {
   });
 
   it("passEnv naming the management token is refused", async () => {
-    work = makeWorkdir(manifest("", `- { type: exec, passEnv: [PROD_TOKEN], command: [${JSON.stringify(process.execPath)}, -e, "0"] }`));
+    work = makeWorkdir(
+      manifest("", `- { type: exec, passEnv: [PROD_TOKEN], command: [${JSON.stringify(process.execPath)}, -e, "0"] }`),
+    );
     const run = await cli(["apply", "--auto-approve"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error\[exec-env-credential\]: passEnv PROD_TOKEN is a management token/);
@@ -233,7 +272,10 @@ describe("5. workspace identity", () => {
   it("a payments-dev workspace holding prod's token: stopped, zero mutating requests, prod's keys untouched", async () => {
     work = makeWorkdir(`${manifest("")}  - name: payments-dev\n    tokenEnv: DEV_TOKEN\n    keys: []\n`);
     const before = mutations(emulator);
-    const run = await cli(["apply", "--auto-approve", "--workspace", "payments-dev"], { ...baseEnv(), DEV_TOKEN: OWNER_TOKEN });
+    const run = await cli(["apply", "--auto-approve", "--workspace", "payments-dev"], {
+      ...baseEnv(),
+      DEV_TOKEN: OWNER_TOKEN,
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/resolve to the same live workspace/);
     expect(mutations(emulator)).toBe(before);
@@ -262,7 +304,10 @@ describe("5. workspace identity", () => {
     expect(imported.stdout).toContain(`id: ${await workspaceIdOf(emulator.url, OWNER_TOKEN)}`);
     const prodId = await workspaceIdOf(emulator.url, OWNER_TOKEN);
     work.write(`${manifest(`    id: ${prodId}\n`)}  - name: payments-dev\n    tokenEnv: DEV_TOKEN\n    keys: []\n`);
-    const refused = await cli(["import", "--workspace", "payments-dev", "-f", "timely-keys.yaml"], { ...baseEnv(), DEV_TOKEN: OWNER_TOKEN });
+    const refused = await cli(["import", "--workspace", "payments-dev", "-f", "timely-keys.yaml"], {
+      ...baseEnv(),
+      DEV_TOKEN: OWNER_TOKEN,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/resolve to the same live workspace/);
   });

@@ -32,8 +32,10 @@ export interface CaptureServer {
 
 /** A loopback server that records every request and answers as `answer` says (default 200 `{}`). */
 export async function captureServer(
-  answer: (request: Captured, respond: (status: number, headers?: Record<string, string>, body?: string) => void) => void = (_r, respond) =>
-    respond(200, { "content-type": "application/json" }, "{}"),
+  answer: (
+    request: Captured,
+    respond: (status: number, headers?: Record<string, string>, body?: string) => void,
+  ) => void = (_r, respond) => respond(200, { "content-type": "application/json" }, "{}"),
 ): Promise<CaptureServer> {
   const requests: Captured[] = [];
   const server: Server = createServer((req, res) => {
@@ -64,7 +66,8 @@ export async function createKey(apiUrl: string, token: string, name: string, des
     headers: { "x-api-key": token, "content-type": "application/json", "idempotency-key": randomUUID() },
     body: JSON.stringify({ name, description, scopes: ["read"] }),
   });
-  if (response.status !== 201 && response.status !== 200) throw new Error(`create ${JSON.stringify(name)}: HTTP ${response.status} ${await response.text()}`);
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(`create ${JSON.stringify(name)}: HTTP ${response.status} ${await response.text()}`);
 }
 
 export async function workspaceIdOf(apiUrl: string, token: string): Promise<string> {
@@ -84,8 +87,10 @@ export function outputProblems(text: string, ownCommands: readonly string[] = []
   if (/[\u202a-\u202e\u2066-\u2069]/.test(text)) problems.push("a bidi override reached the output");
   for (const line of text.split("\n")) {
     const command = /^\s*::([a-z-]+)::/.exec(line)?.[1];
-    if (command !== undefined && !ownCommands.includes(command)) problems.push(`a line is a workflow command: ${JSON.stringify(line.slice(0, 80))}`);
-    if (/^\s*(::stop-commands::|##\[)/.test(line)) problems.push(`a line stops or injects commands: ${JSON.stringify(line.slice(0, 80))}`);
+    if (command !== undefined && !ownCommands.includes(command))
+      problems.push(`a line is a workflow command: ${JSON.stringify(line.slice(0, 80))}`);
+    if (/^\s*(::stop-commands::|##\[)/.test(line))
+      problems.push(`a line stops or injects commands: ${JSON.stringify(line.slice(0, 80))}`);
   }
   return problems;
 }

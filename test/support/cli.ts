@@ -16,7 +16,10 @@ export interface CliRun {
 /** Everything every CLI run of this test file printed, for a final leak scan. */
 export const transcript: string[] = [];
 
-export function runCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {}): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; input?: string; timeoutMs?: number } = {},
+): Promise<CliRun> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [cliBin, ...args], {
       cwd: options.cwd ?? repoRoot,

@@ -21,7 +21,10 @@ export function testSeed(extra: Partial<Seed> = {}): Seed {
   } as Seed;
 }
 
-export async function startTestEmulator(seed: Seed = testSeed(), options: { rateLimit?: number; now?: string } = {}): Promise<Emulator> {
+export async function startTestEmulator(
+  seed: Seed = testSeed(),
+  options: { rateLimit?: number; now?: string } = {},
+): Promise<Emulator> {
   return startEmulator({ seed, validateContract: true, recordSecrets: true, ...options });
 }
 

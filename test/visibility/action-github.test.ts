@@ -7,7 +7,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureNode24, runAction, visibleLog, type ActionRun } from "../../packages/github-action/test/support/run-action.js";
+import {
+  ensureNode24,
+  runAction,
+  visibleLog,
+  type ActionRun,
+} from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, secretsOf } from "../support/emulator.js";
 import { expectNoLeaks } from "../support/leaks.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
@@ -44,7 +49,11 @@ async function action(inputs: Record<string, string>, extraEnv: NodeJS.ProcessEn
 }
 
 const open = () => github.issues.filter((i) => i.state === "open" && !i.pull);
-const markerIds = (issues: typeof github.issues) => issues.map((i) => /id=(\S+) -->/.exec(i.body)?.[1]).map((id) => decodeURIComponent(id ?? "")).sort();
+const markerIds = (issues: typeof github.issues) =>
+  issues
+    .map((i) => /id=(\S+) -->/.exec(i.body)?.[1])
+    .map((id) => decodeURIComponent(id ?? ""))
+    .sort();
 
 beforeAll(async () => {
   ensureNode24();
@@ -53,7 +62,12 @@ beforeAll(async () => {
   await github.start();
   work = makeWorkdir(worldManifest());
   // Issues timely-keys must leave alone: a person's, and one of another manifest with our label.
-  github.addIssue({ title: "Rotate keys docs", body: "Please document rotation", state: "open", labels: ["timely-keys"] });
+  github.addIssue({
+    title: "Rotate keys docs",
+    body: "Please document rotation",
+    state: "open",
+    labels: ["timely-keys"],
+  });
   github.addIssue({
     title: "timely-keys: other",
     body: "<!-- timely-keys-issue manifest=infra%2Fother.yaml id=entry%3Aacme-prod%2Fold-key -->\nelsewhere",
@@ -63,7 +77,12 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  const texts = Object.fromEntries(runs.flatMap((r, i) => [[`run ${i} log`, visibleLog(r.stdout)], [`run ${i} summary`, r.summary]]));
+  const texts = Object.fromEntries(
+    runs.flatMap((r, i) => [
+      [`run ${i} log`, visibleLog(r.stdout)],
+      [`run ${i} summary`, r.summary],
+    ]),
+  );
   github?.requests.forEach((r, i) => (texts[`github request ${i}`] = r.raw));
   expectNoLeaks(texts, [...secretsOf(emulator), GITHUB_TOKEN]);
   await emulator?.close();
@@ -77,7 +96,13 @@ describe("check with issues: write", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toContain("issues: 5 opened, 0 updated, 0 closed.");
     const ours = open().filter((i) => i.body.includes("manifest=timely-keys.yaml"));
-    expect(markerIds(ours)).toEqual(["drift:acme-prod", "entry:acme-prod/dead-key", "entry:acme-prod/old-key", "entry:acme-prod/soon-key", "entry:acme-prod/stuck-key"]);
+    expect(markerIds(ours)).toEqual([
+      "drift:acme-prod",
+      "entry:acme-prod/dead-key",
+      "entry:acme-prod/old-key",
+      "entry:acme-prod/soon-key",
+      "entry:acme-prod/stuck-key",
+    ]);
     const old = ours.find((i) => i.body.includes("entry%3Aacme-prod%2Fold-key"))!;
     expect(old.title).toBe("timely-keys: acme-prod/old-key: rotation overdue");
     expect(old.labels).toEqual(["timely-keys"]);
@@ -95,9 +120,15 @@ describe("check with issues: write", () => {
     const run = await action({ command: "check", issues: "true" });
     expect(run.stdout).toContain("issues: 0 opened, 5 updated, 0 closed.");
     expect(github.issues.length).toBe(before);
-    expect(github.requests.filter((r) => r.operationId === "issues/list-for-repo").every((r) => r.path.includes("labels=timely-keys"))).toBe(true);
+    expect(
+      github.requests
+        .filter((r) => r.operationId === "issues/list-for-repo")
+        .every((r) => r.path.includes("labels=timely-keys")),
+    ).toBe(true);
     // The list came in pages of 2: the Link header was followed.
-    expect(github.requests.filter((r) => r.operationId === "issues/list-for-repo" && r.path.includes("page=")).length).toBeGreaterThan(0);
+    expect(
+      github.requests.filter((r) => r.operationId === "issues/list-for-repo" && r.path.includes("page=")).length,
+    ).toBeGreaterThan(0);
   });
 
   it("a --target run neither opens nor closes issues outside its target", async () => {
@@ -107,13 +138,20 @@ describe("check with issues: write", () => {
   });
 
   it("closes an entry's issue with a comment once it recovers, and leaves others' issues alone", async () => {
-    work.write(worldManifest().replace("      - id: old-key\n        name: Key old-key\n", "      - id: old-key\n        name: Key old-key\n        rotation: { maxAgeDays: 365 }\n"));
+    work.write(
+      worldManifest().replace(
+        "      - id: old-key\n        name: Key old-key\n",
+        "      - id: old-key\n        name: Key old-key\n        rotation: { maxAgeDays: 365 }\n",
+      ),
+    );
     const run = await action({ command: "check", issues: "true" });
     expect(run.stdout).toContain("issues: 0 opened, 4 updated, 1 closed.");
     const closed = github.issues.find((i) => i.state === "closed")!;
     expect(closed.body).toContain("id=entry%3Aacme-prod%2Fold-key");
     expect(closed.state_reason).toBe("completed");
-    expect(closed.comments.at(-1)?.body).toMatch(/^timely-keys check passes for this key now \(\[run\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/\d+\)\): closing\.$/);
+    expect(closed.comments.at(-1)?.body).toMatch(
+      /^timely-keys check passes for this key now \(\[run\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/\d+\)\): closing\.$/,
+    );
     expect(github.issue(1)).toMatchObject({ state: "open", body: "Please document rotation" });
     expect(github.issue(2)?.state).toBe("open");
     expect(github.violations).toEqual([]);
@@ -121,16 +159,23 @@ describe("check with issues: write", () => {
   });
 
   it("a GitHub that refuses the token is a warning; the check's own result stands", async () => {
-    const run = await action({ command: "check", issues: "true", "github-token": "ghs_WrongTokenForTheIssuesTest00000000000002" });
+    const run = await action({
+      command: "check",
+      issues: "true",
+      "github-token": "ghs_WrongTokenForTheIssuesTest00000000000002",
+    });
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^::warning title=timely-keys issues::issues: could not sync the GitHub issues: GitHubApiError: GitHub GET \/repos\/acme\/app\/issues: HTTP 401 \(Bad credentials\)$/m);
+    expect(run.stdout).toMatch(
+      /^::warning title=timely-keys issues::issues: could not sync the GitHub issues: GitHubApiError: GitHub GET \/repos\/acme\/app\/issues: HTTP 401 \(Bad credentials\)$/m,
+    );
   });
 });
 
 const plansManifest = (count: number) =>
   `version: 1\nworkspaces:\n  - name: acme-prod\n    tokenEnv: PROD_TOKEN\n    keys:\n${Array.from(
     { length: count },
-    (_, i) => `      - id: bulk-${i}\n        name: Bulk integration number ${i}\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/bulk-${i}.env }]\n`,
+    (_, i) =>
+      `      - id: bulk-${i}\n        name: Bulk integration number ${i}\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/bulk-${i}.env }]\n`,
   ).join("")}`;
 
 describe("plan with pr-comment", () => {
@@ -168,11 +213,15 @@ describe("plan with pr-comment", () => {
     work.write(plansManifest(1500));
     const run = await action({ command: "plan", "pr-comment": "true" }, env);
     expect(run.code, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/^pr-comment: comment \d+ updated \(the plan is in the job summary: too long for a comment\)\.$/m);
+    expect(run.stdout).toMatch(
+      /^pr-comment: comment \d+ updated \(the plan is in the job summary: too long for a comment\)\.$/m,
+    );
     const ours = pr.comments.filter((c) => c.body.startsWith("<!-- timely-keys-plan manifest=timely-keys.yaml -->"));
     expect(ours).toHaveLength(1);
     expect(ours[0]!.body.length).toBeLessThan(2_000);
-    expect(ours[0]!.body).toMatch(/The whole plan is [\d,]+ characters, more than a comment holds \(65,536\): it is in the job summary of \[this run\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/\d+\)\./);
+    expect(ours[0]!.body).toMatch(
+      /The whole plan is [\d,]+ characters, more than a comment holds \(65,536\): it is in the job summary of \[this run\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/\d+\)\./,
+    );
     expect(ours[0]!.body).toContain("1500 to create");
     expect(run.summary).toContain("`bulk-1499`");
     expect(github.violations).toEqual([]);

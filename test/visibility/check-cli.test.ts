@@ -41,7 +41,12 @@ describe("timely-keys check", () => {
     const before = mutations(emulator);
     const run = await cli("check", "--json", "--fail-on", "never");
     expect(run.code, run.stderr).toBe(0);
-    const report = JSON.parse(run.stdout) as { format_version: number; now: string; findings: JsonFinding[]; counts: Record<string, number> };
+    const report = JSON.parse(run.stdout) as {
+      format_version: number;
+      now: string;
+      findings: JsonFinding[];
+      counts: Record<string, number>;
+    };
     expect(report.format_version).toBe(1);
     const managed = report.findings.filter((f) => f.entryId !== undefined).map((f) => [f.entryId, f.kind]);
     expect(Object.fromEntries(managed)).toEqual(EXPECTED);
@@ -50,9 +55,21 @@ describe("timely-keys check", () => {
     expect(unmanaged.map((f) => [f.kind, f.key?.name])).toEqual([["unmanaged", "Made by hand <b>"]]);
     // Evidence is data, and each finding names its key and its fix.
     const byEntry = new Map(report.findings.map((f) => [f.entryId, f]));
-    expect(byEntry.get("old-key")).toMatchObject({ severity: "error", fix: "run-apply", evidence: { ageDays: 120, maxAgeDays: 90, maxOverdueDays: 7 } });
-    expect(byEntry.get("stuck-key")).toMatchObject({ severity: "error", key: { generation: 2 }, evidence: { phase: "pending", leaseSeconds: 600 } });
-    expect(byEntry.get("denied-key")).toMatchObject({ severity: "warning", fix: "review-scopes", evidence: { forbiddenRequests: 1, recentRequests: 20, paths: ["GET /v1/agents"] } });
+    expect(byEntry.get("old-key")).toMatchObject({
+      severity: "error",
+      fix: "run-apply",
+      evidence: { ageDays: 120, maxAgeDays: 90, maxOverdueDays: 7 },
+    });
+    expect(byEntry.get("stuck-key")).toMatchObject({
+      severity: "error",
+      key: { generation: 2 },
+      evidence: { phase: "pending", leaseSeconds: 600 },
+    });
+    expect(byEntry.get("denied-key")).toMatchObject({
+      severity: "warning",
+      fix: "review-scopes",
+      evidence: { forbiddenRequests: 1, recentRequests: 20, paths: ["GET /v1/agents"] },
+    });
     expect(byEntry.get("failing-key")?.evidence).toMatchObject({ recentRequests: 12, minSuccessRate: 0.9 });
     expect(byEntry.get("roaming-key")?.evidence).toMatchObject({ endpoints: ["GET /v1/conversations"] });
     expect(byEntry.get("moved-key")).toMatchObject({ key: { generation: 1 }, fix: "update-consumer" });
@@ -61,7 +78,10 @@ describe("timely-keys check", () => {
     // check reads; it never changes anything.
     expect(mutations(emulator)).toBe(before);
     // Usage is asked for recently used keys only (one request each): not for the idle key.
-    const usagePaths = emulator.requests().filter((r) => r.path.endsWith("/usage")).map((r) => r.path);
+    const usagePaths = emulator
+      .requests()
+      .filter((r) => r.path.endsWith("/usage"))
+      .map((r) => r.path);
     expect(usagePaths.some((p) => p.includes(byEntry.get("idle-key")!.key!.id))).toBe(false);
     expect(usagePaths.some((p) => p.includes(byEntry.get("burst-key")!.key!.id))).toBe(true);
   });
@@ -82,7 +102,9 @@ describe("timely-keys check", () => {
   it("prints one line per finding with its evidence and fix, names filtered by --target", async () => {
     const run = await cli("check", "--target", "old-key");
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^error {3}rotation overdue: acme-prod\/old-key: key #1 "Key old-key" \([0-9a-f-]+\) is 120 days old, past maxAgeDays 90 \+ max-overdue-days 7: its rotation is overdue\. Fix: run `timely-keys apply`/m);
+    expect(run.stdout).toMatch(
+      /^error {3}rotation overdue: acme-prod\/old-key: key #1 "Key old-key" \([0-9a-f-]+\) is 120 days old, past maxAgeDays 90 \+ max-overdue-days 7: its rotation is overdue\. Fix: run `timely-keys apply`/m,
+    );
     expect(run.stdout).toContain("check: 1 error, 0 warnings, 0 info.");
     expect(run.stdout).not.toContain("soon-key");
   });
@@ -90,7 +112,9 @@ describe("timely-keys check", () => {
   it("--markdown is a table with every finding, key names escaped", async () => {
     const run = await cli("check", "--markdown");
     expect(run.code).toBe(1);
-    expect(run.stdout).toMatch(/^## timely-keys check\n\n\*\*4 errors, 8 warnings, 0 info\.\*\*\n\n\| Severity \| Workspace \| Entry \| Key \| Finding \| Evidence \| Fix \|/);
+    expect(run.stdout).toMatch(
+      /^## timely-keys check\n\n\*\*4 errors, 8 warnings, 0 info\.\*\*\n\n\| Severity \| Workspace \| Entry \| Key \| Finding \| Evidence \| Fix \|/,
+    );
     for (const id of Object.keys(EXPECTED)) expect(run.stdout).toContain(`\`${id}\``);
     expect(run.stdout).toContain("Made by hand &lt;b&gt;");
     expect(run.stdout).not.toContain("<b>");
@@ -110,14 +134,25 @@ describe("timely-keys check", () => {
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     try {
       const port = (receiver.address() as { port: number }).port;
-      work.write(worldManifest(`notify:\n  - { type: webhook, url: "http://127.0.0.1:${port}/hook", events: [check.finding] }\n`));
+      work.write(
+        worldManifest(
+          `notify:\n  - { type: webhook, url: "http://127.0.0.1:${port}/hook", events: [check.finding] }\n`,
+        ),
+      );
       const run = await cli("check", "--fail-on", "never");
       expect(run.code, run.stderr).toBe(0);
-      const events = bodies.map((b) => JSON.parse(b) as { type: string; entryId?: string; finding: { kind: string; fix: string }; text: string });
+      const events = bodies.map(
+        (b) =>
+          JSON.parse(b) as { type: string; entryId?: string; finding: { kind: string; fix: string }; text: string },
+      );
       expect(events.every((e) => e.type === "check.finding")).toBe(true);
-      expect(Object.fromEntries(events.filter((e) => e.entryId).map((e) => [e.entryId, e.finding.kind]))).toEqual(EXPECTED);
+      expect(Object.fromEntries(events.filter((e) => e.entryId).map((e) => [e.entryId, e.finding.kind]))).toEqual(
+        EXPECTED,
+      );
       expect(events).toHaveLength(Object.keys(EXPECTED).length + 1);
-      expect(events.find((e) => e.entryId === "old-key")?.text).toMatch(/^timely-keys check: error rotation overdue: acme-prod\/old-key: key #1/);
+      expect(events.find((e) => e.entryId === "old-key")?.text).toMatch(
+        /^timely-keys check: error rotation overdue: acme-prod\/old-key: key #1/,
+      );
       expectNoLeaks(Object.fromEntries(bodies.map((b, i) => [`notification ${i}`, b])), secretsOf(emulator));
     } finally {
       work.write(worldManifest());

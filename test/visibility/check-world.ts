@@ -28,9 +28,16 @@ export const EXPECTED: Record<string, string> = {
   "sinkless-key": "cannot-rotate",
 };
 
-function managed(id: string, generation: number, options: Partial<SeedKey> & { phase?: string; promotedDaysAgo?: number } = {}): SeedKey {
+function managed(
+  id: string,
+  generation: number,
+  options: Partial<SeedKey> & { phase?: string; promotedDaysAgo?: number } = {},
+): SeedKey {
   const { phase, promotedDaysAgo, ...rest } = options;
-  const tokens = [phase, promotedDaysAgo !== undefined ? `@${Math.floor((NOW - promotedDaysAgo * DAY) / 1000)}` : undefined].filter(Boolean);
+  const tokens = [
+    phase,
+    promotedDaysAgo !== undefined ? `@${Math.floor((NOW - promotedDaysAgo * DAY) / 1000)}` : undefined,
+  ].filter(Boolean);
   return {
     name: `Key ${id}`,
     description: `[tk:${id}#${generation}${tokens.length > 0 ? ` ${tokens.join(" ")}` : ""}]`,
@@ -63,7 +70,13 @@ export const worldSeed: Seed = {
         managed("moved-key", 1, { created_at: daysAgo(40), last_used_at: null, promotedDaysAgo: 40 }),
         managed("moved-key", 2, { created_at: daysAgo(3), last_used_at: daysAgo(1), promotedDaysAgo: 3 }),
         managed("sinkless-key", 1, { created_at: daysAgo(10) }),
-        { name: "Made by hand <b>", description: "Nobody knows", scopes: ["read"], created_at: daysAgo(5), last_used_at: daysAgo(1) },
+        {
+          name: "Made by hand <b>",
+          description: "Nobody knows",
+          scopes: ["read"],
+          created_at: daysAgo(5),
+          last_used_at: daysAgo(1),
+        },
       ],
     },
   ],
@@ -74,17 +87,17 @@ export function worldManifest(extra = ""): string {
         name: Key ${id}
         scopes: [${opts.scopes ?? "read"}]
 ${opts.expires !== undefined ? `        expiresInDays: ${opts.expires}\n` : ""}${
-    opts.sinks === false ? "" : `        deliver:\n          - { type: file, path: ./secrets/${id}.env }\n`
-  }`;
+  opts.sinks === false ? "" : `        deliver:\n          - { type: file, path: ./secrets/${id}.env }\n`
+}`;
   return `version: 1
 ${extra}workspaces:
   - name: acme-prod
     tokenEnv: PROD_TOKEN
     keys:
 ${entry("old-key")}${entry("soon-key", { expires: 90 })}${entry("dead-key", { expires: 30 })}${entry("stuck-key")}${entry("idle-key")}${entry(
-    "denied-key",
-    { scopes: "analytics" },
-  )}${entry("failing-key")}${entry("burst-key")}${entry("roaming-key")}${entry("moved-key")}${entry("sinkless-key", { sinks: false })}`;
+  "denied-key",
+  { scopes: "analytics" },
+)}${entry("failing-key")}${entry("burst-key")}${entry("roaming-key")}${entry("moved-key")}${entry("sinkless-key", { sinks: false })}`;
 }
 
 async function call(emulator: Emulator, id: string, generation: number, path: string, times = 1): Promise<void> {

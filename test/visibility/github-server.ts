@@ -34,7 +34,8 @@ function loadOperations(): Operation[] {
   addFormats.default(ajv);
   // Only the components: ajv compiles what each operation's schemas reference, nothing more.
   ajv.addSchema({ $id: SPEC_ID, components: fromOpenApi30(spec.components) });
-  const compile = (schema: unknown) => ajv.compile(JSON.parse(JSON.stringify(fromOpenApi30(schema)).replace(/"\$ref":"#/g, `"$ref":"${SPEC_ID}#`)));
+  const compile = (schema: unknown) =>
+    ajv.compile(JSON.parse(JSON.stringify(fromOpenApi30(schema)).replace(/"\$ref":"#/g, `"$ref":"${SPEC_ID}#`)));
   const wanted: Array<[string, string]> = [
     ["get", "/repos/{owner}/{repo}/issues"],
     ["post", "/repos/{owner}/{repo}/issues"],
@@ -50,7 +51,9 @@ function loadOperations(): Operation[] {
       const param = (typeof raw.$ref === "string" ? resolvePointer(spec, raw.$ref) : raw) as Json;
       if (param.in === "query") query.set(String(param.name), compile(param.schema));
     }
-    const bodySchema = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.["application/json"] as Json | undefined;
+    const bodySchema = ((op.requestBody as Json | undefined)?.content as Json | undefined)?.["application/json"] as
+      | Json
+      | undefined;
     const responses = new Map<number, ValidateFunction>();
     for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
       const schema = ((response.content as Json | undefined)?.["application/json"] as Json | undefined)?.schema;
@@ -73,7 +76,8 @@ function fromOpenApi30(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(fromOpenApi30);
   if (typeof node !== "object" || node === null) return node;
   const out: Json = {};
-  for (const [key, value] of Object.entries(node)) out[key] = key === "example" || key === "examples" ? value : fromOpenApi30(value);
+  for (const [key, value] of Object.entries(node))
+    out[key] = key === "example" || key === "examples" ? value : fromOpenApi30(value);
   if (out.nullable === true) {
     delete out.nullable;
     if (typeof out.type === "string") {
@@ -190,12 +194,29 @@ export class FakeGitHub {
       title: issue.title,
       body: issue.body,
       user: user("github-actions[bot]"),
-      labels: issue.labels.map((name, i) => ({ id: i + 1, node_id: `LA_${i}`, url: `https://api.github.com/repos/acme/app/labels/${name}`, name, description: null, color: "ededed", default: false })),
+      labels: issue.labels.map((name, i) => ({
+        id: i + 1,
+        node_id: `LA_${i}`,
+        url: `https://api.github.com/repos/acme/app/labels/${name}`,
+        name,
+        description: null,
+        color: "ededed",
+        default: false,
+      })),
       assignee: null,
       milestone: null,
       locked: false,
       comments: issue.comments.length,
-      ...(issue.pull ? { pull_request: { url: `https://api.github.com/repos/acme/app/pulls/${issue.number}`, html_url: null, diff_url: null, patch_url: null } } : {}),
+      ...(issue.pull
+        ? {
+            pull_request: {
+              url: `https://api.github.com/repos/acme/app/pulls/${issue.number}`,
+              html_url: null,
+              diff_url: null,
+              patch_url: null,
+            },
+          }
+        : {}),
       closed_at: issue.state === "closed" ? "2026-06-01T12:00:00Z" : null,
       created_at: "2026-06-01T12:00:00Z",
       updated_at: "2026-06-01T12:00:00Z",
@@ -242,13 +263,16 @@ export class FakeGitHub {
     }
     this.requests.push({ method, path: url.pathname + url.search, operationId: op.operationId, body, raw });
     if (req.headers.authorization !== `Bearer ${this.token}`) return send(401, { message: "Bad credentials" });
-    if (req.headers["x-github-api-version"] !== "2022-11-28") this.violations.push(`${op.operationId}: no X-GitHub-Api-Version 2022-11-28`);
+    if (req.headers["x-github-api-version"] !== "2022-11-28")
+      this.violations.push(`${op.operationId}: no X-GitHub-Api-Version 2022-11-28`);
     for (const [name, value] of url.searchParams) {
       const validate = op.query.get(name);
       if (!validate) this.violations.push(`${op.operationId}: unknown query parameter ${name}`);
-      else if (!validate(/^\d+$/.test(value) ? Number(value) : value)) this.violations.push(`${op.operationId}: query ${name}=${value}: ${ajvText(validate)}`);
+      else if (!validate(/^\d+$/.test(value) ? Number(value) : value))
+        this.violations.push(`${op.operationId}: query ${name}=${value}: ${ajvText(validate)}`);
     }
-    if (op.body && body !== undefined && !op.body(body)) this.violations.push(`${op.operationId}: body: ${ajvText(op.body)}`);
+    if (op.body && body !== undefined && !op.body(body))
+      this.violations.push(`${op.operationId}: body: ${ajvText(op.body)}`);
     if (op.body === undefined && body !== undefined) this.violations.push(`${op.operationId}: takes no body`);
     const [, , , ...params] = op.pattern.exec(url.pathname) ?? [];
     const b = (body ?? {}) as Json;
@@ -256,11 +280,22 @@ export class FakeGitHub {
       case "issues/list-for-repo": {
         const state = url.searchParams.get("state") ?? "open";
         const labels = (url.searchParams.get("labels") ?? "").split(",").filter(Boolean);
-        const all = this.issues.filter((i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)));
-        return this.page(url, all.map((i) => this.issueJson(i)), send);
+        const all = this.issues.filter(
+          (i) => (state === "all" || i.state === state) && labels.every((l) => i.labels.includes(l)),
+        );
+        return this.page(
+          url,
+          all.map((i) => this.issueJson(i)),
+          send,
+        );
       }
       case "issues/create": {
-        const issue = this.addIssue({ title: String(b.title), body: String(b.body ?? ""), state: "open", labels: (b.labels as string[]) ?? [] });
+        const issue = this.addIssue({
+          title: String(b.title),
+          body: String(b.body ?? ""),
+          state: "open",
+          labels: (b.labels as string[]) ?? [],
+        });
         return send(201, this.issueJson(issue));
       }
       case "issues/update": {
@@ -275,12 +310,17 @@ export class FakeGitHub {
       case "issues/list-comments": {
         const issue = this.issue(Number(params[0]));
         if (!issue) return send(404, { message: "Not Found" });
-        return this.page(url, issue.comments.map((c) => this.commentJson(c)), send);
+        return this.page(
+          url,
+          issue.comments.map((c) => this.commentJson(c)),
+          send,
+        );
       }
       case "issues/create-comment": {
         const issue = this.issue(Number(params[0]));
         if (!issue) return send(404, { message: "Not Found" });
-        if (typeof b.body === "string" && b.body.length > 65_536) return send(422, { message: "Validation Failed: body is too long (maximum is 65536 characters)" });
+        if (typeof b.body === "string" && b.body.length > 65_536)
+          return send(422, { message: "Validation Failed: body is too long (maximum is 65536 characters)" });
         const comment = { id: this.nextId++, body: String(b.body), issue: issue.number };
         issue.comments.push(comment);
         return send(201, this.commentJson(comment));
@@ -288,7 +328,8 @@ export class FakeGitHub {
       case "issues/update-comment": {
         const comment = this.issues.flatMap((i) => i.comments).find((c) => c.id === Number(params[0]));
         if (!comment) return send(404, { message: "Not Found" });
-        if (typeof b.body === "string" && b.body.length > 65_536) return send(422, { message: "Validation Failed: body is too long (maximum is 65536 characters)" });
+        if (typeof b.body === "string" && b.body.length > 65_536)
+          return send(422, { message: "Validation Failed: body is too long (maximum is 65536 characters)" });
         comment.body = String(b.body);
         return send(200, this.commentJson(comment));
       }
@@ -296,7 +337,11 @@ export class FakeGitHub {
     return send(404, { message: "Not Found" });
   }
 
-  private page(url: URL, items: unknown[], send: (status: number, data: unknown, headers?: Record<string, string>) => void): void {
+  private page(
+    url: URL,
+    items: unknown[],
+    send: (status: number, data: unknown, headers?: Record<string, string>) => void,
+  ): void {
     const perPage = Math.min(Number(url.searchParams.get("per_page") ?? 30), this.pageSize);
     const page = Number(url.searchParams.get("page") ?? 1);
     const slice = items.slice((page - 1) * perPage, page * perPage);

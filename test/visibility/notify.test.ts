@@ -68,7 +68,11 @@ beforeAll(async () => {
     request.setEncoding("utf8").on("data", (d: string) => (body += d));
     request.on("end", () => {
       const idempotencyKey = request.headers["idempotency-key"];
-      received.push({ path: request.url ?? "", body, idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined });
+      received.push({
+        path: request.url ?? "",
+        body,
+        idempotencyKey: typeof idempotencyKey === "string" ? idempotencyKey : undefined,
+      });
       response.statusCode = request.url === "/down" ? 503 : 200;
       response.end(request.url === "/down" ? "down" : "ok");
     });
@@ -87,7 +91,11 @@ afterAll(async () => {
   work?.cleanup();
 });
 
-const events = (path: string, since = 0) => received.slice(since).filter((r) => r.path === path).map((r) => JSON.parse(r.body) as Record<string, unknown>);
+const events = (path: string, since = 0) =>
+  received
+    .slice(since)
+    .filter((r) => r.path === path)
+    .map((r) => JSON.parse(r.body) as Record<string, unknown>);
 
 describe("notifications", () => {
   it("creating keys is not a rotation: nothing is sent", async () => {
@@ -107,8 +115,16 @@ describe("notifications", () => {
       ["rotation.completed", "crm"],
       ["rotation.failed", "bot"],
     ]);
-    expect(hook[0]).toMatchObject({ format_version: 1, workspace: "acme-prod", keyName: "CRM <Integration>", generation: 2, action: "rotate" });
-    expect(hook[0]?.text).toMatch(/^timely-keys: acme-prod\/crm: rotation completed, new key "CRM <Integration>" #2 \([0-9a-f-]+\) delivered, verified and current\.$/);
+    expect(hook[0]).toMatchObject({
+      format_version: 1,
+      workspace: "acme-prod",
+      keyName: "CRM <Integration>",
+      generation: 2,
+      action: "rotate",
+    });
+    expect(hook[0]?.text).toMatch(
+      /^timely-keys: acme-prod\/crm: rotation completed, new key "CRM <Integration>" #2 \([0-9a-f-]+\) delivered, verified and current\.$/,
+    );
     expect(hook[1]?.error).toMatch(/exit/i);
     // Slack: a message whose text escapes <, > and & as Slack requires.
     const slack = received.filter((r) => r.path === SLACK_PATH).map((r) => JSON.parse(r.body) as { text: string });
@@ -119,7 +135,9 @@ describe("notifications", () => {
     const down = received.filter((r) => r.path === "/down");
     expect(down.length).toBe(4);
     expect(new Set(down.map((r) => r.idempotencyKey)).size).toBe(1);
-    expect(run.stderr).toMatch(/^warning: notification rotation\.failed to webhook http:\/\/127\.0\.0\.1:\d+ not sent: HTTP 503 after 4 attempts$/m);
+    expect(run.stderr).toMatch(
+      /^warning: notification rotation\.failed to webhook http:\/\/127\.0\.0\.1:\d+ not sent: HTTP 503 after 4 attempts$/m,
+    );
   });
 
   it("the old keys' retirement is sent as key.retired, and the bot's rotation completes once its sink works", async () => {
@@ -149,7 +167,12 @@ describe("notifications", () => {
   it("no notification body, and nothing the CLI printed, holds a secret, a token or the Slack URL", () => {
     expect(received.length).toBeGreaterThan(0);
     const secrets = [...secretsOf(emulator), SLACK_PATH];
-    expectNoLeaks(Object.fromEntries(received.map((r, i) => [`notification ${i} to ${r.path === SLACK_PATH ? "slack" : r.path}`, r.body])), secrets);
+    expectNoLeaks(
+      Object.fromEntries(
+        received.map((r, i) => [`notification ${i} to ${r.path === SLACK_PATH ? "slack" : r.path}`, r.body]),
+      ),
+      secrets,
+    );
     expectNoLeaks({ transcript: transcript.join("\n") }, secrets);
   });
 
@@ -159,7 +182,9 @@ describe("notifications", () => {
     work.write(manifest().replace(`url: ${base}/hook`, "url: http://hooks.example.com/hook"));
     const insecure = await cli("apply", "--auto-approve");
     expect(insecure.code).toBe(1);
-    expect(insecure.stderr).toBe("error: notify webhook: url must be https:// (plain http:// only to a loopback address) (nothing was read or changed)\n");
+    expect(insecure.stderr).toBe(
+      "error: notify webhook: url must be https:// (plain http:// only to a loopback address) (nothing was read or changed)\n",
+    );
     work.write(manifest());
     const unset = await runCli(["check"], { env: { ...env, SLACK_WEBHOOK_URL: "" }, cwd: work.dir });
     expect(unset.code).toBe(1);

@@ -28,7 +28,10 @@ beforeAll(async () => {
   emulator = await startWorld();
   work = makeWorkdir(worldManifest());
   const before = mutations(emulator);
-  const run = await runCli(["report", "--html", "report.html"], { env: { TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN }, cwd: work.dir });
+  const run = await runCli(["report", "--html", "report.html"], {
+    env: { TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN },
+    cwd: work.dir,
+  });
   expect(run.code, run.stderr).toBe(0);
   expect(run.stdout).toBe("Wrote the report to report.html.\n");
   expect(mutations(emulator)).toBe(before);
@@ -54,14 +57,17 @@ describe("the HTML report", () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     const problems: string[] = [];
     page.on("console", (message) => {
-      if (message.type() === "error" || message.type() === "warning") problems.push(`console ${message.type()}: ${message.text()}`);
+      if (message.type() === "error" || message.type() === "warning")
+        problems.push(`console ${message.type()}: ${message.text()}`);
     });
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("request", (request) => {
       if (!request.url().startsWith("file:")) problems.push(`request: ${request.url()}`);
     });
     await page.goto(pathToFileURL(reportPath).href, { waitUntil: "load" });
-    const rows = await page.locator("tbody tr[data-key]").evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: Record<string, string> }).dataset.key));
+    const rows = await page
+      .locator("tbody tr[data-key]")
+      .evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: Record<string, string> }).dataset.key));
     expect(rows.filter((id) => id !== undefined && id in EXPECTED).sort()).toEqual(Object.keys(EXPECTED).sort());
     // ...and the unmanaged key, by its id.
     expect(rows.filter((id) => !(id! in EXPECTED))).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/)]);
@@ -76,7 +82,9 @@ describe("the HTML report", () => {
     // Timeline, age bars, sparklines and calendar are drawn.
     expect(await page.locator("ol.timeline").count()).toBe(Object.keys(EXPECTED).length);
     expect(await page.locator('tr[data-key="moved-key"] ol.timeline li.now').innerText()).toContain("draining");
-    expect(await page.locator("svg[aria-label$='recent requests in the last 14 days']").count()).toBe(Object.keys(EXPECTED).length + 1);
+    expect(await page.locator("svg[aria-label$='recent requests in the last 14 days']").count()).toBe(
+      Object.keys(EXPECTED).length + 1,
+    );
     expect(await page.locator(".calendar .day").count()).toBe(90);
     expect(await page.locator(".calendar .day.expires").count()).toBe(1);
     // The filter box works (the page's own script runs).
@@ -90,7 +98,9 @@ describe("the HTML report", () => {
     const page = await browser.newPage();
     await page.goto(pathToFileURL(reportPath).href);
     await page.evaluate(axeSource);
-    const result = (await page.evaluate(() => (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run())) as {
+    const result = (await page.evaluate(() =>
+      (globalThis as unknown as { axe: { run: () => Promise<unknown> } }).axe.run(),
+    )) as {
       violations: Array<{ id: string; impact: string; nodes: unknown[] }>;
     };
     expect((result as unknown as { passes: unknown[] }).passes.length).toBeGreaterThan(10);

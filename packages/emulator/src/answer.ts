@@ -9,6 +9,12 @@ export interface Answer {
 
 export const ok = (data: unknown, status = 200): Answer => ({ status, body: { data } });
 
-export function errorBody(status: number, code: ErrorCode, message: string, requestId: string, field?: string): unknown {
+export function errorBody(
+  status: number,
+  code: ErrorCode,
+  message: string,
+  requestId: string,
+  field?: string,
+): unknown {
   return { error: { code, message, status, ...(field ? { field } : {}), request_id: requestId } };
 }

@@ -34,8 +34,10 @@ export async function handleApiRequest(core: EmulatorCore, incoming: Incoming): 
   const match = matchRoute(method, pathname);
   const route = match.kind === "found" ? match.route : undefined;
   const decision = core.faults.decide(pathname);
-  const identify = (nowMs: number): Authentication => authenticate(req.headers["x-api-key"], core.store, nowMs, address);
-  const limiterIdentity = (auth: Authentication) => (route?.access.kind === "public" ? `address:${address}` : auth.identity);
+  const identify = (nowMs: number): Authentication =>
+    authenticate(req.headers["x-api-key"], core.store, nowMs, address);
+  const limiterIdentity = (auth: Authentication) =>
+    route?.access.kind === "public" ? `address:${address}` : auth.identity;
 
   if (decision.maintenance) {
     const nowMs = core.clock.nowMs();
@@ -51,7 +53,15 @@ export async function handleApiRequest(core: EmulatorCore, incoming: Incoming): 
   const auth = identify(nowMs);
   if (decision.kind && decision.when === "before") {
     // The request never reaches the API: nothing changes, nothing is counted.
-    await injectFault(core, incoming, decision, undefined, core.limiter.peek(limiterIdentity(auth), nowMs), nowMs, auth.principal);
+    await injectFault(
+      core,
+      incoming,
+      decision,
+      undefined,
+      core.limiter.peek(limiterIdentity(auth), nowMs),
+      nowMs,
+      auth.principal,
+    );
     return;
   }
 
@@ -60,13 +70,23 @@ export async function handleApiRequest(core: EmulatorCore, incoming: Incoming): 
 
   let answer: Answer;
   if (!limit.allowed) {
-    answer = errorAnswer(incoming, new ApiError(429, "RATE_LIMIT_EXCEEDED", `Rate limit of ${limit.limit} requests per 60 seconds exceeded; retry after ${limit.retryAfter} s`));
+    answer = errorAnswer(
+      incoming,
+      new ApiError(
+        429,
+        "RATE_LIMIT_EXCEEDED",
+        `Rate limit of ${limit.limit} requests per 60 seconds exceeded; retry after ${limit.retryAfter} s`,
+      ),
+    );
     answer.headers = { "Retry-After": String(limit.retryAfter) };
   } else if (match.kind === "none") {
     // The path is not echoed: it is caller input and could hold anything.
     answer = errorAnswer(incoming, new ApiError(404, "NOT_FOUND", `No ${method} route at this path`));
   } else if (match.kind === "wrong-method") {
-    answer = errorAnswer(incoming, new ApiError(404, "NOT_FOUND", `No ${method} route at this path (allowed: ${match.allowed.join(", ")})`));
+    answer = errorAnswer(
+      incoming,
+      new ApiError(404, "NOT_FOUND", `No ${method} route at this path (allowed: ${match.allowed.join(", ")})`),
+    );
     answer.headers = { Allow: match.allowed.join(", ") };
   } else {
     answer = runRoute(core, incoming, match.route, match.params, auth, nowMs);
@@ -74,10 +94,20 @@ export async function handleApiRequest(core: EmulatorCore, incoming: Incoming): 
 
   // Usage accounting: every request a valid API key makes to a known route (not health).
   const usageKey: KeyRecord | undefined =
-    route && route.access.kind !== "public" && auth.credential?.kind === "key" && !auth.failure ? auth.credential.key : undefined;
+    route && route.access.kind !== "public" && auth.credential?.kind === "key" && !auth.failure
+      ? auth.credential.key
+      : undefined;
   if (usageKey && route) {
     const userAgent = req.headers["user-agent"];
-    core.recordUsage(usageKey, method, route.template, pathname, answer.status, nowMs, typeof userAgent === "string" ? userAgent : null);
+    core.recordUsage(
+      usageKey,
+      method,
+      route.template,
+      pathname,
+      answer.status,
+      nowMs,
+      typeof userAgent === "string" ? userAgent : null,
+    );
   }
 
   if (decision.kind && decision.when === "after") {
@@ -92,10 +122,18 @@ export async function handleApiRequest(core: EmulatorCore, incoming: Incoming): 
   finish(core, incoming, { status: answer.status, principal: auth.principal });
 }
 
-function runRoute(core: EmulatorCore, incoming: Incoming, route: Route, params: Record<string, string>, auth: Authentication, nowMs: number): Answer {
+function runRoute(
+  core: EmulatorCore,
+  incoming: Incoming,
+  route: Route,
+  params: Record<string, string>,
+  auth: Authentication,
+  nowMs: number,
+): Answer {
   try {
     if (route.access.kind !== "public") {
-      if (auth.failure || !auth.credential) throw auth.failure ?? new ApiError(401, "UNAUTHORIZED", "Missing x-api-key header");
+      if (auth.failure || !auth.credential)
+        throw auth.failure ?? new ApiError(401, "UNAUTHORIZED", "Missing x-api-key header");
       authorize(auth.credential, route.access);
     }
     let body: unknown;
@@ -113,13 +151,19 @@ function runRoute(core: EmulatorCore, incoming: Incoming, route: Route, params: 
     if (!route.idempotent) return route.handler(ctx);
 
     // Only create documents a 400; on activate/deactivate an over-long key is simply used as is.
-    const idempotencyKey = parseIdempotencyKey(incoming.req.headers["idempotency-key"], route.operationId === "createApiKey");
+    const idempotencyKey = parseIdempotencyKey(
+      incoming.req.headers["idempotency-key"],
+      route.operationId === "createApiKey",
+    );
     const replayed = (answer: Answer): Answer =>
       answer.status < 300 ? { ...answer, headers: { ...answer.headers, "Idempotent-Replayed": "false" } } : answer;
     if (idempotencyKey === undefined || !auth.credential) return replayed(route.handler(ctx));
 
-    const caller = auth.credential.kind === "member" ? `member:${auth.credential.member.id}` : `key:${auth.credential.key.id}`;
-    const scope = [auth.credential.workspace.id, caller, `${route.method} ${incoming.pathname}`, idempotencyKey].join("\u0000");
+    const caller =
+      auth.credential.kind === "member" ? `member:${auth.credential.member.id}` : `key:${auth.credential.key.id}`;
+    const scope = [auth.credential.workspace.id, caller, `${route.method} ${incoming.pathname}`, idempotencyKey].join(
+      "\u0000",
+    );
     const fingerprint = route.body ? fingerprintBody(body) : "";
     const found = core.idempotency.lookup(scope, fingerprint, nowMs);
     if (found.kind === "replay") {
@@ -127,7 +171,8 @@ function runRoute(core: EmulatorCore, incoming: Incoming, route: Route, params: 
     }
     if (found.kind === "conflict") throw conflict("Idempotency-Key was already used with a different request body");
     const answer = replayed(route.handler(ctx));
-    if (answer.status < 300) core.idempotency.store(scope, fingerprint, { status: answer.status, body: answer.body }, nowMs);
+    if (answer.status < 300)
+      core.idempotency.store(scope, fingerprint, { status: answer.status, body: answer.body }, nowMs);
     return answer;
   } catch (error) {
     if (error instanceof ApiError) return errorAnswer(incoming, error);
@@ -137,7 +182,10 @@ function runRoute(core: EmulatorCore, incoming: Incoming, route: Route, params: 
 }
 
 function errorAnswer(incoming: Incoming, error: ApiError): Answer {
-  return { status: error.status, body: errorBody(error.status, error.code, error.message, incoming.requestId, error.field) };
+  return {
+    status: error.status,
+    body: errorBody(error.status, error.code, error.message, incoming.requestId, error.field),
+  };
 }
 
 function baseHeaders(incoming: Incoming, limit: RateLimitState, nowMs: number): Record<string, string> {
@@ -152,7 +200,12 @@ function baseHeaders(incoming: Incoming, limit: RateLimitState, nowMs: number): 
 
 function send(incoming: Incoming, answer: Answer, limit: RateLimitState, nowMs: number) {
   const bodyText = answer.body === undefined ? "" : JSON.stringify(answer.body);
-  const headers = writeAnswer(incoming.res, answer.status, { ...baseHeaders(incoming, limit, nowMs), ...answer.headers }, bodyText);
+  const headers = writeAnswer(
+    incoming.res,
+    answer.status,
+    { ...baseHeaders(incoming, limit, nowMs), ...answer.headers },
+    bodyText,
+  );
   return { status: answer.status, headers, bodyText };
 }
 
@@ -185,8 +238,20 @@ async function injectFault(
           : kind === "503"
             ? new ApiError(503, "SERVICE_UNAVAILABLE", "Service unavailable (injected)")
             : new ApiError(429, "RATE_LIMIT_EXCEEDED", "Rate limit exceeded (injected)");
-      const extra: Record<string, string> = kind === "429" ? { "Retry-After": "1", "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": String(Math.ceil(nowMs / 1000) + 1) } : {};
-      writeAnswer(incoming.res, error.status, { ...headers, ...extra }, JSON.stringify(errorAnswer(incoming, error).body));
+      const extra: Record<string, string> =
+        kind === "429"
+          ? {
+              "Retry-After": "1",
+              "X-RateLimit-Remaining": "0",
+              "X-RateLimit-Reset": String(Math.ceil(nowMs / 1000) + 1),
+            }
+          : {};
+      writeAnswer(
+        incoming.res,
+        error.status,
+        { ...headers, ...extra },
+        JSON.stringify(errorAnswer(incoming, error).body),
+      );
       finish(core, incoming, { status: error.status, principal, faulted });
       return;
     }
@@ -216,7 +281,14 @@ function checkRequest(core: EmulatorCore, incoming: Incoming, route: Route, para
   if (problems.length > 0) recordViolation(core, incoming, "request", route, problems);
 }
 
-function recordViolation(core: EmulatorCore, incoming: Incoming, kind: "request" | "response", route: Route, problems: string[], status?: number): void {
+function recordViolation(
+  core: EmulatorCore,
+  incoming: Incoming,
+  kind: "request" | "response",
+  route: Route,
+  problems: string[],
+  status?: number,
+): void {
   core.violations.push({
     kind,
     at: core.clock.now().toISOString(),
@@ -229,7 +301,11 @@ function recordViolation(core: EmulatorCore, incoming: Incoming, kind: "request"
   });
 }
 
-function finish(core: EmulatorCore, incoming: Incoming, outcome: { status: number; principal: string; faulted?: string }): void {
+function finish(
+  core: EmulatorCore,
+  incoming: Incoming,
+  outcome: { status: number; principal: string; faulted?: string },
+): void {
   core.logRequest({
     at: core.clock.now().toISOString(),
     request_id: incoming.requestId,

@@ -14,7 +14,12 @@ export interface Authentication {
 }
 
 /** Resolves `x-api-key`: one hash and a Map lookup, whichever kind of credential it is. */
-export function authenticate(header: string | string[] | undefined, store: Store, nowMs: number, address: string): Authentication {
+export function authenticate(
+  header: string | string[] | undefined,
+  store: Store,
+  nowMs: number,
+  address: string,
+): Authentication {
   const anonymous = { identity: `address:${address}`, principal: "anonymous" };
   const presented = Array.isArray(header) ? header[0] : header;
   if (!presented) return { ...anonymous, failure: unauthorized("Missing x-api-key header") };
@@ -47,7 +52,9 @@ export function authorize(credential: Credential, access: Access): void {
       throw forbidden("An API key cannot manage keys; use a workspace member's management token");
     }
     if (access.write && !managingRoles.has(credential.member.role)) {
-      throw forbidden(`Role ${credential.member.role} may not create, edit, activate, deactivate or revoke keys (owner or manager only)`);
+      throw forbidden(
+        `Role ${credential.member.role} may not create, edit, activate, deactivate or revoke keys (owner or manager only)`,
+      );
     }
     return;
   }

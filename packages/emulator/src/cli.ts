@@ -91,7 +91,8 @@ export function parseCliArgs(argv: string[]): EmulatorOptions | "help" {
   if (values.host !== undefined) options.host = nonEmpty("--host", values.host as string);
   if (values.seed !== undefined) options.seed = nonEmpty("--seed", values.seed as string);
   if (values.state !== undefined) options.state = nonEmpty("--state", values.state as string);
-  if (values["rate-limit"] !== undefined) options.rateLimit = integerFlag("--rate-limit", values["rate-limit"] as string, 1, 1_000_000);
+  if (values["rate-limit"] !== undefined)
+    options.rateLimit = integerFlag("--rate-limit", values["rate-limit"] as string, 1, 1_000_000);
   return options;
 }
 

@@ -5,7 +5,10 @@
 export class Clock {
   private offsetMs: number;
 
-  constructor(start?: Date | string, private readonly realNow: () => number = Date.now) {
+  constructor(
+    start?: Date | string,
+    private readonly realNow: () => number = Date.now,
+  ) {
     this.offsetMs = start === undefined ? 0 : parseDate(start, "now").getTime() - this.realNow();
   }
 

@@ -74,7 +74,10 @@ export class ContractValidator {
     const resolve = (node: unknown): JsonObject => {
       const ref = (node as JsonObject)?.$ref;
       if (typeof ref !== "string") return node as JsonObject;
-      const target = ref.replace(/^#\//, "").split("/").reduce<unknown>((at, part) => (at as JsonObject)?.[part], document);
+      const target = ref
+        .replace(/^#\//, "")
+        .split("/")
+        .reduce<unknown>((at, part) => (at as JsonObject)?.[part], document);
       if (!target) throw new Error(`contract: unresolved ${ref}`);
       return resolve(target);
     };
@@ -96,7 +99,9 @@ export class ContractValidator {
           };
         });
         const bodySpec = op.requestBody ? resolve(op.requestBody) : undefined;
-        const bodySchema = (bodySpec?.content as JsonObject | undefined)?.["application/json"] as JsonObject | undefined;
+        const bodySchema = (bodySpec?.content as JsonObject | undefined)?.["application/json"] as
+          | JsonObject
+          | undefined;
         const responses = new Map<string, ResponseRule>();
         for (const [status, responseRaw] of Object.entries((op.responses ?? {}) as JsonObject)) {
           const response = resolve(responseRaw);
@@ -112,7 +117,9 @@ export class ContractValidator {
           operationId,
           security: !(Array.isArray(op.security) && op.security.length === 0),
           parameters,
-          ...(bodySchema ? { body: { required: bodySpec?.required === true, validate: compile(bodySchema.schema) } } : {}),
+          ...(bodySchema
+            ? { body: { required: bodySpec?.required === true, validate: compile(bodySchema.schema) } }
+            : {}),
           responses,
         });
       }
@@ -141,14 +148,24 @@ export class ContractValidator {
   /** Problems with a request; empty when the contract allows it. */
   checkRequest(
     operationId: string,
-    request: { params: Record<string, string>; query: URLSearchParams; headers: Record<string, string | string[] | undefined>; bodyText: string },
+    request: {
+      params: Record<string, string>;
+      query: URLSearchParams;
+      headers: Record<string, string | string[] | undefined>;
+      bodyText: string;
+    },
   ): string[] {
     const op = this.requireOperation(operationId);
     const problems: string[] = [];
-    if (op.security && !request.headers["x-api-key"]) problems.push("header x-api-key: required by the security scheme");
+    if (op.security && !request.headers["x-api-key"])
+      problems.push("header x-api-key: required by the security scheme");
     for (const p of op.parameters) {
       const raw =
-        p.in === "path" ? request.params[p.name] : p.in === "query" ? request.query.get(p.name) ?? undefined : first(request.headers[p.name.toLowerCase()]);
+        p.in === "path"
+          ? request.params[p.name]
+          : p.in === "query"
+            ? (request.query.get(p.name) ?? undefined)
+            : first(request.headers[p.name.toLowerCase()]);
       if (raw === undefined) {
         if (p.required) problems.push(`${p.in} ${p.name}: required`);
         continue;
@@ -169,25 +186,34 @@ export class ContractValidator {
   }
 
   /** Problems with an answer; empty when the contract allows it. */
-  checkResponse(operationId: string, response: { status: number; headers: Record<string, string>; bodyText: string }): string[] {
+  checkResponse(
+    operationId: string,
+    response: { status: number; headers: Record<string, string>; bodyText: string },
+  ): string[] {
     const op = this.requireOperation(operationId);
     const rule = op.responses.get(String(response.status)) ?? op.responses.get("default");
     if (!rule) return [`status ${response.status} is not a documented response of ${operationId}`];
     const problems: string[] = [];
     const headers = Object.fromEntries(Object.entries(response.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    const required = new Set([...ALWAYS_PRESENT, ...rule.headers.map((h) => h.name), ...(response.status === 429 ? ["retry-after"] : [])]);
+    const required = new Set([
+      ...ALWAYS_PRESENT,
+      ...rule.headers.map((h) => h.name),
+      ...(response.status === 429 ? ["retry-after"] : []),
+    ]);
     for (const name of required) if (headers[name] === undefined) problems.push(`header ${name}: missing`);
     for (const header of rule.headers) {
       const raw = headers[header.name];
       if (raw === undefined) continue;
       const value = /^-?\d+$/.test(raw) ? Number(raw) : raw;
-      if (!header.validate(value) && !header.validate(raw)) problems.push(`header ${header.name}: ${describe(header.validate.errors)}`);
+      if (!header.validate(value) && !header.validate(raw))
+        problems.push(`header ${header.name}: ${describe(header.validate.errors)}`);
     }
     if (!rule.validate) {
       if (response.bodyText !== "") problems.push(`status ${response.status} must have no body`);
       return problems;
     }
-    if (!/^application\/json\b/.test(headers["content-type"] ?? "")) problems.push("header content-type: must be application/json");
+    if (!/^application\/json\b/.test(headers["content-type"] ?? ""))
+      problems.push("header content-type: must be application/json");
     const parsed = parseJson(response.bodyText);
     if (!parsed.ok) problems.push("body: not valid JSON");
     else if (!rule.validate(parsed.value)) problems.push(`body: ${describe(rule.validate.errors)}`);
@@ -208,7 +234,9 @@ function rewriteRefs(node: unknown): unknown {
   return Object.fromEntries(
     Object.entries(node).map(([key, value]) => [
       key,
-      key === "$ref" && typeof value === "string" ? value.replace("#/components/schemas/", "contract#/$defs/") : rewriteRefs(value),
+      key === "$ref" && typeof value === "string"
+        ? value.replace("#/components/schemas/", "contract#/$defs/")
+        : rewriteRefs(value),
     ]),
   );
 }

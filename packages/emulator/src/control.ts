@@ -27,7 +27,14 @@ class ControlError extends Error {
 export function handleControlRequest(
   core: EmulatorCore,
   actions: ControlActions,
-  request: { req: IncomingMessage; res: ServerResponse; requestId: string; method: string; pathname: string; bodyText: string },
+  request: {
+    req: IncomingMessage;
+    res: ServerResponse;
+    requestId: string;
+    method: string;
+    pathname: string;
+    bodyText: string;
+  },
 ): void {
   const { method, pathname } = request;
   let status = 200;
@@ -43,7 +50,15 @@ export function handleControlRequest(
           : new ControlError(400, (error as Error).message);
     status = e.status;
     const code = e.status === 404 ? "NOT_FOUND" : "VALIDATION_ERROR";
-    body = { error: { code, message: e.message, status: e.status, ...(e.field ? { field: e.field } : {}), request_id: request.requestId } };
+    body = {
+      error: {
+        code,
+        message: e.message,
+        status: e.status,
+        ...(e.field ? { field: e.field } : {}),
+        request_id: request.requestId,
+      },
+    };
   }
   writeAnswer(
     request.res,
@@ -53,7 +68,13 @@ export function handleControlRequest(
   );
 }
 
-function route(core: EmulatorCore, actions: ControlActions, method: string, pathname: string, bodyText: string): unknown {
+function route(
+  core: EmulatorCore,
+  actions: ControlActions,
+  method: string,
+  pathname: string,
+  bodyText: string,
+): unknown {
   const key = `${method} ${pathname.replace(/\/+$/, "")}`;
   switch (key) {
     case "GET /_emulator/clock":
@@ -110,7 +131,11 @@ function route(core: EmulatorCore, actions: ControlActions, method: string, path
       core.violations.length = 0;
       return { cleared: true };
     case "GET /_emulator/minted-secrets":
-      if (!core.recordSecrets) throw new ControlError(404, "minted-secrets is only served when the emulator records secrets (recordSecrets: true)");
+      if (!core.recordSecrets)
+        throw new ControlError(
+          404,
+          "minted-secrets is only served when the emulator records secrets (recordSecrets: true)",
+        );
       return core.mintedSecrets();
     default:
       throw new ControlError(404, `No control endpoint ${method} at this path`);
@@ -128,6 +153,7 @@ function parseBody(text: string): Record<string, unknown> {
   } catch {
     throw new ControlError(400, "body: not valid JSON", "body");
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new ControlError(400, "body: must be a JSON object", "body");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new ControlError(400, "body: must be a JSON object", "body");
   return value as Record<string, unknown>;
 }

@@ -1,4 +1,4 @@
-import { Clock } from "./clock.js";
+import type { Clock } from "./clock.js";
 import type { ContractValidator, Violation } from "./contract.js";
 import { FaultInjector } from "./faults.js";
 import { IdempotencyCache } from "./idempotency.js";
@@ -75,13 +75,27 @@ export class EmulatorCore {
   }
 
   /** Usage accounting for one request made with a valid API key. */
-  recordUsage(key: KeyRecord, method: string, template: string, path: string, status: number, nowMs: number, userAgent: string | null = null): void {
+  recordUsage(
+    key: KeyRecord,
+    method: string,
+    template: string,
+    path: string,
+    status: number,
+    nowMs: number,
+    userAgent: string | null = null,
+  ): void {
     key.requestCount++;
     if (status < 400) key.successfulRequests++;
     key.lastUsedAt = nowMs;
     const endpoint = `${method} ${template}`;
     key.endpoints.set(endpoint, (key.endpoints.get(endpoint) ?? 0) + 1);
-    key.recent.unshift({ timestamp: nowMs, method, path, status, userAgent: userAgent === null ? null : userAgent.slice(0, 200) });
+    key.recent.unshift({
+      timestamp: nowMs,
+      method,
+      path,
+      status,
+      userAgent: userAgent === null ? null : userAgent.slice(0, 200),
+    });
     if (key.recent.length > RECENT_ACTIVITY_MAX) key.recent.length = RECENT_ACTIVITY_MAX;
     this.changed();
   }

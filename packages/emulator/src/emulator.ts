@@ -77,7 +77,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const saved = options.state ? await readStateFile(options.state) : undefined;
   if (saved && options.now === undefined) clock.setOffsetMs(saved.clock_offset_ms);
-  const core = new EmulatorCore(saved ? deserializeStore(saved, options.rateLimit) : seedWorld(), clock, recordSecrets, validator);
+  const core = new EmulatorCore(
+    saved ? deserializeStore(saved, options.rateLimit) : seedWorld(),
+    clock,
+    recordSecrets,
+    validator,
+  );
   if (!saved) for (const secret of seedSecrets(seed)) core.recordSecret(secret);
   if (options.state) {
     core.writer = new StateWriter(options.state, () => core.snapshot());
@@ -160,14 +165,24 @@ async function handleHttp(
       handleControlRequest(core, actions, { req, res, requestId, method, pathname: url.pathname, bodyText: body.text });
       return;
     }
-    await handleApiRequest(core, { req, res, requestId, method, pathname: url.pathname, query: url.searchParams, body });
+    await handleApiRequest(core, {
+      req,
+      res,
+      requestId,
+      method,
+      pathname: url.pathname,
+      query: url.searchParams,
+      body,
+    });
   } catch {
     if (!res.headersSent && !res.destroyed) {
       writeAnswer(
         res,
         500,
         { Date: core.clock.now().toUTCString(), "X-Request-Id": requestId },
-        JSON.stringify({ error: { code: "INTERNAL_ERROR", message: "Internal error", status: 500, request_id: requestId } }),
+        JSON.stringify({
+          error: { code: "INTERNAL_ERROR", message: "Internal error", status: 500, request_id: requestId },
+        }),
       );
     }
   }

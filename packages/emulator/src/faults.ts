@@ -81,7 +81,8 @@ export class FaultInjector {
     if (c.fail_nth && this.counter === c.fail_nth.n) kind = c.fail_nth.kind;
     else kind = this.drawKind();
     const latencyMs = this.drawLatency();
-    const when: FaultTiming = c.when === "before" || c.when === "after" ? c.when : this.random() < 0.5 ? "before" : "after";
+    const when: FaultTiming =
+      c.when === "before" || c.when === "after" ? c.when : this.random() < 0.5 ? "before" : "after";
     return { latencyMs, maintenance: false, when, ...(kind ? { kind } : {}) };
   }
 
@@ -113,11 +114,22 @@ export class FaultInjector {
 export function validateFaultConfig(value: unknown): FaultConfig {
   if (value === null || value === undefined) return {};
   const obj = asObject(value, "faults");
-  const allowed = ["error_rates", "latency_ms", "drop_rate", "fail_nth", "malformed_rate", "maintenance", "seed", "paths", "when"];
+  const allowed = [
+    "error_rates",
+    "latency_ms",
+    "drop_rate",
+    "fail_nth",
+    "malformed_rate",
+    "maintenance",
+    "seed",
+    "paths",
+    "when",
+  ];
   rejectUnknown(obj, allowed, "");
   const config: FaultConfig = {};
   if (obj.error_rates !== undefined) config.error_rates = rates(obj.error_rates, "error_rates", errorStatuses);
-  if (obj.malformed_rate !== undefined) config.malformed_rate = rates(obj.malformed_rate, "malformed_rate", malformedKinds);
+  if (obj.malformed_rate !== undefined)
+    config.malformed_rate = rates(obj.malformed_rate, "malformed_rate", malformedKinds);
   if (obj.drop_rate !== undefined) config.drop_rate = probability(obj.drop_rate, "drop_rate");
   if (obj.latency_ms !== undefined) config.latency_ms = latency(obj.latency_ms);
   if (obj.fail_nth !== undefined) {
@@ -136,7 +148,8 @@ export function validateFaultConfig(value: unknown): FaultConfig {
     config.maintenance = obj.maintenance;
   }
   if (obj.seed !== undefined) {
-    if (typeof obj.seed !== "number" || !Number.isInteger(obj.seed)) throw new FaultConfigError("seed", "must be an integer");
+    if (typeof obj.seed !== "number" || !Number.isInteger(obj.seed))
+      throw new FaultConfigError("seed", "must be an integer");
     config.seed = obj.seed;
   }
   if (obj.paths !== undefined) {
@@ -165,18 +178,21 @@ export function validateFaultConfig(value: unknown): FaultConfig {
 }
 
 function asObject(value: unknown, field: string): Record<string, unknown> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new FaultConfigError(field, "must be an object");
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new FaultConfigError(field, "must be an object");
   return value as Record<string, unknown>;
 }
 
 function rejectUnknown(obj: Record<string, unknown>, allowed: string[], prefix: string): void {
   for (const field of Object.keys(obj)) {
-    if (!allowed.includes(field)) throw new FaultConfigError(`${prefix}${field}`, `unknown field (allowed: ${allowed.join(", ")})`);
+    if (!allowed.includes(field))
+      throw new FaultConfigError(`${prefix}${field}`, `unknown field (allowed: ${allowed.join(", ")})`);
   }
 }
 
 function probability(value: unknown, field: string): number {
-  if (typeof value !== "number" || !(value >= 0 && value <= 1)) throw new FaultConfigError(field, "must be a number between 0 and 1");
+  if (typeof value !== "number" || !(value >= 0 && value <= 1))
+    throw new FaultConfigError(field, "must be a number between 0 and 1");
   return value;
 }
 
@@ -194,7 +210,8 @@ function latency(value: unknown): FaultConfig["latency_ms"] {
   const obj = asObject(value, "latency_ms");
   rejectUnknown(obj, ["min", "max"], "latency_ms.");
   if (!isMs(obj.min)) throw new FaultConfigError("latency_ms.min", "must be a number of milliseconds >= 0");
-  if (!isMs(obj.max) || obj.max < obj.min) throw new FaultConfigError("latency_ms.max", "must be a number of milliseconds >= min");
+  if (!isMs(obj.max) || obj.max < obj.min)
+    throw new FaultConfigError("latency_ms.max", "must be a number of milliseconds >= min");
   return { min: obj.min, max: obj.max };
 }
 

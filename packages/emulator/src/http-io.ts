@@ -24,7 +24,12 @@ export function readBody(req: IncomingMessage): Promise<RequestBody> {
 }
 
 /** Writes an answer and returns the headers sent. `Date` comes from the caller (emulated clock), never from node. */
-export function writeAnswer(res: ServerResponse, status: number, headers: Record<string, string>, bodyText: string): Record<string, string> {
+export function writeAnswer(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  bodyText: string,
+): Record<string, string> {
   res.sendDate = false;
   const all: Record<string, string> = { ...headers };
   if (bodyText !== "") all["Content-Type"] = "application/json; charset=utf-8";
@@ -37,7 +42,12 @@ export function writeAnswer(res: ServerResponse, status: number, headers: Record
 }
 
 /** Streams a very large (valid JSON) body, respecting back-pressure. */
-export async function writeHugeBody(res: ServerResponse, status: number, headers: Record<string, string>, bytes: number): Promise<void> {
+export async function writeHugeBody(
+  res: ServerResponse,
+  status: number,
+  headers: Record<string, string>,
+  bytes: number,
+): Promise<void> {
   res.sendDate = false;
   const chunk = "x".repeat(64 * 1024);
   const open = '{"data":"';

@@ -11,10 +11,7 @@ interface Entry {
   storedAtMs: number;
 }
 
-export type IdempotencyLookup =
-  | { kind: "miss" }
-  | { kind: "replay"; answer: StoredAnswer }
-  | { kind: "conflict" };
+export type IdempotencyLookup = { kind: "miss" } | { kind: "replay"; answer: StoredAnswer } | { kind: "conflict" };
 
 /**
  * Remembers the first successful answer per (workspace, credential, method + path, Idempotency-Key)

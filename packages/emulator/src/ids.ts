@@ -9,7 +9,9 @@ export function newId(): string {
  * demo data keep their ids across restarts and resets.
  */
 export function stableId(...parts: string[]): string {
-  const hash = createHash("sha1").update(`timely-emulator\u0000${parts.join("\u0000")}`).digest();
+  const hash = createHash("sha1")
+    .update(`timely-emulator\u0000${parts.join("\u0000")}`)
+    .digest();
   const bytes = hash.subarray(0, 16);
   bytes[6] = (bytes[6]! & 0x0f) | 0x50;
   bytes[8] = (bytes[8]! & 0x3f) | 0x80;

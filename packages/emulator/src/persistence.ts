@@ -81,8 +81,15 @@ export function deserializeStore(state: StateFile, rateLimitOverride?: number): 
   for (const ws of state.workspaces) {
     const agents = demoAgents(ws.id, ws.agents);
     const conversations = demoConversations(ws.id, ws.conversations, agents);
-    store.addWorkspace({ id: ws.id, name: ws.name, agents, conversations, messages: demoMessageCount(conversations.length) });
-    for (const m of ws.members) store.addMember({ id: m.id, workspaceId: ws.id, name: m.name, role: m.role, tokenHash: m.token_sha256 });
+    store.addWorkspace({
+      id: ws.id,
+      name: ws.name,
+      agents,
+      conversations,
+      messages: demoMessageCount(conversations.length),
+    });
+    for (const m of ws.members)
+      store.addMember({ id: m.id, workspaceId: ws.id, name: m.name, role: m.role, tokenHash: m.token_sha256 });
     for (const k of ws.keys) {
       const key: KeyRecord = {
         id: k.id,

@@ -1,7 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 import { parseDate } from "./clock.js";
-import { keyStatusValues, limits, roleValues, scopeValues, type KeyStatus, type Role, type Scope } from "./contract-types.js";
+import {
+  keyStatusValues,
+  limits,
+  roleValues,
+  scopeValues,
+  type KeyStatus,
+  type Role,
+  type Scope,
+} from "./contract-types.js";
 import { uuidPattern } from "./ids.js";
 import { secretPattern, tokenPattern } from "./secrets.js";
 
@@ -93,7 +101,10 @@ function locateInDocument(doc: Document, lineCounter: LineCounter, source: strin
 }
 
 function formatPath(path: PathPart[]): string {
-  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part), "");
+  return path.reduce<string>(
+    (out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${part}` : part),
+    "",
+  );
 }
 
 /** Validates a seed object. Error messages never repeat a token's or secret's value. */
@@ -125,7 +136,15 @@ class SeedValidator {
   }
 
   private workspace(value: unknown, path: PathPart[]): SeedWorkspace {
-    const obj = this.object(value, path, ["id", "name", "members", "keys", "generated_keys", "agents", "conversations"]);
+    const obj = this.object(value, path, [
+      "id",
+      "name",
+      "members",
+      "keys",
+      "generated_keys",
+      "agents",
+      "conversations",
+    ]);
     const name = this.text(obj.name, [...path, "name"], 1, 100);
     if (this.workspaceNames.has(name)) this.fail([...path, "name"], `duplicate workspace name "${name}"`);
     this.workspaceNames.add(name);
@@ -137,9 +156,11 @@ class SeedValidator {
     if (obj.keys !== undefined) {
       ws.keys = this.array(obj.keys, [...path, "keys"]).map((k, i) => this.key(k, [...path, "keys", i]));
     }
-    if (obj.generated_keys !== undefined) ws.generated_keys = this.integer(obj.generated_keys, [...path, "generated_keys"], 0, 1_000_000);
+    if (obj.generated_keys !== undefined)
+      ws.generated_keys = this.integer(obj.generated_keys, [...path, "generated_keys"], 0, 1_000_000);
     if (obj.agents !== undefined) ws.agents = this.integer(obj.agents, [...path, "agents"], 0, 100_000);
-    if (obj.conversations !== undefined) ws.conversations = this.integer(obj.conversations, [...path, "conversations"], 0, 1_000_000);
+    if (obj.conversations !== undefined)
+      ws.conversations = this.integer(obj.conversations, [...path, "conversations"], 0, 1_000_000);
     if ((ws.conversations ?? 0) > 0 && (ws.agents ?? 0) === 0) {
       this.fail([...path, "conversations"], "conversations need at least one agent (set agents)");
     }
@@ -156,8 +177,17 @@ class SeedValidator {
 
   private key(value: unknown, path: PathPart[]): SeedKey {
     const obj = this.object(value, path, [
-      "id", "name", "description", "scopes", "expires_in_days", "status", "secret",
-      "created_at", "last_used_at", "deactivated_at", "request_count",
+      "id",
+      "name",
+      "description",
+      "scopes",
+      "expires_in_days",
+      "status",
+      "secret",
+      "created_at",
+      "last_used_at",
+      "deactivated_at",
+      "request_count",
     ]);
     const key: SeedKey = {
       name: this.text(obj.name, [...path, "name"], 1, limits.nameMaxLength),
@@ -165,9 +195,15 @@ class SeedValidator {
     };
     if (!/\S/.test(key.name)) this.fail([...path, "name"], "must not be blank");
     if (obj.id !== undefined) key.id = this.uniqueId(obj.id, [...path, "id"]);
-    if (obj.description !== undefined) key.description = this.text(obj.description, [...path, "description"], 0, limits.descriptionMaxLength);
+    if (obj.description !== undefined)
+      key.description = this.text(obj.description, [...path, "description"], 0, limits.descriptionMaxLength);
     if (obj.expires_in_days !== undefined && obj.expires_in_days !== null) {
-      key.expires_in_days = this.integer(obj.expires_in_days, [...path, "expires_in_days"], limits.expiresInDaysMin, limits.expiresInDaysMax);
+      key.expires_in_days = this.integer(
+        obj.expires_in_days,
+        [...path, "expires_in_days"],
+        limits.expiresInDaysMin,
+        limits.expiresInDaysMax,
+      );
     }
     if (obj.status !== undefined) key.status = this.oneOf(obj.status, [...path, "status"], keyStatusValues);
     if (obj.secret !== undefined) key.secret = this.credential(obj.secret, [...path, "secret"], secretPattern, "tml_");
@@ -176,7 +212,8 @@ class SeedValidator {
       if (raw === undefined || (raw === null && field !== "created_at")) continue;
       key[field] = this.dateTime(raw, [...path, field]);
     }
-    if (obj.request_count !== undefined) key.request_count = this.integer(obj.request_count, [...path, "request_count"], 0, Number.MAX_SAFE_INTEGER);
+    if (obj.request_count !== undefined)
+      key.request_count = this.integer(obj.request_count, [...path, "request_count"], 0, Number.MAX_SAFE_INTEGER);
     return key;
   }
 
@@ -212,7 +249,8 @@ class SeedValidator {
 
   private oneOf<T extends string>(value: unknown, path: PathPart[], allowed: readonly T[]): T {
     if (value === undefined) this.fail(path, "is required");
-    if (typeof value !== "string" || !allowed.includes(value as T)) this.fail(path, `must be one of ${allowed.join(", ")}`);
+    if (typeof value !== "string" || !allowed.includes(value as T))
+      this.fail(path, `must be one of ${allowed.join(", ")}`);
     return value as T;
   }
 

@@ -52,7 +52,8 @@ const immutableFields = new Set(["scopes", "expires_in_days", "expires_at"]);
 export function parseCreateBody(body: unknown): CreateKeyInput {
   const obj = requireObject(body);
   for (const field of Object.keys(obj)) {
-    if (!createFields.includes(field)) throw validationError(field, `unknown field ${field} (allowed: ${createFields.join(", ")})`);
+    if (!createFields.includes(field))
+      throw validationError(field, `unknown field ${field} (allowed: ${createFields.join(", ")})`);
   }
   if (obj.name === undefined) throw validationError("name", "name is required");
   return {
@@ -89,14 +90,16 @@ export function parseUpdateBody(body: unknown): UpdateKeyInput {
 
 function requireObject(body: unknown): Record<string, unknown> {
   if (body === undefined) throw validationError("body", "body is required (a JSON object)");
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw validationError("body", "body must be a JSON object");
+  if (typeof body !== "object" || body === null || Array.isArray(body))
+    throw validationError("body", "body must be a JSON object");
   return body as Record<string, unknown>;
 }
 
 function parseName(value: unknown): string {
   if (typeof value !== "string") throw validationError("name", "name must be a string");
   if (value.length === 0 || !/\S/.test(value)) throw validationError("name", "name must not be blank");
-  if (value.length > limits.nameMaxLength) throw validationError("name", `name must be at most ${limits.nameMaxLength} characters`);
+  if (value.length > limits.nameMaxLength)
+    throw validationError("name", `name must be at most ${limits.nameMaxLength} characters`);
   return value;
 }
 
@@ -130,7 +133,10 @@ function parseExpiresInDays(value: unknown): number | null {
     throw validationError("expires_in_days", "expires_in_days must be an integer number of days, or null");
   }
   if (value < limits.expiresInDaysMin || value > limits.expiresInDaysMax) {
-    throw validationError("expires_in_days", `expires_in_days must be between ${limits.expiresInDaysMin} and ${limits.expiresInDaysMax}`);
+    throw validationError(
+      "expires_in_days",
+      `expires_in_days must be between ${limits.expiresInDaysMin} and ${limits.expiresInDaysMax}`,
+    );
   }
   return value;
 }
@@ -139,7 +145,10 @@ export function parseIdempotencyKey(raw: string | string[] | undefined, strict: 
   const value = Array.isArray(raw) ? raw[0] : raw;
   if (value === undefined || value === "") return undefined;
   if (strict && value.length > limits.idempotencyKeyMaxLength) {
-    throw validationError("Idempotency-Key", `Idempotency-Key must be at most ${limits.idempotencyKeyMaxLength} characters`);
+    throw validationError(
+      "Idempotency-Key",
+      `Idempotency-Key must be at most ${limits.idempotencyKeyMaxLength} characters`,
+    );
   }
   return value;
 }

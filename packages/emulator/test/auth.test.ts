@@ -163,6 +163,8 @@ describe("key lifecycle and access", () => {
   });
 
   it("an id that is not a key of anyone stays NOT_FOUND for managers", async () => {
-    expect((await call(env.em.url, "PATCH", `/v1/api-keys/${someId}`, { token: tokens.owner, body: { name: "x" } })).status).toBe(404);
+    expect(
+      (await call(env.em.url, "PATCH", `/v1/api-keys/${someId}`, { token: tokens.owner, body: { name: "x" } })).status,
+    ).toBe(404);
   });
 });

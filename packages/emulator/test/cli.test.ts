@@ -24,7 +24,20 @@ async function runCli(argv: string[], whileRunning?: (url: string) => Promise<vo
 
 describe("parseCliArgs", () => {
   it("maps flags to options", () => {
-    expect(parseCliArgs(["--port", "0", "--host", "127.0.0.1", "--seed", "s.yaml", "--state", "st.json", "--rate-limit", "7"])).toEqual({
+    expect(
+      parseCliArgs([
+        "--port",
+        "0",
+        "--host",
+        "127.0.0.1",
+        "--seed",
+        "s.yaml",
+        "--state",
+        "st.json",
+        "--rate-limit",
+        "7",
+      ]),
+    ).toEqual({
       port: 0,
       host: "127.0.0.1",
       seed: "s.yaml",
@@ -73,11 +86,14 @@ describe("runEmulatorCli", () => {
 
   it("serves until stopped, printing one line with its URL and no token", async () => {
     let health = 0;
-    const { code, out, err } = await runCli(["--port", "0", "--seed", exampleSeed, "--rate-limit", "50"], async (url) => {
-      const reply = await call(url, "GET", "/v1/health");
-      health = reply.status;
-      expect(reply.headers.get("x-ratelimit-limit")).toBe("50");
-    });
+    const { code, out, err } = await runCli(
+      ["--port", "0", "--seed", exampleSeed, "--rate-limit", "50"],
+      async (url) => {
+        const reply = await call(url, "GET", "/v1/health");
+        health = reply.status;
+        expect(reply.headers.get("x-ratelimit-limit")).toBe("50");
+      },
+    );
     expect(code).toBe(0);
     expect(health).toBe(200);
     expect(err).toEqual([]);
@@ -89,10 +105,14 @@ describe("runEmulatorCli", () => {
 
 describe("the CLI as a process", () => {
   it("starts, answers, and stops cleanly on SIGTERM", async () => {
-    const child = spawn(process.execPath, ["--conditions=@timely-keys/source", "--import", "tsx", "src/cli-main.ts", "--port", "0", "--seed", exampleSeed], {
-      cwd: packageDir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--conditions=@timely-keys/source", "--import", "tsx", "src/cli-main.ts", "--port", "0", "--seed", exampleSeed],
+      {
+        cwd: packageDir,
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let stdout = "";
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));

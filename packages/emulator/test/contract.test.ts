@@ -67,7 +67,9 @@ describe("ContractValidator.checkResponse", () => {
   const body = (data: unknown) => JSON.stringify({ data });
 
   it("accepts a documented answer", () => {
-    expect(validator.checkResponse("getApiKey", { status: 200, headers: rateHeaders, bodyText: body(apiKey) })).toEqual([]);
+    expect(validator.checkResponse("getApiKey", { status: 200, headers: rateHeaders, bodyText: body(apiKey) })).toEqual(
+      [],
+    );
     expect(
       validator.checkResponse("createApiKey", {
         status: 201,
@@ -78,29 +80,47 @@ describe("ContractValidator.checkResponse", () => {
   });
 
   it("flags a secret in a key that is not a creation answer", () => {
-    const problems = validator.checkResponse("getApiKey", { status: 200, headers: rateHeaders, bodyText: body({ ...apiKey, secret: `tml_${"a".repeat(40)}` }) });
+    const problems = validator.checkResponse("getApiKey", {
+      status: 200,
+      headers: rateHeaders,
+      bodyText: body({ ...apiKey, secret: `tml_${"a".repeat(40)}` }),
+    });
     expect(problems.join()).toContain("secret");
   });
 
   it("flags a creation answer without its secret, or with extra fields", () => {
     const headers = { ...rateHeaders, "idempotent-replayed": "false" };
-    expect(validator.checkResponse("createApiKey", { status: 201, headers, bodyText: body(apiKey) }).join()).toContain("secret");
+    expect(validator.checkResponse("createApiKey", { status: 201, headers, bodyText: body(apiKey) }).join()).toContain(
+      "secret",
+    );
     const extra = { ...apiKey, secret: `tml_${"a".repeat(40)}`, secret_hash: "x" };
-    expect(validator.checkResponse("createApiKey", { status: 201, headers, bodyText: body(extra) }).join()).toContain("secret_hash");
+    expect(validator.checkResponse("createApiKey", { status: 201, headers, bodyText: body(extra) }).join()).toContain(
+      "secret_hash",
+    );
   });
 
   it("flags undocumented statuses, missing headers, bodies on 204 and broken JSON", () => {
-    expect(validator.checkResponse("getHealth", { status: 500, headers: rateHeaders, bodyText: "{}" })[0]).toContain("status 500");
+    expect(validator.checkResponse("getHealth", { status: 500, headers: rateHeaders, bodyText: "{}" })[0]).toContain(
+      "status 500",
+    );
     const { "x-ratelimit-remaining": _dropped, ...missing } = rateHeaders;
     expect(validator.checkResponse("getApiKey", { status: 200, headers: missing, bodyText: body(apiKey) })).toEqual([
       "header x-ratelimit-remaining: missing",
     ]);
     const errorText = JSON.stringify({ error: { code: "RATE_LIMIT_EXCEEDED", message: "m", status: 429 } });
-    expect(validator.checkResponse("getMe", { status: 429, headers: rateHeaders, bodyText: errorText })).toEqual(["header retry-after: missing"]);
-    expect(validator.checkResponse("revokeApiKey", { status: 204, headers: rateHeaders, bodyText: "{}" })[0]).toContain("no body");
-    expect(validator.checkResponse("getApiKey", { status: 200, headers: rateHeaders, bodyText: "{" })).toContain("body: not valid JSON");
+    expect(validator.checkResponse("getMe", { status: 429, headers: rateHeaders, bodyText: errorText })).toEqual([
+      "header retry-after: missing",
+    ]);
+    expect(validator.checkResponse("revokeApiKey", { status: 204, headers: rateHeaders, bodyText: "{}" })[0]).toContain(
+      "no body",
+    );
+    expect(validator.checkResponse("getApiKey", { status: 200, headers: rateHeaders, bodyText: "{" })).toContain(
+      "body: not valid JSON",
+    );
     const wrongCode = JSON.stringify({ error: { code: "TEAPOT", message: "m", status: 404 } });
-    expect(validator.checkResponse("getApiKey", { status: 404, headers: rateHeaders, bodyText: wrongCode }).join()).toContain("/error/code");
+    expect(
+      validator.checkResponse("getApiKey", { status: 404, headers: rateHeaders, bodyText: wrongCode }).join(),
+    ).toContain("/error/code");
   });
 });
 
@@ -114,14 +134,31 @@ describe("ContractValidator.checkRequest", () => {
   });
 
   it("flags what the document forbids in parameters, headers and bodies", () => {
-    expect(validator.checkRequest("listApiKeys", request({ query: new URLSearchParams("per_page=500&status=gone") }))).toHaveLength(2);
+    expect(
+      validator.checkRequest("listApiKeys", request({ query: new URLSearchParams("per_page=500&status=gone") })),
+    ).toHaveLength(2);
     expect(validator.checkRequest("getApiKey", request({ params: { key_id: "nope" } }))[0]).toContain("key_id");
     expect(validator.checkRequest("getMe", request({ headers: {} }))[0]).toContain("x-api-key");
     expect(validator.checkRequest("getHealth", request({ headers: {} }))).toEqual([]);
     expect(validator.checkRequest("createApiKey", request({ bodyText: "" }))).toEqual(["body: required"]);
-    expect(validator.checkRequest("createApiKey", request({ bodyText: JSON.stringify({ name: "a", scopes: ["root"] }) }))[0]).toContain("/scopes/0");
-    expect(validator.checkRequest("updateApiKey", request({ params: { key_id: apiKey.id }, bodyText: JSON.stringify({ scopes: ["read"] }) }))[0]).toContain("scopes");
-    expect(validator.checkRequest("createApiKey", request({ headers: { "x-api-key": "k", "idempotency-key": "x".repeat(300) }, bodyText: JSON.stringify({ name: "a", scopes: ["read"] }) }))[0]).toContain("Idempotency-Key");
+    expect(
+      validator.checkRequest("createApiKey", request({ bodyText: JSON.stringify({ name: "a", scopes: ["root"] }) }))[0],
+    ).toContain("/scopes/0");
+    expect(
+      validator.checkRequest(
+        "updateApiKey",
+        request({ params: { key_id: apiKey.id }, bodyText: JSON.stringify({ scopes: ["read"] }) }),
+      )[0],
+    ).toContain("scopes");
+    expect(
+      validator.checkRequest(
+        "createApiKey",
+        request({
+          headers: { "x-api-key": "k", "idempotency-key": "x".repeat(300) },
+          bodyText: JSON.stringify({ name: "a", scopes: ["read"] }),
+        }),
+      )[0],
+    ).toContain("Idempotency-Key");
   });
 });
 

@@ -66,7 +66,9 @@ describe("POST /_emulator/reset", () => {
     await env.call("POST", "/_emulator/clock", { body: { now: "2035-01-01T00:00:00Z" } });
     const kept = await env.call("POST", "/_emulator/reset", { body: { keep_clock: true } });
     expect(kept.body.data.now.startsWith("2035-01-01T00:0")).toBe(true);
-    expect((await env.call("POST", "/_emulator/reset", { body: { keep_clock: "yes" } })).body.error.field).toBe("keep_clock");
+    expect((await env.call("POST", "/_emulator/reset", { body: { keep_clock: "yes" } })).body.error.field).toBe(
+      "keep_clock",
+    );
   });
 });
 

@@ -42,7 +42,9 @@ describe("every /v1 answer", () => {
 
   it("handles concurrent creates without losing any", async () => {
     env.em.reset();
-    const created = await Promise.all(Array.from({ length: 20 }, (_, i) => env.createKey({ name: `k${i}` }, i % 2 ? tokens.owner : tokens.manager)));
+    const created = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => env.createKey({ name: `k${i}` }, i % 2 ? tokens.owner : tokens.manager)),
+    );
     expect(new Set(created.map((k) => k.id)).size).toBe(20);
     const list = await env.call("GET", "/v1/api-keys?per_page=100", { token: tokens.viewer });
     expect(list.body.meta.total).toBe(20);
@@ -73,6 +75,8 @@ describe("startEmulator", () => {
   it("rejects bad options clearly", async () => {
     await expect(startEmulator({ rateLimit: 0 })).rejects.toThrow("rateLimit must be an integer >= 1");
     await expect(startEmulator({ now: "soon" })).rejects.toThrow("now must be an ISO 8601 date-time");
-    await expect(startEmulator({ seed: { workspaces: [{ name: "" }] } })).rejects.toThrow("workspaces[0].name: must not be empty");
+    await expect(startEmulator({ seed: { workspaces: [{ name: "" }] } })).rejects.toThrow(
+      "workspaces[0].name: must not be empty",
+    );
   });
 });

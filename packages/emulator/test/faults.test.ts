@@ -52,19 +52,22 @@ describe("fail_nth", () => {
   it.each([
     ["500", 500],
     ["429", 429],
-  ] as const)("answers the n-th request with %s (with rate-limit headers), the others normally", async (kind, status) => {
-    await setFaults({ fail_nth: { n: 2, kind }, when: "before" });
-    const statuses: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const reply = await env.call("GET", "/v1/me", { token: tokens.owner });
-      statuses.push(reply.status);
-      expect(reply.headers.get("x-ratelimit-limit")).toBe("100");
-      expect(reply.headers.get("x-request-id")).toBeTruthy();
-      if (reply.status === 429) expect(reply.headers.get("retry-after")).toBe("1");
-      if (reply.status !== 200) expect(reply.body.error.status).toBe(status);
-    }
-    expect(statuses).toEqual([200, status, 200]);
-  });
+  ] as const)(
+    "answers the n-th request with %s (with rate-limit headers), the others normally",
+    async (kind, status) => {
+      await setFaults({ fail_nth: { n: 2, kind }, when: "before" });
+      const statuses: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const reply = await env.call("GET", "/v1/me", { token: tokens.owner });
+        statuses.push(reply.status);
+        expect(reply.headers.get("x-ratelimit-limit")).toBe("100");
+        expect(reply.headers.get("x-request-id")).toBeTruthy();
+        if (reply.status === 429) expect(reply.headers.get("retry-after")).toBe("1");
+        if (reply.status !== 200) expect(reply.body.error.status).toBe(status);
+      }
+      expect(statuses).toEqual([200, status, 200]);
+    },
+  );
 
   it("drop: destroys the connection without an answer", async () => {
     await setFaults({ fail_nth: { n: 1, kind: "drop" } });
@@ -117,7 +120,9 @@ describe("faults before and after a mutation", () => {
   it("a create retried with its Idempotency-Key after a dropped answer yields one key", async () => {
     await setFaults({ fail_nth: { n: 1, kind: "drop" }, when: "after" });
     const headers = { "Idempotency-Key": "create-crm-1" };
-    await expect(env.call("POST", "/v1/api-keys", { token: tokens.owner, body: createBody, headers })).rejects.toThrow();
+    await expect(
+      env.call("POST", "/v1/api-keys", { token: tokens.owner, body: createBody, headers }),
+    ).rejects.toThrow();
     expect(keyCount()).toBe(1);
     const retry = await env.call("POST", "/v1/api-keys", { token: tokens.owner, body: createBody, headers });
     expect(retry.status).toBe(201);
@@ -139,7 +144,14 @@ describe("faults before and after a mutation", () => {
     await expect(env.call("POST", "/v1/api-keys", { token: tokens.owner, body: createBody })).rejects.toThrow();
     const log = (await env.call("GET", "/_emulator/requests")).body.data;
     expect(log).toEqual([
-      expect.objectContaining({ method: "POST", path: "/v1/api-keys", status: 0, mutating: true, faulted: "drop:after", principal: "member:Olga Owner" }),
+      expect.objectContaining({
+        method: "POST",
+        path: "/v1/api-keys",
+        status: 0,
+        mutating: true,
+        faulted: "drop:after",
+        principal: "member:Olga Owner",
+      }),
     ]);
   });
 });

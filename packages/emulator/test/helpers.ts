@@ -104,7 +104,10 @@ export function useEmulator(options: EmulatorOptions = {}): TestEmulator {
     },
     call: (method, path, opts) => call(env.em.url, method, path, opts),
     async createKey(body = {}, token = tokens.owner) {
-      const reply = await env.call("POST", "/v1/api-keys", { token, body: { name: "Test key", scopes: ["read"], ...body } });
+      const reply = await env.call("POST", "/v1/api-keys", {
+        token,
+        body: { name: "Test key", scopes: ["read"], ...body },
+      });
       expect(reply.status).toBe(201);
       return reply.body.data;
     },

@@ -78,11 +78,16 @@ describe("state file", () => {
 
   it("follows mutations (written after each change) and leaves no temporary files", async () => {
     const em = await start();
-    const created = await call(em.url, "POST", "/v1/api-keys", { token: tokens.owner, body: { name: "CRM", scopes: ["read"] } });
+    const created = await call(em.url, "POST", "/v1/api-keys", {
+      token: tokens.owner,
+      body: { name: "CRM", scopes: ["read"] },
+    });
     await call(em.url, "POST", `/v1/api-keys/${created.body.data.id}/deactivate`, { token: tokens.owner });
     await em.close();
     const state = await readState();
-    expect(state.workspaces[0]!.keys).toEqual([expect.objectContaining({ id: created.body.data.id, status: "inactive" })]);
+    expect(state.workspaces[0]!.keys).toEqual([
+      expect.objectContaining({ id: created.body.data.id, status: "inactive" }),
+    ]);
     expect(await readdir(join(dir, "nested"))).toEqual(["state.json"]);
   });
 
@@ -99,9 +104,13 @@ describe("state file", () => {
 
   it("refuses a file that is not a state file, clearly", async () => {
     await writeFile(join(dir, "bad.json"), "{not json");
-    await expect(startEmulator({ state: join(dir, "bad.json") })).rejects.toThrow(/bad\.json: the state file is not valid JSON/);
+    await expect(startEmulator({ state: join(dir, "bad.json") })).rejects.toThrow(
+      /bad\.json: the state file is not valid JSON/,
+    );
     await writeFile(join(dir, "other.json"), JSON.stringify({ hello: 1 }));
-    await expect(startEmulator({ state: join(dir, "other.json") })).rejects.toThrow(/not a timely-keys emulator state file/);
+    await expect(startEmulator({ state: join(dir, "other.json") })).rejects.toThrow(
+      /not a timely-keys emulator state file/,
+    );
   });
 });
 

@@ -11,7 +11,12 @@ describe("SlidingWindowLimiter", () => {
     expect(limiter.consume("a", t0 + 10_000).remaining).toBe(1);
     expect(limiter.consume("a", t0 + 20_000).remaining).toBe(0);
     const refused = limiter.consume("a", t0 + 30_000);
-    expect(refused).toMatchObject({ allowed: false, remaining: 0, retryAfter: 30, reset: Math.ceil((t0 + 60_000) / 1000) });
+    expect(refused).toMatchObject({
+      allowed: false,
+      remaining: 0,
+      retryAfter: 30,
+      reset: Math.ceil((t0 + 60_000) / 1000),
+    });
     expect(limiter.consume("b", t0 + 30_000).allowed).toBe(true);
     // The first request leaves the window at t0 + 60 s: exactly one slot comes back.
     expect(limiter.consume("a", t0 + 60_000).allowed).toBe(true);
@@ -39,7 +44,9 @@ describe("rate limiting over HTTP", () => {
       expect(reply.status).toBe(200);
       expect(reply.headers.get("x-ratelimit-limit")).toBe("5");
       remaining.push(reply.headers.get("x-ratelimit-remaining")!);
-      expect(Number(reply.headers.get("x-ratelimit-reset"))).toBeGreaterThanOrEqual(Math.floor(env.em.clock.now().getTime() / 1000));
+      expect(Number(reply.headers.get("x-ratelimit-reset"))).toBeGreaterThanOrEqual(
+        Math.floor(env.em.clock.now().getTime() / 1000),
+      );
     }
     expect(remaining).toEqual(["4", "3", "2", "1", "0"]);
     const limited = await env.call("GET", "/v1/me", { token: key.secret });
@@ -82,7 +89,11 @@ describe("rate limiting over HTTP", () => {
 describe("rate limit configuration", () => {
   it("takes the seed's rate_limit, and the rateLimit option wins over it", async () => {
     const fromSeed = await startEmulator({ seed: { ...testSeed, rate_limit: 7 }, validateContract: true });
-    const fromOption = await startEmulator({ seed: { ...testSeed, rate_limit: 7 }, rateLimit: 2, validateContract: true });
+    const fromOption = await startEmulator({
+      seed: { ...testSeed, rate_limit: 7 },
+      rateLimit: 2,
+      validateContract: true,
+    });
     try {
       const a = await call(fromSeed.url, "GET", "/v1/me", { token: tokens.owner });
       expect(a.headers.get("x-ratelimit-limit")).toBe("7");

@@ -26,7 +26,10 @@ export function redactTokens(text: string): string {
 }
 
 /** Where in the manifest, as annotation properties; no line when the position is unknown (0). */
-export function locationOf(ref: Pick<SourceRef, "file" | "line" | "col">, githubWorkspace: string): AnnotationProperties {
+export function locationOf(
+  ref: Pick<SourceRef, "file" | "line" | "col">,
+  githubWorkspace: string,
+): AnnotationProperties {
   return {
     file: displayPath(ref.file, githubWorkspace),
     ...(ref.line > 0 ? { startLine: ref.line } : {}),

@@ -28,17 +28,25 @@ export function progressLine(event: ApplyEvent): string {
 /** The closing lines: counts, then every action that was not done, and why. */
 export function closingLines(report: ApplyReport): string[] {
   const counts = countResults(report.results);
-  const lines = [`${report.ok ? "Apply complete!" : "Apply failed."} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`];
+  const lines = [
+    `${report.ok ? "Apply complete!" : "Apply failed."} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`,
+  ];
   const done = report.results.filter((r) => r.status === "done");
   if (!report.ok && done.length > 0) {
     lines.push("Done:");
-    for (const r of done) lines.push(`  ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}${r.newKeyId ? ` (new key ${r.newKeyId})` : ""}`);
+    for (const r of done)
+      lines.push(
+        `  ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}${r.newKeyId ? ` (new key ${r.newKeyId})` : ""}`,
+      );
   }
   const notDone = report.results.filter((r) => r.status !== "done");
   for (const e of report.workspaceErrors) lines.push(`  error: ${e.message}`);
   if (notDone.length > 0) {
     lines.push("Not done:");
-    for (const r of notDone) lines.push(`  ${r.status}: ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}: ${r.message ?? ""}`);
+    for (const r of notDone)
+      lines.push(
+        `  ${r.status}: ${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"} ${r.action.kind}: ${r.message ?? ""}`,
+      );
     lines.push("Re-run apply to continue: completed steps are not repeated.");
   }
   if (report.rotated.length > 0) lines.push(`Rotation advanced for: ${report.rotated.join(", ")}`);
@@ -51,6 +59,9 @@ export function failures(report: ApplyReport): string[] {
     ...report.workspaceErrors.map((e) => e.message),
     ...report.results
       .filter((r) => r.status === "failed")
-      .map((r) => `${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"}: ${r.action.kind} failed: ${r.message ?? "unknown error"}`),
+      .map(
+        (r) =>
+          `${r.action.workspace}/${r.action.entryId ?? r.action.keyId ?? "?"}: ${r.action.kind} failed: ${r.message ?? "unknown error"}`,
+      ),
   ].map(redactTokens);
 }

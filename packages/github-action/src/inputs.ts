@@ -74,7 +74,10 @@ export function parseInputs(read: InputReader, githubWorkspace: string): ActionI
   };
 }
 
-function rotateInputs(read: InputReader, command: string): Pick<ActionInputs, "compromised" | "revokeFirst" | "exposedTo"> {
+function rotateInputs(
+  read: InputReader,
+  command: string,
+): Pick<ActionInputs, "compromised" | "revokeFirst" | "exposedTo"> {
   const compromised = parseBoolean("compromised", read("compromised") || "false");
   const revokeFirst = parseBoolean("revoke-first", read("revoke-first") || "false");
   const exposedTo = splitList(read("exposed-to"));
@@ -106,12 +109,14 @@ function parseBoolean(name: string, value: string): boolean {
 
 function parseShards(value: string): number | undefined {
   if (value === "") return undefined;
-  if (!/^[1-9]\d{0,3}$/.test(value)) throw new InputError(`input shards: "${value}" is not a whole number from 1 to 9999`);
+  if (!/^[1-9]\d{0,3}$/.test(value))
+    throw new InputError(`input shards: "${value}" is not a whole number from 1 to 9999`);
   return Number(value);
 }
 
 function parseDays(name: string, value: string): number {
-  if (!/^\d{1,5}$/.test(value)) throw new InputError(`input ${name}: "${value}" is not a whole number of days (0 or more)`);
+  if (!/^\d{1,5}$/.test(value))
+    throw new InputError(`input ${name}: "${value}" is not a whole number of days (0 or more)`);
   return Number(value);
 }
 

@@ -96,7 +96,11 @@ export async function run(): Promise<void> {
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;
-    checkFilters(desired, inputs, { workspace: "input workspace", target: "input target", manifest: inputs.manifestDisplay });
+    checkFilters(desired, inputs, {
+      workspace: "input workspace",
+      target: "input target",
+      manifest: inputs.manifestDisplay,
+    });
     if (inputs.command === "matrix") return matrixCommand(desired, inputs);
     checkNotifyTargets(desired, env);
     const clients = clientsFromEnv(env);
@@ -122,18 +126,29 @@ export async function run(): Promise<void> {
  * `command: rotate` (workflow_dispatch): the keys named in `target`, or every key whose access lists
  * someone in `exposed-to` (listed in the log first), as an emergency with `compromised: true`.
  */
-function rotateRequest(desired: Desired, inputs: ActionInputs): { targets: string[]; options: Pick<PlanOptions, "forceRotate" | "compromised" | "revokeFirst"> } {
+function rotateRequest(
+  desired: Desired,
+  inputs: ActionInputs,
+): { targets: string[]; options: Pick<PlanOptions, "forceRotate" | "compromised" | "revokeFirst"> } {
   let targets = inputs.targets;
   let force = inputs.targets;
   if (inputs.exposedTo.length > 0) {
-    const scope = inputs.workspaces.length === 0 ? desired : { ...desired, workspaces: desired.workspaces.filter((w) => inputs.workspaces.includes(w.name)) };
+    const scope =
+      inputs.workspaces.length === 0
+        ? desired
+        : { ...desired, workspaces: desired.workspaces.filter((w) => inputs.workspaces.includes(w.name)) };
     const found = exposedEntries(scope, inputs.exposedTo);
-    if (found.length === 0) throw new UserError(`exposed-to ${inputs.exposedTo.join(", ")}: no key in ${inputs.manifestDisplay} lists them (or their teams) in access: nothing to rotate`);
+    if (found.length === 0)
+      throw new UserError(
+        `exposed-to ${inputs.exposedTo.join(", ")}: no key in ${inputs.manifestDisplay} lists them (or their teams) in access: nothing to rotate`,
+      );
     core.info(renderExposure(inputs.exposedTo, found));
     targets = [...new Set(found.map((f) => f.entryId))];
     force = found.map((f) => `${f.workspace}/${f.entryId}`);
   }
-  const options = inputs.compromised ? { forceRotate: force, compromised: force, revokeFirst: inputs.revokeFirst } : { forceRotate: force };
+  const options = inputs.compromised
+    ? { forceRotate: force, compromised: force, revokeFirst: inputs.revokeFirst }
+    : { forceRotate: force };
   return { targets, options };
 }
 
@@ -155,7 +170,11 @@ async function maskManifestCredentials(manifest: string, env: NodeJS.ProcessEnv)
 }
 
 /** Validation findings as annotations; undefined (and the step failed) when any is an error. */
-async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWorkspace: string): Promise<Desired | undefined> {
+async function validated(
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+  githubWorkspace: string,
+): Promise<Desired | undefined> {
   const result = await validateFile(inputs.manifest, {
     env,
     // The job that makes the matrix holds no token: each matrix job checks its own.
@@ -167,7 +186,9 @@ async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWor
   for (const diagnostic of result.diagnostics) annotate(diagnosticAnnotation(diagnostic, githubWorkspace));
   if (result.desired === undefined) {
     const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-    core.setFailed(`${inputs.manifestDisplay}: ${errors} error${errors === 1 ? "" : "s"} in the manifest (see the annotations); nothing was read or changed`);
+    core.setFailed(
+      `${inputs.manifestDisplay}: ${errors} error${errors === 1 ? "" : "s"} in the manifest (see the annotations); nothing was read or changed`,
+    );
     return undefined;
   }
   return result.desired;
@@ -183,10 +204,18 @@ function matrixCommand(desired: Desired, inputs: ActionInputs): void {
 }
 
 /** Log, plan file, plan outputs and warnings: the same for every command. */
-async function report(plan: Plan, desired: Desired, inputs: ActionInputs, githubWorkspace: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function report(
+  plan: Plan,
+  desired: Desired,
+  inputs: ActionInputs,
+  githubWorkspace: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   info(renderText(plan, { color: false }));
   for (const warning of plan.warnings) {
-    const entry = desired.workspaces.find((w) => w.name === warning.workspace)?.keys.find((k) => k.id === warning.entryId);
+    const entry = desired.workspaces
+      .find((w) => w.name === warning.workspace)
+      ?.keys.find((k) => k.id === warning.entryId);
     const where = [warning.workspace, warning.entryId].filter((p) => p !== undefined && p !== "*").join("/");
     annotate({
       level: "warning",
@@ -196,8 +225,17 @@ async function report(plan: Plan, desired: Desired, inputs: ActionInputs, github
   }
   if (inputs.command !== "check") {
     for (const warning of fileOnlyDeliveries(plan)) {
-      const entry = desired.workspaces.find((w) => w.name === warning.workspace)?.keys.find((k) => k.id === warning.entryId);
-      annotate({ level: "warning", message: warning.message, properties: { title: "timely-keys file sink on a runner", ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}) } });
+      const entry = desired.workspaces
+        .find((w) => w.name === warning.workspace)
+        ?.keys.find((k) => k.id === warning.entryId);
+      annotate({
+        level: "warning",
+        message: warning.message,
+        properties: {
+          title: "timely-keys file sink on a runner",
+          ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}),
+        },
+      });
     }
   }
   setOutputs({ ...planOutputs(plan), "plan-json": await writePlanFile(plan, env) });
@@ -224,11 +262,18 @@ function failOnDrift(plan: Plan, inputs: ActionInputs): boolean {
   const drift = driftOf(plan);
   if (drift.length === 0) return false;
   for (const line of drift) core.error(redactTokens(line), { title: "timely-keys drift" });
-  core.setFailed(`fail-on-drift: ${drift.length} key${drift.length === 1 ? "" : "s"} drifted from the manifest (unmanaged, or changed outside it)`);
+  core.setFailed(
+    `fail-on-drift: ${drift.length} key${drift.length === 1 ? "" : "s"} drifted from the manifest (unmanaged, or changed outside it)`,
+  );
   return true;
 }
 
-async function planCommand(planned: Planned, desired: Desired, inputs: ActionInputs, env: NodeJS.ProcessEnv): Promise<void> {
+async function planCommand(
+  planned: Planned,
+  desired: Desired,
+  inputs: ActionInputs,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const { plan } = planned;
   // The age and expiry findings need no usage call: plan reports them too, as the `overdue` output.
   const report = findings({ ...planned, desired, usage: new Map() }, { maxOverdueDays: inputs.maxOverdueDays });
@@ -244,12 +289,20 @@ async function replan(desired: Desired, clients: ClientFactory, inputs: ActionIn
   try {
     return (await readAndPlan(desired, clients, inputs, {}, process.env)).plan;
   } catch (error) {
-    core.warning(`could not read the keys again after apply, the summary shows the plan as applied: ${failureMessage(error)}`);
+    core.warning(
+      `could not read the keys again after apply, the summary shows the plan as applied: ${failureMessage(error)}`,
+    );
     return undefined;
   }
 }
 
-async function applyCommand(planned: Planned, desired: Desired, inputs: ActionInputs, clients: ClientFactory, env: NodeJS.ProcessEnv): Promise<void> {
+async function applyCommand(
+  planned: Planned,
+  desired: Desired,
+  inputs: ActionInputs,
+  clients: ClientFactory,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const { plan } = planned;
   let result: ApplyReport = { ok: true, results: [], workspaceErrors: [], rotated: [] };
   if (!plan.changes) {
@@ -259,10 +312,16 @@ async function applyCommand(planned: Planned, desired: Desired, inputs: ActionIn
     const notice = renderEmergencyNotice(plan, { color: false });
     if (notice) core.info(notice);
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
-    result = await apply(plan, { clients, env, onSecret: (secret) => mask([secret]), onEvent: (event) => info(progressLine(event)) });
+    result = await apply(plan, {
+      clients,
+      env,
+      onSecret: (secret) => mask([secret]),
+      onEvent: (event) => info(progressLine(event)),
+    });
     for (const line of closingLines(result)) info(line);
     // A notification that cannot be sent is a warning: it never fails the rotation it reports.
-    for (const failure of await notifyApply(desired, result, { env })) core.warning(redactTokens(failure), { title: "timely-keys notification" });
+    for (const failure of await notifyApply(desired, result, { env }))
+      core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
   setOutputs({ rotated: idList(result.rotated), overdue: "" });
   const after = result.results.some((r) => r.status === "done") ? await replan(desired, clients, inputs) : undefined;
@@ -280,7 +339,8 @@ const OVERDUE_KINDS = new Set(["expired", "expiring", "overdue"]);
 
 /** Entries whose key is expired, expiring, overdue, or due with no sink to rotate to: the `overdue` output. */
 function overdueIds(report: CheckReport): string {
-  const overdue = (f: CheckReport["findings"][number]) => OVERDUE_KINDS.has(f.kind) || (f.kind === "cannot-rotate" && f.evidence.rotationDue === true);
+  const overdue = (f: CheckReport["findings"][number]) =>
+    OVERDUE_KINDS.has(f.kind) || (f.kind === "cannot-rotate" && f.evidence.rotationDue === true);
   return idList(report.findings.filter((f) => overdue(f) && f.entryId !== undefined).map((f) => f.entryId as string));
 }
 
@@ -298,22 +358,40 @@ async function checkCommand(
     annotate({
       level: finding.severity === "error" ? "error" : finding.severity === "warning" ? "warning" : "notice",
       message: redactTokens(findingLine(finding)),
-      properties: { title: `timely-keys ${findingTitle(finding.kind)}`, ...(finding.source ? locationOf(finding.source, githubWorkspace) : {}) },
+      properties: {
+        title: `timely-keys ${findingTitle(finding.kind)}`,
+        ...(finding.source ? locationOf(finding.source, githubWorkspace) : {}),
+      },
     });
   }
-  setOutputs({ rotated: "", overdue: overdueIds(report), "report-path": await writeReportFile(renderReportHtml(buildReport(desired, report)), env) });
+  setOutputs({
+    rotated: "",
+    overdue: overdueIds(report),
+    "report-path": await writeReportFile(renderReportHtml(buildReport(desired, report)), env),
+  });
   await writeSummary({ plan: planned.plan, check: report }, env);
   if (inputs.issues) {
     const api = gitHub(inputs, env);
     const repo = repoOf(env);
     if (api === undefined || repo === undefined) {
-      core.warning("issues: needs github-token and GITHUB_REPOSITORY; no issue was opened or closed", { title: "timely-keys issues" });
+      core.warning("issues: needs github-token and GITHUB_REPOSITORY; no issue was opened or closed", {
+        title: "timely-keys issues",
+      });
     } else {
       try {
-        const sync = await syncIssues(api, repo, inputs.manifestDisplay, failingGroups(report, inputs.failOn), checkedGroupIds(planned.plan), runUrl(env));
+        const sync = await syncIssues(
+          api,
+          repo,
+          inputs.manifestDisplay,
+          failingGroups(report, inputs.failOn),
+          checkedGroupIds(planned.plan),
+          runUrl(env),
+        );
         info(`issues: ${sync.opened.length} opened, ${sync.updated.length} updated, ${sync.closed.length} closed.`);
       } catch (error) {
-        core.warning(`issues: could not sync the GitHub issues: ${failureMessage(error)}`, { title: "timely-keys issues" });
+        core.warning(`issues: could not sync the GitHub issues: ${failureMessage(error)}`, {
+          title: "timely-keys issues",
+        });
       }
     }
   }
@@ -324,7 +402,9 @@ async function checkCommand(
   const failing = report.findings.filter((f) => reaches(f.severity, inputs.failOn));
   if (failing.length > 0) {
     const ids = idList(failing.map((f) => f.entryId ?? f.key?.name ?? f.workspace));
-    core.setFailed(`check: ${failing.length} finding${failing.length === 1 ? "" : "s"} at ${inputs.failOn} or above (fail-on ${inputs.failOn}): ${ids}`);
+    core.setFailed(
+      `check: ${failing.length} finding${failing.length === 1 ? "" : "s"} at ${inputs.failOn} or above (fail-on ${inputs.failOn}): ${ids}`,
+    );
   } else {
     info(`check: no finding at ${inputs.failOn} or above (${report.findings.length} in all).`);
   }
@@ -356,16 +436,29 @@ async function commentOnPullRequest(plan: Plan, inputs: ActionInputs, env: NodeJ
   const repo = repoOf(env);
   const pull = await pullRequestNumber(env);
   if (api === undefined || repo === undefined || pull === undefined) {
-    core.warning("pr-comment: not a pull_request event (or no github-token): no comment written", { title: "timely-keys pr-comment" });
+    core.warning("pr-comment: not a pull_request event (or no github-token): no comment written", {
+      title: "timely-keys pr-comment",
+    });
     return;
   }
   try {
     // A markdown a little over the limit is still worth rendering whole: the helper decides.
     const markdown = renderMarkdown(plan, { maxBytes: 4 * COMMENT_MAX_CHARS });
-    const comment = await upsertPlanComment(api, repo, pull, inputs.manifestDisplay, { markdown, summaryLine: summaryLine(plan) }, runUrl(env));
-    info(`pr-comment: comment ${comment.id} ${comment.action}${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`);
+    const comment = await upsertPlanComment(
+      api,
+      repo,
+      pull,
+      inputs.manifestDisplay,
+      { markdown, summaryLine: summaryLine(plan) },
+      runUrl(env),
+    );
+    info(
+      `pr-comment: comment ${comment.id} ${comment.action}${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`,
+    );
   } catch (error) {
-    core.warning(`pr-comment: could not write the comment: ${failureMessage(error)}`, { title: "timely-keys pr-comment" });
+    core.warning(`pr-comment: could not write the comment: ${failureMessage(error)}`, {
+      title: "timely-keys pr-comment",
+    });
   }
 }
 

@@ -32,7 +32,8 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
     line(headers.map(() => "---")),
   ];
   const foot = fold ? ["", "</details>"] : [];
-  const note = (left: number) => line([`_${left} more ${options.what} not shown (summary size limit)_`, ...headers.slice(1).map(() => "")]);
+  const note = (left: number) =>
+    line([`_${left} more ${options.what} not shown (summary size limit)_`, ...headers.slice(1).map(() => "")]);
   let budget = options.maxBytes - bytes([...head, ...foot].join("\n")) - bytes(note(rows.length)) - 2;
   if (budget < 0) return "";
   const kept: string[] = [];

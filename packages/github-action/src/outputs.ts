@@ -42,7 +42,8 @@ export function driftOf(plan: Plan): string[] {
   for (const ws of plan.workspaces) {
     for (const action of ws.actions) {
       if (action.kind === "drift") found.push(`${ws.name}: unmanaged key ${action.keyName ?? action.keyId}`);
-      else if (action.reasons.includes("edited_outside")) found.push(`${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${action.summary})`);
+      else if (action.reasons.includes("edited_outside"))
+        found.push(`${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${action.summary})`);
     }
   }
   return found;

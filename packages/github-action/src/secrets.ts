@@ -12,7 +12,6 @@ const SINK_DEFAULTS: Record<string, string[]> = {
   awsSecretsManager: ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"],
 };
 
-
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
@@ -42,7 +41,9 @@ export function credentialEnvNames(manifest: unknown): string[] {
         if (!isRecord(sink)) continue;
         const type = typeof sink.type === "string" ? sink.type : "";
         const auth = isRecord(sink.auth) ? sink.auth : {};
-        const named = [sink.tokenEnv, auth.tokenEnv, auth.roleIdEnv, auth.secretIdEnv].filter((v) => name(v) !== undefined);
+        const named = [sink.tokenEnv, auth.tokenEnv, auth.roleIdEnv, auth.secretIdEnv].filter(
+          (v) => name(v) !== undefined,
+        );
         named.forEach(add);
         // A sink that names its token variable does not read the default one.
         const defaults = SINK_DEFAULTS[type] ?? [];

@@ -1,6 +1,15 @@
 // The job summary of one run: what apply did or what check found, then the plan (its table has each
 // key's rotation phase), all within GitHub's 1 MiB limit for one step's summary.
-import { countResults, evidenceText, findingTitle, fixText, renderMarkdown, type ApplyReport, type CheckReport, type Plan } from "@timely-keys/provisioner";
+import {
+  countResults,
+  evidenceText,
+  findingTitle,
+  fixText,
+  renderMarkdown,
+  type ApplyReport,
+  type CheckReport,
+  type Plan,
+} from "@timely-keys/provisioner";
 import { bytes, cell, table } from "./markdown.js";
 
 /** GitHub refuses a step summary over 1 MiB; stay well below it. */
@@ -36,7 +45,9 @@ export function applySection(report: ApplyReport, maxBytes: number): string {
     "## timely-keys apply",
     "",
     `**${report.ok ? "Apply complete!" : "Apply failed."} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.**`,
-    ...(report.rotated.length > 0 ? ["", `Rotation advanced: ${idsWithin(report.rotated, Math.floor(maxBytes / 4))}`] : []),
+    ...(report.rotated.length > 0
+      ? ["", `Rotation advanced: ${idsWithin(report.rotated, Math.floor(maxBytes / 4))}`]
+      : []),
     ...report.workspaceErrors.map((e) => `\n- :x: ${cell(e.message)}`),
     ...(report.ok ? [] : ["", "Re-run apply to continue: completed steps are not repeated."]),
     "",
@@ -82,7 +93,13 @@ function when(iso: string | undefined): string {
 export function rotationSection(plan: Plan, heading: string, maxBytes: number): string {
   const head = [`## ${heading}`, ""].join("\n");
   const rows = plan.workspaces.flatMap((ws) =>
-    ws.entries.map((e) => [cell(ws.name), `\`${cell(e.entryId)}\``, cell(`${e.phase}${e.step ? ` ${e.step}` : ""}`), cell(when(e.nextAt)), cell(e.detail)]),
+    ws.entries.map((e) => [
+      cell(ws.name),
+      `\`${cell(e.entryId)}\``,
+      cell(`${e.phase}${e.step ? ` ${e.step}` : ""}`),
+      cell(when(e.nextAt)),
+      cell(e.detail),
+    ]),
   );
   if (rows.length === 0) return `${head}\nNo managed keys selected.\n`;
   return `${head}\n${table(["Workspace", "Key", "Rotation", "Next step due", "Detail"], rows, { what: "keys", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
@@ -95,7 +112,13 @@ export function buildSummary(input: SummaryInput): string {
   // The run's own result gets at most half; the plan takes the rest.
   if (input.apply) sections.push(applySection(input.apply, Math.floor(maxBytes / 2)));
   if (input.check) sections.push(checkSection(input.check, Math.floor(maxBytes / 2)));
-  sections.push(rotationSection(input.after ?? input.plan, input.after ? "Rotation status after this run" : "Rotation status", Math.floor(maxBytes / 4)));
+  sections.push(
+    rotationSection(
+      input.after ?? input.plan,
+      input.after ? "Rotation status after this run" : "Rotation status",
+      Math.floor(maxBytes / 4),
+    ),
+  );
   const used = bytes(sections.map((s) => `${s}\n`).join(""));
   sections.push(renderMarkdown(input.plan, { maxBytes: Math.max(0, maxBytes - used - 1) }));
   return withinBytes(sections.map((s) => (s.endsWith("\n") ? s : `${s}\n`)).join("\n"), maxBytes);

@@ -33,7 +33,10 @@ describe("action.yml", () => {
     const read = new Set<string>();
     const viaDefaults = parseInputs((name) => (read.add(name), ""), "/ws");
     // A default that is an expression (github-token's `${{ github.token }}`) is the runner's to fill.
-    const viaDeclared = parseInputs((name) => (declared.get(name)?.startsWith("${{") ? "" : (declared.get(name) ?? "")), "/ws");
+    const viaDeclared = parseInputs(
+      (name) => (declared.get(name)?.startsWith("${{") ? "" : (declared.get(name) ?? "")),
+      "/ws",
+    );
     expect([...read].sort()).toEqual([...declared.keys()].sort());
     expect(viaDeclared).toEqual(viaDefaults);
   });

@@ -24,17 +24,34 @@ describe("progressLine", () => {
     expect(progressLine({ type: "step", action: rotate, step: "verify", keyId: "k2" })).toBe(
       "prod/crm:   verified (GET /v1/me answers as the new key, scopes and workspace match): key k2",
     );
-    expect(progressLine({ type: "step", action: rotate, message: "delivering to 1 sink" })).toBe("prod/crm:   delivering to 1 sink");
+    expect(progressLine({ type: "step", action: rotate, message: "delivering to 1 sink" })).toBe(
+      "prod/crm:   delivering to 1 sink",
+    );
     expect(progressLine({ type: "done", action: create })).toBe("prod/billing: create done");
-    expect(progressLine({ type: "failed", action: create, message: "boom tml_0123456789abcdefghijABCDEFGHIJ0123" })).toBe("prod/billing: create FAILED: boom tml_***");
-    expect(progressLine({ type: "skipped", action: create, message: "token rejected" })).toBe("prod/billing: create skipped: token rejected");
+    expect(
+      progressLine({ type: "failed", action: create, message: "boom tml_0123456789abcdefghijABCDEFGHIJ0123" }),
+    ).toBe("prod/billing: create FAILED: boom tml_***");
+    expect(progressLine({ type: "skipped", action: create, message: "token rejected" })).toBe(
+      "prod/billing: create skipped: token rejected",
+    );
   });
 });
 
 describe("closingLines / failures", () => {
   it("on success: the counts and the rotated ids", () => {
-    const report: ApplyReport = { ok: true, results: [{ action: rotate, status: "done", newKeyId: "k2" }, { action: create, status: "done" }], workspaceErrors: [], rotated: ["crm"] };
-    expect(closingLines(report)).toEqual(["Apply complete! 2 done, 0 failed, 0 skipped.", "Rotation advanced for: crm"]);
+    const report: ApplyReport = {
+      ok: true,
+      results: [
+        { action: rotate, status: "done", newKeyId: "k2" },
+        { action: create, status: "done" },
+      ],
+      workspaceErrors: [],
+      rotated: ["crm"],
+    };
+    expect(closingLines(report)).toEqual([
+      "Apply complete! 2 done, 0 failed, 0 skipped.",
+      "Rotation advanced for: crm",
+    ]);
     expect(failures(report)).toEqual([]);
   });
 

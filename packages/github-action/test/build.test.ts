@@ -24,7 +24,10 @@ describe("dist/", () => {
     try {
       cpSync(dist, copy, { recursive: true });
       appendFileSync(join(copy, "index.js"), "\n// edited by hand\n");
-      const run = spawnSync(process.execPath, [buildScript, "--check", "--dist", copy], { cwd: packageDir, encoding: "utf8" });
+      const run = spawnSync(process.execPath, [buildScript, "--check", "--dist", copy], {
+        cwd: packageDir,
+        encoding: "utf8",
+      });
       expect(run.status).toBe(1);
       expect(run.stderr).toContain("is stale (index.js differ from a fresh build of src/)");
       expect(run.stderr).toContain("Run `node scripts/build.mjs` in packages/github-action and commit dist/.");
@@ -34,7 +37,9 @@ describe("dist/", () => {
   }, 120_000);
 
   it("is dist/index.js (action.yml's main) and its chunks, importing only Node built-ins and each other", async () => {
-    expect(readFileSync(join(packageDir, "action.yml"), "utf8")).toMatch(/runs:\n {2}using: node24\n {2}main: dist\/index\.js/);
+    expect(readFileSync(join(packageDir, "action.yml"), "utf8")).toMatch(
+      /runs:\n {2}using: node24\n {2}main: dist\/index\.js/,
+    );
     const files = readdirSync(dist, { recursive: true, withFileTypes: true })
       .filter((e) => e.isFile())
       .map((e) => relative(dist, join(e.parentPath, e.name)))
@@ -61,7 +66,9 @@ describe("dist/", () => {
       }
     }
     expect([...reached].sort()).toEqual(files);
-    expect((importsOf.get("index.js") ?? []).filter((f) => f.kind === "import-statement").map((f) => f.path)).toContain("node:module");
+    expect((importsOf.get("index.js") ?? []).filter((f) => f.kind === "import-statement").map((f) => f.path)).toContain(
+      "node:module",
+    );
   });
 
   it("keeps the sinks' SDKs out of index.js, in chunks it imports only when delivering, and undici out", () => {

@@ -70,9 +70,26 @@ describe("parseInputs", () => {
   });
 
   it("reads the inputs of command rotate", () => {
-    const inputs = parseInputs(reader({ command: "rotate", "exposed-to": "alice@acme.com, team:payments", compromised: "true", "revoke-first": "true" }), WS);
-    expect(inputs).toMatchObject({ command: "rotate", targets: [], compromised: true, revokeFirst: true, exposedTo: ["alice@acme.com", "team:payments"] });
-    expect(parseInputs(reader({ command: "rotate", target: "crm" }), WS)).toMatchObject({ targets: ["crm"], compromised: false });
+    const inputs = parseInputs(
+      reader({
+        command: "rotate",
+        "exposed-to": "alice@acme.com, team:payments",
+        compromised: "true",
+        "revoke-first": "true",
+      }),
+      WS,
+    );
+    expect(inputs).toMatchObject({
+      command: "rotate",
+      targets: [],
+      compromised: true,
+      revokeFirst: true,
+      exposedTo: ["alice@acme.com", "team:payments"],
+    });
+    expect(parseInputs(reader({ command: "rotate", target: "crm" }), WS)).toMatchObject({
+      targets: ["crm"],
+      compromised: false,
+    });
   });
 
   it("keeps an absolute manifest path outside the workspace as it is", () => {
@@ -82,9 +99,18 @@ describe("parseInputs", () => {
   it.each([
     [{ command: "destroy" }, 'input command: "destroy" is not a command; use plan, apply, check, rotate or matrix'],
     [{ shards: "0" }, 'input shards: "0" is not a whole number from 1 to 9999'],
-    [{ command: "apply", compromised: "true" }, "inputs compromised, revoke-first and exposed-to only apply to command: rotate"],
-    [{ command: "rotate", target: "crm", "revoke-first": "true" }, "input revoke-first only applies with compromised: true"],
-    [{ command: "rotate", target: "crm", "exposed-to": "a@b.c" }, "command rotate: give target or exposed-to, not both"],
+    [
+      { command: "apply", compromised: "true" },
+      "inputs compromised, revoke-first and exposed-to only apply to command: rotate",
+    ],
+    [
+      { command: "rotate", target: "crm", "revoke-first": "true" },
+      "input revoke-first only applies with compromised: true",
+    ],
+    [
+      { command: "rotate", target: "crm", "exposed-to": "a@b.c" },
+      "command rotate: give target or exposed-to, not both",
+    ],
     [{ command: "rotate" }, "command rotate: name the keys to rotate in target, or who was exposed in exposed-to"],
     [{ "fail-on-drift": "yes" }, 'input fail-on-drift: "yes" is not a boolean; use true or false'],
     [{ "max-overdue-days": "-1" }, 'input max-overdue-days: "-1" is not a whole number of days (0 or more)'],

@@ -25,16 +25,32 @@ describe("planOutputs", () => {
       },
       now,
     );
-    expect(planOutputs(planOf(desired, live, now))).toEqual({ changes: "true", "to-create": "1", "to-update": "0", "to-rotate": "1", "to-retire": "0" });
+    expect(planOutputs(planOf(desired, live, now))).toEqual({
+      changes: "true",
+      "to-create": "1",
+      "to-update": "0",
+      "to-rotate": "1",
+      "to-retire": "0",
+    });
   });
 
   it("says false and zeros when nothing changes", () => {
     const desired = desiredOf(manifest);
     const live = liveOf(
-      { prod: ["new-one", "old-one", "fresh"].map((id) => managedKey(id, 1, now, { name: id === "new-one" ? "New One" : id === "old-one" ? "Old One" : "Fresh" })) },
+      {
+        prod: ["new-one", "old-one", "fresh"].map((id) =>
+          managedKey(id, 1, now, { name: id === "new-one" ? "New One" : id === "old-one" ? "Old One" : "Fresh" }),
+        ),
+      },
       now,
     );
-    expect(planOutputs(planOf(desired, live, now))).toEqual({ changes: "false", "to-create": "0", "to-update": "0", "to-rotate": "0", "to-retire": "0" });
+    expect(planOutputs(planOf(desired, live, now))).toEqual({
+      changes: "false",
+      "to-create": "0",
+      "to-update": "0",
+      "to-rotate": "0",
+      "to-retire": "0",
+    });
   });
 });
 
@@ -50,7 +66,17 @@ describe("driftOf", () => {
     const desired = desiredOf(manifest);
     const unmanaged = { ...managedKey("x", 1, now), description: "made by hand", name: "Hand Made" };
     const edited = { ...managedKey("fresh", 1, now, { name: "Fresh" }), description: "[tk:fresh#1 @1780272000 ~0000]" };
-    const live = liveOf({ prod: [managedKey("new-one", 1, now, { name: "New One" }), managedKey("old-one", 1, now, { name: "Old One" }), edited, unmanaged] }, now);
+    const live = liveOf(
+      {
+        prod: [
+          managedKey("new-one", 1, now, { name: "New One" }),
+          managedKey("old-one", 1, now, { name: "Old One" }),
+          edited,
+          unmanaged,
+        ],
+      },
+      now,
+    );
     const drift = driftOf(planOf(desired, live, now));
     expect(drift).toHaveLength(2);
     expect(drift[0]).toMatch(/^prod\/fresh: changed outside the manifest/);

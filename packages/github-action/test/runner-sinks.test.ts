@@ -19,12 +19,19 @@ describe("fileOnlyDeliveries", () => {
     const live = liveOf({ prod: [managedKey("steady", 1, new Date(now.getTime() - DAY_MS), { name: "Steady" })] }, now);
     const warnings = fileOnlyDeliveries(planOf(desired, live, now));
     expect(warnings.map((w) => w.entryId)).toEqual(["local"]);
-    expect(warnings[0]?.message).toMatch(/^prod\/local: the new key is delivered only to files \(\.\/a\.env, \.\/b\.json\); on a GitHub-hosted runner/);
+    expect(warnings[0]?.message).toMatch(
+      /^prod\/local: the new key is delivered only to files \(\.\/a\.env, \.\/b\.json\); on a GitHub-hosted runner/,
+    );
   });
 
   it("covers rotations too", () => {
     const desired = desiredOf(manifest);
-    const live = liveOf({ prod: [managedKey("steady", 1, new Date(now.getTime() - 95 * DAY_MS), { name: "Steady" })] }, now);
-    expect(fileOnlyDeliveries(planOf(desired, live, now, { targets: ["steady"] })).map((w) => w.entryId)).toEqual(["steady"]);
+    const live = liveOf(
+      { prod: [managedKey("steady", 1, new Date(now.getTime() - 95 * DAY_MS), { name: "Steady" })] },
+      now,
+    );
+    expect(fileOnlyDeliveries(planOf(desired, live, now, { targets: ["steady"] })).map((w) => w.entryId)).toEqual([
+      "steady",
+    ]);
   });
 });

@@ -28,20 +28,33 @@ describe("credentialEnvNames", () => {
       ],
     };
     expect(credentialEnvNames(manifest)).toEqual(
-      ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "GH_PAT", "GITHUB_TOKEN", "OP_TOKEN", "PROD_TOKEN", "ROLE_ID", "SECRET_ID", "STAGING_TOKEN", "VAULT_TOKEN"].sort(),
+      [
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "GH_PAT",
+        "GITHUB_TOKEN",
+        "OP_TOKEN",
+        "PROD_TOKEN",
+        "ROLE_ID",
+        "SECRET_ID",
+        "STAGING_TOKEN",
+        "VAULT_TOKEN",
+      ].sort(),
     );
   });
 
   it("survives any shape (a manifest that fails validation is still walked)", () => {
     expect(credentialEnvNames(null)).toEqual([]);
     expect(credentialEnvNames({ workspaces: "nope" })).toEqual([]);
-    expect(credentialEnvNames({ workspaces: [null, 3, { tokenEnv: 5, keys: [{ deliver: [null] }] }, { tokenEnv: " T " }] })).toEqual(["T"]);
+    expect(
+      credentialEnvNames({ workspaces: [null, 3, { tokenEnv: 5, keys: [{ deliver: [null] }] }, { tokenEnv: " T " }] }),
+    ).toEqual(["T"]);
   });
 });
 
 describe("credentialEnvNamesInText", () => {
   it("finds ...Env fields in text that is not YAML, plus every sink default", () => {
-    const names = credentialEnvNamesInText("workspaces: [ { tokenEnv: PROD_TOKEN, auth: {secretIdEnv: \"SID\"} ");
+    const names = credentialEnvNamesInText('workspaces: [ { tokenEnv: PROD_TOKEN, auth: {secretIdEnv: "SID"} ');
     expect(names).toContain("PROD_TOKEN");
     expect(names).toContain("SID");
     expect(names).toContain("GITHUB_TOKEN");
@@ -51,8 +64,20 @@ describe("credentialEnvNamesInText", () => {
 
 describe("secretValues", () => {
   it("gives the values of the named variables and of any token-shaped variable, never empty ones", () => {
-    const env = { PROD_TOKEN: ` ${TOKEN} `, EMPTY: "", OTHER: `prefix ${KEY}`, PLAIN: "hello", MULTI: "line-one\nline-two" };
-    expect(secretValues(env, ["PROD_TOKEN", "EMPTY", "MISSING", "MULTI"])).toEqual([TOKEN, "line-one\nline-two", "line-one", "line-two", `prefix ${KEY}`]);
+    const env = {
+      PROD_TOKEN: ` ${TOKEN} `,
+      EMPTY: "",
+      OTHER: `prefix ${KEY}`,
+      PLAIN: "hello",
+      MULTI: "line-one\nline-two",
+    };
+    expect(secretValues(env, ["PROD_TOKEN", "EMPTY", "MISSING", "MULTI"])).toEqual([
+      TOKEN,
+      "line-one\nline-two",
+      "line-one",
+      "line-two",
+      `prefix ${KEY}`,
+    ]);
   });
 
   it("finds token shapes even with no names", () => {

@@ -17,7 +17,11 @@ workspaces:
 
 function smallPlan(): Plan {
   const desired = desiredOf(manifest);
-  return planOf(desired, liveOf({ prod: [managedKey("crm", 1, new Date(now.getTime() - 91 * DAY_MS), { name: "CRM" })] }, now), now);
+  return planOf(
+    desired,
+    liveOf({ prod: [managedKey("crm", 1, new Date(now.getTime() - 91 * DAY_MS), { name: "CRM" })] }, now),
+    now,
+  );
 }
 
 /** The small plan with `n` copies of its entries and actions (distinct ids): a very large organisation. */
@@ -25,18 +29,31 @@ function hugePlan(n: number): Plan {
   const plan = smallPlan();
   const ws = plan.workspaces[0];
   if (!ws) throw new Error("no workspace");
-  const entries = Array.from({ length: n }, (_, i) => ws.entries.map((e) => ({ ...e, entryId: `${e.entryId}-${i}`, detail: `${e.detail} ${"x".repeat(300)}` }))).flat();
-  const actions = Array.from({ length: n }, (_, i) => ws.actions.map((a) => ({ ...a, entryId: `${a.entryId}-${i}` }))).flat();
+  const entries = Array.from({ length: n }, (_, i) =>
+    ws.entries.map((e) => ({ ...e, entryId: `${e.entryId}-${i}`, detail: `${e.detail} ${"x".repeat(300)}` })),
+  ).flat();
+  const actions = Array.from({ length: n }, (_, i) =>
+    ws.actions.map((a) => ({ ...a, entryId: `${a.entryId}-${i}` })),
+  ).flat();
   return { ...plan, workspaces: [{ ...ws, entries, actions }] };
 }
 
 function reportOf(plan: Plan, failed = false): ApplyReport {
-  const results = plan.workspaces.flatMap((w) => w.actions.filter((a) => a.mutates)).map((action, i) => ({
-    action,
-    status: failed && i === 0 ? ("failed" as const) : ("done" as const),
-    ...(failed && i === 0 ? { message: "409 CONFLICT: something | odd" } : {}),
-  }));
-  return { ok: !failed, results, workspaceErrors: [], rotated: results.filter((r) => r.status === "done" && r.action.kind === "rotate").map((r) => r.action.entryId as string) };
+  const results = plan.workspaces
+    .flatMap((w) => w.actions.filter((a) => a.mutates))
+    .map((action, i) => ({
+      action,
+      status: failed && i === 0 ? ("failed" as const) : ("done" as const),
+      ...(failed && i === 0 ? { message: "409 CONFLICT: something | odd" } : {}),
+    }));
+  return {
+    ok: !failed,
+    results,
+    workspaceErrors: [],
+    rotated: results
+      .filter((r) => r.status === "done" && r.action.kind === "rotate")
+      .map((r) => r.action.entryId as string),
+  };
 }
 
 describe("buildSummary", () => {
@@ -74,7 +91,12 @@ describe("buildSummary", () => {
       evidence: { ageDays: 200, maxAgeDays: 90, maxOverdueDays: 7 },
       fix: "run-apply",
     }));
-    const check: CheckReport = { format_version: 1, now: "2026-06-01T00:00:00Z", findings: found, counts: { error: found.length, warning: 0, info: 0 } };
+    const check: CheckReport = {
+      format_version: 1,
+      now: "2026-06-01T00:00:00Z",
+      findings: found,
+      counts: { error: found.length, warning: 0, info: 0 },
+    };
     for (const input of [{ plan }, { plan, apply: reportOf(plan), after: plan }, { plan, check }]) {
       const text = buildSummary(input);
       expect(bytes(text)).toBeLessThanOrEqual(SUMMARY_MAX_BYTES);
@@ -87,25 +109,47 @@ describe("buildSummary", () => {
 
   it("respects a smaller budget exactly", () => {
     const plan = hugePlan(500);
-    for (const maxBytes of [4_000, 20_000, 100_000]) expect(bytes(buildSummary({ plan, apply: reportOf(plan), maxBytes }))).toBeLessThanOrEqual(maxBytes);
+    for (const maxBytes of [4_000, 20_000, 100_000])
+      expect(bytes(buildSummary({ plan, apply: reportOf(plan), maxBytes }))).toBeLessThanOrEqual(maxBytes);
   });
 });
 
 describe("sections", () => {
   it("check: says all is well, or lists every finding with its evidence and fix", () => {
-    const none: CheckReport = { format_version: 1, now: "2026-06-01T00:00:00Z", findings: [], counts: { error: 0, warning: 0, info: 0 } };
-    expect(checkSection(none, 10_000)).toContain("**No findings: every key is fresh, used as expected and rotating on time.**");
-    const expired: Finding = { kind: "expired", severity: "error", workspace: "prod", entryId: "crm", key: { id: "k1", name: "CRM", generation: 1 }, evidence: { expiresAt: "2026-05-01T00:00:00Z" }, fix: "run-apply" };
+    const none: CheckReport = {
+      format_version: 1,
+      now: "2026-06-01T00:00:00Z",
+      findings: [],
+      counts: { error: 0, warning: 0, info: 0 },
+    };
+    expect(checkSection(none, 10_000)).toContain(
+      "**No findings: every key is fresh, used as expected and rotating on time.**",
+    );
+    const expired: Finding = {
+      kind: "expired",
+      severity: "error",
+      workspace: "prod",
+      entryId: "crm",
+      key: { id: "k1", name: "CRM", generation: 1 },
+      evidence: { expiresAt: "2026-05-01T00:00:00Z" },
+      fix: "run-apply",
+    };
     const text = checkSection({ ...none, findings: [expired], counts: { error: 1, warning: 0, info: 0 } }, 10_000);
     expect(text).toContain("**1 error, 0 warnings, 0 info.**");
-    expect(text).toContain("| error | prod | `crm` | key expired | expired on 2026-05-01 | run `timely-keys apply` and check that the scheduled rotation workflow runs |");
+    expect(text).toContain(
+      "| error | prod | `crm` | key expired | expired on 2026-05-01 | run `timely-keys apply` and check that the scheduled rotation workflow runs |",
+    );
   });
 
   it("apply: no table when nothing was to do", () => {
-    expect(applySection({ ok: true, results: [], workspaceErrors: [], rotated: [] }, 10_000)).toBe("## timely-keys apply\n\n**Apply complete! 0 done, 0 failed, 0 skipped.**\n");
+    expect(applySection({ ok: true, results: [], workspaceErrors: [], rotated: [] }, 10_000)).toBe(
+      "## timely-keys apply\n\n**Apply complete! 0 done, 0 failed, 0 skipped.**\n",
+    );
   });
 
   it("rotation: says so when no key is selected", () => {
-    expect(rotationSection({ ...smallPlan(), workspaces: [] }, "Rotation status", 1000)).toContain("No managed keys selected.");
+    expect(rotationSection({ ...smallPlan(), workspaces: [] }, "Rotation status", 1000)).toContain(
+      "No managed keys selected.",
+    );
   });
 });

@@ -13,7 +13,14 @@ import { asTokenError } from "./read.js";
 import type { WorkspaceExecution } from "./apply/context.js";
 import { runOperations } from "./apply/operations.js";
 import { VERIFY_USER_AGENT } from "./self-calls.js";
-import { countResults, type ActionResult, type ApplyEvent, type ApplyReport, type ApplyStep, type WorkspaceError } from "./apply/report.js";
+import {
+  countResults,
+  type ActionResult,
+  type ApplyEvent,
+  type ApplyReport,
+  type ApplyStep,
+  type WorkspaceError,
+} from "./apply/report.js";
 import { runGrouped } from "./apply/schedule.js";
 import { runSuccessor, StepError } from "./apply/successor.js";
 
@@ -53,7 +60,12 @@ export async function apply(plan: Plan, options: ApplyOptions): Promise<ApplyRep
   const rotated = [
     ...new Set(
       results
-        .filter((r) => r.status === "done" && r.action.entryId !== undefined && ["rotate", "deactivate-previous", "revoke-previous"].includes(r.action.kind))
+        .filter(
+          (r) =>
+            r.status === "done" &&
+            r.action.entryId !== undefined &&
+            ["rotate", "deactivate-previous", "revoke-previous"].includes(r.action.kind),
+        )
         .map((r) => r.action.entryId as string),
     ),
   ];
@@ -70,7 +82,11 @@ async function applyWorkspace(
 ): Promise<void> {
   const actions = workspace.actions.filter((action) => action.mutates);
   if (actions.length === 0) return;
-  const connection = { name: workspace.name, tokenEnv: workspace.tokenEnv, ...(workspace.apiUrl ? { apiUrl: workspace.apiUrl } : {}) };
+  const connection = {
+    name: workspace.name,
+    tokenEnv: workspace.tokenEnv,
+    ...(workspace.apiUrl ? { apiUrl: workspace.apiUrl } : {}),
+  };
   let stopped: string | undefined;
   const failedGroups = new Set<string>();
   let client: TimelyClient;
@@ -96,7 +112,9 @@ async function applyWorkspace(
     }
     workspaceId = me.workspace_id;
   } catch (error) {
-    const message = (error instanceof ManagementTokenError ? error : asTokenError(error, connection))?.message ?? describeFailure(error);
+    const message =
+      (error instanceof ManagementTokenError ? error : asTokenError(error, connection))?.message ??
+      describeFailure(error);
     for (const action of actions) {
       results.push({ action, status: "skipped", message: `skipped: ${message}` });
       emit({ type: "skipped", action, message });
@@ -151,7 +169,11 @@ async function applyWorkspace(
     try {
       if (action.kind === "create" || action.kind === "rotate") {
         const newKeyId = await runSuccessor(action, run);
-        results.push({ action, status: "done", ...(newKeyId ? { newKeyId } : { message: "already completed by another run" }) });
+        results.push({
+          action,
+          status: "done",
+          ...(newKeyId ? { newKeyId } : { message: "already completed by another run" }),
+        });
       } else {
         await runOperations(action, run);
         results.push({ action, status: "done" });

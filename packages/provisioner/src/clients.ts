@@ -28,7 +28,10 @@ export type ClientFactory = (workspace: WorkspaceConnection) => TimelyClient;
  * A factory that makes one client per workspace (cached: the client's pacing must see every request
  * made with its token) from the environment. A missing or empty variable is an error naming it.
  */
-export function clientsFromEnv(env: NodeJS.ProcessEnv, options: Omit<TimelyClientOptions, "apiKey" | "baseUrl"> = {}): ClientFactory {
+export function clientsFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: Omit<TimelyClientOptions, "apiKey" | "baseUrl"> = {},
+): ClientFactory {
   const cache = new Map<string, TimelyClient>();
   const timeoutMs = timeoutFromEnv(env);
   if (timeoutMs !== undefined) options = { ...options, timeoutMs };
@@ -55,7 +58,9 @@ export function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   if (!text) return undefined;
   const seconds = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 600) {
-    throw new UserError(`TIMELY_API_TIMEOUT must be a number of seconds between 0 and 600, got ${JSON.stringify(text.slice(0, 20))}`);
+    throw new UserError(
+      `TIMELY_API_TIMEOUT must be a number of seconds between 0 and 600, got ${JSON.stringify(text.slice(0, 20))}`,
+    );
   }
   return Math.round(seconds * 1000);
 }

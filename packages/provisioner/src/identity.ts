@@ -26,7 +26,8 @@ export function checkWorkspaceIdentity(manifest: readonly Pinned[], live: Live, 
           `but the manifest pins id ${declared.id}; nothing was changed. Put ${declared.name}'s own token in ${declared.tokenEnv}.`,
       );
     }
-    const other = owners.get(workspaceId) ?? manifest.find((w) => w.name !== declared.name && w.id === workspaceId)?.name;
+    const other =
+      owners.get(workspaceId) ?? manifest.find((w) => w.name !== declared.name && w.id === workspaceId)?.name;
     if (other !== undefined) throw sharedWorkspace(declared.name, other, workspaceId);
     owners.set(workspaceId, declared.name);
   }
@@ -36,8 +37,11 @@ export function checkWorkspaceIdentity(manifest: readonly Pinned[], live: Live, 
     const declared = byName.get(name);
     const token = declared === undefined ? undefined : env[declared.tokenEnv]?.trim();
     if (declared === undefined || !token) continue;
-    const twin = manifest.find((w) => w.name !== name && w.tokenEnv !== declared.tokenEnv && env[w.tokenEnv]?.trim() === token);
-    if (twin !== undefined) throw sharedWorkspace(name, twin.name, `of ${declared.tokenEnv} and ${twin.tokenEnv} (the same token)`);
+    const twin = manifest.find(
+      (w) => w.name !== name && w.tokenEnv !== declared.tokenEnv && env[w.tokenEnv]?.trim() === token,
+    );
+    if (twin !== undefined)
+      throw sharedWorkspace(name, twin.name, `of ${declared.tokenEnv} and ${twin.tokenEnv} (the same token)`);
   }
 }
 

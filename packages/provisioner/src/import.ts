@@ -83,7 +83,9 @@ export function importManifest(input: ImportInput): string {
     "# The next apply marks the adopted keys.",
   ];
   if (Object.keys(rules).length > 0) {
-    header.push("# Some live keys break the default policy; those rules are lowered to warnings below until you fix them.");
+    header.push(
+      "# Some live keys break the default policy; those rules are lowered to warnings below until you fix them.",
+    );
   }
   if (!input.sinkExamples) return `${header.join("\n")}\n${stringify(manifest, { lineWidth: 0 })}`;
   const doc = new Document(manifest);

@@ -8,22 +8,66 @@ export { plan } from "./plan.js";
 export { renderText, renderJson, renderMarkdown, markdownCell, summaryLine } from "./render.js";
 export { renderEmergencyNotice, renderExposure } from "./render/emergency.js";
 export { exposedEntries, type ExposedEntry } from "./exposure.js";
-export { apply, countResults, describeStep, type ApplyOptions, type ApplyReport, type ActionResult, type ApplyEvent, type ApplyStep } from "./apply.js";
+export {
+  apply,
+  countResults,
+  describeStep,
+  type ApplyOptions,
+  type ApplyReport,
+  type ActionResult,
+  type ApplyEvent,
+  type ApplyStep,
+} from "./apply.js";
 export { clientsFromEnv, resolveBaseUrl, type ClientFactory, type WorkspaceConnection } from "./clients.js";
 export { importManifest } from "./import.js";
 export { workspaceMatrix, MAX_JOBS_PER_MATRIX, type Matrix, type MatrixJob } from "./matrix.js";
-export { checkFilters, connectionOf, readAndPlan, selectedWorkspaces, serverNowOf, type Filters, type Planned } from "./pipeline.js";
+export {
+  checkFilters,
+  connectionOf,
+  readAndPlan,
+  selectedWorkspaces,
+  serverNowOf,
+  type Filters,
+  type Planned,
+} from "./pipeline.js";
 export { serializeSavedPlan, parseSavedPlan, readSavedPlan } from "./saved-plan.js";
 export { parseMarker, formatMarker, withMarker, stripMarker, type Marker } from "./marker.js";
 export { UserError, ManagementTokenError, ReportedError } from "./errors.js";
 export type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, SourceRef } from "./desired.js";
 export type * from "./model.js";
 export type { SinkConfig } from "./deliver/config.js";
-export { runCheck, checkPlanned, findings, DEFAULT_MAX_OVERDUE_DAYS, type CheckOptions, type CheckInput, type CheckRun } from "./check/run.js";
+export {
+  runCheck,
+  checkPlanned,
+  findings,
+  DEFAULT_MAX_OVERDUE_DAYS,
+  type CheckOptions,
+  type CheckInput,
+  type CheckRun,
+} from "./check/run.js";
 export { expiryMarginMs, entryKeys, type EntryKeys } from "./check/lifecycle.js";
 export { reaches, countBySeverity, DEFAULT_MONITOR, FINDING_KINDS, FINDING_SEVERITIES } from "./check/model.js";
-export type { CheckReport, Finding, FindingKind, FindingSeverity, FixKind, MonitorSettings, EvidenceValue, FindingKey } from "./check/model.js";
-export { renderGroupIssue, renderCheckText, renderCheckJson, renderCheckMarkdown, findingLine, findingTitle, findingSubject, evidenceText, fixText } from "./render/check.js";
+export type {
+  CheckReport,
+  Finding,
+  FindingKind,
+  FindingSeverity,
+  FixKind,
+  MonitorSettings,
+  EvidenceValue,
+  FindingKey,
+} from "./check/model.js";
+export {
+  renderGroupIssue,
+  renderCheckText,
+  renderCheckJson,
+  renderCheckMarkdown,
+  findingLine,
+  findingTitle,
+  findingSubject,
+  evidenceText,
+  fixText,
+} from "./render/check.js";
 export { checkNotifyTargets, notifyApply, notifyFindings, sendEvents, type NotifyOptions } from "./notify/send.js";
 export { eventsOfApply, eventsOfFindings, eventText, webhookBody, slackBody } from "./notify/events.js";
 export { notifyUrlProblem } from "./notify/origin.js";

@@ -42,7 +42,9 @@ export function maxManifestBytesFromEnv(env: NodeJS.ProcessEnv): number | undefi
   if (!text) return undefined;
   const mib = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || mib <= 0 || mib > 1024) {
-    throw new UserError(`TIMELY_MANIFEST_MAX_MIB must be a number of MiB between 0 and 1024, got ${JSON.stringify(text.slice(0, 20))}`);
+    throw new UserError(
+      `TIMELY_MANIFEST_MAX_MIB must be a number of MiB between 0 and 1024, got ${JSON.stringify(text.slice(0, 20))}`,
+    );
   }
   return Math.floor(mib * 1024 * 1024);
 }
@@ -183,18 +185,30 @@ export function parseWithPositions(text: string, file: string, options: LoadOpti
   const [doc, second] = parsed;
   if (second) {
     throw new ManifestLoadError([
-      diagnostic("multi-document", "the file holds more than one YAML document; a manifest is exactly one", second.range[0]),
+      diagnostic(
+        "multi-document",
+        "the file holds more than one YAML document; a manifest is exactly one",
+        second.range[0],
+      ),
     ]);
   }
   if (!doc || doc.contents === null || (isScalar(doc.contents) && doc.contents.value === null)) {
     throw new ManifestLoadError([
-      diagnostic("root-not-mapping", "the manifest is empty; it needs at least `version: 1` and `workspaces`", doc?.contents?.range[0] ?? 0),
+      diagnostic(
+        "root-not-mapping",
+        "the manifest is empty; it needs at least `version: 1` and `workspaces`",
+        doc?.contents?.range[0] ?? 0,
+      ),
     ]);
   }
   if (!isMap(doc.contents)) {
     const got = isSeq(doc.contents) ? "a list" : "a single value";
     throw new ManifestLoadError([
-      diagnostic("root-not-mapping", `the manifest must be a mapping (version, policy, workspaces), not ${got}`, doc.contents.range[0]),
+      diagnostic(
+        "root-not-mapping",
+        `the manifest must be a mapping (version, policy, workspaces), not ${got}`,
+        doc.contents.range[0],
+      ),
     ]);
   }
 
@@ -292,7 +306,11 @@ function yamlProblem(
     const keyPattern = /("[^"\n]*"|'[^'\n]*'|[^:#\n]*?)\s*:/y;
     keyPattern.lastIndex = start;
     const key = keyPattern.exec(text)?.[1] ?? "";
-    return diagnostic("duplicate-key", `duplicate key ${quoteValue(key.replace(/^["']|["']$/g, ""))} in this mapping`, start);
+    return diagnostic(
+      "duplicate-key",
+      `duplicate key ${quoteValue(key.replace(/^["']|["']$/g, ""))} in this mapping`,
+      start,
+    );
   }
   // The parser reports running out of stack as a YAML error: say what is wrong with the file instead.
   if (/Maximum call stack size exceeded/.test(error.message)) return diagnostic("yaml-syntax", TOO_DEEP, start);

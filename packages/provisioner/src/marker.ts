@@ -76,7 +76,8 @@ export function isMarkableEntryId(id: string): boolean {
 
 /** The marker as text, tokens in canonical order. Throws on a marker that could not be parsed back. */
 export function formatMarker(marker: Marker): string {
-  if (!isMarkableEntryId(marker.entryId)) throw new RangeError(`entry id cannot be put in a marker: ${JSON.stringify(marker.entryId)}`);
+  if (!isMarkableEntryId(marker.entryId))
+    throw new RangeError(`entry id cannot be put in a marker: ${JSON.stringify(marker.entryId)}`);
   if (!GENERATION.test(String(marker.generation))) throw new RangeError(`bad marker generation: ${marker.generation}`);
   let tag = `[tk:${marker.entryId}#${marker.generation}`;
   if (marker.phase === "pending") tag += " pending";
@@ -181,7 +182,8 @@ function parseParts(entryId: string, generation: string, tokenText: string): Mar
       const next = tokens[i + 1];
       if (token === "delivering" && next !== undefined && next.includes("/")) {
         const [done = "", total = ""] = next.split("/");
-        if (!COUNT.test(done) || !COUNT.test(total) || Number(done) > Number(total) || next.split("/").length !== 2) return null;
+        if (!COUNT.test(done) || !COUNT.test(total) || Number(done) > Number(total) || next.split("/").length !== 2)
+          return null;
         marker.progress = { done: Number(done), total: Number(total) };
         i += 1;
       }

@@ -33,7 +33,9 @@ export function workspaceMatrix(desired: Desired, shards?: number): Matrix | Mat
     return { include: jobs };
   }
   if (shards < needed) {
-    throw new UserError(`--shards ${shards} is too few for ${jobs.length} workspaces (at most ${MAX_JOBS_PER_MATRIX} jobs per matrix): use --shards ${needed} or more`);
+    throw new UserError(
+      `--shards ${shards} is too few for ${jobs.length} workspaces (at most ${MAX_JOBS_PER_MATRIX} jobs per matrix): use --shards ${needed} or more`,
+    );
   }
   const matrices: Matrix[] = [];
   let start = 0;

@@ -15,10 +15,17 @@ export interface Filters {
 }
 
 /** Unknown workspace names or key ids in the filters are a mistake, not an empty plan. */
-export function checkFilters(desired: Desired, filters: Filters, describe: { workspace: string; target: string; manifest: string }): void {
+export function checkFilters(
+  desired: Desired,
+  filters: Filters,
+  describe: { workspace: string; target: string; manifest: string },
+): void {
   const names = desired.workspaces.map((w) => w.name);
   for (const name of filters.workspaces) {
-    if (!names.includes(name)) throw new UserError(`${describe.workspace} ${name}: no such workspace in ${describe.manifest} (it has: ${names.join(", ") || "none"})`);
+    if (!names.includes(name))
+      throw new UserError(
+        `${describe.workspace} ${name}: no such workspace in ${describe.manifest} (it has: ${names.join(", ") || "none"})`,
+      );
   }
   const ids = new Set(desired.workspaces.flatMap((w) => w.keys.map((k) => k.id)));
   for (const id of filters.targets) {
@@ -31,7 +38,11 @@ export function selectedWorkspaces(desired: Desired, workspaces: readonly string
 }
 
 export function connectionOf(workspace: { name: string; tokenEnv: string; apiUrl?: string }): WorkspaceConnection {
-  return { name: workspace.name, tokenEnv: workspace.tokenEnv, ...(workspace.apiUrl ? { apiUrl: workspace.apiUrl } : {}) };
+  return {
+    name: workspace.name,
+    tokenEnv: workspace.tokenEnv,
+    ...(workspace.apiUrl ? { apiUrl: workspace.apiUrl } : {}),
+  };
 }
 
 /** "now" is the server's clock (the Date header), so a runner with a skewed clock cannot rotate early or late. */
@@ -78,7 +89,9 @@ function workspacesToPlan(desired: Desired, filters: Filters): readonly string[]
     .map((w) => w.name);
   if (holding.length === 0) {
     // An empty list would mean "every workspace".
-    throw new UserError(`${filters.targets.join(", ")}: not in the selected workspace${filters.workspaces.length === 1 ? "" : "s"} ${filters.workspaces.join(", ")}`);
+    throw new UserError(
+      `${filters.targets.join(", ")}: not in the selected workspace${filters.workspaces.length === 1 ? "" : "s"} ${filters.workspaces.join(", ")}`,
+    );
   }
   return holding;
 }

@@ -4,12 +4,29 @@
 // keys (by name, then id).
 import { DEFAULT_MAX_ROTATIONS_PER_RUN, type Desired, type DesiredKey, type DesiredWorkspace } from "./desired.js";
 import { isMarkableEntryId } from "./marker.js";
-import { DEFAULT_IN_FLIGHT_LEASE_SECONDS, type Live, type Plan, type PlanAction, type PlanOptions, type PlanWarning, type PlanWorkspace, type EntryState } from "./model.js";
+import {
+  DEFAULT_IN_FLIGHT_LEASE_SECONDS,
+  type Live,
+  type Plan,
+  type PlanAction,
+  type PlanOptions,
+  type PlanWarning,
+  type PlanWorkspace,
+  type EntryState,
+} from "./model.js";
 import { warn, type NormalizedOptions, type WorkspaceContext } from "./plan/context.js";
 import { planUnmanagedKey } from "./plan/drift.js";
 import { planEntry } from "./plan/entry.js";
 import { fingerprintKeys } from "./plan/fingerprint.js";
-import { compareByNameThenId, compareRank, compareText, keyLabel, viewOf, type KeyView, type MarkedKey } from "./plan/keys.js";
+import {
+  compareByNameThenId,
+  compareRank,
+  compareText,
+  keyLabel,
+  viewOf,
+  type KeyView,
+  type MarkedKey,
+} from "./plan/keys.js";
 import { redactAction, redactEntryState, redactWarning } from "./plan/redact.js";
 import { queueRotations } from "./plan/queue.js";
 import { planRetiredEntry } from "./plan/retire.js";
@@ -20,18 +37,27 @@ export { fingerprintKeys } from "./plan/fingerprint.js";
 export { idempotencyKey, successorForGeneration } from "./plan/successor.js";
 
 export function plan(desired: Desired, live: Live, now: Date, options: PlanOptions = {}): Plan {
-  if (!(now instanceof Date) || !Number.isFinite(now.getTime())) throw new TypeError("plan: `now` must be a valid Date (the server clock)");
+  if (!(now instanceof Date) || !Number.isFinite(now.getTime()))
+    throw new TypeError("plan: `now` must be a valid Date (the server clock)");
   const opts = normalizeOptions(options);
   const warnings: PlanWarning[] = [];
   const selected = desired.workspaces.filter((ws) => opts.workspaces === null || opts.workspaces.includes(ws.name));
   for (const name of opts.workspaces ?? []) {
-    if (!desired.workspaces.some((ws) => ws.name === name)) warnings.push({ workspace: name, message: `workspace ${name} is not in the manifest` });
+    if (!desired.workspaces.some((ws) => ws.name === name))
+      warnings.push({ workspace: name, message: `workspace ${name} is not in the manifest` });
   }
   const workspaces = selected.map((ws) => planWorkspace(desired, ws, live, now.getTime(), opts, warnings));
   queueRotations(workspaces, desired.policy.maxRotationsPerRun ?? DEFAULT_MAX_ROTATIONS_PER_RUN);
   for (const target of opts.targets ?? []) {
-    const known = workspaces.some((ws) => ws.entries.some((e) => e.entryId === target) || ws.actions.some((a) => a.entryId === target));
-    if (!known) warnings.push({ workspace: "*", entryId: target, message: `target ${target} matches no manifest entry and no managed key` });
+    const known = workspaces.some(
+      (ws) => ws.entries.some((e) => e.entryId === target) || ws.actions.some((a) => a.entryId === target),
+    );
+    if (!known)
+      warnings.push({
+        workspace: "*",
+        entryId: target,
+        message: `target ${target} matches no manifest entry and no managed key`,
+      });
   }
   const summary = summarize(workspaces);
   return {
@@ -88,7 +114,10 @@ function planWorkspace(
   };
   if (liveWs === undefined) warn(ctx, `no live state was read for workspace ${ws.name}: planned as if it had no keys`);
   if (liveWs?.workspaceId !== undefined && ws.id === undefined) {
-    warn(ctx, `workspace ${ws.name} is not pinned to a live workspace: add \`id: ${liveWs.workspaceId}\` to it in the manifest, so a token of another workspace is refused`);
+    warn(
+      ctx,
+      `workspace ${ws.name} is not pinned to a live workspace: add \`id: ${liveWs.workspaceId}\` to it in the manifest, so a token of another workspace is refused`,
+    );
   }
 
   const groups = new Map<string, MarkedKey[]>();
@@ -127,15 +156,20 @@ function planWorkspace(
     const unmanaged = unmarked.filter((v) => !claimed.has(v.key.id)).sort(compareByNameThenId);
     // Entries without a key yet, by name (first of each): the namesake hint is a lookup, not a scan.
     const keylessByName = new Map<string, DesiredKey>();
-    for (const e of entries) if (!groups.has(e.id) && !claims.has(e.id) && !keylessByName.has(e.name)) keylessByName.set(e.name, e);
+    for (const e of entries)
+      if (!groups.has(e.id) && !claims.has(e.id) && !keylessByName.has(e.name)) keylessByName.set(e.name, e);
     for (const view of unmanaged) {
       actions.push(planUnmanagedKey(ctx, view));
       const namesake = keylessByName.get(view.key.name);
       if (namesake !== undefined) {
-        warn(ctx, `unmanaged key ${keyLabel(view.key)} has the name of entry ${namesake.id}: if it is that entry's key, add \`adopt: ${view.key.id}\` to the entry`, {
-          entryId: namesake.id,
-          keyId: view.key.id,
-        });
+        warn(
+          ctx,
+          `unmanaged key ${keyLabel(view.key)} has the name of entry ${namesake.id}: if it is that entry's key, add \`adopt: ${view.key.id}\` to the entry`,
+          {
+            entryId: namesake.id,
+            keyId: view.key.id,
+          },
+        );
       }
     }
   }
@@ -157,7 +191,11 @@ function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): D
   const out: DesiredKey[] = [];
   for (const entry of entries) {
     if (!isMarkableEntryId(entry.id)) {
-      warn(ctx, `entry id ${JSON.stringify(entry.id)} cannot be written in a marker (letters, digits, ".", "_", "-"; at most 64): skipped`, { entryId: entry.id });
+      warn(
+        ctx,
+        `entry id ${JSON.stringify(entry.id)} cannot be written in a marker (letters, digits, ".", "_", "-"; at most 64): skipped`,
+        { entryId: entry.id },
+      );
     } else if (seen.has(entry.id)) {
       warn(ctx, `entry id ${entry.id} appears twice: the second is skipped`, { entryId: entry.id });
     } else {
@@ -169,7 +207,12 @@ function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): D
 }
 
 /** Unmarked keys claimed by an entry's `adopt`, by entry id. */
-function adoptions(ctx: WorkspaceContext, entries: DesiredKey[], views: KeyView[], groups: Map<string, MarkedKey[]>): Map<string, KeyView> {
+function adoptions(
+  ctx: WorkspaceContext,
+  entries: DesiredKey[],
+  views: KeyView[],
+  groups: Map<string, MarkedKey[]>,
+): Map<string, KeyView> {
   const claims = new Map<string, KeyView>();
   const claimedKeys = new Set<string>();
   // Built on the first `adopt`: most manifests have none.
@@ -181,17 +224,27 @@ function adoptions(ctx: WorkspaceContext, entries: DesiredKey[], views: KeyView[
     if (view === undefined) continue; // gone (revoked after a rotation): nothing left to adopt
     if (view.marker !== null) {
       if (view.marker.entryId !== entry.id) {
-        warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, but that key belongs to entry ${view.marker.entryId}: not adopted`, { entryId: entry.id, keyId: view.key.id });
+        warn(
+          ctx,
+          `${entry.id} adopts ${keyLabel(view.key)}, but that key belongs to entry ${view.marker.entryId}: not adopted`,
+          { entryId: entry.id, keyId: view.key.id },
+        );
       }
       continue;
     }
     if (claimedKeys.has(view.key.id)) {
-      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, already adopted by another entry: not adopted`, { entryId: entry.id, keyId: view.key.id });
+      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, already adopted by another entry: not adopted`, {
+        entryId: entry.id,
+        keyId: view.key.id,
+      });
       continue;
     }
     // Pending keys never reached anyone (they are revoked): they do not stand in the way.
     if ((groups.get(entry.id) ?? []).some((k) => k.marker.phase !== "pending")) {
-      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, but the entry already has managed keys: not adopted`, { entryId: entry.id, keyId: view.key.id });
+      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, but the entry already has managed keys: not adopted`, {
+        entryId: entry.id,
+        keyId: view.key.id,
+      });
       continue;
     }
     claimedKeys.add(view.key.id);

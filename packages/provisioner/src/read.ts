@@ -1,5 +1,11 @@
 // read: the live keys of each workspace (every page, nothing per key) and the server's clock.
-import { AuthenticationError, InvalidResponseError, PermissionError, type ApiKey, type TimelyClient } from "@timely-keys/sdk";
+import {
+  AuthenticationError,
+  InvalidResponseError,
+  PermissionError,
+  type ApiKey,
+  type TimelyClient,
+} from "@timely-keys/sdk";
 import type { ClientFactory, WorkspaceConnection } from "./clients.js";
 import { mapBounded, WORKSPACE_CONCURRENCY } from "./bounded.js";
 import { ManagementTokenError } from "./errors.js";
@@ -14,7 +20,9 @@ export interface ReadOptions {
 
 export async function read(workspaces: readonly WorkspaceConnection[], options: ReadOptions): Promise<Live> {
   // Workspaces are independent: read them side by side (each has its own token and rate limit).
-  const live = await mapBounded(workspaces, options.workspaceConcurrency ?? WORKSPACE_CONCURRENCY, (workspace) => readWorkspace(workspace, options));
+  const live = await mapBounded(workspaces, options.workspaceConcurrency ?? WORKSPACE_CONCURRENCY, (workspace) =>
+    readWorkspace(workspace, options),
+  );
   return { workspaces: live };
 }
 
@@ -80,9 +88,11 @@ function keyShapeProblem(key: unknown): string | undefined {
     if (typeof fields[name] !== "string") return `${name} is not a string`;
   }
   for (const name of ["description", "expires_at", "last_used_at", "deactivated_at"]) {
-    if (fields[name] !== undefined && fields[name] !== null && typeof fields[name] !== "string") return `${name} is not a string`;
+    if (fields[name] !== undefined && fields[name] !== null && typeof fields[name] !== "string")
+      return `${name} is not a string`;
   }
   if (fields.status !== "active" && fields.status !== "inactive") return "status is neither active nor inactive";
-  if (!Array.isArray(fields.scopes) || !fields.scopes.every((scope) => typeof scope === "string")) return "scopes is not a list of strings";
+  if (!Array.isArray(fields.scopes) || !fields.scopes.every((scope) => typeof scope === "string"))
+    return "scopes is not a list of strings";
   return undefined;
 }

@@ -29,7 +29,9 @@ export async function readSavedPlan(file: string): Promise<Plan> {
   } catch (error) {
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${file}: cannot read the saved plan (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable")})`);
+    throw new UserError(
+      `${file}: cannot read the saved plan (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable")})`,
+    );
   }
   return parseSavedPlan(text, file);
 }
@@ -41,15 +43,26 @@ export function parseSavedPlan(text: string, file: string): Plan {
   } catch {
     throw new UserError(`${file}: not a saved plan (invalid JSON)`);
   }
-  if (!isRecord(document) || document.kind !== "timely-keys-saved-plan" || !isRecord(document.plan) || typeof document.digest !== "string") {
+  if (
+    !isRecord(document) ||
+    document.kind !== "timely-keys-saved-plan" ||
+    !isRecord(document.plan) ||
+    typeof document.digest !== "string"
+  ) {
     throw new UserError(`${file}: not a saved plan (write one with 'timely-keys plan --out ${file}')`);
   }
   const plan = document.plan;
-  if (plan.format_version !== 1) throw new UserError(`${file}: saved plan format_version ${JSON.stringify(plan.format_version)} is not supported (expected 1)`);
+  if (plan.format_version !== 1)
+    throw new UserError(
+      `${file}: saved plan format_version ${JSON.stringify(plan.format_version)} is not supported (expected 1)`,
+    );
   if (digestOf(JSON.stringify(plan)) !== document.digest) {
-    throw new UserError(`${file}: the saved plan was modified after it was written (digest mismatch); make a new one with 'timely-keys plan --out'`);
+    throw new UserError(
+      `${file}: the saved plan was modified after it was written (digest mismatch); make a new one with 'timely-keys plan --out'`,
+    );
   }
-  if (!Array.isArray(plan.workspaces) || typeof plan.manifest !== "string") throw new UserError(`${file}: saved plan is missing its workspaces or manifest`);
+  if (!Array.isArray(plan.workspaces) || typeof plan.manifest !== "string")
+    throw new UserError(`${file}: saved plan is missing its workspaces or manifest`);
   return plan as unknown as Plan;
 }
 
@@ -74,7 +87,8 @@ export function checkPlanAgainstManifest(plan: Plan, desired: Desired, file: str
     const declared = desired.workspaces.find((w) => w.name === workspace.name);
     if (declared === undefined) throw refuse(`the settings of workspace ${workspace.name} (it is not in the manifest)`);
     if (workspace.tokenEnv !== declared.tokenEnv) throw refuse(`the tokenEnv settings of workspace ${workspace.name}`);
-    if (normaliseUrl(workspace.apiUrl ?? "") !== normaliseUrl(declared.apiUrl ?? "")) throw refuse(`the apiUrl settings of workspace ${workspace.name}`);
+    if (normaliseUrl(workspace.apiUrl ?? "") !== normaliseUrl(declared.apiUrl ?? ""))
+      throw refuse(`the apiUrl settings of workspace ${workspace.name}`);
     for (const action of workspace.actions) {
       const successor = (action as { successor?: SuccessorSpec }).successor;
       if (successor === undefined) continue;
@@ -88,6 +102,12 @@ export function checkPlanAgainstManifest(plan: Plan, desired: Desired, file: str
 /** JSON with sorted object keys, so equal configurations compare equal whatever their key order. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, item: unknown) =>
-    isRecord(item) ? Object.fromEntries(Object.keys(item).sort().map((k) => [k, item[k]])) : item,
+    isRecord(item)
+      ? Object.fromEntries(
+          Object.keys(item)
+            .sort()
+            .map((k) => [k, item[k]]),
+        )
+      : item,
   );
 }

@@ -15,7 +15,9 @@ export interface IntegrationUse {
   lastUsedAt: string | null;
 }
 
-export function integrationUse(usage: Pick<KeyUsage, "total_requests" | "last_used_at" | "recent_activity">): IntegrationUse {
+export function integrationUse(
+  usage: Pick<KeyUsage, "total_requests" | "last_used_at" | "recent_activity">,
+): IntegrationUse {
   const isSelf = (r: { user_agent?: string | null }) => (r.user_agent ?? "").startsWith(VERIFY_USER_AGENT);
   const selfRequests = usage.recent_activity.filter(isSelf).length;
   const requests = Math.max(0, usage.total_requests - selfRequests);

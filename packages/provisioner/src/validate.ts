@@ -57,7 +57,9 @@ function validateDocument(loaded: LoadedDocument, options: ValidateOptions): Val
     desired = buildDesired(manifest, loaded);
     const findings = lintManifest(manifest, desired, loaded);
     // Static rules always; the apiUrl allow-list only for a run that will send requests.
-    findings.push(...checkOrigins(manifest, loaded, { env: options.env ?? process.env, apiUrls: options.requireEnv === true }));
+    findings.push(
+      ...checkOrigins(manifest, loaded, { env: options.env ?? process.env, apiUrls: options.requireEnv === true }),
+    );
     if (options.requireEnv) {
       appendAll(
         findings,

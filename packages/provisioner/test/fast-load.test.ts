@@ -36,7 +36,10 @@ function bigManifest(entry: (i: number) => string[]): string {
 function bothWays(text: string): { fast: LoadedDocument; fastResult: ValidationResult; positioned: ValidationResult } {
   const fast = parseManifest(text, "big.yaml");
   const fastResult = validate(fast, { env: { ACME_PROD_TOKEN: "set" }, requireEnv: true });
-  const positioned = validate(parseWithPositions(text, "big.yaml"), { env: { ACME_PROD_TOKEN: "set" }, requireEnv: true });
+  const positioned = validate(parseWithPositions(text, "big.yaml"), {
+    env: { ACME_PROD_TOKEN: "set" },
+    requireEnv: true,
+  });
   return { fast, fastResult, positioned };
 }
 
@@ -51,7 +54,11 @@ describe("manifest loading without positions", () => {
     expect(made.workspaces[0]!.actions).toHaveLength(ENTRIES);
     expect(fast.hasPositions()).toBe(false);
     // Reading an entry's source (annotations do) parses with positions, and finds the same place.
-    expect(fastResult.desired!.workspaces[0]!.keys[2_500]!.source).toEqual({ file: "big.yaml", line: 5 + 3 + 2_500 * 6 + 1, col: 9 });
+    expect(fastResult.desired!.workspaces[0]!.keys[2_500]!.source).toEqual({
+      file: "big.yaml",
+      line: 5 + 3 + 2_500 * 6 + 1,
+      col: 9,
+    });
     expect(fast.hasPositions()).toBe(true);
     expect(fastResult.desired).toEqual(positioned.desired);
   });
@@ -72,7 +79,8 @@ describe("manifest loading without positions", () => {
     const text = bigManifest((i) => {
       if (i % 800 === 3) return entryLines(i).map((l) => l.replace(`id: integration-${i}`, `id: integration-${i - 1}`));
       if (i % 900 === 4) return entryLines(i).filter((l) => !l.includes("deliver:"));
-      if (i === 1_234) return entryLines(i).map((l) => l.replace("Integration 1234", `Integration ${fakeSecrets.managementToken}`));
+      if (i === 1_234)
+        return entryLines(i).map((l) => l.replace("Integration 1234", `Integration ${fakeSecrets.managementToken}`));
       if (i === 2_345) return [...entryLines(i), `        # copied from the dashboard: ${fakeSecrets.timelyKey}`];
       return entryLines(i);
     });
@@ -110,12 +118,71 @@ describe("manifest loading without positions", () => {
   // versions read as something else: both parsers must give the same value for every one.
   const scalar = fc.oneof(
     fc.constantFrom(
-      "0", "007", "-0", "+12", "0o17", "0o8", "0x1F", "0xg", "1_000", "0b101", "1e3", "1E-3", ".5", "5.", "-.5e+2", "+.inf", "-.Inf",
-      ".NaN", ".nan", ".INF", "inf", "nan", "true", "True", "TRUE", "tRUE", "yes", "no", "on", "off", "y", "n", "~", "null", "Null",
-      "NULL", "nULL", "", "12:30", "2024-01-01", "1.0", "1.", "0.0", "+", "-", ".", "a b", "a #b", "x:y", "'q'", '"d"', "[a, b]",
-      "{ a: 1 }", "[]", "{}", "- x", "-1", "9007199254740993", "1e400", "é", "日本",
+      "0",
+      "007",
+      "-0",
+      "+12",
+      "0o17",
+      "0o8",
+      "0x1F",
+      "0xg",
+      "1_000",
+      "0b101",
+      "1e3",
+      "1E-3",
+      ".5",
+      "5.",
+      "-.5e+2",
+      "+.inf",
+      "-.Inf",
+      ".NaN",
+      ".nan",
+      ".INF",
+      "inf",
+      "nan",
+      "true",
+      "True",
+      "TRUE",
+      "tRUE",
+      "yes",
+      "no",
+      "on",
+      "off",
+      "y",
+      "n",
+      "~",
+      "null",
+      "Null",
+      "NULL",
+      "nULL",
+      "",
+      "12:30",
+      "2024-01-01",
+      "1.0",
+      "1.",
+      "0.0",
+      "+",
+      "-",
+      ".",
+      "a b",
+      "a #b",
+      "x:y",
+      "'q'",
+      '"d"',
+      "[a, b]",
+      "{ a: 1 }",
+      "[]",
+      "{}",
+      "- x",
+      "-1",
+      "9007199254740993",
+      "1e400",
+      "é",
+      "日本",
     ),
-    fc.string({ unit: fc.constantFrom("a", "b", "0", "1", " ", "-", ".", ":", "#", ",", "e", "x", "'", '"', "_", "+", "~") }),
+    fc.string({
+      unit: fc.constantFrom("a", "b", "0", "1", " ", "-", ".", ":", "#", ",", "e", "x", "'", '"', "_", "+", "~"),
+    }),
   );
   const field = fc.constantFrom("a", "b", "name", "id", "version", "1", "true", "null", "x y", "__proto__");
   const asLine = (key: string, value: string, style: number) => {
@@ -130,20 +197,23 @@ describe("manifest loading without positions", () => {
   it("gives the value the positioned parser gives, for every plain-subset document it accepts", () => {
     let fastCount = 0;
     fc.assert(
-      fc.property(fc.array(fc.tuple(field, scalar, fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 6 }), (pairs) => {
-        const text = `${pairs.map(([key, value, style]) => asLine(key, value, style)).join("\n")}\n`;
-        const fast = parseWithoutPositions(text);
-        if (fast === undefined) return;
-        let positioned: unknown;
-        try {
-          positioned = parseWithPositions(text, "p.yaml").value;
-        } catch (error) {
-          // The fast parser must not accept what the positioned one refuses.
-          throw new Error(`only the positioned parser refuses ${JSON.stringify(text)}: ${(error as Error).message}`);
-        }
-        fastCount += 1;
-        expect(fast, text).toStrictEqual(positioned);
-      }),
+      fc.property(
+        fc.array(fc.tuple(field, scalar, fc.integer({ min: 0, max: 5 })), { minLength: 1, maxLength: 6 }),
+        (pairs) => {
+          const text = `${pairs.map(([key, value, style]) => asLine(key, value, style)).join("\n")}\n`;
+          const fast = parseWithoutPositions(text);
+          if (fast === undefined) return;
+          let positioned: unknown;
+          try {
+            positioned = parseWithPositions(text, "p.yaml").value;
+          } catch (error) {
+            // The fast parser must not accept what the positioned one refuses.
+            throw new Error(`only the positioned parser refuses ${JSON.stringify(text)}: ${(error as Error).message}`);
+          }
+          fastCount += 1;
+          expect(fast, text).toStrictEqual(positioned);
+        },
+      ),
       { numRuns: Number(process.env.FAST_LOAD_RUNS ?? 3_000), seed: Number(process.env.FAST_LOAD_SEED ?? 17) },
     );
     expect(fastCount).toBeGreaterThan(500);

@@ -9,7 +9,15 @@ import { validate } from "../src/validate.js";
 /** A live key as the API lists it: created 2026-01-01, never expiring, unless `over` says otherwise. */
 function key(over: Partial<ApiKey>): ApiKey {
   const created = "2026-01-01T00:00:00.000Z";
-  return apiKey({ id: "00000000-0000-4000-8000-000000000001", name: "Key", prefix: "tml_abcd...", created_at: created, updated_at: created, expires_at: null, ...over });
+  return apiKey({
+    id: "00000000-0000-4000-8000-000000000001",
+    name: "Key",
+    prefix: "tml_abcd...",
+    created_at: created,
+    updated_at: created,
+    expires_at: null,
+    ...over,
+  });
 }
 
 describe("slug", () => {
@@ -27,18 +35,34 @@ describe("importManifest", () => {
       tokenEnv: "ACME_TOKEN",
       schemaPath: "schema.json",
       keys: [
-        key({ id: "00000000-0000-4000-8000-000000000001", name: "CRM", expires_at: "2026-03-02T00:00:00.000Z", scopes: ["read", "analytics"] }),
+        key({
+          id: "00000000-0000-4000-8000-000000000001",
+          name: "CRM",
+          expires_at: "2026-03-02T00:00:00.000Z",
+          scopes: ["read", "analytics"],
+        }),
         key({ id: "00000000-0000-4000-8000-000000000002", name: "CRM", status: "inactive", description: "old one" }),
-        key({ id: "00000000-0000-4000-8000-000000000003", name: "Bot", description: "Bot key [tk:support-bot#4 @1764000000]" }),
+        key({
+          id: "00000000-0000-4000-8000-000000000003",
+          name: "Bot",
+          description: "Bot key [tk:support-bot#4 @1764000000]",
+        }),
         key({ id: "00000000-0000-4000-8000-000000000004", name: "Writer", scopes: ["write"] }),
       ],
     });
     expect(text.split("\n")[0]).toBe("# yaml-language-server: $schema=schema.json");
-    const manifest = parse(text) as { policy: { rules: Record<string, string> }; workspaces: Array<{ keys: Array<Record<string, unknown>> }> };
+    const manifest = parse(text) as {
+      policy: { rules: Record<string, string> };
+      workspaces: Array<{ keys: Array<Record<string, unknown>> }>;
+    };
     const entries = manifest.workspaces[0]!.keys;
     expect(entries.map((e) => e.id)).toEqual(["support-bot", "crm", "crm-2", "writer"]);
     expect(entries[0]).toEqual({ id: "support-bot", name: "Bot", description: "Bot key", scopes: ["read"] });
-    expect(entries[1]).toMatchObject({ expiresInDays: 60, adopt: "00000000-0000-4000-8000-000000000001", scopes: ["analytics", "read"] });
+    expect(entries[1]).toMatchObject({
+      expiresInDays: 60,
+      adopt: "00000000-0000-4000-8000-000000000001",
+      scopes: ["analytics", "read"],
+    });
     expect(entries[2]).toMatchObject({ enabled: false, description: "old one" });
     expect(manifest.policy.rules).toEqual({ "write-without-expiry": "warning", "duplicate-name": "warning" });
   });

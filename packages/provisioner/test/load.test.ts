@@ -54,7 +54,13 @@ describe("load", () => {
     expect(loaded.text).toBe(manifest);
     expect(loaded.value).toEqual({
       version: 1,
-      workspaces: [{ name: "acme-prod", tokenEnv: "TIMELY_ACME_PROD_TOKEN", keys: [{ id: "crm", name: "CRM", scopes: ["read", "conversations"] }] }],
+      workspaces: [
+        {
+          name: "acme-prod",
+          tokenEnv: "TIMELY_ACME_PROD_TOKEN",
+          keys: [{ id: "crm", name: "CRM", scopes: ["read", "conversations"] }],
+        },
+      ],
     });
     expect(loaded.doc.errors).toEqual([]);
   });
@@ -79,7 +85,9 @@ describe("load", () => {
 
   it("falls back to the nearest existing ancestor for a path that does not exist", () => {
     const loaded = parseManifest(manifest, "m.yaml");
-    expect(loaded.positionOf(["workspaces", 0, "keys", 0, "expiresInDays"])).toEqual(loaded.positionOf(["workspaces", 0, "keys", 0]));
+    expect(loaded.positionOf(["workspaces", 0, "keys", 0, "expiresInDays"])).toEqual(
+      loaded.positionOf(["workspaces", 0, "keys", 0]),
+    );
     expect(loaded.positionOfKey(["workspaces", 0, "apiUrl"])).toEqual(loaded.positionOf(["workspaces", 0]));
     expect(loaded.positionOf(["workspaces", 7])).toEqual(loaded.positionOf(["workspaces"]));
   });
@@ -93,7 +101,9 @@ describe("load", () => {
   });
 
   it("drops a UTF-8 byte order mark", async () => {
-    const loaded = await load(write("bom.yaml", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(manifest)])));
+    const loaded = await load(
+      write("bom.yaml", Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(manifest)])),
+    );
     expect(loaded.value.version).toBe(1);
     expect(loaded.positionOfKey(["version"])).toMatchObject({ line: 1, col: 1 });
   });
@@ -123,13 +133,19 @@ describe("load", () => {
     it("a file over the size cap (8 MiB), without reading it", async () => {
       const file = write("big.yaml", `version: 1\n# ${"x".repeat(MAX_MANIFEST_BYTES)}\n`);
       const [d] = await loadError(file);
-      expect(d).toMatchObject({ rule: "file-too-large", message: "is 8.0 MiB; a manifest may be at most 8 MiB (TIMELY_MANIFEST_MAX_MIB sets the limit)" });
+      expect(d).toMatchObject({
+        rule: "file-too-large",
+        message: "is 8.0 MiB; a manifest may be at most 8 MiB (TIMELY_MANIFEST_MAX_MIB sets the limit)",
+      });
       const [small] = await loadError(write("small-limit.yaml", manifest), { maxBytes: 100 });
       expect(small?.rule).toBe("file-too-large");
     });
 
     it("bytes that are not UTF-8, naming the line and column", async () => {
-      const file = write("latin1.yaml", Buffer.concat([Buffer.from("version: 1\nworkspaces:\n  - name: caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+      const file = write(
+        "latin1.yaml",
+        Buffer.concat([Buffer.from("version: 1\nworkspaces:\n  - name: caf"), Buffer.from([0xe9]), Buffer.from("\n")]),
+      );
       const [d] = await loadError(file);
       expect(d).toMatchObject({ rule: "file-encoding", line: 3, col: 14 });
     });
@@ -143,7 +159,12 @@ describe("load", () => {
 
     it("duplicate keys", () => {
       const [d] = parseError("version: 1\nversion: 2\n");
-      expect(d).toMatchObject({ rule: "duplicate-key", line: 2, col: 1, message: 'duplicate key "version" in this mapping' });
+      expect(d).toMatchObject({
+        rule: "duplicate-key",
+        line: 2,
+        col: 1,
+        message: 'duplicate key "version" in this mapping',
+      });
     });
 
     it("more than one document", () => {
@@ -174,7 +195,8 @@ describe("load", () => {
       expect(d).toMatchObject({ rule: "yaml-aliases", line: 3, col: 8 });
       // A far bigger bomb is refused the same way: expansion stops at the limit.
       let text = 'a0: &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n';
-      for (let i = 1; i < 30; i++) text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(", ")}]\n`;
+      for (let i = 1; i < 30; i++)
+        text += `a${i}: &a${i} [${Array.from({ length: 10 }, () => `*a${i - 1}`).join(", ")}]\n`;
       expect(parseError(text)[0]?.rule).toBe("yaml-aliases");
     });
 

@@ -22,9 +22,9 @@ describe("formatMarker", () => {
     expect(formatMarker({ ...current, generation: 4, phase: "delivering", progress: { done: 1, total: 3 } })).toBe(
       "[tk:salesforce-crm#4 delivering 1/3]",
     );
-    expect(formatMarker({ ...current, promotedAt: 1764000000, holdFor: 4, protect: true, off: true, hash: "3fa2" })).toBe(
-      "[tk:salesforce-crm#3 @1764000000 hold#4 protect off ~3fa2]",
-    );
+    expect(
+      formatMarker({ ...current, promotedAt: 1764000000, holdFor: 4, protect: true, off: true, hash: "3fa2" }),
+    ).toBe("[tk:salesforce-crm#3 @1764000000 hold#4 protect off ~3fa2]");
   });
 
   it("refuses what it could not parse back", () => {
@@ -32,7 +32,9 @@ describe("formatMarker", () => {
     expect(() => formatMarker({ ...current, entryId: "a]b" })).toThrow(RangeError);
     expect(() => formatMarker({ ...current, generation: 0 })).toThrow(RangeError);
     expect(() => formatMarker({ ...current, generation: 1.5 })).toThrow(RangeError);
-    expect(() => formatMarker({ ...current, phase: "delivering", progress: { done: 4, total: 3 } })).toThrow(RangeError);
+    expect(() => formatMarker({ ...current, phase: "delivering", progress: { done: 4, total: 3 } })).toThrow(
+      RangeError,
+    );
     expect(() => formatMarker({ ...current, hash: "XYZ1" })).toThrow(RangeError);
     expect(() => formatMarker({ ...current, promotedAt: -5 })).toThrow(RangeError);
   });
@@ -60,11 +62,20 @@ describe("parseMarker", () => {
   });
 
   it("accepts tokens in any order and trailing whitespace", () => {
-    expect(parseMarker("x [tk:a#2 ~abcd @17 pending]  \n")).toEqual({ entryId: "a", generation: 2, phase: "pending", promotedAt: 17, hash: "abcd" });
+    expect(parseMarker("x [tk:a#2 ~abcd @17 pending]  \n")).toEqual({
+      entryId: "a",
+      generation: 2,
+      phase: "pending",
+      promotedAt: 17,
+      hash: "abcd",
+    });
   });
 
   it("only counts a trailing marker: a lookalike inside the text is the user's text", () => {
-    expect(splitDescription("Copied from [tk:other#9] on Monday")).toEqual({ text: "Copied from [tk:other#9] on Monday", marker: null });
+    expect(splitDescription("Copied from [tk:other#9] on Monday")).toEqual({
+      text: "Copied from [tk:other#9] on Monday",
+      marker: null,
+    });
     expect(splitDescription("Copied from [tk:other#9] on Monday [tk:crm#2]")).toEqual({
       text: "Copied from [tk:other#9] on Monday",
       marker: { entryId: "crm", generation: 2, phase: "current" },

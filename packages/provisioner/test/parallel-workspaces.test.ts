@@ -14,7 +14,10 @@ import { readAndPlan } from "../src/pipeline.js";
 import { read } from "../src/read.js";
 import { validate } from "../src/validate.js";
 
-const TOKENS = { ALPHA_TOKEN: "tkm_AlphaTokenForParallelTests000000000001", BETA_TOKEN: "tkm_BetaTokenForParallelTests0000000000002" };
+const TOKENS = {
+  ALPHA_TOKEN: "tkm_AlphaTokenForParallelTests000000000001",
+  BETA_TOKEN: "tkm_BetaTokenForParallelTests0000000000002",
+};
 const PRINCIPALS = { alpha: "member:Alpha Owner", beta: "member:Beta Owner" };
 
 let emulator: Emulator;
@@ -24,8 +27,16 @@ beforeAll(async () => {
   emulator = await startEmulator({
     seed: {
       workspaces: [
-        { name: "alpha", members: [{ name: "Alpha Owner", role: "owner", token: TOKENS.ALPHA_TOKEN }], generated_keys: 250 },
-        { name: "beta", members: [{ name: "Beta Owner", role: "owner", token: TOKENS.BETA_TOKEN }], generated_keys: 250 },
+        {
+          name: "alpha",
+          members: [{ name: "Alpha Owner", role: "owner", token: TOKENS.ALPHA_TOKEN }],
+          generated_keys: 250,
+        },
+        {
+          name: "beta",
+          members: [{ name: "Beta Owner", role: "owner", token: TOKENS.BETA_TOKEN }],
+          generated_keys: 250,
+        },
       ],
     },
   });
@@ -67,21 +78,36 @@ describe("workspaces in parallel", () => {
   it("read: both workspaces' list pages interleave; with a limit of one they do not", async () => {
     const start = emulator.requests().length;
     const live = await read(connections, { clients: clientsFromEnv(env()) });
-    expect(live.workspaces.map((w) => [w.name, w.keys.length])).toEqual([["alpha", 250], ["beta", 250]]);
-    const log = emulator.requests().slice(start).filter((e) => e.path === "/v1/api-keys");
+    expect(live.workspaces.map((w) => [w.name, w.keys.length])).toEqual([
+      ["alpha", 250],
+      ["beta", 250],
+    ]);
+    const log = emulator
+      .requests()
+      .slice(start)
+      .filter((e) => e.path === "/v1/api-keys");
     expect(log).toHaveLength(6);
     expect(interleaved(log, PRINCIPALS.alpha, PRINCIPALS.beta)).toBe(true);
 
     const before = emulator.requests().length;
     await read(connections, { clients: clientsFromEnv(env()), workspaceConcurrency: 1 });
-    const one = emulator.requests().slice(before).filter((e) => e.path === "/v1/api-keys");
-    expect(one.map((e) => e.principal)).toEqual([...Array(3).fill(PRINCIPALS.alpha), ...Array(3).fill(PRINCIPALS.beta)]);
+    const one = emulator
+      .requests()
+      .slice(before)
+      .filter((e) => e.path === "/v1/api-keys");
+    expect(one.map((e) => e.principal)).toEqual([
+      ...Array(3).fill(PRINCIPALS.alpha),
+      ...Array(3).fill(PRINCIPALS.beta),
+    ]);
   });
 
   it("apply: each workspace's creates go through its own token, side by side; with a limit of one, one after the other", async () => {
     const manifest = (suffix: string) => {
       const keys = (ws: string) =>
-        [1, 2, 3].map((i) => `      - { id: ${ws}-${i}${suffix}, name: "${ws} ${i}${suffix}", scopes: [read], deliver: [{ type: file, path: ./${ws}-${i}${suffix}.env }] }`);
+        [1, 2, 3].map(
+          (i) =>
+            `      - { id: ${ws}-${i}${suffix}, name: "${ws} ${i}${suffix}", scopes: [read], deliver: [{ type: file, path: ./${ws}-${i}${suffix}.env }] }`,
+        );
       return `version: 1\nworkspaces:\n  - name: alpha\n    tokenEnv: ALPHA_TOKEN\n    keys:\n${keys("alpha").join("\n")}\n  - name: beta\n    tokenEnv: BETA_TOKEN\n    keys:\n${keys("beta").join("\n")}\n`;
     };
     const run = async (suffix: string, workspaceConcurrency?: number) => {
@@ -90,10 +116,18 @@ describe("workspaces in parallel", () => {
       const { plan } = await readAndPlan(desired, clients, { workspaces: [], targets: [] });
       emulator.faults.set({ latency_ms: 80 });
       const before = emulator.requests().length;
-      const report = await apply(plan, { clients, env: env(), concurrency: 1, ...(workspaceConcurrency ? { workspaceConcurrency } : {}) });
+      const report = await apply(plan, {
+        clients,
+        env: env(),
+        concurrency: 1,
+        ...(workspaceConcurrency ? { workspaceConcurrency } : {}),
+      });
       expect(report.ok).toBe(true);
       expect(report.results.filter((r) => r.action.kind === "create" && r.status === "done")).toHaveLength(6);
-      return emulator.requests().slice(before).filter((e) => e.mutating);
+      return emulator
+        .requests()
+        .slice(before)
+        .filter((e) => e.mutating);
     };
 
     const parallel = await run("");

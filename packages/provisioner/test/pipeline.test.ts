@@ -47,7 +47,9 @@ describe("selectedWorkspaces and connectionOf", () => {
       { name: "prod", tokenEnv: "PROD_TOKEN", apiUrl: "https://api.example.test" },
       { name: "staging", tokenEnv: "STAGING_TOKEN" },
     ]);
-    expect(selectedWorkspaces(desired, ["staging"]).map(connectionOf)).toEqual([{ name: "staging", tokenEnv: "STAGING_TOKEN" }]);
+    expect(selectedWorkspaces(desired, ["staging"]).map(connectionOf)).toEqual([
+      { name: "staging", tokenEnv: "STAGING_TOKEN" },
+    ]);
   });
 });
 

@@ -26,7 +26,11 @@ describe("saved plans", () => {
   it.each([
     ["not JSON", "{", /invalid JSON/],
     ["another document", '{"hello":1}', /not a saved plan/],
-    ["another format version", serializeSavedPlan({ ...plan, format_version: 2 as 1 }), /format_version 2 is not supported/],
+    [
+      "another format version",
+      serializeSavedPlan({ ...plan, format_version: 2 as 1 }),
+      /format_version 2 is not supported/,
+    ],
   ])("refuse %s", (_name, text, message) => {
     expect(() => parseSavedPlan(text, "p.json")).toThrow(message);
   });

@@ -194,7 +194,11 @@ describe("validate: good manifests", () => {
                   namespace: "platform",
                   auth: { method: "approle", roleIdEnv: "VAULT_ROLE_ID", secretIdEnv: "VAULT_SECRET_ID", mount: "ci" },
                 },
-                { type: "vault", path: "integrations/data-pipeline-backup", auth: { method: "token", tokenEnv: "VAULT_BACKUP_TOKEN" } },
+                {
+                  type: "vault",
+                  path: "integrations/data-pipeline-backup",
+                  auth: { method: "token", tokenEnv: "VAULT_BACKUP_TOKEN" },
+                },
                 {
                   type: "onePassword",
                   connectUrl: "https://op-connect.internal:8080",
@@ -280,7 +284,9 @@ ${policy}workspaces:
 ${keys}`;
 
   it("warnings do not block; errors withhold the Desired", () => {
-    const warned = validate(parseManifest(manifest("      - { id: a, name: A, scopes: [read], rotation: { maxAgeDays: 120 } }\n"), "m.yaml"));
+    const warned = validate(
+      parseManifest(manifest("      - { id: a, name: A, scopes: [read], rotation: { maxAgeDays: 120 } }\n"), "m.yaml"),
+    );
     expect(warned.diagnostics.map((d) => `${d.severity} ${d.rule}`)).toEqual([
       "warning entry-without-sinks",
       "warning rotation-period-over-90-days",
@@ -288,7 +294,10 @@ ${keys}`;
     expect(warned.desired).toBeDefined();
 
     const failed = validate(parseManifest(manifest("      - { id: a, name: A, scopes: [write] }\n"), "m.yaml"));
-    expect(failed.diagnostics.map((d) => `${d.severity} ${d.rule}`)).toEqual(["warning entry-without-sinks", "error write-without-expiry"]);
+    expect(failed.diagnostics.map((d) => `${d.severity} ${d.rule}`)).toEqual([
+      "warning entry-without-sinks",
+      "error write-without-expiry",
+    ]);
     expect(failed.desired).toBeUndefined();
     expect(failed).not.toHaveProperty("desired");
   });
@@ -311,7 +320,9 @@ ${keys}`;
   });
 
   it("skips policy lint while the schema fails (the structure cannot be trusted)", () => {
-    const result = validate(parseManifest(manifest("      - { id: a, name: A, scopes: [write], extra: 1 }\n"), "m.yaml"));
+    const result = validate(
+      parseManifest(manifest("      - { id: a, name: A, scopes: [write], extra: 1 }\n"), "m.yaml"),
+    );
     expect(result.diagnostics.map((d) => d.rule)).toEqual(["schema"]);
   });
 
@@ -399,7 +410,12 @@ workspaces:
     it("can skip sink variables and limit the check to some workspaces", () => {
       expect(missing({ env: {}, requireSinkEnv: false })).toEqual(["PROD_TOKEN", "STAGING_TOKEN"]);
       expect(missing({ env: {}, requireSinkEnv: false, workspaces: ["acme-staging"] })).toEqual(["STAGING_TOKEN"]);
-      expect(missing({ env: {}, workspaces: ["acme-staging"] })).toEqual(["STAGING_TOKEN", "GITHUB_TOKEN", "VAULT_ADDR", "VAULT_TOKEN"]);
+      expect(missing({ env: {}, workspaces: ["acme-staging"] })).toEqual([
+        "STAGING_TOKEN",
+        "GITHUB_TOKEN",
+        "VAULT_ADDR",
+        "VAULT_TOKEN",
+      ]);
     });
 
     it("names two defaults a sink relies on in one message at that sink", () => {
@@ -413,7 +429,8 @@ workspaces:
 
     it("points at the field naming the variable, or at the sink relying on a default", () => {
       const result = validate(loaded, { requireEnv: true, env: {} });
-      const at = (variable: string) => result.diagnostics.find((d) => d.message.includes(`variable ${variable} `))!.path;
+      const at = (variable: string) =>
+        result.diagnostics.find((d) => d.message.includes(`variable ${variable} `))!.path;
       expect(at("PROD_TOKEN")).toBe("workspaces[0].tokenEnv");
       expect(at("GITHUB_TOKEN")).toBe("workspaces[0].keys[0].deliver[0]");
       expect(at("ROLE_ID")).toBe("workspaces[0].keys[0].deliver[1].auth.roleIdEnv");

@@ -5,14 +5,7 @@ import type { Client } from "openapi-fetch";
 import type { Caller } from "./caller.js";
 import { expectData, expectPage, type Page } from "./envelope.js";
 import { InvalidResponseError, ValidationError } from "./errors.js";
-import type {
-  ApiKey,
-  CreateApiKeyRequest,
-  CreatedApiKey,
-  KeyStatus,
-  KeyUsage,
-  paths,
-} from "@timely-keys/contract";
+import type { ApiKey, CreateApiKeyRequest, CreatedApiKey, KeyStatus, KeyUsage, paths } from "@timely-keys/contract";
 import { PageIterator } from "./pagination.js";
 import { Secret } from "./secret.js";
 

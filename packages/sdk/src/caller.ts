@@ -1,7 +1,7 @@
 // Runs one typed openapi-fetch call and turns what came back into either an answer or a typed
 // error. Shared by the resources (api-keys.ts) and the client's own operations.
 
-import { errorClassFor, InvalidResponseError, TimelyError } from "./errors.js";
+import { errorClassFor, InvalidResponseError, type TimelyError } from "./errors.js";
 import { readErrorBody } from "./envelope.js";
 import type { Redactor } from "./redact.js";
 import type { Delivery, Transport } from "./transport.js";

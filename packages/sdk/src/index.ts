@@ -1,7 +1,13 @@
 // @timely-keys/sdk: the typed client of the Timely.ai API key-management contract.
 
 export { TimelyClient, type ClientStats } from "./client.js";
-export { DEFAULT_BASE_URL, isLoopbackHost, isSecureOrigin, type TimelyClientHooks, type TimelyClientOptions } from "./options.js";
+export {
+  DEFAULT_BASE_URL,
+  isLoopbackHost,
+  isSecureOrigin,
+  type TimelyClientHooks,
+  type TimelyClientOptions,
+} from "./options.js";
 export {
   ApiKeys,
   type ApiKeyChanges,
@@ -50,7 +56,13 @@ export { guardTerminalOutput, isInert, sanitize, sanitizeLines } from "./sanitiz
 export type { Logger, TransportStats } from "./transport.js";
 export { sleep, type Sleep } from "./sleep.js";
 // The one retry policy, for other HTTP callers of the project (notifications) to share.
-export { decideRetry, serverWaitMs, DEFAULT_RETRY_SETTINGS, type RetrySettings, type AttemptOutcome } from "./retry-policy.js";
+export {
+  decideRetry,
+  serverWaitMs,
+  DEFAULT_RETRY_SETTINGS,
+  type RetrySettings,
+  type AttemptOutcome,
+} from "./retry-policy.js";
 export type {
   ApiKey,
   CreateApiKeyRequest,

@@ -93,7 +93,8 @@ const MAX_TIMEOUT_MS = 2_147_483_647;
 
 function timeoutMs(value: number | undefined): number {
   const ms = positiveNumber("timeoutMs", value, 30_000);
-  if (ms > MAX_TIMEOUT_MS) throw badOption("timeoutMs", `timeoutMs must be at most ${MAX_TIMEOUT_MS} (about 24.8 days)`);
+  if (ms > MAX_TIMEOUT_MS)
+    throw badOption("timeoutMs", `timeoutMs must be at most ${MAX_TIMEOUT_MS} (about 24.8 days)`);
   return ms;
 }
 
@@ -145,7 +146,11 @@ export function resolveOptions(options: TimelyClientOptions): ResolvedOptions {
       maxRetries: nonNegativeInteger("maxRetries", options.maxRetries, DEFAULT_RETRY_SETTINGS.maxRetries),
       baseDelayMs: positiveNumber("retry.baseDelayMs", retry.baseDelayMs, DEFAULT_RETRY_SETTINGS.baseDelayMs),
       maxDelayMs: positiveNumber("retry.maxDelayMs", retry.maxDelayMs, DEFAULT_RETRY_SETTINGS.maxDelayMs),
-      maxServerWaitMs: positiveNumber("retry.maxRetryAfterMs", retry.maxRetryAfterMs, DEFAULT_RETRY_SETTINGS.maxServerWaitMs),
+      maxServerWaitMs: positiveNumber(
+        "retry.maxRetryAfterMs",
+        retry.maxRetryAfterMs,
+        DEFAULT_RETRY_SETTINGS.maxServerWaitMs,
+      ),
     },
     fetch: fetchImpl,
     pacing: options.pacing ?? true,

@@ -39,7 +39,12 @@ export class Pacer {
 
   readonly #onHold: ((hold: { waitMs: number; queued: number }) => void) | undefined;
 
-  constructor(clock: ServerClock, now: MonotonicNow, sleep: Sleep, onHold?: (hold: { waitMs: number; queued: number }) => void) {
+  constructor(
+    clock: ServerClock,
+    now: MonotonicNow,
+    sleep: Sleep,
+    onHold?: (hold: { waitMs: number; queued: number }) => void,
+  ) {
     this.#clock = clock;
     this.#now = now;
     this.#sleep = sleep;
@@ -98,8 +103,7 @@ export class Pacer {
     this.#learned = true;
     this.#budget = remaining - this.#inFlight;
     const reset = parseNonNegativeInt(headers.get("x-ratelimit-reset"));
-    this.#reopensAt =
-      reset === undefined ? this.#now() + FALLBACK_WINDOW_MS : this.#clock.toMonotonic(reset * 1000);
+    this.#reopensAt = reset === undefined ? this.#now() + FALLBACK_WINDOW_MS : this.#clock.toMonotonic(reset * 1000);
     this.#version++;
   }
 

@@ -74,11 +74,7 @@ export function decideRetry(input: {
  * 429 without it, until `X-RateLimit-Reset` (unix seconds). `serverNowMs` is the server's clock
  * (its `Date` header) so that a skewed local clock does not matter.
  */
-export function serverWaitMs(
-  status: number,
-  headers: Headers,
-  serverNowMs: number,
-): number | undefined {
+export function serverWaitMs(status: number, headers: Headers, serverNowMs: number): number | undefined {
   const retryAfter = headers.get("retry-after");
   if (retryAfter !== null) {
     const parsed = parseRetryAfter(retryAfter, serverNowMs);

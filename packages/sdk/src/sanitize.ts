@@ -40,7 +40,10 @@ const COMMAND_START = /^(\s*)(::|##\[|##vso\[)/;
 export function sanitize(value: unknown): string {
   const text = typeof value === "string" ? value : String(value);
   const inert = redact(text).replace(ANSI_SEQUENCES, "").replace(UNSAFE_CHARS, escapeChar);
-  return inert.replace(COMMAND_START, (_all, space: string, start: string) => `${space}\\x${start.charCodeAt(0).toString(16)}${start.slice(1)}`);
+  return inert.replace(
+    COMMAND_START,
+    (_all, space: string, start: string) => `${space}\\x${start.charCodeAt(0).toString(16)}${start.slice(1)}`,
+  );
 }
 
 /**
@@ -48,7 +51,10 @@ export function sanitize(value: unknown): string {
  * sanitized on its own and joined with `\n`, so the structure survives but no line is a command.
  */
 export function sanitizeLines(value: string): string {
-  return value.split(/\r?\n/).map((line) => sanitize(line)).join("\n");
+  return value
+    .split(/\r?\n/)
+    .map((line) => sanitize(line))
+    .join("\n");
 }
 
 /** The colours the program itself paints with (bold, dim, red ... cyan, reset): nothing that hides text. */

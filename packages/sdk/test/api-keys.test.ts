@@ -106,13 +106,21 @@ describe("apiKeys.list", () => {
 });
 
 describe("apiKeys.create", () => {
-  const body = { name: "crm", description: "Salesforce", scopes: ["read" as const, "write" as const], expires_in_days: 90 };
+  const body = {
+    name: "crm",
+    description: "Salesforce",
+    scopes: ["read" as const, "write" as const],
+    expires_in_days: 90,
+  };
 
   it("returns the key without its secret, the secret wrapped, and the replay flag", async () => {
     const key = apiKeyFixture({ name: "crm" });
     server.use(
       http.post(`${BASE}/v1/api-keys`, () =>
-        HttpResponse.json({ data: { ...key, secret: SECRET } }, { status: 201, headers: { "Idempotent-Replayed": "false" } }),
+        HttpResponse.json(
+          { data: { ...key, secret: SECRET } },
+          { status: 201, headers: { "Idempotent-Replayed": "false" } },
+        ),
       ),
     );
     const { client } = makeClient({ pacing: false });
@@ -232,7 +240,11 @@ describe("apiKeys.get / update / activate / deactivate / usage", () => {
     const { client } = makeClient({ pacing: false });
     await expect(client.apiKeys.deactivate(key.id)).resolves.toMatchObject({ status: "inactive" });
     await expect(client.apiKeys.activate(key.id)).resolves.toMatchObject({ status: "active" });
-    expect(seen.map(([p]) => p)).toEqual([`/v1/api-keys/${key.id}/deactivate`, `/v1/api-keys/${key.id}/deactivate`, `/v1/api-keys/${key.id}/activate`]);
+    expect(seen.map(([p]) => p)).toEqual([
+      `/v1/api-keys/${key.id}/deactivate`,
+      `/v1/api-keys/${key.id}/deactivate`,
+      `/v1/api-keys/${key.id}/activate`,
+    ]);
     expect(seen[0]?.[1]).toMatch(UUID_V4);
     expect(seen[0]?.[1]).toBe(seen[1]?.[1]);
     expect(seen[2]?.[1]).not.toBe(seen[0]?.[1]);
@@ -304,7 +316,10 @@ describe("apiKeys.revoke", () => {
       http.delete(path, () => {
         calls++;
         if (calls === 1) {
-          return HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "slow"), { status: 429, headers: { "Retry-After": "1" } });
+          return HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "slow"), {
+            status: 429,
+            headers: { "Retry-After": "1" },
+          });
         }
         return HttpResponse.json(errorBody(404, "NOT_FOUND", "no such key"), { status: 404 });
       }),

@@ -49,7 +49,9 @@ function within(closed: Promise<void>, ms: number): Promise<string> {
 describe("per-attempt timeout over Node's fetch", () => {
   it("fails a server that never answers with TimeoutError and closes the connection", async () => {
     const served = await serve(() => undefined);
-    const error = await client(served.baseUrl, 200).health().catch((e: unknown) => e);
+    const error = await client(served.baseUrl, 200)
+      .health()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     // undici's own default would keep it open for 300 s.
     expect(await within(served.closed, 10_000)).toBe("closed");
@@ -60,7 +62,9 @@ describe("per-attempt timeout over Node's fetch", () => {
       res.writeHead(200, { "content-type": "application/json" });
       res.write('{"data":');
     });
-    const error = await client(served.baseUrl, 200).health().catch((e: unknown) => e);
+    const error = await client(served.baseUrl, 200)
+      .health()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(await within(served.closed, 10_000)).toBe("closed");
   });
@@ -70,7 +74,9 @@ describe("per-attempt timeout over Node's fetch", () => {
     const controller = new AbortController();
     const reason = new Error("caller gave up");
     setTimeout(() => controller.abort(reason), 100).unref();
-    const error = await client(served.baseUrl, 60_000).health({ signal: controller.signal }).catch((e: unknown) => e);
+    const error = await client(served.baseUrl, 60_000)
+      .health({ signal: controller.signal })
+      .catch((e: unknown) => e);
     expect(error).toBe(reason);
     expect(await within(served.closed, 10_000)).toBe("closed");
   });
@@ -84,7 +90,14 @@ describe("per-attempt timeout over Node's fetch", () => {
         signals.push(signal);
         signal.addEventListener("abort", () => reject(signal.reason), { once: true });
       });
-    const sdk = new TimelyClient({ apiKey: API_KEY, baseUrl: "https://api.test", timeoutMs: 150, maxRetries: 0, pacing: false, fetch });
+    const sdk = new TimelyClient({
+      apiKey: API_KEY,
+      baseUrl: "https://api.test",
+      timeoutMs: 150,
+      maxRetries: 0,
+      pacing: false,
+      fetch,
+    });
     const error = await sdk.health().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TimeoutError);
     expect(signals).toHaveLength(1);

@@ -24,7 +24,11 @@ function endlessStream(chunkSize: number, chunks: number) {
 
 describe("bufferResponse", () => {
   it("returns an equivalent Response with the body read", async () => {
-    const original = new Response('{"data":1}', { status: 201, statusText: "Created", headers: { "X-Request-Id": "r" } });
+    const original = new Response('{"data":1}', {
+      status: 201,
+      statusText: "Created",
+      headers: { "X-Request-Id": "r" },
+    });
     const buffered = await bufferResponse(original, 100);
     expect(buffered.status).toBe(201);
     expect(buffered.statusText).toBe("Created");
@@ -40,10 +44,7 @@ describe("bufferResponse", () => {
 
   it("behaves like a Response: one read, clone before reading, body as a stream", async () => {
     const make = () =>
-      bufferResponse(
-        new Response('{"a":1}', { headers: { "Content-Type": "application/json" } }),
-        100,
-      );
+      bufferResponse(new Response('{"a":1}', { headers: { "Content-Type": "application/json" } }), 100);
     const first = await make();
     expect(first).toBeInstanceOf(Response);
     expect(first.ok).toBe(true);

@@ -1,6 +1,13 @@
 import { http, HttpResponse } from "msw";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { DEFAULT_BASE_URL, TimelyClient, TimelyError, ValidationError, keyStatusValues, scopeValues } from "../src/index.js";
+import {
+  DEFAULT_BASE_URL,
+  TimelyClient,
+  TimelyError,
+  ValidationError,
+  keyStatusValues,
+  scopeValues,
+} from "../src/index.js";
 import { API_KEY, BASE, makeClient, useMswServer } from "./helpers.js";
 
 const server = useMswServer();
@@ -70,7 +77,11 @@ describe("construction", () => {
       urls.push(String(input));
       return Response.json({ data: health });
     };
-    const client = new TimelyClient({ apiKey: API_KEY, baseUrl: "http://127.0.0.1:9", fetch: fetch as typeof globalThis.fetch });
+    const client = new TimelyClient({
+      apiKey: API_KEY,
+      baseUrl: "http://127.0.0.1:9",
+      fetch: fetch as typeof globalThis.fetch,
+    });
     await client.health();
     expect(urls).toEqual(["http://127.0.0.1:9/v1/health"]);
   });
@@ -93,7 +104,9 @@ describe("serverTime", () => {
   it("is undefined before any answer, then follows the Date header plus monotonic time elapsed", async () => {
     const serverDate = new Date("2031-07-04T08:00:00Z");
     server.use(
-      http.get(`${BASE}/v1/health`, () => HttpResponse.json({ data: health }, { headers: { Date: serverDate.toUTCString() } })),
+      http.get(`${BASE}/v1/health`, () =>
+        HttpResponse.json({ data: health }, { headers: { Date: serverDate.toUTCString() } }),
+      ),
     );
     const { client, time } = makeClient();
     expect(client.serverTime()).toBeUndefined();
@@ -140,7 +153,10 @@ describe("raw", () => {
   it("answers error statuses as openapi-fetch does, without throwing", async () => {
     server.use(
       http.get(`${BASE}/v1/agents`, () =>
-        HttpResponse.json({ error: { code: "FORBIDDEN", message: "needs scope agents", status: 403 } }, { status: 403 }),
+        HttpResponse.json(
+          { error: { code: "FORBIDDEN", message: "needs scope agents", status: 403 } },
+          { status: 403 },
+        ),
       ),
     );
     const { client } = makeClient();
@@ -156,7 +172,11 @@ describe("raw middleware", () => {
     const seen: Array<{ key: string | null; marker: string | null; body: string }> = [];
     server.use(
       http.patch(`${BASE}/v1/api-keys/:id`, async ({ request }) => {
-        seen.push({ key: request.headers.get("x-api-key"), marker: request.headers.get("x-marker"), body: await request.text() });
+        seen.push({
+          key: request.headers.get("x-api-key"),
+          marker: request.headers.get("x-marker"),
+          body: await request.text(),
+        });
         return HttpResponse.json({ data: {} });
       }),
     );
@@ -164,13 +184,20 @@ describe("raw middleware", () => {
     const inMiddleware: Array<{ key: string | null; body: unknown; isRequest: boolean }> = [];
     client.raw.use({
       async onRequest({ request }) {
-        inMiddleware.push({ key: request.headers.get("x-api-key"), body: await request.clone().json(), isRequest: request instanceof Request });
+        inMiddleware.push({
+          key: request.headers.get("x-api-key"),
+          body: await request.clone().json(),
+          isRequest: request instanceof Request,
+        });
         const headers = new Headers(request.headers);
         headers.set("x-marker", "from-middleware");
         return new Request(request.url, { method: request.method, headers, body: await request.text() });
       },
     });
-    const { response } = await client.raw.PATCH("/v1/api-keys/{key_id}", { params: { path: { key_id: "key_1" } }, body: { name: "renamed" } });
+    const { response } = await client.raw.PATCH("/v1/api-keys/{key_id}", {
+      params: { path: { key_id: "key_1" } },
+      body: { name: "renamed" },
+    });
     expect(response.status).toBe(200);
     expect(inMiddleware).toEqual([{ key: null, body: { name: "renamed" }, isRequest: true }]);
     expect(seen).toEqual([{ key: API_KEY, marker: "from-middleware", body: '{"name":"renamed"}' }]);

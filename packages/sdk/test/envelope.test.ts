@@ -14,7 +14,10 @@ async function failureOf(promise: Promise<unknown>): Promise<InvalidResponseErro
 describe("InvalidResponseError for answers that break the envelope", () => {
   it("a 2xx body that is not valid JSON", async () => {
     server.use(
-      http.get(`${BASE}/v1/me`, () => new HttpResponse(`{"data": {"secret": "${SECRET}"`, { headers: { "Content-Type": "application/json" } })),
+      http.get(
+        `${BASE}/v1/me`,
+        () => new HttpResponse(`{"data": {"secret": "${SECRET}"`, { headers: { "Content-Type": "application/json" } }),
+      ),
     );
     const { client } = makeClient({ pacing: false });
     const error = await failureOf(client.me());
@@ -25,7 +28,9 @@ describe("InvalidResponseError for answers that break the envelope", () => {
   });
 
   it("a body without `data`", async () => {
-    server.use(http.get(`${BASE}/v1/me`, () => HttpResponse.json({ result: {} }, { headers: { "X-Request-Id": "req-1" } })));
+    server.use(
+      http.get(`${BASE}/v1/me`, () => HttpResponse.json({ result: {} }, { headers: { "X-Request-Id": "req-1" } })),
+    );
     const { client } = makeClient({ pacing: false });
     const error = await failureOf(client.me());
     expect(error).toMatchObject({ status: 200, requestId: "req-1" });

@@ -37,7 +37,15 @@ describe("error classes", () => {
       expect(error).toBeInstanceOf(TimelyError);
       expect(error).toBeInstanceOf(Error);
       expect(error.name).toBe(ErrorClass.name);
-      expect(error.toJSON()).toEqual({ name: ErrorClass.name, message: "m", status: 418, code: "C", requestId: "r", retryAfter: 1, field: "f" });
+      expect(error.toJSON()).toEqual({
+        name: ErrorClass.name,
+        message: "m",
+        status: 418,
+        code: "C",
+        requestId: "r",
+        retryAfter: 1,
+        field: "f",
+      });
     }
   });
 
@@ -81,9 +89,12 @@ describe("mapping answers to errors", () => {
   it("carries the field of a validation error and the body's request_id", async () => {
     server.use(
       http.patch(`${BASE}/v1/api-keys/abc`, () =>
-        HttpResponse.json(errorBody(400, "VALIDATION_ERROR", "name: too long", { field: "name", request_id: "req-body" }), {
-          status: 400,
-        }),
+        HttpResponse.json(
+          errorBody(400, "VALIDATION_ERROR", "name: too long", { field: "name", request_id: "req-body" }),
+          {
+            status: 400,
+          },
+        ),
       ),
     );
     const { client } = makeClient({ pacing: false });
@@ -97,7 +108,10 @@ describe("mapping answers to errors", () => {
   it("carries retryAfter on a 429 that is not retried", async () => {
     server.use(
       http.get(`${BASE}/v1/me`, () =>
-        HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "slow"), { status: 429, headers: { "Retry-After": "17" } }),
+        HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "slow"), {
+          status: 429,
+          headers: { "Retry-After": "17" },
+        }),
       ),
     );
     const { client } = makeClient({ pacing: false, maxRetries: 0 });
@@ -106,7 +120,10 @@ describe("mapping answers to errors", () => {
 
   it("maps an error answer that is not JSON by its status", async () => {
     server.use(
-      http.get(`${BASE}/v1/me`, () => new HttpResponse("<html>Bad Gateway</html>", { status: 502, statusText: "Bad Gateway" })),
+      http.get(
+        `${BASE}/v1/me`,
+        () => new HttpResponse("<html>Bad Gateway</html>", { status: 502, statusText: "Bad Gateway" }),
+      ),
     );
     const { client } = makeClient({ pacing: false, maxRetries: 0 });
     const error = await client.me().catch((e: unknown) => e);

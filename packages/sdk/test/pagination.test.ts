@@ -38,7 +38,10 @@ describe("PageIterator", () => {
   });
 
   it("fetches lazily: breaking out early stops the requests", async () => {
-    const { iterator, requested } = pagesOf(Array.from({ length: 10 }, (_, i) => i), 2);
+    const { iterator, requested } = pagesOf(
+      Array.from({ length: 10 }, (_, i) => i),
+      2,
+    );
     for await (const item of iterator) if (item === 2) break;
     expect(requested).toEqual([1, 2]);
   });

@@ -38,12 +38,21 @@ describe("Redactor", () => {
 describe("the credential never leaks", () => {
   it("from util.inspect or JSON.stringify of the client", () => {
     const { client } = makeClient();
-    const views = [inspect(client), inspect(client, { depth: 10, showHidden: true }), JSON.stringify(client), String(client)];
+    const views = [
+      inspect(client),
+      inspect(client, { depth: 10, showHidden: true }),
+      JSON.stringify(client),
+      String(client),
+    ];
     for (const view of views) assertClean(view);
     expect(JSON.parse(JSON.stringify(client))).toEqual({ baseUrl: BASE, apiKey: "tkm_Zq8f…" });
     expect(inspect(client)).toContain("tkm_Zq8f…");
     expect(inspect(client.apiKeys, { showHidden: true, depth: 10 })).not.toContain(API_KEY);
-    expect(Object.values(client).map((v) => inspect(v, { depth: 5 })).join()).not.toContain(API_KEY);
+    expect(
+      Object.values(client)
+        .map((v) => inspect(v, { depth: 5 }))
+        .join(),
+    ).not.toContain(API_KEY);
   });
 
   it("from errors, even when the server echoes secrets back", async () => {
@@ -84,10 +93,14 @@ describe("the credential never leaks", () => {
       http.post(`${BASE}/v1/api-keys`, () => {
         calls++;
         if (calls === 1) return HttpResponse.error();
-        if (calls === 2) return HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", `slow down ${API_KEY}`), { status: 429 });
+        if (calls === 2)
+          return HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", `slow down ${API_KEY}`), { status: 429 });
         return HttpResponse.json(
           { data: { ...apiKeyFixture(), secret: SECRET } },
-          { status: 201, headers: { "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1", Date: new Date().toUTCString() } },
+          {
+            status: 201,
+            headers: { "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1", Date: new Date().toUTCString() },
+          },
         );
       }),
       http.get(`${BASE}/v1/me`, () => HttpResponse.json(errorBody(403, "FORBIDDEN", `no ${API_KEY}`), { status: 403 })),
@@ -104,7 +117,9 @@ describe("the credential never leaks", () => {
   });
 
   it("from the Request and Response that openapi-fetch middleware sees", async () => {
-    server.use(http.get(`${BASE}/v1/health`, () => HttpResponse.json({ data: { status: "ok", version: "1", timestamp: "x" } })));
+    server.use(
+      http.get(`${BASE}/v1/health`, () => HttpResponse.json({ data: { status: "ok", version: "1", timestamp: "x" } })),
+    );
     const { client } = makeClient();
     const seen: string[] = [];
     client.raw.use({

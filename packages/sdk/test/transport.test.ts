@@ -1,12 +1,6 @@
 import { delay, http, HttpResponse } from "msw";
 import { describe, expect, it } from "vitest";
-import {
-  ConnectionError,
-  RateLimitError,
-  ServerError,
-  TimeoutError,
-  type Health,
-} from "../src/index.js";
+import { ConnectionError, RateLimitError, ServerError, TimeoutError, type Health } from "../src/index.js";
 import { API_KEY, BASE, errorBody, makeClient, rateHeaders, useMswServer } from "./helpers.js";
 
 const server = useMswServer();
@@ -41,7 +35,11 @@ const ok = () => HttpResponse.json({ data: me });
 describe("retries", () => {
   it("absorbs a 429 with Retry-After, waiting at least that long", async () => {
     const seen = scripted("get", "/v1/me", [
-      () => HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "slow down"), { status: 429, headers: { "Retry-After": "3" } }),
+      () =>
+        HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "slow down"), {
+          status: 429,
+          headers: { "Retry-After": "3" },
+        }),
       ok,
     ]);
     const { client, time } = makeClient({ pacing: false });
@@ -114,7 +112,8 @@ describe("retries", () => {
 
   it("throws ServerError after 5xx on every attempt", async () => {
     const seen = scripted("get", "/v1/me", [
-      () => HttpResponse.json(errorBody(502, "INTERNAL_ERROR", "bad gateway", { request_id: "req-body" }), { status: 502 }),
+      () =>
+        HttpResponse.json(errorBody(502, "INTERNAL_ERROR", "bad gateway", { request_id: "req-body" }), { status: 502 }),
     ]);
     const { client } = makeClient({ pacing: false, maxRetries: 3 });
     const error = await client.me().catch((e: unknown) => e);
@@ -136,7 +135,11 @@ describe("retries", () => {
 
   it("gives up at once when the server asks for a wait longer than maxRetryAfterMs", async () => {
     const seen = scripted("get", "/v1/me", [
-      () => HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "later"), { status: 429, headers: { "Retry-After": "3600" } }),
+      () =>
+        HttpResponse.json(errorBody(429, "RATE_LIMIT_EXCEEDED", "later"), {
+          status: 429,
+          headers: { "Retry-After": "3600" },
+        }),
     ]);
     const { client } = makeClient({ pacing: false });
     await expect(client.me()).rejects.toMatchObject({ name: "RateLimitError", retryAfter: 3600 });

@@ -6,7 +6,10 @@ import { callerWorkspace, pageMeta, type Handler } from "./context.js";
 function page<T>(items: T[], query: URLSearchParams) {
   const { page, perPage } = parsePagination(query);
   const start = (page - 1) * perPage;
-  return { status: 200, body: { data: items.slice(start, start + perPage), meta: pageMeta(page, perPage, items.length) } };
+  return {
+    status: 200,
+    body: { data: items.slice(start, start + perPage), meta: pageMeta(page, perPage, items.length) },
+  };
 }
 
 export const listAgents: Handler = (ctx) => page(callerWorkspace(ctx).agents, ctx.query);

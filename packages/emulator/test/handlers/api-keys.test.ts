@@ -12,7 +12,13 @@ describe("POST /v1/api-keys", () => {
     });
     expect(reply.status).toBe(201);
     const key = reply.body.data;
-    expect(key).toMatchObject({ name: "Salesforce CRM", description: "CRM sync", scopes: ["read", "conversations"], status: "active", request_count: 0 });
+    expect(key).toMatchObject({
+      name: "Salesforce CRM",
+      description: "CRM sync",
+      scopes: ["read", "conversations"],
+      status: "active",
+      request_count: 0,
+    });
     expect(key.id).toMatch(uuid);
     expect(key.secret).toMatch(/^tml_[A-Za-z0-9]{40}$/);
     expect(key.prefix).toBe(`${key.secret.slice(0, 8)}...`);
@@ -60,7 +66,11 @@ describe("POST /v1/api-keys", () => {
   });
 
   it("rejects a body that is not JSON, and a missing body", async () => {
-    const bad = await env.call("POST", "/v1/api-keys", { token: tokens.owner, rawBody: "{name:", headers: { "content-type": "application/json" } });
+    const bad = await env.call("POST", "/v1/api-keys", {
+      token: tokens.owner,
+      rawBody: "{name:",
+      headers: { "content-type": "application/json" },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: "VALIDATION_ERROR", field: "body" });
     const none = await env.call("POST", "/v1/api-keys", { token: tokens.owner });
@@ -70,7 +80,10 @@ describe("POST /v1/api-keys", () => {
 
   it("does not echo a rejected value, even one shaped like a secret", async () => {
     const pasted = `tml_${"S".repeat(40)}`;
-    const reply = await env.call("POST", "/v1/api-keys", { token: tokens.owner, body: { name: "a", scopes: [pasted] } });
+    const reply = await env.call("POST", "/v1/api-keys", {
+      token: tokens.owner,
+      body: { name: "a", scopes: [pasted] },
+    });
     expect(reply.status).toBe(400);
     expect(reply.text).not.toContain(pasted);
   });
@@ -138,10 +151,20 @@ describe("PATCH /v1/api-keys/{key_id}", () => {
   it("edits name and description only, and moves updated_at", async () => {
     const key = await env.createKey({ name: "before" });
     env.em.clock.advance(60);
-    const reply = await env.call("PATCH", `/v1/api-keys/${key.id}`, { token: tokens.manager, body: { name: "after", description: "new" } });
+    const reply = await env.call("PATCH", `/v1/api-keys/${key.id}`, {
+      token: tokens.manager,
+      body: { name: "after", description: "new" },
+    });
     expect(reply.status).toBe(200);
-    expect(reply.body.data).toMatchObject({ name: "after", description: "new", scopes: key.scopes, expires_at: key.expires_at });
-    expect(Date.parse(reply.body.data.updated_at) - Date.parse(key.updated_at as string)).toBeGreaterThanOrEqual(60_000);
+    expect(reply.body.data).toMatchObject({
+      name: "after",
+      description: "new",
+      scopes: key.scopes,
+      expires_at: key.expires_at,
+    });
+    expect(Date.parse(reply.body.data.updated_at) - Date.parse(key.updated_at as string)).toBeGreaterThanOrEqual(
+      60_000,
+    );
     expect(reply.body.data.created_at).toBe(key.created_at);
   });
 
@@ -161,7 +184,12 @@ describe("PATCH /v1/api-keys/{key_id}", () => {
     expect(reply.body.error).toMatchObject({ code: "VALIDATION_ERROR", field });
     expect(reply.body.error.message).toContain(field);
     const after = await env.call("GET", `/v1/api-keys/${key.id}`, { token: tokens.owner });
-    expect(after.body.data).toMatchObject({ name: "unchanged", scopes: ["read"], expires_at: key.expires_at, updated_at: key.updated_at });
+    expect(after.body.data).toMatchObject({
+      name: "unchanged",
+      scopes: ["read"],
+      expires_at: key.expires_at,
+      updated_at: key.updated_at,
+    });
   });
 });
 
@@ -171,7 +199,9 @@ describe("activate / deactivate / revoke", () => {
     const off = await env.call("POST", `/v1/api-keys/${key.id}/deactivate`, { token: tokens.owner });
     expect(off.status).toBe(200);
     expect(off.body.data.status).toBe("inactive");
-    expect(off.body.data.deactivated_at).toBe(env.em.state().workspaces[0]!.keys.find((k) => k.id === key.id)!.deactivated_at);
+    expect(off.body.data.deactivated_at).toBe(
+      env.em.state().workspaces[0]!.keys.find((k) => k.id === key.id)!.deactivated_at,
+    );
     expect(off.headers.get("idempotent-replayed")).toBe("false");
     env.em.clock.advance(5);
     const offAgain = await env.call("POST", `/v1/api-keys/${key.id}/deactivate`, { token: tokens.owner });

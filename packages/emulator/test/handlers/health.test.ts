@@ -24,7 +24,8 @@ describe("GET /v1/health", () => {
   it("is rate-limited per client address, whatever credential is sent", async () => {
     env.em.reset();
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await env.call("GET", "/v1/health", { token: `tml_${"q".repeat(40)}` })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await env.call("GET", "/v1/health", { token: `tml_${"q".repeat(40)}` })).status);
     expect(statuses).toEqual([200, 200, 200, 429]);
   });
 });

@@ -30,7 +30,14 @@ describe("GET /v1/me", () => {
   ])("introspects a management token of a %s", async (role, token, name, permissions) => {
     const reply = await env.call("GET", "/v1/me", { token });
     expect(reply.status).toBe(200);
-    expect(reply.body.data).toMatchObject({ principal: "member", key_id: null, key_name: name, scopes: [], role, permissions });
+    expect(reply.body.data).toMatchObject({
+      principal: "member",
+      key_id: null,
+      key_name: name,
+      scopes: [],
+      role,
+      permissions,
+    });
     expect(reply.text).not.toContain(token);
   });
 });

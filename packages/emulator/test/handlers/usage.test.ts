@@ -4,7 +4,8 @@ import { tokens, useEmulator } from "../helpers.js";
 const env = useEmulator();
 beforeEach(() => env.em.reset());
 
-const usageOf = async (id: string) => (await env.call("GET", `/v1/api-keys/${id}/usage`, { token: tokens.viewer })).body.data;
+const usageOf = async (id: string) =>
+  (await env.call("GET", `/v1/api-keys/${id}/usage`, { token: tokens.viewer })).body.data;
 
 describe("usage accounting", () => {
   it("starts empty: no requests, success rate null", async () => {

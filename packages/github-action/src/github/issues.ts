@@ -44,7 +44,9 @@ export async function syncIssues(
   runUrl: string | undefined,
 ): Promise<IssueSync> {
   const base = `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/issues`;
-  const open = (await api.paginate<Issue>(`${base}?state=open&labels=${ISSUE_LABEL}&per_page=100`)).filter((i) => i.pull_request === undefined);
+  const open = (await api.paginate<Issue>(`${base}?state=open&labels=${ISSUE_LABEL}&per_page=100`)).filter(
+    (i) => i.pull_request === undefined,
+  );
   const tracked = new Map<string, Issue>();
   for (const issue of open) {
     const marker = markerOf(issue.body);

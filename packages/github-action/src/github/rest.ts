@@ -48,7 +48,10 @@ export function githubApi(options: { baseUrl: string; token: string; fetch?: typ
         // not JSON: the text as it is
       }
       const path = new URL(url).pathname;
-      throw new GitHubApiError(response.status, `GitHub ${method} ${path}: HTTP ${response.status}${message ? ` (${message})` : ""}`);
+      throw new GitHubApiError(
+        response.status,
+        `GitHub ${method} ${path}: HTTP ${response.status}${message ? ` (${message})` : ""}`,
+      );
     }
     return response;
   }

@@ -49,7 +49,13 @@ export async function startFakeSinks(): Promise<FakeSinks> {
         const body = JSON.parse(text) as AwsPut["body"];
         awsPuts.push({ target, body });
         res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
-        res.end(JSON.stringify({ ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${body.SecretId}-AbCdEf`, Name: body.SecretId, VersionId: randomBytes(8).toString("hex") }));
+        res.end(
+          JSON.stringify({
+            ARN: `arn:aws:secretsmanager:us-east-1:000000000000:secret:${body.SecretId}-AbCdEf`,
+            Name: body.SecretId,
+            VersionId: randomBytes(8).toString("hex"),
+          }),
+        );
         return;
       }
       githubRaw.push(text);
@@ -59,11 +65,17 @@ export async function startFakeSinks(): Promise<FakeSinks> {
         return;
       }
       if (req.method === "PUT" && path.includes("/actions/secrets/") && refuse) {
-        res.writeHead(403, { "content-type": "application/json" }).end(JSON.stringify({ message: "Resource not accessible by integration" }));
+        res
+          .writeHead(403, { "content-type": "application/json" })
+          .end(JSON.stringify({ message: "Resource not accessible by integration" }));
         return;
       }
       if (req.method === "PUT" && path.includes("/actions/secrets/")) {
-        githubPuts.push({ path, authorization: req.headers.authorization, body: JSON.parse(text) as GithubPut["body"] });
+        githubPuts.push({
+          path,
+          authorization: req.headers.authorization,
+          body: JSON.parse(text) as GithubPut["body"],
+        });
         res.writeHead(201).end();
         return;
       }

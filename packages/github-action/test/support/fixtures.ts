@@ -1,7 +1,15 @@
 // Real Desired states and Plans for unit tests: a manifest text through the provisioner's own
 // validate and plan, against live keys made up here.
 import { createHash } from "node:crypto";
-import { formatMarker, parseManifest, plan, validate, type Desired, type Live, type Plan } from "@timely-keys/provisioner";
+import {
+  formatMarker,
+  parseManifest,
+  plan,
+  validate,
+  type Desired,
+  type Live,
+  type Plan,
+} from "@timely-keys/provisioner";
 
 export type LiveKey = Live["workspaces"][number]["keys"][number];
 
@@ -11,7 +19,8 @@ export const DAY_MS = 86_400_000;
 
 export function desiredOf(yaml: string, file = MANIFEST): Desired {
   const result = validate(parseManifest(yaml, file));
-  if (!result.desired) throw new Error(`fixture manifest is invalid: ${result.diagnostics.map((d) => d.message).join("; ")}`);
+  if (!result.desired)
+    throw new Error(`fixture manifest is invalid: ${result.diagnostics.map((d) => d.message).join("; ")}`);
   return result.desired;
 }
 
@@ -23,15 +32,29 @@ function markerHash(name: string, text: string): string {
 }
 
 /** A managed key as timely-keys leaves it: its description is the entry's marker (promoted when created). */
-export function managedKey(entryId: string, generation: number, created: Date, options: { expiresInDays?: number; name?: string; status?: "active" | "inactive" } = {}): LiveKey {
+export function managedKey(
+  entryId: string,
+  generation: number,
+  created: Date,
+  options: { expiresInDays?: number; name?: string; status?: "active" | "inactive" } = {},
+): LiveKey {
   counter += 1;
   const name = options.name ?? entryId;
-  const expires = options.expiresInDays === undefined ? null : new Date(created.getTime() + options.expiresInDays * DAY_MS).toISOString();
+  const expires =
+    options.expiresInDays === undefined
+      ? null
+      : new Date(created.getTime() + options.expiresInDays * DAY_MS).toISOString();
   return {
     id: `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`,
     workspace_id: "ws_1",
     name,
-    description: formatMarker({ entryId, generation, phase: "current", promotedAt: Math.floor(created.getTime() / 1000), hash: markerHash(name, "") }),
+    description: formatMarker({
+      entryId,
+      generation,
+      phase: "current",
+      promotedAt: Math.floor(created.getTime() / 1000),
+      hash: markerHash(name, ""),
+    }),
     prefix: "tml_abcd",
     scopes: ["read"],
     status: options.status ?? "active",
@@ -45,7 +68,9 @@ export function managedKey(entryId: string, generation: number, created: Date, o
 }
 
 export function liveOf(workspaces: Record<string, LiveKey[]>, now: Date): Live {
-  return { workspaces: Object.entries(workspaces).map(([name, keys]) => ({ name, keys, serverNow: now.toISOString() })) };
+  return {
+    workspaces: Object.entries(workspaces).map(([name, keys]) => ({ name, keys, serverNow: now.toISOString() })),
+  };
 }
 
 export function planOf(desired: Desired, live: Live, now: Date, options: Parameters<typeof plan>[3] = {}): Plan {
@@ -54,6 +79,10 @@ export function planOf(desired: Desired, live: Live, now: Date, options: Paramet
 
 /** A manifest with `count` read-only keys in one workspace (ids k0, k1, ...). */
 export function manyKeysManifest(count: number, extra = ""): string {
-  const keys = Array.from({ length: count }, (_, i) => `      - id: k${i}\n        name: Key ${i}\n        scopes: [read]\n${extra}        deliver: [{ type: file, path: ./k${i}.env }]\n`).join("");
+  const keys = Array.from(
+    { length: count },
+    (_, i) =>
+      `      - id: k${i}\n        name: Key ${i}\n        scopes: [read]\n${extra}        deliver: [{ type: file, path: ./k${i}.env }]\n`,
+  ).join("");
   return `version: 1\nworkspaces:\n  - name: prod\n    tokenEnv: PROD_TOKEN\n    keys:\n${keys}`;
 }

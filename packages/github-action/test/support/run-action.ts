@@ -14,7 +14,10 @@ export const node24 = join(repoRoot, ".tools", "node24", "node_modules", "node",
 /** Installs the npm `node@24` binary into .tools/node24 when it is not there yet. */
 export function ensureNode24(): string {
   if (!existsSync(node24)) {
-    execFileSync(process.execPath, [join(repoRoot, "scripts", "node24.mjs"), "node", "-e", "0"], { stdio: "inherit", cwd: repoRoot });
+    execFileSync(process.execPath, [join(repoRoot, "scripts", "node24.mjs"), "node", "-e", "0"], {
+      stdio: "inherit",
+      cwd: repoRoot,
+    });
   }
   return node24;
 }
@@ -61,13 +64,18 @@ const DEFAULT_INPUTS: Record<string, string> = {
   "fail-on": "error",
 };
 
-export function runAction(inputs: Record<string, string>, options: { workspace: string; env: NodeJS.ProcessEnv }): Promise<ActionRun> {
+export function runAction(
+  inputs: Record<string, string>,
+  options: { workspace: string; env: NodeJS.ProcessEnv },
+): Promise<ActionRun> {
   const step = mkdtempSync(join(tmpdir(), "timely-keys-step-"));
   const outputPath = join(step, "output");
   const summaryPath = join(step, "summary.md");
   writeFileSync(outputPath, "");
   writeFileSync(summaryPath, "");
-  const inputEnv = Object.fromEntries(Object.entries({ ...DEFAULT_INPUTS, ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
+  const inputEnv = Object.fromEntries(
+    Object.entries({ ...DEFAULT_INPUTS, ...inputs }).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]),
+  );
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: step,
@@ -91,7 +99,14 @@ export function runAction(inputs: Record<string, string>, options: { workspace: 
     child.on("close", (code) => {
       clearTimeout(timer);
       const outputFile = readFileSync(outputPath, "utf8");
-      resolve({ code, stdout, stderr, outputs: parseOutputFile(outputFile), outputFile, summary: readFileSync(summaryPath, "utf8") });
+      resolve({
+        code,
+        stdout,
+        stderr,
+        outputs: parseOutputFile(outputFile),
+        outputFile,
+        summary: readFileSync(summaryPath, "utf8"),
+      });
     });
   });
 }

@@ -9,7 +9,8 @@ import type { ApplyStep } from "./report.js";
 import { StepError } from "./successor.js";
 
 export async function runOperations(action: PlanAction, run: WorkspaceExecution): Promise<void> {
-  if (action.kind === "deactivate-previous" || action.kind === "revoke-previous") await requireVerifiedSuccessor(action, run);
+  if (action.kind === "deactivate-previous" || action.kind === "revoke-previous")
+    await requireVerifiedSuccessor(action, run);
   await runKeyOperations(action, run);
 }
 
@@ -54,7 +55,9 @@ async function requireVerifiedSuccessor(action: PreviousKeyAction, run: Workspac
     current = await run.client.apiKeys.get(action.currentKeyId, { signal: run.signal });
   } catch (error) {
     if (error instanceof NotFoundError) {
-      throw new StepError(`refusing to retire key ${action.keyId}: its successor ${action.currentKeyId} no longer exists; plan again`);
+      throw new StepError(
+        `refusing to retire key ${action.keyId}: its successor ${action.currentKeyId} no longer exists; plan again`,
+      );
     }
     throw error;
   }

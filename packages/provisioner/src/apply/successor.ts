@@ -59,7 +59,10 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
     const reason = report.error?.message ?? "delivery failed";
     if (received === 0) {
       await client.apiKeys.revoke(key.id, { signal: run.signal });
-      throw new StepError(`${reason}; no sink received key ${key.id}, so it was revoked and the current key is untouched`, key.id);
+      throw new StepError(
+        `${reason}; no sink received key ${key.id}, so it was revoked and the current key is untouched`,
+        key.id,
+      );
     }
     await markFailed(run, spec, key.id, report.delivered.length);
     throw new StepError(`${reason}; ${heldBy(action, spec, key.id, report)}`, key.id);
@@ -122,13 +125,25 @@ async function markFailed(run: WorkspaceExecution, spec: SuccessorSpec, keyId: s
 }
 
 /** One line: which sinks hold the new key, which do not, and what happens next. */
-function heldBy(action: CreateAction | RotateAction, spec: SuccessorSpec, keyId: string, report: DeliveryReport): string {
+function heldBy(
+  action: CreateAction | RotateAction,
+  spec: SuccessorSpec,
+  keyId: string,
+  report: DeliveryReport,
+): string {
   const list = (items: string[]) => items.join(", ");
   const parts = [`key #${spec.generation} (${keyId}) is in ${list(report.delivered) || "no sink for sure"}`];
-  if (report.maybeDelivered.length > 0) parts.push(`maybe in ${list(report.maybeDelivered)} (it failed after taking the key)`);
-  const missing = [...report.results.filter((r) => !r.ok && !report.maybeDelivered.includes(r.destination)).map((r) => r.destination), ...report.notAttempted];
+  if (report.maybeDelivered.length > 0)
+    parts.push(`maybe in ${list(report.maybeDelivered)} (it failed after taking the key)`);
+  const missing = [
+    ...report.results.filter((r) => !r.ok && !report.maybeDelivered.includes(r.destination)).map((r) => r.destination),
+    ...report.notAttempted,
+  ];
   if (missing.length > 0) parts.push(`not in ${list(missing)}`);
-  let old = action.kind === "rotate" ? `the current key #${action.generation ?? "?"} stays active` : "there is no current key yet";
+  let old =
+    action.kind === "rotate"
+      ? `the current key #${action.generation ?? "?"} stays active`
+      : "there is no current key yet";
   if (action.kind === "rotate" && action.emergency) {
     old = action.emergency.revokeFirst
       ? `the compromised key #${action.generation ?? "?"} is already deactivated`
@@ -167,7 +182,10 @@ interface Created {
 async function createSuccessor(action: CreateAction | RotateAction, run: WorkspaceExecution): Promise<Created> {
   let spec = action.successor;
   for (let skips = 0; ; skips += 1) {
-    const created = await run.client.apiKeys.create(spec.create, { idempotencyKey: spec.idempotencyKey, signal: run.signal });
+    const created = await run.client.apiKeys.create(spec.create, {
+      idempotencyKey: spec.idempotencyKey,
+      signal: run.signal,
+    });
     run.onSecret(created.secret.reveal());
     if (!created.replayed) return { key: created.key, secret: created.secret, spec };
     // A replay: a concurrent or earlier run made this generation. Continue its work if the key is
@@ -181,7 +199,9 @@ async function createSuccessor(action: CreateAction | RotateAction, run: Workspa
       return { key: live, secret: created.secret, spec };
     }
     if (skips >= MAX_GENERATION_SKIPS) {
-      throw new StepError(`${action.entryId}: generations ${action.successor.generation}..${spec.generation} were all spent by earlier runs; plan again`);
+      throw new StepError(
+        `${action.entryId}: generations ${action.successor.generation}..${spec.generation} were all spent by earlier runs; plan again`,
+      );
     }
     spec = successorForGeneration(spec, action.workspace, spec.generation + 1);
   }
@@ -218,7 +238,13 @@ async function deliver(
   secret: Secret,
 ): Promise<DeliveryReport> {
   const sinks = spec.sinks.map((config) => createSink(config, run.manifestDir));
-  run.emit({ type: "step", action, step: "deliver", keyId: key.id, message: `delivering to ${sinks.length} sink${sinks.length === 1 ? "" : "s"}` });
+  run.emit({
+    type: "step",
+    action,
+    step: "deliver",
+    keyId: key.id,
+    message: `delivering to ${sinks.length} sink${sinks.length === 1 ? "" : "s"}`,
+  });
   return deliverAll(
     secret,
     sinks,
@@ -243,26 +269,38 @@ async function verify(
   try {
     me = await run.probe(secret.reveal()).me({ signal: run.signal });
   } catch (error) {
-    const why = error instanceof TimelyError ? `${error.status ?? ""} ${error.code ?? error.name}`.trim() : String(error);
+    const why =
+      error instanceof TimelyError ? `${error.status ?? ""} ${error.code ?? error.name}`.trim() : String(error);
     if (!delivered) {
       await run.client.apiKeys.revoke(key.id, { signal: run.signal });
-      throw new StepError(`verify: GET /v1/me with the new key ${key.id} failed (${why}); no sink had it, so it was revoked; the current key is untouched`, key.id);
+      throw new StepError(
+        `verify: GET /v1/me with the new key ${key.id} failed (${why}); no sink had it, so it was revoked; the current key is untouched`,
+        key.id,
+      );
     }
     // The secret was delivered: a consumer may hold it. Leave it `delivering`; the next run drains it.
     await markFailed(run, spec, key.id, spec.sinks.length);
-    throw new StepError(`verify: GET /v1/me with the new key ${key.id} failed (${why}); it stays active and will drain; the current key is untouched`, key.id);
+    throw new StepError(
+      `verify: GET /v1/me with the new key ${key.id} failed (${why}); it stays active and will drain; the current key is untouched`,
+      key.id,
+    );
   }
   const expectedScopes = [...spec.verify.scopes].sort().join(",");
   const actualScopes = [...me.scopes].sort().join(",");
   const workspaceId = spec.verify.workspaceId ?? (await run.workspaceId());
   const problems: string[] = [];
-  if (me.principal !== "api_key" || me.key_id !== key.id) problems.push(`it answered as ${me.principal} ${me.key_id ?? ""}`.trim());
-  if (actualScopes !== expectedScopes) problems.push(`scopes are ${actualScopes || "(none)"}, the manifest says ${expectedScopes}`);
+  if (me.principal !== "api_key" || me.key_id !== key.id)
+    problems.push(`it answered as ${me.principal} ${me.key_id ?? ""}`.trim());
+  if (actualScopes !== expectedScopes)
+    problems.push(`scopes are ${actualScopes || "(none)"}, the manifest says ${expectedScopes}`);
   if (me.workspace_id !== workspaceId) problems.push(`it belongs to workspace ${me.workspace_id}, not ${workspaceId}`);
   if (problems.length > 0) {
     if (!delivered) await run.client.apiKeys.revoke(key.id, { signal: run.signal });
     else await markFailed(run, spec, key.id, spec.sinks.length);
     const fate = delivered ? "it stays active and will drain" : "no sink had it, so it was revoked";
-    throw new StepError(`verify: new key ${key.id} failed its check (${problems.join("; ")}); ${fate}; the current key is untouched`, key.id);
+    throw new StepError(
+      `verify: new key ${key.id} failed its check (${problems.join("; ")}); ${fate}; the current key is untouched`,
+      key.id,
+    );
   }
 }

@@ -17,7 +17,9 @@ export interface FindingGroup {
 export function failingGroups(report: CheckReport, failOn: FindingSeverity | "never"): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   const failingEntries = new Set(
-    report.findings.filter((f) => f.entryId !== undefined && reaches(f.severity, failOn)).map((f) => `${f.workspace}/${f.entryId}`),
+    report.findings
+      .filter((f) => f.entryId !== undefined && reaches(f.severity, failOn))
+      .map((f) => `${f.workspace}/${f.entryId}`),
   );
   for (const finding of report.findings) {
     let id: string;

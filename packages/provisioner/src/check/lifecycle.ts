@@ -53,19 +53,35 @@ export function entryKeys(desired: Desired, live: Live, ws: PlanWorkspace): Entr
     out.push({
       entry,
       ...(current ? { current } : {}),
-      previous: mine.filter((v) => v !== current && v.marker.phase === "current" && v.marker.generation < generation && v.key.status === "active"),
+      previous: mine.filter(
+        (v) =>
+          v !== current &&
+          v.marker.phase === "current" &&
+          v.marker.generation < generation &&
+          v.key.status === "active",
+      ),
       successors: mine.filter((v) => v.marker.phase !== "current" && v.marker.generation > generation),
     });
   }
   return out;
 }
 
-export function lifecycleFindings(desired: Desired, live: Live, plan: Plan, now: Date, options: LifecycleOptions): Finding[] {
+export function lifecycleFindings(
+  desired: Desired,
+  live: Live,
+  plan: Plan,
+  now: Date,
+  options: LifecycleOptions,
+): Finding[] {
   const found: Finding[] = [];
   const at = now.getTime();
   for (const ws of plan.workspaces) {
     for (const keys of entryKeys(desired, live, ws)) {
-      const base = { workspace: ws.name, entryId: keys.entry.id, ...(keys.entry.source ? { source: keys.entry.source } : {}) };
+      const base = {
+        workspace: ws.name,
+        entryId: keys.entry.id,
+        ...(keys.entry.source ? { source: keys.entry.source } : {}),
+      };
       if (keys.entry.enabled && keys.entry.deliver.length === 0) {
         // The planner leaves out a due rotation of an entry without sinks (apply could only fail on
         // it): no scheduled run rotates it, so once it is due this is an error, not only a warning.
@@ -80,7 +96,8 @@ export function lifecycleFindings(desired: Desired, live: Live, plan: Plan, now:
           fix: "add-sink",
         });
       }
-      if (keys.entry.enabled && keys.current) found.push(...currentKeyFindings(keys.entry, keys.current, at, options).map((f) => ({ ...base, ...f })));
+      if (keys.entry.enabled && keys.current)
+        found.push(...currentKeyFindings(keys.entry, keys.current, at, options).map((f) => ({ ...base, ...f })));
       for (const successor of keys.successors) {
         const touched = lastTouched(successor.key);
         const leaseEnd = touched + plan.options.inFlightLeaseSeconds * SECOND;
@@ -141,20 +158,35 @@ export function lifecycleFindings(desired: Desired, live: Live, plan: Plan, now:
 type KeyFinding = Omit<Finding, "workspace" | "entryId" | "source">;
 
 /** expired / expiring / overdue / unused, for the current key of an enabled entry. */
-function currentKeyFindings(entry: DesiredKey, current: MarkedKey, at: number, options: LifecycleOptions): KeyFinding[] {
+function currentKeyFindings(
+  entry: DesiredKey,
+  current: MarkedKey,
+  at: number,
+  options: LifecycleOptions,
+): KeyFinding[] {
   const key = current.key;
   const ref = keyRef(key, current.marker.generation);
   const created = ms(key.created_at);
   const expires = ms(key.expires_at);
   const found: KeyFinding[] = [];
   if (Number.isFinite(expires) && expires <= at) {
-    found.push({ kind: "expired", severity: "error", key: ref, evidence: { expiresAt: isoOrNull(expires) }, fix: "run-apply" });
+    found.push({
+      kind: "expired",
+      severity: "error",
+      key: ref,
+      evidence: { expiresAt: isoOrNull(expires) },
+      fix: "run-apply",
+    });
   } else if (Number.isFinite(expires) && expires - at <= expiryMarginMs(created, expires, entry)) {
     found.push({
       kind: "expiring",
       severity: "error",
       key: ref,
-      evidence: { expiresAt: isoOrNull(expires), daysLeft: Math.floor((expires - at) / DAY), rotateBeforeExpiryDays: entry.rotation.rotateBeforeExpiryDays },
+      evidence: {
+        expiresAt: isoOrNull(expires),
+        daysLeft: Math.floor((expires - at) / DAY),
+        rotateBeforeExpiryDays: entry.rotation.rotateBeforeExpiryDays,
+      },
       fix: "run-apply",
     });
   }
@@ -164,7 +196,12 @@ function currentKeyFindings(entry: DesiredKey, current: MarkedKey, at: number, o
       kind: "overdue",
       severity: "error",
       key: ref,
-      evidence: { createdAt: isoOrNull(created), ageDays: Math.floor((at - created) / DAY), maxAgeDays: entry.rotation.maxAgeDays, maxOverdueDays: options.maxOverdueDays },
+      evidence: {
+        createdAt: isoOrNull(created),
+        ageDays: Math.floor((at - created) / DAY),
+        maxAgeDays: entry.rotation.maxAgeDays,
+        maxOverdueDays: options.maxOverdueDays,
+      },
       fix: "run-apply",
     });
   }
@@ -176,7 +213,12 @@ function currentKeyFindings(entry: DesiredKey, current: MarkedKey, at: number, o
         kind: "unused",
         severity: "warning",
         key: ref,
-        evidence: { lastUsedAt: isoOrNull(lastUsed), createdAt: isoOrNull(created), idleDays: Math.floor((at - silentSince) / DAY), unusedDays: options.monitor.unusedDays },
+        evidence: {
+          lastUsedAt: isoOrNull(lastUsed),
+          createdAt: isoOrNull(created),
+          idleDays: Math.floor((at - silentSince) / DAY),
+          unusedDays: options.monitor.unusedDays,
+        },
         fix: "deactivate",
       });
     }

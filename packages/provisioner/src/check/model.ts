@@ -99,7 +99,11 @@ export interface MonitorSettings {
   spikeFactor: number;
 }
 
-export const DEFAULT_MONITOR: Readonly<MonitorSettings> = Object.freeze({ unusedDays: 30, minSuccessRate: 0.9, spikeFactor: 10 });
+export const DEFAULT_MONITOR: Readonly<MonitorSettings> = Object.freeze({
+  unusedDays: 30,
+  minSuccessRate: 0.9,
+  spikeFactor: 10,
+});
 
 /** Requests older than this are not "recent" (the usage endpoint keeps the last 50, whatever their age). */
 export const RECENT_WINDOW_SECONDS = 7 * 86_400;

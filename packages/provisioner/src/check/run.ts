@@ -77,12 +77,22 @@ export interface CheckRun extends CheckReport {
 }
 
 /** Reads, plans and asks for usage; the answer holds the plan too (the Action shows both). */
-export async function runCheck(desired: Desired, clients: ClientFactory, filters: Filters, options: CheckOptions = {}): Promise<CheckRun> {
+export async function runCheck(
+  desired: Desired,
+  clients: ClientFactory,
+  filters: Filters,
+  options: CheckOptions = {},
+): Promise<CheckRun> {
   return checkPlanned(desired, clients, await readAndPlan(desired, clients, filters), options);
 }
 
 /** check on a plan already made (the Action plans once for every command): asks for usage, finds. */
-export async function checkPlanned(desired: Desired, clients: ClientFactory, planned: Planned, options: CheckOptions = {}): Promise<CheckRun> {
+export async function checkPlanned(
+  desired: Desired,
+  clients: ClientFactory,
+  planned: Planned,
+  options: CheckOptions = {},
+): Promise<CheckRun> {
   const { live, plan, now } = planned;
   const usage = new Map<string, KeyUsage>();
   for (const ws of plan.workspaces) {

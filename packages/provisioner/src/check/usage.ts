@@ -15,7 +15,10 @@ function matchesTemplate(request: Request, endpoint: { method: string; path: str
   if (request.method !== endpoint.method) return false;
   const wanted = endpoint.path.split("/");
   const actual = request.path.split("?")[0]!.split("/");
-  return wanted.length === actual.length && wanted.every((part, i) => (part.startsWith("{") && part.endsWith("}")) || part === actual[i]);
+  return (
+    wanted.length === actual.length &&
+    wanted.every((part, i) => (part.startsWith("{") && part.endsWith("}")) || part === actual[i])
+  );
 }
 
 export function usageFindings(key: ApiKey, usage: KeyUsage, now: Date, monitor: MonitorSettings): UsageFinding[] {

@@ -112,20 +112,27 @@ export class ApplyPrinter {
     // A workspace stopped before any change (e.g. its token was refused): one line for all its actions.
     const stopped = new Set(report.workspaceErrors.map((e) => e.workspace));
     for (const error of report.workspaceErrors) {
-      const skipped = report.results.filter((r) => r.action.workspace === error.workspace && r.status === "skipped").length;
+      const skipped = report.results.filter(
+        (r) => r.action.workspace === error.workspace && r.status === "skipped",
+      ).length;
       lines.push(`  error: ${sanitize(error.message)} (${skipped} action${skipped === 1 ? "" : "s"} not run)`);
     }
     // Each failure's reason was printed on its FAILED line: here only which ones.
-    const failed = report.results.filter((r) => r.status === "failed").map((r) => `${labelOf(r.action)} ${r.action.kind}`);
+    const failed = report.results
+      .filter((r) => r.status === "failed")
+      .map((r) => `${labelOf(r.action)} ${r.action.kind}`);
     if (failed.length > 0) lines.push(`  failed (reasons above): ${failed.join(", ")}`);
     const afterFailure = report.results.filter((r) => r.status === "skipped" && !stopped.has(r.action.workspace));
     if (afterFailure.length > 0) {
       const reasons = [...new Set(afterFailure.map((r) => (r.message ?? "").replace(/^skipped: /, "")))];
-      lines.push(`  skipped: ${afterFailure.length} action${afterFailure.length === 1 ? "" : "s"} (${sanitize(reasons.join("; "))})`);
+      lines.push(
+        `  skipped: ${afterFailure.length} action${afterFailure.length === 1 ? "" : "s"} (${sanitize(reasons.join("; "))})`,
+      );
     }
     // Re-running helps after failed steps; a refused token needs fixing first.
     if (counts.failed > 0) lines.push("Fix the failures above and re-run apply: completed steps are not repeated.");
-    else if (stopped.size > 0) lines.push("Nothing was changed in those workspaces: fix the problem above, then run apply again.");
+    else if (stopped.size > 0)
+      lines.push("Nothing was changed in those workspaces: fix the problem above, then run apply again.");
     return lines.join("\n");
   }
 }

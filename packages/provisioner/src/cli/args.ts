@@ -28,7 +28,12 @@ export function parseCommandArgs(
 ): Parsed {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: argv,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(command, cleanParseError((error as Error).message));
   }
@@ -44,18 +49,29 @@ export function parseCommandArgs(
 
 function cleanParseError(message: string): string {
   // parseArgs messages carry a hint about '--' that does not apply here.
-  return message.replace(/\. To specify a positional argument starting with a '-'.*$/s, "").replace(/^TypeError \[[A-Z_]+\]: /, "");
+  return message
+    .replace(/\. To specify a positional argument starting with a '-'.*$/s, "")
+    .replace(/^TypeError \[[A-Z_]+\]: /, "");
 }
 
 export function stringList(value: string | boolean | string[] | undefined): string[] {
   if (value === undefined || typeof value === "boolean") return [];
   const list = Array.isArray(value) ? value : [value];
-  return list.flatMap((v) => v.split(",")).map((v) => v.trim()).filter((v) => v.length > 0);
+  return list
+    .flatMap((v) => v.split(","))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
 }
 
-export function positiveInt(command: string, flag: string, value: string | boolean | string[] | undefined, fallback: number): number {
+export function positiveInt(
+  command: string,
+  flag: string,
+  value: string | boolean | string[] | undefined,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   const text = String(value);
-  if (!/^[1-9][0-9]{0,3}$/.test(text)) throw new UsageError(command, `--${flag} must be a whole number from 1 to 9999, got '${text}'`);
+  if (!/^[1-9][0-9]{0,3}$/.test(text))
+    throw new UsageError(command, `--${flag} must be a whole number from 1 to 9999, got '${text}'`);
   return Number(text);
 }

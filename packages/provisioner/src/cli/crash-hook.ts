@@ -4,7 +4,9 @@
 import type { PlanAction } from "../model.js";
 import type { ApplyStep } from "../apply.js";
 
-export function crashHook(env: NodeJS.ProcessEnv): ((action: PlanAction, step: ApplyStep, keyId: string) => void) | undefined {
+export function crashHook(
+  env: NodeJS.ProcessEnv,
+): ((action: PlanAction, step: ApplyStep, keyId: string) => void) | undefined {
   const spec = env.TIMELY_KEYS_TEST_CRASH_AFTER;
   if (!spec) return undefined;
   const [step, nth = "1"] = spec.split(":");

@@ -31,7 +31,11 @@ export async function loadDesired(io: CliIO, selection: ManifestSelection): Prom
   for (const line of groupedDiagnosticLines(result.diagnostics)) io.stderr.write(`${line}\n`);
   // The findings printed above are the message.
   if (!result.desired) throw new ReportedError();
-  checkFilters(result.desired, selection, { workspace: "--workspace", target: selection.targetLabel ?? "--target", manifest: selection.file });
+  checkFilters(result.desired, selection, {
+    workspace: "--workspace",
+    target: selection.targetLabel ?? "--target",
+    manifest: selection.file,
+  });
   return result.desired;
 }
 

@@ -70,7 +70,10 @@ function guarded(output: Output): Output {
 
 /** Each line of a message inert (a debug stack trace keeps its lines). */
 function sanitizeMessage(message: string): string {
-  return message.split("\n").map((line) => sanitize(line)).join("\n");
+  return message
+    .split("\n")
+    .map((line) => sanitize(line))
+    .join("\n");
 }
 
 /** One line; SDK errors carry status and code and are already free of credentials. */

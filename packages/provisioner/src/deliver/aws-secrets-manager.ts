@@ -26,9 +26,8 @@ export function createAwsSecretsManagerSink(config: AwsSecretsManagerSinkConfig,
         if (!region) throw configFailure("no AWS region: set region in the manifest or AWS_REGION");
         redactor.add(ctx.env.AWS_SECRET_ACCESS_KEY);
         redactor.add(ctx.env.AWS_SESSION_TOKEN);
-        const { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } = await import(
-          "@aws-sdk/client-secrets-manager"
-        );
+        const { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } =
+          await import("@aws-sdk/client-secrets-manager");
         const client = new SecretsManagerClient(clientConfig(region, config.endpoint, ctx.env));
         const where = `secret ${config.secretId}`;
         const abortSignal = ctx.signal;
@@ -47,7 +46,9 @@ export function createAwsSecretsManagerSink(config: AwsSecretsManagerSinkConfig,
           }
           if (exists) {
             const put = await step(`write ${where}`, { writesSecret: true, absentIsAnswer: true }, () =>
-              client.send(new PutSecretValueCommand({ SecretId: config.secretId, SecretString: value }), { abortSignal }),
+              client.send(new PutSecretValueCommand({ SecretId: config.secretId, SecretString: value }), {
+                abortSignal,
+              }),
             );
             exists = put !== undefined;
           }
@@ -59,7 +60,9 @@ export function createAwsSecretsManagerSink(config: AwsSecretsManagerSinkConfig,
               client.send(new CreateSecretCommand({ Name: config.secretId, SecretString: value }), { abortSignal }),
             );
           }
-          log(`awsSecretsManager: ${exists ? "wrote a new version of" : "created"} ${where}${config.key ? ` (property ${config.key})` : ""}`);
+          log(
+            `awsSecretsManager: ${exists ? "wrote a new version of" : "created"} ${where}${config.key ? ` (property ${config.key})` : ""}`,
+          );
         } finally {
           client.destroy();
         }
@@ -68,7 +71,11 @@ export function createAwsSecretsManagerSink(config: AwsSecretsManagerSinkConfig,
   return sink;
 }
 
-function clientConfig(region: string, endpoint: string | undefined, env: NodeJS.ProcessEnv): SecretsManagerClientConfig {
+function clientConfig(
+  region: string,
+  endpoint: string | undefined,
+  env: NodeJS.ProcessEnv,
+): SecretsManagerClientConfig {
   const config: SecretsManagerClientConfig = { region, maxAttempts: 1 };
   if (endpoint) config.endpoint = endpoint;
   const accessKeyId = env.AWS_ACCESS_KEY_ID;
@@ -122,7 +129,12 @@ interface AwsErrorShape {
   $retryable?: unknown;
 }
 
-const THROTTLING = new Set(["ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "LimitExceededException"]);
+const THROTTLING = new Set([
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "LimitExceededException",
+]);
 const NOT_RETRYABLE_HINTS: Record<string, string> = {
   AccessDeniedException: "the credentials may not write this secret",
   UnrecognizedClientException: "the AWS credentials were rejected",

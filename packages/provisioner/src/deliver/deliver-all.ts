@@ -75,7 +75,9 @@ export async function deliverAll(
       }
       if (!error.retryable || attempts > retries || ctx.signal?.aborted) break;
       const delay = Math.min(maxDelayMs, Math.max(baseDelayMs * 2 ** (attempts - 1), error.retryAfterMs ?? 0));
-      ctx.log?.(`deliver: ${sink.destination} failed (attempt ${attempts} of ${retries + 1}), retrying in ${formatDelay(delay)}: ${error.reason}`);
+      ctx.log?.(
+        `deliver: ${sink.destination} failed (attempt ${attempts} of ${retries + 1}), retrying in ${formatDelay(delay)}: ${error.reason}`,
+      );
       await sleep(delay);
       if (ctx.signal?.aborted) break;
     }
@@ -91,7 +93,9 @@ export async function deliverAll(
     report.results.push({ sinkType: sink.type, destination: sink.destination, ok: false, attempts, error });
     if (error.maybeDelivered) report.maybeDelivered.push(sink.destination);
     report.notAttempted = sinks.slice(index + 1).map((later) => later.destination);
-    ctx.log?.(`deliver: ${sink.destination} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${error.reason}`);
+    ctx.log?.(
+      `deliver: ${sink.destination} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${error.reason}`,
+    );
     break;
   }
   return report;

@@ -66,7 +66,11 @@ export function createExecSink(config: ExecSinkConfig, manifestDir: string, opti
           TIMELY_KEYS_KEY_NAME: ctx.keyName,
           TIMELY_KEYS_KEY_ID: ctx.keyId,
         };
-        const env = minimalEnvironment(ctx.env, config.passEnv, input === "env" ? { ...identity, [envName]: clear } : identity);
+        const env = minimalEnvironment(
+          ctx.env,
+          config.passEnv,
+          input === "env" ? { ...identity, [envName]: clear } : identity,
+        );
         const stdout = new OutputCapture(redactor);
         const stderr = new OutputCapture(redactor);
         const outcome = await runProgram({
@@ -96,7 +100,10 @@ export function createExecSink(config: ExecSinkConfig, manifestDir: string, opti
           throw new SinkFailure(`${program} was stopped because the run was cancelled`, { maybeDelivered: true });
         }
         if (outcome.code !== 0) {
-          const how = outcome.code === null ? `was killed by ${outcome.signal ?? "a signal"}` : `exited with code ${outcome.code}`;
+          const how =
+            outcome.code === null
+              ? `was killed by ${outcome.signal ?? "a signal"}`
+              : `exited with code ${outcome.code}`;
           // The program may fail for passing reasons (network); running it again is safe.
           throw new SinkFailure(`${program} ${how}${tail}`, { retryable: true, maybeDelivered: true });
         }

@@ -70,7 +70,9 @@ async function assertPrivateFolder(folder: string): Promise<void> {
   }
   if ((info.mode & 0o022) !== 0) {
     const mode = (info.mode & 0o777).toString(8).padStart(4, "0");
-    throw configFailure(`refusing to write into ${folder}: group or others may write to it (mode ${mode}); chmod go-w it first`);
+    throw configFailure(
+      `refusing to write into ${folder}: group or others may write to it (mode ${mode}); chmod go-w it first`,
+    );
   }
 }
 
@@ -89,7 +91,13 @@ async function readExisting(path: string): Promise<string | undefined> {
   return readFile(path, "utf8");
 }
 
-function render(format: FileFormat, variable: string, secret: string, existing: string | undefined, path: string): string {
+function render(
+  format: FileFormat,
+  variable: string,
+  secret: string,
+  existing: string | undefined,
+  path: string,
+): string {
   switch (format) {
     case "raw":
       return `${secret}\n`;

@@ -67,5 +67,7 @@ export async function assertNotExposedToGit(path: string): Promise<void> {
       `refusing to write ${path}: it is inside a git work tree and not ignored by git; add it to .gitignore`,
     );
   }
-  throw configFailure(`refusing to write ${path}: could not ask git whether the path is ignored (exit ${ignored.code})`);
+  throw configFailure(
+    `refusing to write ${path}: could not ask git whether the path is ignored (exit ${ignored.code})`,
+  );
 }

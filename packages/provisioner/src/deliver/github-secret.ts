@@ -1,7 +1,15 @@
 import type { GithubSecretSinkConfig } from "./config.js";
 import { sinkDestination } from "./destination.js";
 import { SinkFailure, configFailure, requireEnv } from "./failure.js";
-import { isRecord, retryAfterMs, sendRequest, statusFailure, trimBase, type HttpRequest, type HttpResponse } from "./http.js";
+import {
+  isRecord,
+  retryAfterMs,
+  sendRequest,
+  statusFailure,
+  trimBase,
+  type HttpRequest,
+  type HttpResponse,
+} from "./http.js";
 import { runDelivery } from "./run-delivery.js";
 import { sealForGithub } from "./seal.js";
 import type { DeliveryContext, SecretValue, Sink } from "./sink.js";
@@ -59,7 +67,9 @@ export function createGithubSecretSink(config: GithubSecretSinkConfig, manifestD
         if (putResponse.status !== 201 && putResponse.status !== 204) {
           throw githubFailure(putRequest, putResponse, tokenEnv, scope.label);
         }
-        log(`githubSecret: ${putResponse.status === 201 ? "created" : "updated"} ${config.secretName} in ${scope.label}`);
+        log(
+          `githubSecret: ${putResponse.status === 201 ? "created" : "updated"} ${config.secretName} in ${scope.label}`,
+        );
       }),
   };
   return sink;
@@ -112,7 +122,8 @@ function readPublicKey(body: unknown): { keyId: string; key: string } {
  * (Retry-After, or no requests remaining) is worth retrying; any other 4xx needs a person.
  */
 function githubFailure(request: HttpRequest, response: HttpResponse, tokenEnv: string, scope: string): SinkFailure {
-  const detail = isRecord(response.body) && typeof response.body.message === "string" ? response.body.message : undefined;
+  const detail =
+    isRecord(response.body) && typeof response.body.message === "string" ? response.body.message : undefined;
   const rateLimited =
     (response.status === 403 || response.status === 429) &&
     (response.headers.has("retry-after") || response.headers.get("x-ratelimit-remaining") === "0");

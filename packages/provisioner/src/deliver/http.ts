@@ -31,9 +31,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
 export async function sendRequest(ctx: DeliveryContext, request: HttpRequest): Promise<HttpResponse> {
   // The request carries the store's credential: never to a plain-http origin off loopback.
   if (!isSecureOrigin(request.url)) {
-    throw new SinkFailure(`${request.what}: ${origin(request.url)} is not https (plain http only on loopback); nothing was sent`, {
-      retryable: false,
-    });
+    throw new SinkFailure(
+      `${request.what}: ${origin(request.url)} is not https (plain http only on loopback); nothing was sent`,
+      {
+        retryable: false,
+      },
+    );
   }
   const doFetch = ctx.fetch ?? globalThis.fetch;
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
@@ -59,7 +62,10 @@ export async function sendRequest(ctx: DeliveryContext, request: HttpRequest): P
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel().catch(() => undefined);
     const location = response.headers.get("location");
-    const target = location === null ? "an unstated location" : origin(URL.canParse(location, request.url) ? new URL(location, request.url).href : "");
+    const target =
+      location === null
+        ? "an unstated location"
+        : origin(URL.canParse(location, request.url) ? new URL(location, request.url).href : "");
     throw new SinkFailure(
       `${request.what}: HTTP ${response.status}, a redirect to ${target}; redirects are not followed with a credential ` +
         "(configure the final address)",
@@ -76,7 +82,10 @@ async function readBody(response: Response, request: HttpRequest): Promise<unkno
     text = (await readCappedBody(response)).text;
   } catch (error) {
     if (error instanceof InvalidResponseError) {
-      throw new SinkFailure(`${request.what}: ${error.message}`, { retryable: false, maybeDelivered: request.writesSecret === true });
+      throw new SinkFailure(`${request.what}: ${error.message}`, {
+        retryable: false,
+        maybeDelivered: request.writesSecret === true,
+      });
     }
     throw error;
   }

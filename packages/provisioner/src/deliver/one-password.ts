@@ -74,7 +74,8 @@ function escapePointer(segment: string): string {
 
 /** Connect answers errors as `{"status": 401, "message": "..."}`. */
 function connectFailure(request: HttpRequest, response: HttpResponse, tokenEnv: string): SinkFailure {
-  const detail = isRecord(response.body) && typeof response.body.message === "string" ? response.body.message : undefined;
+  const detail =
+    isRecord(response.body) && typeof response.body.message === "string" ? response.body.message : undefined;
   const hint =
     response.status === 401
       ? `the token in ${tokenEnv} was rejected`

@@ -1,4 +1,3 @@
-
 /**
  * Seals a value for GitHub Actions: a libsodium sealed box (X25519 + XSalsa20-Poly1305) to the
  * base64 public key GitHub hands out; only GitHub's private key opens it. Returns base64.

@@ -1,7 +1,15 @@
 import type { VaultSinkConfig } from "./config.js";
 import { sinkDestination } from "./destination.js";
 import { SinkFailure, configFailure, requireEnv } from "./failure.js";
-import { encodePath, isRecord, sendRequest, statusFailure, trimBase, type HttpRequest, type HttpResponse } from "./http.js";
+import {
+  encodePath,
+  isRecord,
+  sendRequest,
+  statusFailure,
+  trimBase,
+  type HttpRequest,
+  type HttpResponse,
+} from "./http.js";
 import { runDelivery } from "./run-delivery.js";
 import type { DeliveryContext, SecretValue, Sink } from "./sink.js";
 
@@ -59,9 +67,12 @@ export function createVaultSink(config: VaultSinkConfig, manifestDir: string): S
             continue;
           }
           if (isCasMismatch(response)) {
-            throw new SinkFailure(`write ${where}: another writer kept changing the secret (check-and-set failed ${round} times)`, {
-              retryable: true,
-            });
+            throw new SinkFailure(
+              `write ${where}: another writer kept changing the secret (check-and-set failed ${round} times)`,
+              {
+                retryable: true,
+              },
+            );
           }
           throw vaultFailure(write, response);
         }
@@ -110,7 +121,12 @@ interface CurrentSecret {
  * was deleted: Vault still answers 404 but with the metadata, and the write must name that version.
  * (Deleted data is not merged back: the other fields of a deleted secret stay deleted.)
  */
-async function readSecret(ctx: DeliveryContext, url: string, headers: Record<string, string>, where: string): Promise<CurrentSecret> {
+async function readSecret(
+  ctx: DeliveryContext,
+  url: string,
+  headers: Record<string, string>,
+  where: string,
+): Promise<CurrentSecret> {
   const read: HttpRequest = { method: "GET", url, headers, what: `read ${where}` };
   const response = await sendRequest(ctx, read);
   const envelope = isRecord(response.body) && isRecord(response.body.data) ? response.body.data : undefined;
@@ -145,6 +161,7 @@ function vaultFailure(request: HttpRequest, response: HttpResponse): SinkFailure
         : undefined;
   const failure = statusFailure(request, response, detail, hint);
   // 412: a performance standby has not caught up with the write yet; asking again works.
-  if (response.status === 412) return new SinkFailure(failure.message, { retryable: true, maybeDelivered: failure.maybeDelivered });
+  if (response.status === 412)
+    return new SinkFailure(failure.message, { retryable: true, maybeDelivered: failure.maybeDelivered });
   return failure;
 }

@@ -40,7 +40,13 @@ export function eventsOfApply(report: ApplyReport, at: string): NotifyEvent[] {
       }
     } else if (RETIRING_KINDS.has(a.kind) && result.status === "done" && a.keyId !== undefined) {
       const operation = a.kind === "retire" && "operation" in a ? a.operation : a.kind;
-      events.push({ ...base, type: "key.retired", keyId: a.keyId, ...(a.generation !== undefined ? { generation: a.generation } : {}), action: operation });
+      events.push({
+        ...base,
+        type: "key.retired",
+        keyId: a.keyId,
+        ...(a.generation !== undefined ? { generation: a.generation } : {}),
+        action: operation,
+      });
     }
   }
   return events;
@@ -83,7 +89,12 @@ export function eventText(event: NotifyEvent): string {
 /** The JSON body of a webhook: the event's fields, a version, and the line for people. */
 export function webhookBody(event: NotifyEvent): string {
   const finding = event.finding
-    ? { ...event.finding, title: findingTitle(event.finding.kind), evidenceText: evidenceText(event.finding), fixText: fixText(event.finding.fix) }
+    ? {
+        ...event.finding,
+        title: findingTitle(event.finding.kind),
+        evidenceText: evidenceText(event.finding),
+        fixText: fixText(event.finding.fix),
+      }
     : undefined;
   const body = { format_version: 1, ...event, ...(finding ? { finding } : {}), text: eventText(event) };
   return JSON.stringify(body, (_key, value: unknown) => (typeof value === "string" ? redactText(value) : value));

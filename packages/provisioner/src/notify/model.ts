@@ -4,7 +4,12 @@ import type { Finding } from "../check/model.js";
 
 export type NotifyEventType = "rotation.completed" | "rotation.failed" | "key.retired" | "check.finding";
 
-export const NOTIFY_EVENT_TYPES: readonly NotifyEventType[] = ["rotation.completed", "rotation.failed", "key.retired", "check.finding"];
+export const NOTIFY_EVENT_TYPES: readonly NotifyEventType[] = [
+  "rotation.completed",
+  "rotation.failed",
+  "key.retired",
+  "check.finding",
+];
 
 export interface NotifyTarget {
   type: "webhook" | "slack";

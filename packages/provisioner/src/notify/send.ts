@@ -3,7 +3,15 @@
 // caller, never a failed rotation or check. Failure lines name the target by type and origin only
 // (a Slack webhook URL's path is a credential).
 import { randomUUID } from "node:crypto";
-import { decideRetry, DEFAULT_RETRY_SETTINGS, serverWaitMs, sleep, type AttemptOutcome, type RetrySettings, type Sleep } from "@timely-keys/sdk";
+import {
+  decideRetry,
+  DEFAULT_RETRY_SETTINGS,
+  serverWaitMs,
+  sleep,
+  type AttemptOutcome,
+  type RetrySettings,
+  type Sleep,
+} from "@timely-keys/sdk";
 import type { ApplyReport } from "../apply/report.js";
 import type { Finding } from "../check/model.js";
 import type { Desired } from "../desired.js";
@@ -53,7 +61,11 @@ export function checkNotifyTargets(desired: Pick<Desired, "notify" | "workspaces
 }
 
 /** Sends each event to each target of its workspace that wants it; returns one line per failure. */
-export async function sendEvents(desired: Pick<Desired, "notify" | "workspaces">, events: readonly NotifyEvent[], options: NotifyOptions): Promise<string[]> {
+export async function sendEvents(
+  desired: Pick<Desired, "notify" | "workspaces">,
+  events: readonly NotifyEvent[],
+  options: NotifyOptions,
+): Promise<string[]> {
   const failures: string[] = [];
   for (const event of events) {
     for (const target of targetsOf(desired, event.workspace)) {
@@ -71,11 +83,19 @@ export async function sendEvents(desired: Pick<Desired, "notify" | "workspaces">
   return failures;
 }
 
-export function notifyApply(desired: Pick<Desired, "notify" | "workspaces">, report: ApplyReport, options: NotifyOptions & { at?: string }): Promise<string[]> {
+export function notifyApply(
+  desired: Pick<Desired, "notify" | "workspaces">,
+  report: ApplyReport,
+  options: NotifyOptions & { at?: string },
+): Promise<string[]> {
   return sendEvents(desired, eventsOfApply(report, options.at ?? new Date().toISOString()), options);
 }
 
-export function notifyFindings(desired: Pick<Desired, "notify" | "workspaces">, findings: readonly Finding[], options: NotifyOptions & { at: string }): Promise<string[]> {
+export function notifyFindings(
+  desired: Pick<Desired, "notify" | "workspaces">,
+  findings: readonly Finding[],
+  options: NotifyOptions & { at: string },
+): Promise<string[]> {
   return sendEvents(desired, eventsOfFindings(findings, options.at), options);
 }
 
@@ -99,14 +119,28 @@ async function post(target: ResolvedTarget, body: string, options: NotifyOptions
       });
       await response.body?.cancel();
       if (response.status >= 200 && response.status < 300) return undefined;
-      problem = response.status >= 300 && response.status < 400 ? `HTTP ${response.status} (redirects are not followed)` : `HTTP ${response.status}`;
-      outcome = { kind: "response", status: response.status, serverWaitMs: serverWaitMs(response.status, response.headers, Date.now()) };
+      problem =
+        response.status >= 300 && response.status < 400
+          ? `HTTP ${response.status} (redirects are not followed)`
+          : `HTTP ${response.status}`;
+      outcome = {
+        kind: "response",
+        status: response.status,
+        serverWaitMs: serverWaitMs(response.status, response.headers, Date.now()),
+      };
     } catch (error) {
       const timedOut = error instanceof Error && error.name === "TimeoutError";
       problem = timedOut ? "no answer in 10 s" : "no answer (connection failed)";
       outcome = timedOut ? { kind: "timeout" } : { kind: "connection" };
     }
-    const decision = decideRetry({ method: "POST", hasIdempotencyKey: true, retriesSoFar: retries, outcome, settings, random: (options.random ?? Math.random)() });
+    const decision = decideRetry({
+      method: "POST",
+      hasIdempotencyKey: true,
+      retriesSoFar: retries,
+      outcome,
+      settings,
+      random: (options.random ?? Math.random)(),
+    });
     if (!decision.retry) return retries > 0 ? `${problem} after ${retries + 1} attempts` : problem;
     await wait(decision.delayMs);
   }

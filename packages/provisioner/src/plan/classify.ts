@@ -32,7 +32,15 @@ export function classifyEntryKeys(keys: readonly MarkedKey[], now: number, lease
     if (key.marker.phase === "current") current = key;
     maxGeneration = Math.max(maxGeneration, key.marker.generation);
   }
-  const result: EntryKeys = { current, previous: [], partial: [], abandoned: [], inFlight: [], duplicates: [], maxGeneration };
+  const result: EntryKeys = {
+    current,
+    previous: [],
+    partial: [],
+    abandoned: [],
+    inFlight: [],
+    duplicates: [],
+    maxGeneration,
+  };
   for (const key of ranked) {
     if (key === current) continue;
     const sameGeneration = current !== null && key.marker.generation === current.marker.generation;

@@ -26,7 +26,12 @@ export function wantedCurrentMarker(entry: DesiredKey, current: MarkedKey): Omit
  * Actions that bring the current key's status, name and description to the manifest. With
  * `statusOnly` (a rotation replaces the key in this plan) its name and description are left alone.
  */
-export function planCurrentKey(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, statusOnly: boolean): KeyAction[] {
+export function planCurrentKey(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  current: MarkedKey,
+  statusOnly: boolean,
+): KeyAction[] {
   const key = current.key;
   // A compromised key is never re-activated: it was deactivated on purpose (--revoke-first).
   const toggle = entry.enabled !== isActive(key) && !(current.marker.compromised !== undefined && !isActive(key));
@@ -41,7 +46,8 @@ export function planCurrentKey(ctx: WorkspaceContext, entry: DesiredKey, current
   const offOnly =
     !nameDiffers &&
     descriptionDiffers &&
-    currentDescription(entry.name, entry.description, { ...base, off: current.marker.off }).description === key.description;
+    currentDescription(entry.name, entry.description, { ...base, off: current.marker.off }).description ===
+      key.description;
 
   const actions: KeyAction[] = [];
   if (toggle) actions.push(statusAction(ctx, entry, current, offOnly ? wanted.description : null));
@@ -84,7 +90,12 @@ export function planCurrentKey(ctx: WorkspaceContext, entry: DesiredKey, current
 }
 
 /** Enable or disable the current key; `description`: the marker edit it carries (the `off` flag only), if any. */
-function statusAction(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, description: string | null): KeyAction {
+function statusAction(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  current: MarkedKey,
+  description: string | null,
+): KeyAction {
   const key = current.key;
   const enable = entry.enabled;
   // `off` says timely-keys deactivated the key for the manifest; without it, someone else did.

@@ -7,7 +7,11 @@ import { fittedText, markerHash, withMarker, type Marker } from "../marker.js";
 import { DAY, ms } from "./time.js";
 
 /** The description of a current key: the marker's hash covers the name and the text as written. */
-export function currentDescription(name: string, text: string, base: Omit<Marker, "hash">): { marker: Marker; description: string } {
+export function currentDescription(
+  name: string,
+  text: string,
+  base: Omit<Marker, "hash">,
+): { marker: Marker; description: string } {
   // The hash has a fixed width, so any value gives the room left for the text.
   const marker = withHash(base, "0000");
   marker.hash = markerHash(name, fittedText(text, marker));

@@ -13,17 +13,41 @@ export function planUnmanagedKey(ctx: WorkspaceContext, view: KeyView): RemovalA
   const label = `unmanaged key ${quoted(key.name)} (${key.id}, ${key.status})`;
   if (policy === "report") return drift(ctx, view, "report", `${label}: not in the manifest (policy: report)`);
   if (isActive(key)) {
-    return drift(ctx, view, "deactivate", `${label}: not in the manifest; deactivate (policy: ${policy}${policy === "revoke" ? ", revoked after the quarantine" : ""})`);
+    return drift(
+      ctx,
+      view,
+      "deactivate",
+      `${label}: not in the manifest; deactivate (policy: ${policy}${policy === "revoke" ? ", revoked after the quarantine" : ""})`,
+    );
   }
-  if (policy === "deactivate") return drift(ctx, view, "report", `${label}: not in the manifest, already inactive (policy: deactivate)`);
+  if (policy === "deactivate")
+    return drift(ctx, view, "report", `${label}: not in the manifest, already inactive (policy: deactivate)`);
   const deactivated = ms(key.deactivated_at);
   const since = Number.isFinite(deactivated) ? deactivated : ms(key.updated_at);
   const revokeAt = since + ctx.policy.rotation.quarantineSeconds * SECOND;
-  if (ctx.now >= revokeAt) return drift(ctx, view, "revoke", `${label}: not in the manifest, inactive since ${formatWhen(since)}; revoke (policy: revoke)`);
-  return drift(ctx, view, "report", `${label}: not in the manifest, inactive; revoked on ${formatWhen(revokeAt)} (policy: revoke)`, revokeAt);
+  if (ctx.now >= revokeAt)
+    return drift(
+      ctx,
+      view,
+      "revoke",
+      `${label}: not in the manifest, inactive since ${formatWhen(since)}; revoke (policy: revoke)`,
+    );
+  return drift(
+    ctx,
+    view,
+    "report",
+    `${label}: not in the manifest, inactive; revoked on ${formatWhen(revokeAt)} (policy: revoke)`,
+    revokeAt,
+  );
 }
 
-function drift(ctx: WorkspaceContext, view: KeyView, operation: RemovalAction["operation"], summary: string, until?: number): RemovalAction {
+function drift(
+  ctx: WorkspaceContext,
+  view: KeyView,
+  operation: RemovalAction["operation"],
+  summary: string,
+  until?: number,
+): RemovalAction {
   const key = view.key;
   const after = operation === "report" ? key.status : operation === "deactivate" ? "inactive" : "revoked";
   // Built without undefined fields (no compact() copy) and without a spread: one per unmanaged key.

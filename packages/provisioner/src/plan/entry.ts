@@ -11,7 +11,14 @@ import { currentDescription, quoted } from "./describe.js";
 import { isActive, keyLabel, lastTouched, type KeyView, type MarkedKey } from "./keys.js";
 import { isHeld, planPreviousKeys, planRollback } from "./previous.js";
 import { waitAction } from "./wait.js";
-import { compromiseOf, createAction, nextRotationDue, rotateAction, rotationTriggers, spreadOffsetMs } from "./rotation.js";
+import {
+  compromiseOf,
+  createAction,
+  nextRotationDue,
+  rotateAction,
+  rotationTriggers,
+  spreadOffsetMs,
+} from "./rotation.js";
 import { withMarker } from "../marker.js";
 import { DAY, formatAgo, formatDuration, formatIsoWhen, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
 import { appendAll, minOf } from "../append.js";
@@ -25,7 +32,12 @@ export interface EntryPlan {
  * @param marked the live keys whose marker names this entry
  * @param adoptable the unmarked live key the entry claims with `adopt`, if any
  */
-export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: MarkedKey[], adoptable: KeyView | null): EntryPlan {
+export function planEntry(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  marked: MarkedKey[],
+  adoptable: KeyView | null,
+): EntryPlan {
   const actions: PlanAction[] = [];
   let keys = marked;
   if (adoptable !== null && keys.every((k) => k.marker.phase === "pending")) {
@@ -58,7 +70,9 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
       const leftBehind = roles.abandoned.length + roles.partial.length > 0;
       if (entry.deliver.length === 0) {
         // Apply could only fail on it (a new secret would reach no one): a warning with the fix instead.
-        warn(ctx, `${entry.id} has no deliver sinks, so no key is created for it: ${ADD_A_SINK}`, { entryId: entry.id });
+        warn(ctx, `${entry.id} has no deliver sinks, so no key is created for it: ${ADD_A_SINK}`, {
+          entryId: entry.id,
+        });
         const state = stateOf(entry, null, "new", undefined, "no key yet: waits for a deliver: sink", null);
         state.unrotatable = "no_sinks";
         return { actions, state };
@@ -74,18 +88,26 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
   const rotating = triggers.reasons.length > 0 && inFlight.length === 0 && !blocked;
   appendAll(actions, planCurrentKey(ctx, entry, current, rotating));
   if (blocked) {
-    warn(ctx, `${entry.id} is due for rotation (${triggers.details.join("; ")}) but has no deliver sinks, so it is not rotated: ${ADD_A_SINK}`, {
-      entryId: entry.id,
-    });
+    warn(
+      ctx,
+      `${entry.id} is due for rotation (${triggers.details.join("; ")}) but has no deliver sinks, so it is not rotated: ${ADD_A_SINK}`,
+      {
+        entryId: entry.id,
+      },
+    );
   }
   if (rotating) {
     actions.push(rotateAction(ctx, entry, current, roles.maxGeneration + 1, triggers));
   } else if (!blocked && triggers.reasons.includes("compromised")) {
     const record = compromiseRecord(ctx, entry, current);
     if (record.operations.length > 0) actions.push(record);
-    warn(ctx, `rotation of compromised ${entry.id} not started: another run is delivering its successor; the old key is retired as soon as that one is verified`, {
-      entryId: entry.id,
-    });
+    warn(
+      ctx,
+      `rotation of compromised ${entry.id} not started: another run is delivering its successor; the old key is retired as soon as that one is verified`,
+      {
+        entryId: entry.id,
+      },
+    );
   } else if (triggers.reasons.includes("manual")) {
     warn(ctx, `rotation of ${entry.id} not started: another run is delivering its successor`, { entryId: entry.id });
   }
@@ -103,9 +125,14 @@ export function planEntry(ctx: WorkspaceContext, entry: DesiredKey, marked: Mark
   return { actions, state: withNextRotation(ctx, entry, current, actions, state) };
 }
 
-
 /** The state with `nextRotationAt`: when the current key, or the key this plan makes, is next due. */
-function withNextRotation(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey | null, actions: PlanAction[], state: EntryState): EntryState {
+function withNextRotation(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  current: MarkedKey | null,
+  actions: PlanAction[],
+  state: EntryState,
+): EntryState {
   let due: number;
   if (actions.some((a) => a.kind === "rotate" || a.kind === "create")) {
     const byAge = ctx.now + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry);
@@ -130,7 +157,13 @@ function withNextRotation(ctx: WorkspaceContext, entry: DesiredKey, current: Mar
 const ADD_A_SINK = "add a deliver: sink to the entry (its current key keeps working meanwhile)";
 
 /** `enabled: false`: no rotation; the current key and every other active key of the entry are deactivated. */
-function planDisabled(ctx: WorkspaceContext, entry: DesiredKey, roles: EntryKeys, actions: PlanAction[], inFlight: PlanAction[]): EntryPlan {
+function planDisabled(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  roles: EntryKeys,
+  actions: PlanAction[],
+  inFlight: PlanAction[],
+): EntryPlan {
   if (roles.current !== null) appendAll(actions, planCurrentKey(ctx, entry, roles.current, false));
   for (const key of [...roles.previous, ...roles.duplicates, ...roles.partial]) {
     if (!isActive(key.key)) continue;
@@ -155,7 +188,12 @@ function planDisabled(ctx: WorkspaceContext, entry: DesiredKey, roles: EntryKeys
   return { actions, state: entryState(entry, roles.current, actions, 0) };
 }
 
-function adoptAction(ctx: WorkspaceContext, entry: DesiredKey, view: KeyView, generation: number): { action: KeyAction; view: MarkedKey } {
+function adoptAction(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  view: KeyView,
+  generation: number,
+): { action: KeyAction; view: MarkedKey } {
   const key = view.key;
   const wanted = currentDescription(entry.name, entry.description, {
     entryId: entry.id,
@@ -168,9 +206,14 @@ function adoptAction(ctx: WorkspaceContext, entry: DesiredKey, view: KeyView, ge
   const body: { name?: string; description?: string } = { description: wanted.description };
   if (key.name !== entry.name) body.name = entry.name;
   const attributes: AttributeChange[] = [{ name: "marker", before: null, after: formatMarker(wanted.marker) }];
-  if (key.name !== entry.name) attributes.push({ name: "name", before: JSON.stringify(key.name), after: JSON.stringify(entry.name) });
+  if (key.name !== entry.name)
+    attributes.push({ name: "name", before: JSON.stringify(key.name), after: JSON.stringify(entry.name) });
   if (view.text !== stripMarker(wanted.description)) {
-    attributes.push({ name: "description", before: JSON.stringify(view.text), after: JSON.stringify(stripMarker(wanted.description)) });
+    attributes.push({
+      name: "description",
+      before: JSON.stringify(view.text),
+      after: JSON.stringify(stripMarker(wanted.description)),
+    });
   }
   const action = compact<KeyAction>({
     kind: "adopt",
@@ -205,7 +248,11 @@ function compromiseRecord(ctx: WorkspaceContext, entry: DesiredKey, current: Mar
   const key = current.key;
   const operations: KeyAction["operations"] = [];
   if (current.marker.compromised !== mode) {
-    operations.push({ op: "update", keyId: key.id, body: { description: withMarker(current.text, { ...current.marker, compromised: mode }) } });
+    operations.push({
+      op: "update",
+      keyId: key.id,
+      body: { description: withMarker(current.text, { ...current.marker, compromised: mode }) },
+    });
   }
   if (mode === "revoke-first" && isActive(key)) operations.push({ op: "deactivate", keyId: key.id });
   return compact<KeyAction>({
@@ -219,7 +266,9 @@ function compromiseRecord(ctx: WorkspaceContext, entry: DesiredKey, current: Mar
     reasons: ["compromised"],
     summary: `compromised: mark ${quoted(key.name)} #${current.marker.generation}${mode === "revoke-first" ? " and deactivate it now" : ""}; it is revoked as soon as the successor in flight is verified`,
     mutates: true,
-    attributes: [{ name: "marker", before: null, after: mode === "revoke-first" ? "compromised-first" : "compromised" }],
+    attributes: [
+      { name: "marker", before: null, after: mode === "revoke-first" ? "compromised-first" : "compromised" },
+    ],
     operations,
   });
 }
@@ -250,7 +299,13 @@ function inFlightWait(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey):
   const progress = key.marker.progress ? ` ${key.marker.progress.done}/${key.marker.progress.total}` : "";
   return waitAction(
     "in-flight",
-    { workspace: ctx.workspace, entryId: entry.id, keyId: key.key.id, keyName: key.key.name, generation: key.marker.generation },
+    {
+      workspace: ctx.workspace,
+      entryId: entry.id,
+      keyId: key.key.id,
+      keyName: key.key.name,
+      generation: key.marker.generation,
+    },
     `rotation 2/6: successor ${quoted(key.key.name)} #${key.marker.generation} is ${key.marker.phase}${progress}, touched ${formatAgo(
       touched,
       ctx.now,
@@ -262,12 +317,32 @@ function inFlightWait(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey):
 }
 
 /** Actions that tell where an entry's rotation stands, the most telling first. */
-const STATE_KINDS: readonly PlanAction["kind"][] = ["rotate", "create", "in-flight", "deactivate-previous", "drain", "revoke-previous", "quarantine"];
+const STATE_KINDS: readonly PlanAction["kind"][] = [
+  "rotate",
+  "create",
+  "in-flight",
+  "deactivate-previous",
+  "drain",
+  "revoke-previous",
+  "quarantine",
+];
 
 /** Where the entry's rotation stands, from the actions just planned. */
-function entryState(entry: DesiredKey, current: MarkedKey | null, actions: PlanAction[], heldCount: number): EntryState {
+function entryState(
+  entry: DesiredKey,
+  current: MarkedKey | null,
+  actions: PlanAction[],
+  heldCount: number,
+): EntryState {
   if (!entry.enabled) {
-    return stateOf(entry, current, "disabled", undefined, current === null ? "disabled: no key" : `disabled: key #${current.marker.generation} kept inactive`, null);
+    return stateOf(
+      entry,
+      current,
+      "disabled",
+      undefined,
+      current === null ? "disabled: no key" : `disabled: key #${current.marker.generation} kept inactive`,
+      null,
+    );
   }
   const found = firstOfKinds(actions, STATE_KINDS);
   if (found === undefined) {

@@ -35,22 +35,32 @@ export interface RollbackOutcome {
  * when in quarantine) and is marked `hold#<current generation>`, so no plan drains or revokes it
  * until the next rotation.
  */
-export function planRollback(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, previous: MarkedKey[]): RollbackOutcome {
+export function planRollback(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  current: MarkedKey,
+  previous: MarkedKey[],
+): RollbackOutcome {
   const held = new Set<string>();
   if (ctx.options.rollback !== entry.id) return { actions: [], held };
   // A compromised key is never brought back.
   const target = previous.filter((k) => k.marker.phase === "current" && k.marker.compromised === undefined).at(-1);
   if (target === undefined) {
-    warn(ctx, `rollback of ${entry.id}: no previous key is left to restore (it was revoked, or the entry never rotated)`, {
-      entryId: entry.id,
-    });
+    warn(
+      ctx,
+      `rollback of ${entry.id}: no previous key is left to restore (it was revoked, or the entry never rotated)`,
+      {
+        entryId: entry.id,
+      },
+    );
     return { actions: [], held };
   }
   held.add(target.key.id);
   const operations: KeyOperation[] = [];
   if (!isActive(target.key)) operations.push({ op: "activate", keyId: target.key.id });
   const description = withMarker(target.text, { ...target.marker, holdFor: current.marker.generation });
-  if (description !== target.key.description) operations.push({ op: "update", keyId: target.key.id, body: { description } });
+  if (description !== target.key.description)
+    operations.push({ op: "update", keyId: target.key.id, body: { description } });
   if (operations.length === 0) return { actions: [], held };
   const action = compact<KeyAction>({
     kind: "rollback",
@@ -110,7 +120,13 @@ export function planPreviousKeys(
     if (held.has(prev.key.id) || isHeld(prev, current)) continue;
     if (isActive(key)) {
       if (!currentUsable) {
-        actions.push(waitAction("drain", common, `rotation 4/6: ${name} stays active: the current key #${current.marker.generation} has expired, nothing retires before its successor is verified`));
+        actions.push(
+          waitAction(
+            "drain",
+            common,
+            `rotation 4/6: ${name} stays active: the current key #${current.marker.generation} has expired, nothing retires before its successor is verified`,
+          ),
+        );
         continue;
       }
       const lastUsed = ms(key.last_used_at);
@@ -120,9 +136,14 @@ export function planPreviousKeys(
       const lastUse = `last used ${formatAgo(lastUsed, ctx.now)}`;
       if (ctx.now >= drainEnd) {
         actions.push(
-          previousAction("deactivate-previous", common, current, "drained", `rotation 5/6: deactivate ${name}: ${lastUse}, silent for ${formatDuration(settings.drainWindowSeconds * SECOND)} since the new key was delivered`, [
-            { op: "deactivate", keyId: key.id },
-          ]),
+          previousAction(
+            "deactivate-previous",
+            common,
+            current,
+            "drained",
+            `rotation 5/6: deactivate ${name}: ${lastUse}, silent for ${formatDuration(settings.drainWindowSeconds * SECOND)} since the new key was delivered`,
+            [{ op: "deactivate", keyId: key.id }],
+          ),
         );
       } else if (ctx.now >= graceEnd) {
         const warning = `${quoted(key.name)} (${key.id}) was still in use (${lastUse}, at ${formatWhen(lastUsed)}) when the longest grace of ${formatDuration(
@@ -131,9 +152,14 @@ export function planPreviousKeys(
         warn(ctx, warning, { entryId: entry.id, keyId: key.id });
         actions.push(
           compact({
-            ...previousAction("deactivate-previous", common, current, "grace_expired", `rotation 5/6: deactivate ${name}: the longest grace (${formatDuration(settings.maxGraceSeconds * SECOND)}) has passed, ${lastUse}`, [
-              { op: "deactivate", keyId: key.id },
-            ]),
+            ...previousAction(
+              "deactivate-previous",
+              common,
+              current,
+              "grace_expired",
+              `rotation 5/6: deactivate ${name}: the longest grace (${formatDuration(settings.maxGraceSeconds * SECOND)}) has passed, ${lastUse}`,
+              [{ op: "deactivate", keyId: key.id }],
+            ),
             warning,
           }),
         );
@@ -152,23 +178,41 @@ export function planPreviousKeys(
       continue;
     }
     if (entry.protect) {
-      actions.push(waitAction("quarantine", common, `rotation 6/6: ${name} is inactive and protected: never revoked by a plan`));
+      actions.push(
+        waitAction("quarantine", common, `rotation 6/6: ${name} is inactive and protected: never revoked by a plan`),
+      );
       continue;
     }
     const deactivated = ms(key.deactivated_at);
     const since = Number.isFinite(deactivated) ? deactivated : ms(key.updated_at);
     const revokeAt = since + settings.quarantineSeconds * SECOND;
     if (!currentUsable) {
-      actions.push(waitAction("quarantine", common, `rotation 6/6: ${name} stays in quarantine: the current key #${current.marker.generation} has expired, nothing is revoked before its successor is verified`));
+      actions.push(
+        waitAction(
+          "quarantine",
+          common,
+          `rotation 6/6: ${name} stays in quarantine: the current key #${current.marker.generation} has expired, nothing is revoked before its successor is verified`,
+        ),
+      );
     } else if (ctx.now >= revokeAt) {
       actions.push(
-        previousAction("revoke-previous", common, current, "quarantine_elapsed", `rotation 6/6: revoke ${name}: inactive since ${formatWhen(since)}, quarantine of ${formatDuration(settings.quarantineSeconds * SECOND)} over`, [
-          { op: "revoke", keyId: key.id },
-        ]),
+        previousAction(
+          "revoke-previous",
+          common,
+          current,
+          "quarantine_elapsed",
+          `rotation 6/6: revoke ${name}: inactive since ${formatWhen(since)}, quarantine of ${formatDuration(settings.quarantineSeconds * SECOND)} over`,
+          [{ op: "revoke", keyId: key.id }],
+        ),
       );
     } else {
       actions.push(
-        waitAction("quarantine", common, `rotation 6/6: ${name} is in quarantine (inactive since ${formatWhen(since)}; \`timely-keys rollback ${entry.id}\` restores it), revoked on ${formatWhen(revokeAt)}`, revokeAt),
+        waitAction(
+          "quarantine",
+          common,
+          `rotation 6/6: ${name} is in quarantine (inactive since ${formatWhen(since)}; \`timely-keys rollback ${entry.id}\` restores it), revoked on ${formatWhen(revokeAt)}`,
+          revokeAt,
+        ),
       );
     }
   }
@@ -180,7 +224,11 @@ function retireCompromised(common: KeyRefs, current: MarkedKey, prev: MarkedKey,
   if (isActive(prev.key)) operations.push({ op: "deactivate", keyId: prev.key.id });
   // `protect` still wins over revocation: the key is only deactivated then.
   if (!protect) operations.push({ op: "revoke", keyId: prev.key.id });
-  const what = protect ? "deactivate (protected: never revoked)" : isActive(prev.key) ? "deactivate and revoke" : "revoke";
+  const what = protect
+    ? "deactivate (protected: never revoked)"
+    : isActive(prev.key)
+      ? "deactivate and revoke"
+      : "revoke";
   return compact<PreviousKeyAction>({
     kind: isActive(prev.key) && protect ? "deactivate-previous" : "revoke-previous",
     ...common,

@@ -19,7 +19,13 @@ export function redactAction<A extends PlanAction>(action: A): A {
   const summary = redactText(action.summary);
   const attributes = action.attributes.every(isClean) ? action.attributes : action.attributes.map(redactAttribute);
   const warning = action.warning === undefined ? undefined : redactText(action.warning);
-  if (keyName === action.keyName && summary === action.summary && attributes === action.attributes && warning === action.warning) return action;
+  if (
+    keyName === action.keyName &&
+    summary === action.summary &&
+    attributes === action.attributes &&
+    warning === action.warning
+  )
+    return action;
   return {
     ...action,
     ...(keyName !== undefined ? { keyName } : {}),

@@ -16,7 +16,13 @@ export function planRetiredEntry(ctx: WorkspaceContext, entryId: string, keys: M
   const actions: PlanAction[] = [];
   for (const view of keys) {
     const key = view.key;
-    const common = { workspace: ctx.workspace, entryId, keyId: key.id, keyName: key.name, generation: view.marker.generation };
+    const common = {
+      workspace: ctx.workspace,
+      entryId,
+      keyId: key.id,
+      keyName: key.name,
+      generation: view.marker.generation,
+    };
     const label = `${quoted(key.name)} ${entryId}#${view.marker.generation}`;
     if (isActive(key)) {
       const action = retire(
@@ -28,22 +34,41 @@ export function planRetiredEntry(ctx: WorkspaceContext, entryId: string, keys: M
       // says so instead of "deactivated outside timely-keys". Written first: a crash in between
       // leaves an active key with the flag, which the next plan retires again.
       if (view.marker.phase === "current" && !view.marker.off) {
-        action.operations.unshift({ op: "update", keyId: key.id, body: { description: withMarker(view.text, { ...view.marker, off: true }) } });
+        action.operations.unshift({
+          op: "update",
+          keyId: key.id,
+          body: { description: withMarker(view.text, { ...view.marker, off: true }) },
+        });
       }
       actions.push(action);
       continue;
     }
     if (isProtected) {
-      actions.push(waitAction("quarantine", common, `${label} was removed from the manifest and is inactive; protected: never revoked by a plan`));
+      actions.push(
+        waitAction(
+          "quarantine",
+          common,
+          `${label} was removed from the manifest and is inactive; protected: never revoked by a plan`,
+        ),
+      );
       continue;
     }
     const deactivated = ms(key.deactivated_at);
     const since = Number.isFinite(deactivated) ? deactivated : ms(key.updated_at);
     const revokeAt = since + quarantineMs;
     if (ctx.now >= revokeAt) {
-      actions.push(retire(common, "revoke", `retire ${label}: inactive since ${formatWhen(since)}, quarantine over: revoke`));
+      actions.push(
+        retire(common, "revoke", `retire ${label}: inactive since ${formatWhen(since)}, quarantine over: revoke`),
+      );
     } else {
-      actions.push(waitAction("quarantine", common, `${label} was removed from the manifest: inactive, revoked on ${formatWhen(revokeAt)}`, revokeAt));
+      actions.push(
+        waitAction(
+          "quarantine",
+          common,
+          `${label} was removed from the manifest: inactive, revoked on ${formatWhen(revokeAt)}`,
+          revokeAt,
+        ),
+      );
     }
   }
   return actions;
@@ -62,7 +87,9 @@ function retire(
     summary,
     mutates: true,
     attributes: [
-      operation === "deactivate" ? { name: "status", before: "active", after: "inactive" } : { name: "status", before: "inactive", after: "revoked" },
+      operation === "deactivate"
+        ? { name: "status", before: "active", after: "inactive" }
+        : { name: "status", before: "inactive", after: "revoked" },
     ],
     operations: [{ op: operation, keyId: common.keyId }],
     operation,

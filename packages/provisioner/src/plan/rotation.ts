@@ -76,7 +76,11 @@ function isNamed(ctx: WorkspaceContext, ids: readonly string[], entry: DesiredKe
 }
 
 /** How the entry's current key is compromised, if it is: from its marker, or asked for in this plan. */
-export function compromiseOf(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey): "after-successor" | "revoke-first" | undefined {
+export function compromiseOf(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  current: MarkedKey,
+): "after-successor" | "revoke-first" | undefined {
   const asked = isNamed(ctx, ctx.options.compromised, entry);
   // --revoke-first can only make an emergency more urgent, never less.
   if (current.marker.compromised === "revoke-first" || (asked && ctx.options.revokeFirst)) return "revoke-first";
@@ -84,7 +88,12 @@ export function compromiseOf(ctx: WorkspaceContext, entry: DesiredKey, current: 
   return undefined;
 }
 
-export function rotationTriggers(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, keys: EntryKeys): Triggers {
+export function rotationTriggers(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  current: MarkedKey,
+  keys: EntryKeys,
+): Triggers {
   const key = current.key;
   const found = new Map<Reason, string>();
   const compromise = compromiseOf(ctx, entry, current);
@@ -100,11 +109,15 @@ export function rotationTriggers(ctx: WorkspaceContext, entry: DesiredKey, curre
   if (scopeList(key.scopes ?? []) !== scopeList(entry.scopes)) {
     found.set("scopes_changed", `scopes changed: ${scopeList(key.scopes ?? [])} -> ${scopeList(entry.scopes)}`);
   }
-  if (expiryChanged(key, entry)) found.set("expiry_changed", `expiry changed: ${lifetimeLabel(key)} -> ${expiryOfEntry(entry)}`);
+  if (expiryChanged(key, entry))
+    found.set("expiry_changed", `expiry changed: ${lifetimeLabel(key)} -> ${expiryOfEntry(entry)}`);
   const left = [...keys.partial];
   for (const k of keys.abandoned) if (k.marker.generation > current.marker.generation) left.push(k);
   if (left.length > 0) {
-    found.set("successor_abandoned", `successor ${left.map((k) => `#${k.marker.generation}`).join(", ")} left unfinished by an earlier run`);
+    found.set(
+      "successor_abandoned",
+      `successor ${left.map((k) => `#${k.marker.generation}`).join(", ")} left unfinished by an earlier run`,
+    );
   }
   if (isNamed(ctx, ctx.options.forceRotate, entry)) found.set("manual", "requested with timely-keys rotate");
   const age = ctx.now - ms(key.created_at);
@@ -137,11 +150,20 @@ function newKeyAttributes(entry: DesiredKey): AttributeChange[] {
     { name: "description", before: null, after: quoted(entry.description) },
     { name: "scopes", before: null, after: scopeList(entry.scopes) },
     { name: "expires", before: null, after: expiryOfEntry(entry) },
-    { name: "deliver", before: null, after: entry.deliver.length === 0 ? "(no sinks)" : entry.deliver.map(sinkLabel).join(", ") },
+    {
+      name: "deliver",
+      before: null,
+      after: entry.deliver.length === 0 ? "(no sinks)" : entry.deliver.map(sinkLabel).join(", "),
+    },
   ];
 }
 
-export function createAction(ctx: WorkspaceContext, entry: DesiredKey, generation: number, reason: "missing" | "successor_abandoned"): CreateAction {
+export function createAction(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  generation: number,
+  reason: "missing" | "successor_abandoned",
+): CreateAction {
   const summary =
     reason === "missing"
       ? `create ${quoted(entry.name)} (#${generation}): create, deliver to ${entry.deliver.length} sink(s), verify`
@@ -158,7 +180,13 @@ export function createAction(ctx: WorkspaceContext, entry: DesiredKey, generatio
     mutates: true,
     attributes: newKeyAttributes(entry),
     operations: [],
-    successor: successorSpec({ workspace: ctx.workspace, workspaceId: ctx.workspaceId, entry, generation, promotedAt: nowSeconds(ctx) }),
+    successor: successorSpec({
+      workspace: ctx.workspace,
+      workspaceId: ctx.workspaceId,
+      entry,
+      generation,
+      promotedAt: nowSeconds(ctx),
+    }),
   });
 }
 
@@ -174,7 +202,12 @@ export function rotateAction(
   const expiryDiffers = triggers.reasons.includes("expiry_changed");
   const attributes: AttributeChange[] = [
     { name: "key", before: keyRef(key, current.marker.generation), after: `#${generation} (new key)` },
-    { name: "scopes", before: scopeList(key.scopes ?? []), after: scopeList(entry.scopes), ...(scopesDiffer ? { forcesReplacement: true } : {}) },
+    {
+      name: "scopes",
+      before: scopeList(key.scopes ?? []),
+      after: scopeList(entry.scopes),
+      ...(scopesDiffer ? { forcesReplacement: true } : {}),
+    },
     expiryDiffers
       ? { name: "expires", before: expiryOfKey(key), after: expiryOfEntry(entry), forcesReplacement: true }
       : { name: "expires", before: expiryOfEntry(entry), after: expiryOfEntry(entry) },
@@ -183,7 +216,11 @@ export function rotateAction(
   if (current.text !== entry.description) {
     attributes.push({ name: "description", before: quoted(current.text), after: quoted(entry.description) });
   }
-  attributes.push({ name: "deliver", before: null, after: entry.deliver.length === 0 ? "(no sinks)" : entry.deliver.map(sinkLabel).join(", ") });
+  attributes.push({
+    name: "deliver",
+    before: null,
+    after: entry.deliver.length === 0 ? "(no sinks)" : entry.deliver.map(sinkLabel).join(", "),
+  });
   const replace = scopesDiffer || expiryDiffers;
   const reason = triggers.reasons[0] ?? "manual";
   const compromise = compromiseOf(ctx, entry, current);
@@ -193,7 +230,11 @@ export function rotateAction(
     // Written on the old key before anything else, so a crash at any later point leaves the
     // emergency on record and the next run finishes it instead of falling back to a drain.
     if (current.marker.compromised !== compromise) {
-      operations.push({ op: "update", keyId: key.id, body: { description: withMarker(current.text, { ...current.marker, compromised: compromise }) } });
+      operations.push({
+        op: "update",
+        keyId: key.id,
+        body: { description: withMarker(current.text, { ...current.marker, compromised: compromise }) },
+      });
     }
     if (compromise === "revoke-first" && isActive(key)) operations.push({ op: "deactivate", keyId: key.id });
     const old = `#${current.marker.generation}`;
@@ -201,10 +242,15 @@ export function rotateAction(
       compromise === "revoke-first"
         ? `rotation 1/6: compromised: deactivate ${quoted(entry.name)} ${old} first (downtime: its consumers fail until #${generation} reaches them), then create #${generation}, deliver, verify, promote, and revoke ${old}`
         : `rotation 1/6: compromised: rotate ${quoted(entry.name)} ${old} -> #${generation}, then deactivate and revoke ${old} at once (no drain); if delivery or verification fails, ${old} stays active`;
-    attributes.unshift({ name: "old key", before: `${old} active`, after: compromise === "revoke-first" ? "deactivated first, then revoked" : "revoked once the new key is verified" });
+    attributes.unshift({
+      name: "old key",
+      before: `${old} active`,
+      after: compromise === "revoke-first" ? "deactivated first, then revoked" : "revoked once the new key is verified",
+    });
   }
   const nextRotation = isoOrNull(ctx.now + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry));
-  if (nextRotation !== null) attributes.push({ name: "next rotation", before: null, after: formatIsoWhen(nextRotation) });
+  if (nextRotation !== null)
+    attributes.push({ name: "next rotation", before: null, after: formatIsoWhen(nextRotation) });
   return compact<RotateAction>({
     kind: "rotate",
     workspace: ctx.workspace,
@@ -221,7 +267,13 @@ export function rotateAction(
     replace,
     ...(compromise !== undefined ? { emergency: { keyId: key.id, revokeFirst: compromise === "revoke-first" } } : {}),
     ...(dueAt(ctx, entry, current, triggers) ?? {}),
-    successor: successorSpec({ workspace: ctx.workspace, workspaceId: ctx.workspaceId, entry, generation, promotedAt: nowSeconds(ctx) }),
+    successor: successorSpec({
+      workspace: ctx.workspace,
+      workspaceId: ctx.workspaceId,
+      entry,
+      generation,
+      promotedAt: nowSeconds(ctx),
+    }),
   });
 }
 
@@ -232,7 +284,12 @@ export const UNQUEUED_REASONS: readonly Reason[] = ["compromised", "manual"];
  * When a rotation by age or expiry became due (it orders the queue of `maxPerRun`: most overdue
  * first). Absent for the other triggers, which go first.
  */
-function dueAt(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, triggers: Triggers): { dueAt: string } | undefined {
+function dueAt(
+  ctx: WorkspaceContext,
+  entry: DesiredKey,
+  current: MarkedKey,
+  triggers: Triggers,
+): { dueAt: string } | undefined {
   const onSchedule = triggers.reasons.every((r) => r === "max_age" || r === "expiring");
   if (!onSchedule) return undefined;
   const due = isoOrNull(Math.min(nextRotationDue(current.key, entry), ctx.now));

@@ -30,7 +30,12 @@ export interface SuccessorInput {
 export function successorSpec(input: SuccessorInput): SuccessorSpec {
   const { entry, generation } = input;
   const pending: Marker = { entryId: entry.id, generation, phase: "pending" };
-  const delivering: Marker = { entryId: entry.id, generation, phase: "delivering", progress: { done: 0, total: entry.deliver.length } };
+  const delivering: Marker = {
+    entryId: entry.id,
+    generation,
+    phase: "delivering",
+    progress: { done: 0, total: entry.deliver.length },
+  };
   const current = currentDescription(entry.name, entry.description, {
     entryId: entry.id,
     generation,
@@ -58,7 +63,12 @@ export function successorSpec(input: SuccessorInput): SuccessorSpec {
     sinks: entry.deliver.map((sink) => ({ ...sink })),
     verify: { keyName: entry.name, scopes: [...entry.scopes], workspaceId: input.workspaceId },
     ...((entry.verify?.length ?? 0) + (entry.afterDeliver?.length ?? 0) > 0
-      ? { probes: { afterDeliver: structuredClone(entry.afterDeliver ?? []), verify: structuredClone(entry.verify ?? []) } }
+      ? {
+          probes: {
+            afterDeliver: structuredClone(entry.afterDeliver ?? []),
+            verify: structuredClone(entry.verify ?? []),
+          },
+        }
       : {}),
   };
 }

@@ -24,7 +24,8 @@ const FIXES: Record<FixKind, string> = {
   "run-apply": "run `timely-keys apply` and check that the scheduled rotation workflow runs",
   deactivate: "set `enabled: false` on the entry (or remove it) if nothing needs the key",
   "add-sink": "add a `deliver:` sink to the entry so that a new key can reach its consumers",
-  "review-scopes": "add the scope the integration needs to the entry (a rotation to a new key), or stop the client calling it",
+  "review-scopes":
+    "add the scope the integration needs to the entry (a rotation to a new key), or stop the client calling it",
   "review-client": "look at the integration's failing requests (its client or the endpoints it calls)",
   investigate: "find out who is using the key; if it may have leaked, run `timely-keys rotate --compromised`",
   "update-consumer": "give the consumer still using the previous key its new secret",
@@ -109,14 +110,20 @@ export function findingSubject(finding: Finding): string {
 
 /** One line: subject, evidence, fix. Used by the terminal, annotations and notifications. */
 export function findingLine(finding: Finding): string {
-  return redactText(`${findingSubject(finding)} ${evidenceText(finding)}. Fix: ${fixText(finding.fix)}.`.replace(/[\r\n]+/g, " "));
+  return redactText(
+    `${findingSubject(finding)} ${evidenceText(finding)}. Fix: ${fixText(finding.fix)}.`.replace(/[\r\n]+/g, " "),
+  );
 }
 
 export function renderCheckText(report: CheckReport): string {
-  if (report.findings.length === 0) return "check: no findings: every key is fresh, used as expected and rotating on time.";
+  if (report.findings.length === 0)
+    return "check: no findings: every key is fresh, used as expected and rotating on time.";
   const lines = report.findings.map((f) => `${f.severity.padEnd(7)} ${findingTitle(f.kind)}: ${findingLine(f)}`);
   const { error, warning, info } = report.counts;
-  lines.push("", `check: ${error} error${error === 1 ? "" : "s"}, ${warning} warning${warning === 1 ? "" : "s"}, ${info} info.`);
+  lines.push(
+    "",
+    `check: ${error} error${error === 1 ? "" : "s"}, ${warning} warning${warning === 1 ? "" : "s"}, ${info} info.`,
+  );
   return lines.join("\n");
 }
 
@@ -130,7 +137,8 @@ const SEVERITY_ICONS = { error: ":x:", warning: ":warning:", info: ":information
 export function renderCheckMarkdown(report: CheckReport): string {
   const { error, warning, info } = report.counts;
   const head = ["## timely-keys check", ""];
-  if (report.findings.length === 0) return `${[...head, "**No findings: every key is fresh, used as expected and rotating on time.**"].join("\n")}\n`;
+  if (report.findings.length === 0)
+    return `${[...head, "**No findings: every key is fresh, used as expected and rotating on time.**"].join("\n")}\n`;
   const rows = report.findings.map((f) => {
     const key = f.key ? `${escape(f.key.name)}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}` : "";
     return `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${escape(f.workspace)} | ${f.entryId ? `\`${escape(f.entryId)}\`` : ""} | ${key} | ${escape(findingTitle(f.kind))} | ${escape(evidenceText(f))} | ${escape(fixText(f.fix))} |`;
@@ -148,14 +156,20 @@ export function renderCheckMarkdown(report: CheckReport): string {
 }
 
 /** A tracked item's title and markdown body (the Action's GitHub issue), from a finding group. */
-export function renderGroupIssue(group: { kind: "entry" | "drift"; workspace: string; entryId?: string; findings: readonly Finding[] }): { title: string; body: string } {
+export function renderGroupIssue(group: {
+  kind: "entry" | "drift";
+  workspace: string;
+  entryId?: string;
+  findings: readonly Finding[];
+}): { title: string; body: string } {
   const kinds = [...new Set(group.findings.map((f) => findingTitle(f.kind)))].join(", ");
   const title =
     group.kind === "drift"
       ? `timely-keys: unmanaged keys in workspace ${group.workspace}`
       : `timely-keys: ${group.workspace}/${group.entryId}: ${kinds}`;
   const rows = group.findings.map(
-    (f) => `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${f.key ? escape(`${f.key.name}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`) : ""} | ${escape(findingTitle(f.kind))} | ${escape(evidenceText(f))} | ${escape(fixText(f.fix))} |`,
+    (f) =>
+      `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${f.key ? escape(`${f.key.name}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`) : ""} | ${escape(findingTitle(f.kind))} | ${escape(evidenceText(f))} | ${escape(fixText(f.fix))} |`,
   );
   const body = [
     group.kind === "drift"

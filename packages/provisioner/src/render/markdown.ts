@@ -30,10 +30,14 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
     "| --- | --- | --- | --- | --- |",
   ];
   const tableFoot = fold ? ["", "</details>"] : [];
-  const warnings = plan.warnings.map((w) => `- ${escape([w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/"))}: ${escape(w.message)}`);
+  const warnings = plan.warnings.map(
+    (w) =>
+      `- ${escape([w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/"))}: ${escape(w.message)}`,
+  );
 
   // Reserve room for the closing parts and a truncation note, then take rows while they fit.
-  const note = (left: number, what: string) => `| … | | | _${left} more ${what} not shown: the summary is capped at ${maxBytes} bytes; run \`timely-keys plan\` for everything_ | |`;
+  const note = (left: number, what: string) =>
+    `| … | | | _${left} more ${what} not shown: the summary is capped at ${maxBytes} bytes; run \`timely-keys plan\` for everything_ | |`;
   const fixed = [...head, ...tableHead, ...tableFoot, ""].join("\n");
   let budget = maxBytes - bytes(fixed) - bytes(note(rows.length, "rows")) - 1;
   const kept: string[] = [];
@@ -59,7 +63,8 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
     }
     if (keptWarnings.length > 0 || room > 0) {
       appendAll(appendAll(out, warnHead), keptWarnings);
-      if (keptWarnings.length < warnings.length) out.push(`- _${warnings.length - keptWarnings.length} more warnings not shown_`);
+      if (keptWarnings.length < warnings.length)
+        out.push(`- _${warnings.length - keptWarnings.length} more warnings not shown_`);
     }
   }
   return fitBytes(redactText(`${out.join("\n")}\n`), maxBytes);
@@ -84,12 +89,18 @@ function tableRows(plan: Plan): string[] {
       const mine = byEntry.get(entry.entryId) ?? [];
       listed.add(entry.entryId);
       if (mine.length === 0) rows.push(row(keyCell(entry.entryId), "no change", "", escape(phaseText(entry))));
-      for (const a of mine) rows.push(row(keyCell(entry.entryId), actionText(a), a.reasons.join(", "), escape(phaseText(entry))));
+      for (const a of mine)
+        rows.push(row(keyCell(entry.entryId), actionText(a), a.reasons.join(", "), escape(phaseText(entry))));
     }
     for (const a of ws.actions) {
       if (a.entryId !== undefined && listed.has(a.entryId)) continue;
       const key = a.entryId !== undefined ? keyCell(a.entryId) : escape(a.keyName ?? a.keyId ?? "");
-      const status = a.kind === "drift" ? "unmanaged" : a.until !== undefined ? `removed, until ${a.until.slice(0, 16).replace("T", " ")} UTC` : "removed";
+      const status =
+        a.kind === "drift"
+          ? "unmanaged"
+          : a.until !== undefined
+            ? `removed, until ${a.until.slice(0, 16).replace("T", " ")} UTC`
+            : "removed";
       rows.push(row(key, actionText(a), a.reasons.join(", "), status));
     }
   }

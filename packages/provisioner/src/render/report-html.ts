@@ -92,7 +92,9 @@ function severityBadge(severity: string): string {
 function keyRows(ws: ReportWorkspace): string {
   return ws.keys
     .map((key) => {
-      const findings = key.findings.map((f) => `${severityBadge(f.severity)} ${e(findingTitle(f.kind))}`).join("<br>") || `<span class="ok">none</span>`;
+      const findings =
+        key.findings.map((f) => `${severityBadge(f.severity)} ${e(findingTitle(f.kind))}`).join("<br>") ||
+        `<span class="ok">none</span>`;
       return `<tr data-key="${e(key.entryId ?? key.keyId ?? key.name)}">
 <th scope="row">${e(key.name)}<br><code class="muted">${e(key.entryId ?? "unmanaged")}${key.generation !== null ? ` #${key.generation}` : ""}</code></th>
 <td>${e(key.status)}<br><span class="muted">${e(key.phase)}</span></td>
@@ -114,16 +116,18 @@ function calendarGrid(ws: ReportWorkspace): string {
     return `<div class="day ${cls}" title="${e(text || d.date)}"><span>${e(d.date.slice(5))}</span>${d.events.length > 0 ? `<span class="visually-hidden"> ${e(text)}</span> ●` : ""}</div>`;
   });
   const listed = ws.calendar.filter((d) => d.events.length > 0);
-  const list = listed.length === 0
-    ? `<p class="muted">Nothing expires and no rotation falls due in the next ${ws.calendar.length} days.</p>`
-    : `<ul>${listed.map((d) => `<li>${e(d.date)}: ${d.events.map((ev) => `${ev.kind === "expires" ? "expires" : "rotation due"}: ${e(ev.name)}`).join("; ")}</li>`).join("")}</ul>`;
+  const list =
+    listed.length === 0
+      ? `<p class="muted">Nothing expires and no rotation falls due in the next ${ws.calendar.length} days.</p>`
+      : `<ul>${listed.map((d) => `<li>${e(d.date)}: ${d.events.map((ev) => `${ev.kind === "expires" ? "expires" : "rotation due"}: ${e(ev.name)}`).join("; ")}</li>`).join("")}</ul>`;
   return `<div class="calendar" aria-hidden="true">${cells.join("")}</div>${list}`;
 }
 
 function findingsTable(ws: ReportWorkspace): string {
   if (ws.findings.length === 0) return `<p class="ok">No findings.</p>`;
   const rows = ws.findings.map(
-    (f) => `<tr><td>${severityBadge(f.severity)}</td><td>${e(f.entryId ?? "")}${f.key ? ` ${e(f.key.name)}` : ""}</td><td>${e(findingTitle(f.kind))}</td><td>${e(evidenceText(f))}</td><td>${e(fixText(f.fix))}</td></tr>`,
+    (f) =>
+      `<tr><td>${severityBadge(f.severity)}</td><td>${e(f.entryId ?? "")}${f.key ? ` ${e(f.key.name)}` : ""}</td><td>${e(findingTitle(f.kind))}</td><td>${e(evidenceText(f))}</td><td>${e(fixText(f.fix))}</td></tr>`,
   );
   return `<table><thead><tr><th scope="col">Severity</th><th scope="col">Key</th><th scope="col">Finding</th><th scope="col">Evidence</th><th scope="col">Fix</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
 }

@@ -36,7 +36,9 @@ function renderWorkspace(ws: PlanWorkspace, paint: Paint, color: boolean): strin
   const head = `${paint("bold", `Workspace ${ws.name}`)} ${paint("dim", `(live state ${ws.fingerprint.slice(0, 19)}…${ws.serverNow ? `, server time ${ws.serverNow}` : ""})`)}`;
   const lines = [head];
   if (ws.actions.length === 0) {
-    lines.push(`  ${paint("dim", `no changes (${ws.entries.length} key${ws.entries.length === 1 ? "" : "s"} in the manifest)`)}`);
+    lines.push(
+      `  ${paint("dim", `no changes (${ws.entries.length} key${ws.entries.length === 1 ? "" : "s"} in the manifest)`)}`,
+    );
     return lines;
   }
   for (const action of ws.actions) appendAll(lines, renderAction(action, paint, color));
@@ -78,8 +80,14 @@ function attributeValue(a: AttributeChange, paint: Paint, color: boolean): strin
 /** Removed words red in the old text, added words green in the new. */
 function coloredWords(before: string, after: string, paint: Paint): string {
   const parts = diffWords(before, after);
-  const old = parts.filter((p) => !p.added).map((p) => (p.removed ? paint("red", p.value) : p.value)).join("");
-  const neu = parts.filter((p) => !p.removed).map((p) => (p.added ? paint("green", p.value) : p.value)).join("");
+  const old = parts
+    .filter((p) => !p.added)
+    .map((p) => (p.removed ? paint("red", p.value) : p.value))
+    .join("");
+  const neu = parts
+    .filter((p) => !p.removed)
+    .map((p) => (p.added ? paint("green", p.value) : p.value))
+    .join("");
   return `${old} -> ${neu}`;
 }
 
@@ -116,7 +124,10 @@ function warningLines(warnings: readonly PlanWarning[], paint: Paint): string[] 
       lines.push(`${paint("yellow", "Warning:")} ${where ? `${where}: ` : ""}${w.message}`);
     } else if (index === SHOWN_PER_KIND) {
       const rest = group.slice(SHOWN_PER_KIND);
-      const ids = rest.slice(0, 5).map((r) => r.entryId ?? "?").join(", ");
+      const ids = rest
+        .slice(0, 5)
+        .map((r) => r.entryId ?? "?")
+        .join(", ");
       lines.push(
         `${paint("yellow", "Warning:")} ${w.workspace}: ${rest.length} more like the above: ${ids}${rest.length > 5 ? ", …" : ""} (${group.length} in all)`,
       );

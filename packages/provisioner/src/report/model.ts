@@ -12,7 +12,13 @@ export const CALENDAR_DAYS = 90;
 export const SPARKLINE_DAYS = 14;
 
 export type TimelineStepName = "created" | "promoted" | "draining" | "deactivated" | "revoked";
-export const TIMELINE_STEPS: readonly TimelineStepName[] = ["created", "promoted", "draining", "deactivated", "revoked"];
+export const TIMELINE_STEPS: readonly TimelineStepName[] = [
+  "created",
+  "promoted",
+  "draining",
+  "deactivated",
+  "revoked",
+];
 
 export interface TimelineStep {
   name: TimelineStepName;
@@ -90,7 +96,10 @@ export function buildReport(desired: Desired, run: CheckRun): ReportData {
       const expires = ms(key?.expires_at);
       const ageDue = created + entry.rotation.maxAgeDays * DAY;
       const expiryDue = expires - entry.rotation.rotateBeforeExpiryDays * DAY;
-      const rotationDue = Math.min(Number.isFinite(ageDue) ? ageDue : Infinity, Number.isFinite(expiryDue) ? expiryDue : Infinity);
+      const rotationDue = Math.min(
+        Number.isFinite(ageDue) ? ageDue : Infinity,
+        Number.isFinite(expiryDue) ? expiryDue : Infinity,
+      );
       const promoted = current ? promotedAtMs(current) : Number.NaN;
       const draining = previous[0];
       const deactivated = run.live.workspaces
@@ -107,7 +116,11 @@ export function buildReport(desired: Desired, run: CheckRun): ReportData {
           : { name: "draining", state: deactivated !== undefined ? "done" : "none", at: null },
         draining
           ? { name: "deactivated", state: "due", at: state?.nextAt ?? null }
-          : { name: "deactivated", state: deactivated !== undefined ? "done" : "none", at: isoOrNull(deactivated ?? Number.NaN) },
+          : {
+              name: "deactivated",
+              state: deactivated !== undefined ? "done" : "none",
+              at: isoOrNull(deactivated ?? Number.NaN),
+            },
         deactivated !== undefined && !draining
           ? { name: "revoked", state: "due", at: isoOrNull(deactivated + entry.rotation.quarantineSeconds * SECOND) }
           : { name: "revoked", state: "none", at: null },
@@ -163,10 +176,14 @@ export function buildReport(desired: Desired, run: CheckRun): ReportData {
 }
 
 function calendar(keys: readonly ReportKey[], now: number): CalendarDay[] {
-  const days: CalendarDay[] = Array.from({ length: CALENDAR_DAYS }, (_, i) => ({ date: day(now + i * DAY), events: [] }));
+  const days: CalendarDay[] = Array.from({ length: CALENDAR_DAYS }, (_, i) => ({
+    date: day(now + i * DAY),
+    events: [],
+  }));
   const byDate = new Map(days.map((d) => [d.date, d]));
   for (const key of keys) {
-    if (key.expiresAt) byDate.get(key.expiresAt.slice(0, 10))?.events.push({ kind: "expires", name: key.name, entryId: key.entryId });
+    if (key.expiresAt)
+      byDate.get(key.expiresAt.slice(0, 10))?.events.push({ kind: "expires", name: key.name, entryId: key.entryId });
     if (key.rotationDueAt) {
       // A rotation already due shows on today.
       const date = Date.parse(key.rotationDueAt) < now ? day(now) : key.rotationDueAt.slice(0, 10);

@@ -72,7 +72,12 @@ export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument)
   };
 }
 
-function buildWorkspace(workspace: ManifestWorkspace, w: number, policy: Policy, loaded: LoadedDocument): DesiredWorkspace {
+function buildWorkspace(
+  workspace: ManifestWorkspace,
+  w: number,
+  policy: Policy,
+  loaded: LoadedDocument,
+): DesiredWorkspace {
   const built: DesiredWorkspace = {
     name: workspace.name,
     tokenEnv: workspace.tokenEnv,
@@ -108,7 +113,8 @@ function buildKey(
     rotation: mergeRotation(policy.rotation, key.rotation),
     deliver: structuredClone(key.deliver ?? []),
     ...(key.verify !== undefined && key.verify.length > 0 && { verify: structuredClone(key.verify) }),
-    ...(key.afterDeliver !== undefined && key.afterDeliver.length > 0 && { afterDeliver: structuredClone(key.afterDeliver) }),
+    ...(key.afterDeliver !== undefined &&
+      key.afterDeliver.length > 0 && { afterDeliver: structuredClone(key.afterDeliver) }),
     ...(access !== undefined && { access }),
     ...(key.adopt !== undefined && { adopt: key.adopt }),
   };

@@ -15,7 +15,11 @@ export function parseDuration(text: string): number | undefined {
 
 /** The shortest exact duration string for a number of seconds (86400 -> "1d", 5400 -> "90m"). */
 export function formatDuration(seconds: number): string {
-  for (const [unit, size] of [["d", 86_400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
     if (seconds > 0 && seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;

@@ -54,17 +54,29 @@ export function checkEnv(manifest: ManifestDocument, loaded: LoadedDocument, opt
     if ((value !== undefined && value !== "") || reported.has(need.variable)) continue;
     reported.add(need.variable);
     const key = formatPath(need.path);
-    byLocation.set(key, [...(byLocation.get(key) ?? []), { ...need, state: value === undefined ? "not set" : "empty" }]);
+    byLocation.set(key, [
+      ...(byLocation.get(key) ?? []),
+      { ...need, state: value === undefined ? "not set" : "empty" },
+    ]);
   }
   return [...byLocation.values()].map((group) => {
     const [first] = group as [Needed & { state: string }];
     if (group.length === 1) {
-      return finding(loaded, "missing-env", first.path, `environment variable ${first.variable} is ${first.state} (${first.what} of ${first.owner})`);
+      return finding(
+        loaded,
+        "missing-env",
+        first.path,
+        `environment variable ${first.variable} is ${first.state} (${first.what} of ${first.owner})`,
+      );
     }
     const states = new Set(group.map((g) => g.state));
     const list = group.map((g) => `${g.variable} (${g.what})`).join(", ");
-    return finding(loaded, "missing-env", first.path,
-      `environment variables ${list} are ${states.size > 1 ? "not set or empty" : first.state} (for ${first.owner})`);
+    return finding(
+      loaded,
+      "missing-env",
+      first.path,
+      `environment variables ${list} are ${states.size > 1 ? "not set or empty" : first.state} (for ${first.owner})`,
+    );
   });
 }
 
@@ -86,7 +98,12 @@ function sinkVariables(sink: SinkConfig, path: PathSegment[], keyId: string): Ne
       if (auth?.method === "approle") {
         const authPath = [...path, "auth"];
         vars.push({ variable: auth.roleIdEnv, path: [...authPath, "roleIdEnv"], what: "the AppRole role_id", owner });
-        vars.push({ variable: auth.secretIdEnv, path: [...authPath, "secretIdEnv"], what: "the AppRole secret_id", owner });
+        vars.push({
+          variable: auth.secretIdEnv,
+          path: [...authPath, "secretIdEnv"],
+          what: "the AppRole secret_id",
+          owner,
+        });
       } else {
         const tokenEnv = auth?.tokenEnv;
         vars.push({
@@ -100,7 +117,8 @@ function sinkVariables(sink: SinkConfig, path: PathSegment[], keyId: string): Ne
     }
     case "onePassword": {
       const vars = [named("tokenEnv", sink.tokenEnv, "OP_CONNECT_TOKEN", "the Connect token")];
-      if (sink.connectUrl === undefined) vars.push(named("connectUrl", undefined, "OP_CONNECT_HOST", "the Connect server URL"));
+      if (sink.connectUrl === undefined)
+        vars.push(named("connectUrl", undefined, "OP_CONNECT_HOST", "the Connect server URL"));
       return vars;
     }
     default:

@@ -32,7 +32,11 @@ const intType = new Type("tag:yaml.org,2002:int", {
   kind: "scalar",
   resolve: (text: string | null) => text !== null && /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/.test(text),
   construct: (text: string) =>
-    text.startsWith("0o") ? parseInt(text.slice(2), 8) : text.startsWith("0x") ? parseInt(text.slice(2), 16) : parseInt(text, 10),
+    text.startsWith("0o")
+      ? parseInt(text.slice(2), 8)
+      : text.startsWith("0x")
+        ? parseInt(text.slice(2), 16)
+        : parseInt(text, 10),
 });
 const floatType = new Type("tag:yaml.org,2002:float", {
   kind: "scalar",

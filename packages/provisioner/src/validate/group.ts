@@ -35,12 +35,12 @@ export function groupedDiagnosticLines(diagnostics: readonly Diagnostic[], shown
 function summaryLine(group: readonly Diagnostic[], shown: number): string {
   const first = group[0]!;
   const rest = group.slice(shown);
-  const at = rest.slice(0, LISTED_LINES).map((d) => d.line).filter((line) => line > 0);
+  const at = rest
+    .slice(0, LISTED_LINES)
+    .map((d) => d.line)
+    .filter((line) => line > 0);
   const more = rest.length > LISTED_LINES ? ", …" : "";
   const where = at.length > 0 ? ` at line${at.length === 1 ? "" : "s"} ${at.join(", ")}${more}` : "";
-  const silence =
-    first.rule in configurableRules
-      ? `; to silence it, set policy.rules: { ${first.rule}: off }`
-      : "";
+  const silence = first.rule in configurableRules ? `; to silence it, set policy.rules: { ${first.rule}: off }` : "";
   return `${first.file}: ${first.severity}[${first.rule}]: ${rest.length} more like the above${where} (${group.length} in all)${silence}`;
 }

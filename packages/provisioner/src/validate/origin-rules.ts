@@ -58,7 +58,12 @@ function variablesOfSink(sink: SinkConfig): string[] {
 /** The allow-list of API base URLs from TIMELY_KEYS_ALLOWED_API_URLS (comma-separated), normalised. */
 export function allowedApiUrls(env: NodeJS.ProcessEnv): Set<string> {
   const list = env.TIMELY_KEYS_ALLOWED_API_URLS ?? "";
-  return new Set(list.split(",").map(normaliseUrl).filter((url) => url !== ""));
+  return new Set(
+    list
+      .split(",")
+      .map(normaliseUrl)
+      .filter((url) => url !== ""),
+  );
 }
 
 export function normaliseUrl(url: string): string {
@@ -86,23 +91,45 @@ export interface OriginCheckOptions {
   apiUrls: boolean;
 }
 
-export function checkOrigins(manifest: ManifestDocument, loaded: LoadedDocument, options: OriginCheckOptions): Diagnostic[] {
+export function checkOrigins(
+  manifest: ManifestDocument,
+  loaded: LoadedDocument,
+  options: OriginCheckOptions,
+): Diagnostic[] {
   const findings: Diagnostic[] = [];
   const sinkVariables = sinkVariableNames(manifest);
   manifest.workspaces.forEach((workspace, w) => {
     const at = (...path: PathSegment[]): PathSegment[] => ["workspaces", w, ...path];
     const tokenEnv = workspace.tokenEnv;
     if (FORBIDDEN_TOKEN_ENV.test(tokenEnv)) {
-      findings.push(finding(loaded, "forbidden-token-env", at("tokenEnv"),
-        `tokenEnv ${tokenEnv} is a GitHub or runner variable (GITHUB_*, ACTIONS_*, RUNNER_*): a management token is never read from one`));
+      findings.push(
+        finding(
+          loaded,
+          "forbidden-token-env",
+          at("tokenEnv"),
+          `tokenEnv ${tokenEnv} is a GitHub or runner variable (GITHUB_*, ACTIONS_*, RUNNER_*): a management token is never read from one`,
+        ),
+      );
     } else if (sinkVariables.has(tokenEnv)) {
-      findings.push(finding(loaded, "forbidden-token-env", at("tokenEnv"),
-        `tokenEnv ${tokenEnv} is also read by a sink of this manifest: that credential would be sent to the Timely API`));
+      findings.push(
+        finding(
+          loaded,
+          "forbidden-token-env",
+          at("tokenEnv"),
+          `tokenEnv ${tokenEnv} is also read by a sink of this manifest: that credential would be sent to the Timely API`,
+        ),
+      );
     }
     if (workspace.apiUrl !== undefined) {
       if (!isSecureOrigin(workspace.apiUrl)) {
-        findings.push(finding(loaded, "insecure-url", at("apiUrl"),
-          `apiUrl ${quoteValue(workspace.apiUrl)} is not https: the management token would travel in clear (plain http only on loopback)`));
+        findings.push(
+          finding(
+            loaded,
+            "insecure-url",
+            at("apiUrl"),
+            `apiUrl ${quoteValue(workspace.apiUrl)} is not https: the management token would travel in clear (plain http only on loopback)`,
+          ),
+        );
       } else if (options.apiUrls) {
         const refusal = apiUrlRefusal(workspace.apiUrl, options.env);
         if (refusal !== undefined) findings.push(finding(loaded, "api-url-not-allowed", at("apiUrl"), refusal));
@@ -110,11 +137,18 @@ export function checkOrigins(manifest: ManifestDocument, loaded: LoadedDocument,
     }
     workspace.keys.forEach((key, k) => {
       (key.deliver ?? []).forEach((sink, s) => {
-        if (sink.type === "exec") findings.push(...checkPassEnv(sink.passEnv ?? [], manifest, loaded, at("keys", k, "deliver", s, "passEnv")));
+        if (sink.type === "exec")
+          findings.push(...checkPassEnv(sink.passEnv ?? [], manifest, loaded, at("keys", k, "deliver", s, "passEnv")));
         const url = sinkUrl(sink);
         if (url === undefined || isSecureOrigin(url.value)) return;
-        findings.push(finding(loaded, "insecure-url", at("keys", k, "deliver", s, url.field),
-          `${url.field} ${quoteValue(url.value)} is not https: the sink's credential would travel in clear (plain http only on loopback)`));
+        findings.push(
+          finding(
+            loaded,
+            "insecure-url",
+            at("keys", k, "deliver", s, url.field),
+            `${url.field} ${quoteValue(url.value)} is not https: the sink's credential would travel in clear (plain http only on loopback)`,
+          ),
+        );
       });
     });
   });
@@ -122,20 +156,40 @@ export function checkOrigins(manifest: ManifestDocument, loaded: LoadedDocument,
 }
 
 /** An exec program never receives a management token or a credential another sink reads. */
-function checkPassEnv(passEnv: readonly string[], manifest: ManifestDocument, loaded: LoadedDocument, path: PathSegment[]): Diagnostic[] {
+function checkPassEnv(
+  passEnv: readonly string[],
+  manifest: ManifestDocument,
+  loaded: LoadedDocument,
+  path: PathSegment[],
+): Diagnostic[] {
   const tokenEnvs = new Set(manifest.workspaces.map((workspace) => workspace.tokenEnv));
   const credentials = new Set<string>();
   for (const workspace of manifest.workspaces) {
     for (const key of workspace.keys) {
-      for (const sink of key.deliver ?? []) if (sink.type !== "exec") variablesOfSink(sink).forEach((name) => credentials.add(name));
+      for (const sink of key.deliver ?? [])
+        if (sink.type !== "exec") variablesOfSink(sink).forEach((name) => credentials.add(name));
     }
   }
   const findings: Diagnostic[] = [];
   for (const name of passEnv) {
     if (tokenEnvs.has(name)) {
-      findings.push(finding(loaded, "exec-env-credential", path, `passEnv ${name} is a management token (a workspace's tokenEnv): a program never receives one`));
+      findings.push(
+        finding(
+          loaded,
+          "exec-env-credential",
+          path,
+          `passEnv ${name} is a management token (a workspace's tokenEnv): a program never receives one`,
+        ),
+      );
     } else if (credentials.has(name)) {
-      findings.push(finding(loaded, "exec-env-credential", path, `passEnv ${name} is read by another sink of this manifest: a program never receives another sink's credential`));
+      findings.push(
+        finding(
+          loaded,
+          "exec-env-credential",
+          path,
+          `passEnv ${name} is read by another sink of this manifest: a program never receives another sink's credential`,
+        ),
+      );
     }
   }
   return findings;

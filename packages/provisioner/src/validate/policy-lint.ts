@@ -39,8 +39,12 @@ function duplicateWorkspaces(manifest: ManifestDocument, loaded: LoadedDocument)
     if (earlier === undefined) first.set(workspace.name, w);
     else {
       found.push(
-        finding(loaded, "duplicate-workspace", ["workspaces", w, "name"],
-          `workspace ${quoteValue(workspace.name)} is already defined at line ${lineOf(loaded, ["workspaces", earlier, "name"])}; list each workspace once`),
+        finding(
+          loaded,
+          "duplicate-workspace",
+          ["workspaces", w, "name"],
+          `workspace ${quoteValue(workspace.name)} is already defined at line ${lineOf(loaded, ["workspaces", earlier, "name"])}; list each workspace once`,
+        ),
       );
     }
   });
@@ -61,9 +65,15 @@ function duplicateKeys(manifest: ManifestDocument, loaded: LoadedDocument): Diag
         }
         const where = `line ${lineOf(loaded, ["workspaces", w, "keys", earlier, field])}`;
         found.push(
-          finding(loaded, field === "id" ? "duplicate-id" : "duplicate-name", ["workspaces", w, "keys", k, field],
+          finding(
+            loaded,
+            field === "id" ? "duplicate-id" : "duplicate-name",
+            ["workspaces", w, "keys", k, field],
             `key ${field} ${quoteValue(value)} is already used in workspace ${quoteValue(workspace.name)} (${where}); ` +
-              (field === "id" ? "ids link live keys to entries and must be unique" : "give each integration's key its own name")),
+              (field === "id"
+                ? "ids link live keys to entries and must be unique"
+                : "give each integration's key its own name"),
+          ),
         );
       });
     }
@@ -82,15 +92,23 @@ function expiryRules(manifest: ManifestDocument, desired: Desired, loaded: Loade
       if (expiry === null && needing.length > 0) {
         const at = "expiresInDays" in key ? "expiresInDays" : "scopes";
         found.push(
-          finding(loaded, "write-without-expiry", [...path, at],
+          finding(
+            loaded,
+            "write-without-expiry",
+            [...path, at],
             `key ${quoteValue(key.id)} has scope${needing.length > 1 ? "s" : ""} ${needing.map((s) => `"${s}"`).join(", ")} but no expiresInDays; ` +
-              `policy.requireExpiryFor needs an expiry for ${needing.join(", ")} (set expiresInDays, e.g. 90)`),
+              `policy.requireExpiryFor needs an expiry for ${needing.join(", ")} (set expiresInDays, e.g. 90)`,
+          ),
         );
       }
       if (expiry !== null && maxExpiresInDays !== null && expiry > maxExpiresInDays) {
         found.push(
-          finding(loaded, "expiry-over-max", [...path, "expiresInDays"],
-            `expiresInDays ${expiry} of key ${quoteValue(key.id)} is over policy.maxExpiresInDays (${maxExpiresInDays})`),
+          finding(
+            loaded,
+            "expiry-over-max",
+            [...path, "expiresInDays"],
+            `expiresInDays ${expiry} of key ${quoteValue(key.id)} is over policy.maxExpiresInDays (${maxExpiresInDays})`,
+          ),
         );
       }
     });
@@ -108,23 +126,35 @@ function rotationRules(manifest: ManifestDocument, desired: Desired, loaded: Loa
     if (!written) return;
     if (written.maxAgeDays !== undefined && written.maxAgeDays > RECOMMENDED_MAX_AGE_DAYS) {
       found.push(
-        finding(loaded, "rotation-period-over-90-days", [...path, "maxAgeDays"],
-          `rotation.maxAgeDays is ${written.maxAgeDays}: keys should rotate at least every ${RECOMMENDED_MAX_AGE_DAYS} days`),
+        finding(
+          loaded,
+          "rotation-period-over-90-days",
+          [...path, "maxAgeDays"],
+          `rotation.maxAgeDays is ${written.maxAgeDays}: keys should rotate at least every ${RECOMMENDED_MAX_AGE_DAYS} days`,
+        ),
       );
     }
     const touchesWindows = written.maxGrace !== undefined || written.drainWindow !== undefined;
     if (touchesWindows && effective.maxGraceSeconds < effective.drainWindowSeconds) {
       found.push(
-        finding(loaded, "grace-shorter-than-drain", [...path, written.maxGrace !== undefined ? "maxGrace" : "drainWindow"],
+        finding(
+          loaded,
+          "grace-shorter-than-drain",
+          [...path, written.maxGrace !== undefined ? "maxGrace" : "drainWindow"],
           `rotation.maxGrace (${formatDuration(effective.maxGraceSeconds)}) is shorter than rotation.drainWindow ` +
-            `(${formatDuration(effective.drainWindowSeconds)}): the previous key would be retired before its drain window could pass`),
+            `(${formatDuration(effective.drainWindowSeconds)}): the previous key would be retired before its drain window could pass`,
+        ),
       );
     }
   };
   check(manifest.policy?.rotation, ["policy", "rotation"]);
   manifest.workspaces.forEach((workspace, w) => {
     workspace.keys.forEach((key, k) => {
-      check(key.rotation, ["workspaces", w, "keys", k, "rotation"], mergeRotation(desired.policy.rotation, key.rotation));
+      check(
+        key.rotation,
+        ["workspaces", w, "keys", k, "rotation"],
+        mergeRotation(desired.policy.rotation, key.rotation),
+      );
     });
   });
   return found;
@@ -169,9 +199,13 @@ function entriesWithoutSinks(manifest: ManifestDocument, loaded: LoadedDocument)
       if (key.enabled === false || (key.deliver ?? []).length > 0) return;
       const path: PathSegment[] = ["workspaces", w, "keys", k];
       found.push(
-        finding(loaded, "entry-without-sinks", "deliver" in key ? [...path, "deliver"] : path,
+        finding(
+          loaded,
+          "entry-without-sinks",
+          "deliver" in key ? [...path, "deliver"] : path,
           `entry ${quoteValue(key.id)} has no deliver sinks: timely-keys can adopt its key but never creates or rotates it ` +
-            "(a new secret would reach no one); add a deliver: sink"),
+            "(a new secret would reach no one); add a deliver: sink",
+        ),
       );
     });
   });
@@ -187,7 +221,8 @@ function entriesWithoutAccess(manifest: ManifestDocument, loaded: LoadedDocument
   // Checked once the manifest records access at all (teams, or access on some workspace or entry):
   // then an entry without it is a gap; a manifest that never uses access is not flagged key by key.
   const usesAccess =
-    manifest.teams !== undefined || manifest.workspaces.some((ws) => ws.access !== undefined || ws.keys.some((k) => k.access !== undefined));
+    manifest.teams !== undefined ||
+    manifest.workspaces.some((ws) => ws.access !== undefined || ws.keys.some((k) => k.access !== undefined));
   if (!usesAccess) return found;
   manifest.workspaces.forEach((workspace, w) => {
     if ((workspace.access ?? []).length > 0) return;
@@ -195,9 +230,13 @@ function entriesWithoutAccess(manifest: ManifestDocument, loaded: LoadedDocument
       if (key.enabled === false || (key.access ?? []).length > 0) return;
       const path: PathSegment[] = ["workspaces", w, "keys", k];
       found.push(
-        finding(loaded, "entry-without-access", "access" in key ? [...path, "access"] : path,
+        finding(
+          loaded,
+          "entry-without-access",
+          "access" in key ? [...path, "access"] : path,
           `entry ${quoteValue(key.id)} lists no access: who can read its secret is unknown, so ` +
-            "`timely-keys rotate --exposed-to` cannot find it; add access: [person@example.com, team:NAME] to it or its workspace"),
+            "`timely-keys rotate --exposed-to` cannot find it; add access: [person@example.com, team:NAME] to it or its workspace",
+        ),
       );
     });
   });

@@ -48,12 +48,14 @@ export const configurableRules = {
   "entry-without-sinks": {
     defaultSeverity: "warning",
     configurable: true,
-    description: "An enabled key has no deliver sinks, so timely-keys can adopt its live key but never creates or rotates it.",
+    description:
+      "An enabled key has no deliver sinks, so timely-keys can adopt its live key but never creates or rotates it.",
   },
   "entry-without-access": {
     defaultSeverity: "warning",
     configurable: true,
-    description: "An enabled key (and its workspace) lists no access, so `rotate --exposed-to` cannot find it when someone leaves.",
+    description:
+      "An enabled key (and its workspace) lists no access, so `rotate --exposed-to` cannot find it when someone leaves.",
   },
 } as const satisfies Record<string, RuleInfo>;
 

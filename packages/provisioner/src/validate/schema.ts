@@ -67,9 +67,7 @@ export function checkSchema(loaded: LoadedDocument): Diagnostic[] {
  */
 function withoutMisspeltRequired(findings: Finding[]): Finding[] {
   const suggested = new Set(
-    findings
-      .filter((f) => f.suggestion !== undefined)
-      .map((f) => `${formatPath(f.path.slice(0, -1))}#${f.suggestion}`),
+    findings.filter((f) => f.suggestion !== undefined).map((f) => `${formatPath(f.path.slice(0, -1))}#${f.suggestion}`),
   );
   return findings.filter((f) => f.missing === undefined || !suggested.has(`${formatPath(f.path)}#${f.missing}`));
 }
@@ -124,7 +122,10 @@ function describe(error: ErrorObject, path: PathSegment[]): Finding {
       const tag = String(params.tag);
       const allowed = discriminatorValues(parent, tag).join(", ");
       if (params.error === "mapping") {
-        return { ...schema(`unknown ${tag} ${quoteValue(params.tagValue)}; expected one of: ${allowed}`, 1), path: [...path, tag] };
+        return {
+          ...schema(`unknown ${tag} ${quoteValue(params.tagValue)}; expected one of: ${allowed}`, 1),
+          path: [...path, tag],
+        };
       }
       return schema(`${what} needs a "${tag}": one of ${allowed}`, 1);
     }
@@ -142,13 +143,20 @@ function describe(error: ErrorObject, path: PathSegment[]): Finding {
       return schema(`${what} ${hint ?? "does not match any of the allowed shapes"}`, 3);
     case "const":
       if (path.length === 1 && path[0] === "version") {
-        return schema(`unsupported manifest version ${quoteValue(data)}; this timely-keys reads version ${String(params.allowedValue)}`);
+        return schema(
+          `unsupported manifest version ${quoteValue(data)}; this timely-keys reads version ${String(params.allowedValue)}`,
+        );
       }
       return schema(`${what} must be ${JSON.stringify(params.allowedValue)}, not ${quoteValue(data)}`);
     case "enum": {
       const allowed = params.allowedValues as unknown[];
       if (sameList(allowed, manifestScopes)) {
-        return { rule: "unknown-scope", message: `unknown scope ${quoteValue(data)}; valid scopes: ${manifestScopes.join(", ")}`, path, priority: 4 };
+        return {
+          rule: "unknown-scope",
+          message: `unknown scope ${quoteValue(data)}; valid scopes: ${manifestScopes.join(", ")}`,
+          path,
+          priority: 4,
+        };
       }
       return schema(`${what} must be one of: ${allowed.map(String).join(", ")}; not ${quoteValue(data)}`, 4);
     }
@@ -166,16 +174,22 @@ function describe(error: ErrorObject, path: PathSegment[]): Finding {
       return schema(`${what} ${quoteValue(data)} ${hint ?? `must be a valid ${String(params.format)}`}`);
     case "minLength":
       return schema(
-        Number(params.limit) === 1 ? `${what} must not be empty` : `${what} must be at least ${String(params.limit)} characters`,
+        Number(params.limit) === 1
+          ? `${what} must not be empty`
+          : `${what} must be at least ${String(params.limit)} characters`,
       );
     case "maxLength":
-      return schema(`${what} must be at most ${String(params.limit)} characters (it has ${String((data as string).length)})`);
+      return schema(
+        `${what} must be at most ${String(params.limit)} characters (it has ${String((data as string).length)})`,
+      );
     case "minimum":
     case "maximum":
       return schema(`${what} must be ${range(parent)}, not ${quoteValue(data)}`);
     case "minItems":
       return schema(
-        Number(params.limit) === 1 ? `${what} must not be empty` : `${what} must have at least ${String(params.limit)} items`,
+        Number(params.limit) === 1
+          ? `${what} must not be empty`
+          : `${what} must have at least ${String(params.limit)} items`,
       );
     default:
       return schema(`${what} ${error.message ?? "is not valid"}`);
@@ -198,7 +212,8 @@ function unknownField(
   const allowed = Object.keys((parent.properties ?? {}) as SchemaObject);
   const suggestion = closest(name, allowed);
   const where = path.length === 0 ? "at the top level" : `in ${subject(path)}`;
-  if (suggestion) return { rule: "schema", message: `unknown field ${field} ${where}; did you mean "${suggestion}"?`, suggestion };
+  if (suggestion)
+    return { rule: "schema", message: `unknown field ${field} ${where}; did you mean "${suggestion}"?`, suggestion };
   return { rule: "schema", message: `unknown field ${field} ${where}; allowed fields: ${allowed.join(", ")}` };
 }
 

@@ -20,7 +20,12 @@ export function scanForSecrets(loaded: LoadedDocument): Diagnostic[] {
   // Without positions, first look for anything at all: the scan below (and its positions) only runs
   // when there is something to report. Every scalar's value is a string of `loaded.value`, and a token
   // shape outside the scalars is one of the whole text's.
-  if (!loaded.hasPositions() && !valueHasSecret(loaded.value, undefined) && findAllTokenShapes(loaded.text).length === 0) return [];
+  if (
+    !loaded.hasPositions() &&
+    !valueHasSecret(loaded.value, undefined) &&
+    findAllTokenShapes(loaded.text).length === 0
+  )
+    return [];
   const found: Diagnostic[] = [];
   const scalarRanges: Array<[number, number]> = [];
   const report = (kind: string, offset: number, path: readonly PathSegment[]) => {

@@ -7,13 +7,18 @@ describe("runGrouped", () => {
     const started: string[] = [];
     let running = 0;
     let peak = 0;
-    await runGrouped(items, (i) => i[0]!, 2, async (item) => {
-      running += 1;
-      peak = Math.max(peak, running);
-      started.push(item);
-      await new Promise((r) => setImmediate(r));
-      running -= 1;
-    });
+    await runGrouped(
+      items,
+      (i) => i[0]!,
+      2,
+      async (item) => {
+        running += 1;
+        peak = Math.max(peak, running);
+        started.push(item);
+        await new Promise((r) => setImmediate(r));
+        running -= 1;
+      },
+    );
     expect(peak).toBe(2);
     expect(started.filter((i) => i.startsWith("a"))).toEqual(["a1", "a2", "a3"]);
     expect(started.filter((i) => i.startsWith("b"))).toEqual(["b1", "b2"]);
@@ -22,7 +27,12 @@ describe("runGrouped", () => {
 
   it("does nothing for no items", async () => {
     let calls = 0;
-    await runGrouped([], () => "x", 4, async () => void (calls += 1));
+    await runGrouped(
+      [],
+      () => "x",
+      4,
+      async () => void (calls += 1),
+    );
     expect(calls).toBe(0);
   });
 });

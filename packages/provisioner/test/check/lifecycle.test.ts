@@ -42,19 +42,32 @@ workspaces:
 `;
 
 let counter = 0;
-function managedKey(entryId: string, generation: number, created: Date, options: { expiresInDays?: number; status?: "active" | "inactive" } = {}): ApiKey {
+function managedKey(
+  entryId: string,
+  generation: number,
+  created: Date,
+  options: { expiresInDays?: number; status?: "active" | "inactive" } = {},
+): ApiKey {
   counter += 1;
   return {
     id: `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`,
     workspace_id: "ws_1",
     name: entryId[0]!.toUpperCase() + entryId.slice(1),
-    description: formatMarker({ entryId, generation, phase: "current", promotedAt: Math.floor(created.getTime() / 1000) }),
+    description: formatMarker({
+      entryId,
+      generation,
+      phase: "current",
+      promotedAt: Math.floor(created.getTime() / 1000),
+    }),
     prefix: "tml_abcd",
     scopes: ["read"],
     status: options.status ?? "active",
     created_at: created.toISOString(),
     updated_at: created.toISOString(),
-    expires_at: options.expiresInDays === undefined ? null : new Date(created.getTime() + options.expiresInDays * DAY_MS).toISOString(),
+    expires_at:
+      options.expiresInDays === undefined
+        ? null
+        : new Date(created.getTime() + options.expiresInDays * DAY_MS).toISOString(),
     // Used just now: these tests are about age and expiry, not about use.
     last_used_at: now.toISOString(),
     deactivated_at: null,
@@ -65,7 +78,8 @@ function managedKey(entryId: string, generation: number, created: Date, options:
 function check(keys: ApiKey[], maxOverdueDays = 7) {
   const desired = validate(parseManifest(manifest, "/repo/timely-keys.yaml")).desired!;
   const live = { workspaces: [{ name: "prod", keys, serverNow: now.toISOString() }] };
-  return findings({ desired, live, plan: plan(desired, live, now), now, usage: new Map() }, { maxOverdueDays }).findings;
+  return findings({ desired, live, plan: plan(desired, live, now), now, usage: new Map() }, { maxOverdueDays })
+    .findings;
 }
 
 const kinds = (list: ReturnType<typeof check>) => list.map((f) => [f.entryId, f.kind]);
@@ -84,9 +98,16 @@ describe("lifecycle findings", () => {
 
   it("expiring within rotateBeforeExpiryDays, and expired, both errors with their evidence", () => {
     const [soon] = check([managedKey("expiring", 1, ago(80), { expiresInDays: 90 })]);
-    expect(soon).toMatchObject({ kind: "expiring", severity: "error", fix: "run-apply", evidence: { expiresAt: "2026-06-11T00:00:00.000Z", daysLeft: 10, rotateBeforeExpiryDays: 14 } });
+    expect(soon).toMatchObject({
+      kind: "expiring",
+      severity: "error",
+      fix: "run-apply",
+      evidence: { expiresAt: "2026-06-11T00:00:00.000Z", daysLeft: 10, rotateBeforeExpiryDays: 14 },
+    });
     expect(check([managedKey("expiring", 1, ago(70), { expiresInDays: 90 })])).toEqual([]);
-    expect(kinds(check([managedKey("expiring", 1, ago(95), { expiresInDays: 90 })]))).toEqual([["expiring", "expired"]]);
+    expect(kinds(check([managedKey("expiring", 1, ago(95), { expiresInDays: 90 })]))).toEqual([
+      ["expiring", "expired"],
+    ]);
   });
 
   it("lists every finding of a key, the most pressing first", () => {
@@ -113,7 +134,15 @@ describe("lifecycle findings", () => {
 
 describe("expiryMarginMs", () => {
   it("is rotateBeforeExpiryDays, but never more than half the key's lifetime", () => {
-    const entry = { rotation: { rotateBeforeExpiryDays: 14, maxAgeDays: 90, drainWindowSeconds: 0, maxGraceSeconds: 0, quarantineSeconds: 0 } };
+    const entry = {
+      rotation: {
+        rotateBeforeExpiryDays: 14,
+        maxAgeDays: 90,
+        drainWindowSeconds: 0,
+        maxGraceSeconds: 0,
+        quarantineSeconds: 0,
+      },
+    };
     expect(expiryMarginMs(0, 90 * DAY_MS, entry)).toBe(14 * DAY_MS);
     expect(expiryMarginMs(0, 10 * DAY_MS, entry)).toBe(5 * DAY_MS);
     expect(expiryMarginMs(Number.NaN, 10 * DAY_MS, entry)).toBe(14 * DAY_MS);
@@ -138,7 +167,11 @@ workspaces:
 
   // 82 days: fresh even with the default 7d spread moving the due date earlier.
   it("is a warning while the key is fresh, an error once its rotation is due (no run will rotate it)", () => {
-    expect(checkSinkless([managedKey("sinkless", 1, ago(82))]).map((f) => [f.kind, f.severity, f.evidence.rotationDue])).toEqual([["cannot-rotate", "warning", false]]);
-    expect(checkSinkless([managedKey("sinkless", 1, ago(91))]).map((f) => [f.kind, f.severity, f.evidence.rotationDue])).toEqual([["cannot-rotate", "error", true]]);
+    expect(
+      checkSinkless([managedKey("sinkless", 1, ago(82))]).map((f) => [f.kind, f.severity, f.evidence.rotationDue]),
+    ).toEqual([["cannot-rotate", "warning", false]]);
+    expect(
+      checkSinkless([managedKey("sinkless", 1, ago(91))]).map((f) => [f.kind, f.severity, f.evidence.rotationDue]),
+    ).toEqual([["cannot-rotate", "error", true]]);
   });
 });

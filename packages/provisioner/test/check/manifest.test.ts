@@ -17,7 +17,11 @@ const run = (yaml: string) => validate(parseManifest(yaml, "/repo/timely-keys.ya
 describe("policy.monitor and notify", () => {
   it("fills the monitor defaults and keeps what the manifest sets", () => {
     expect(run(manifest("")).desired?.policy.monitor).toEqual({ unusedDays: 30, minSuccessRate: 0.9, spikeFactor: 10 });
-    expect(run(manifest("policy:\n  monitor: { unusedDays: 7, spikeFactor: 4 }\n")).desired?.policy.monitor).toEqual({ unusedDays: 7, minSuccessRate: 0.9, spikeFactor: 4 });
+    expect(run(manifest("policy:\n  monitor: { unusedDays: 7, spikeFactor: 4 }\n")).desired?.policy.monitor).toEqual({
+      unusedDays: 7,
+      minSuccessRate: 0.9,
+      spikeFactor: 4,
+    });
   });
 
   it("rejects a success rate outside 0..1 and a spike factor of 1 or less", () => {
@@ -35,10 +39,14 @@ describe("policy.monitor and notify", () => {
         "    notify:\n      - { type: slack, urlEnv: SLACK_URL }\n",
       ),
     ).desired;
-    expect(desired?.notify).toEqual([{ type: "webhook", url: "https://hooks.example.com/tk", events: ["rotation.failed"] }]);
+    expect(desired?.notify).toEqual([
+      { type: "webhook", url: "https://hooks.example.com/tk", events: ["rotation.failed"] },
+    ]);
     expect(desired?.workspaces[0]?.notify).toEqual([{ type: "slack", urlEnv: "SLACK_URL" }]);
     expect(() => checkNotifyTargets(desired!, { SLACK_URL: "https://hooks.slack.com/services/x" })).not.toThrow();
-    expect(() => checkNotifyTargets(desired!, {})).toThrow("notify slack: urlEnv SLACK_URL is not set (nothing was read or changed)");
+    expect(() => checkNotifyTargets(desired!, {})).toThrow(
+      "notify slack: urlEnv SLACK_URL is not set (nothing was read or changed)",
+    );
     expect(() => checkNotifyTargets(desired!, { SLACK_URL: "http://hooks.slack.com/services/x" })).toThrow(
       "notify slack: urlEnv SLACK_URL must be https:// (plain http:// only to a loopback address)",
     );

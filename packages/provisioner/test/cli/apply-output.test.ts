@@ -65,7 +65,12 @@ describe("ApplyPrinter", () => {
     const { printer, actions, output } = harness(1, true);
     printer.onPacingHold({ waitMs: 1000 });
     printer.onEvent(step(actions[0]!, "create"));
-    const report: ApplyReport = { ok: true, results: [{ action: actions[0]!, status: "done" }], workspaceErrors: [], rotated: [] };
+    const report: ApplyReport = {
+      ok: true,
+      results: [{ action: actions[0]!, status: "done" }],
+      workspaceErrors: [],
+      rotated: [],
+    };
     expect(printer.closing(report)).toBe("");
     expect(output()).toBe("acme/k0: created key 00000000-0000-4000-8000-000000000001\n");
   });

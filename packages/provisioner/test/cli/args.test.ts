@@ -5,7 +5,10 @@ describe("parseCommandArgs", () => {
   const flags = { file: { type: "string", short: "f" }, json: { type: "boolean" } } as const;
 
   it("parses known flags", () => {
-    expect(parseCommandArgs("plan", ["-f", "x.yaml", "--json"], flags, { min: 0, max: 0 }).values).toMatchObject({ file: "x.yaml", json: true });
+    expect(parseCommandArgs("plan", ["-f", "x.yaml", "--json"], flags, { min: 0, max: 0 }).values).toMatchObject({
+      file: "x.yaml",
+      json: true,
+    });
   });
 
   it.each([
@@ -29,6 +32,7 @@ describe("stringList and positiveInt", () => {
   it("accepts 1..9999 only", () => {
     expect(positiveInt("apply", "concurrency", "8", 4)).toBe(8);
     expect(positiveInt("apply", "concurrency", undefined, 4)).toBe(4);
-    for (const bad of ["0", "-1", "1.5", "x", "10000"]) expect(() => positiveInt("apply", "concurrency", bad, 4)).toThrow(/--concurrency/);
+    for (const bad of ["0", "-1", "1.5", "x", "10000"])
+      expect(() => positiveInt("apply", "concurrency", bad, 4)).toThrow(/--concurrency/);
   });
 });

@@ -16,7 +16,12 @@ function manifestWith(count: number): string {
 async function cli(args: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const code = await runCli(args, { env: {}, cwd, stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
+  const code = await runCli(args, {
+    env: {},
+    cwd,
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+  });
   return { code, stdout, stderr };
 }
 
@@ -42,7 +47,9 @@ describe("timely-keys workspaces", () => {
     const dir = manifestWith(300);
     const one = await cli(["workspaces", "--json"], dir);
     expect(one.code).toBe(1);
-    expect(one.stderr).toBe("error: 300 workspaces do not fit in one matrix (GitHub runs at most 256 jobs per matrix): use --shards 2 or more\n");
+    expect(one.stderr).toBe(
+      "error: 300 workspaces do not fit in one matrix (GitHub runs at most 256 jobs per matrix): use --shards 2 or more\n",
+    );
     const few = await cli(["workspaces", "--json", "--shards", "1"], dir);
     expect(few.stderr).toContain("--shards 1 is too few for 300 workspaces");
     expect((await cli(["workspaces", "--shards", "0"], dir)).stderr).toContain("--shards must be a whole number");

@@ -32,13 +32,21 @@ function ok(body: Record<string, unknown>): Response {
 
 /** An error as the AWS JSON 1.1 protocol sends it. */
 function awsError(type: string, message: string, status = 400): Response {
-  return HttpResponse.json({ __type: type, message }, { status, headers: { ...JSON_11, "x-amzn-RequestId": "req-err" } });
+  return HttpResponse.json(
+    { __type: type, message },
+    { status, headers: { ...JSON_11, "x-amzn-RequestId": "req-err" } },
+  );
 }
 
 const ARN = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:timely/billing-AbCdEf";
 
 function putOk(call: Call): Response {
-  return ok({ ARN, Name: call.body.SecretId, VersionId: "b2c3d4e5-6789-4abc-9def-000000000002", VersionStages: ["AWSCURRENT"] });
+  return ok({
+    ARN,
+    Name: call.body.SecretId,
+    VersionId: "b2c3d4e5-6789-4abc-9def-000000000002",
+    VersionStages: ["AWSCURRENT"],
+  });
 }
 
 /** Serves Secrets Manager at `endpoint`, answering each operation from its queue (the last repeats). */
@@ -51,7 +59,11 @@ function serve(answers: Partial<Record<Operation, Answer[]>>, endpoint = REGION_
       expect(target.startsWith("secretsmanager.")).toBe(true);
       expect(request.headers.get("content-type")).toBe("application/x-amz-json-1.1");
       const operation = target.slice("secretsmanager.".length) as Operation;
-      const call: Call = { operation, headers: request.headers, body: (await request.json()) as Record<string, unknown> };
+      const call: Call = {
+        operation,
+        headers: request.headers,
+        body: (await request.json()) as Record<string, unknown>,
+      };
       calls.push(call);
       const queue = answers[operation];
       if (!queue || queue.length === 0) return awsError("InvalidRequestException", `unexpected ${operation}`);
@@ -106,7 +118,9 @@ describe("awsSecretsManager sink", () => {
   });
 
   it("does not try to create a secret named by an ARN", async () => {
-    const calls = serve({ PutSecretValue: [() => awsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")] });
+    const calls = serve({
+      PutSecretValue: [() => awsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret.")],
+    });
     const error = await rejectionOf(sinkFor({ secretId: ARN }).deliver(makeSecret().secret, makeContext({ env })));
     expect((error as DeliveryError).message).toContain("not by ARN");
     expect(calls.map((call) => call.operation)).toEqual(["PutSecretValue"]);
@@ -131,7 +145,10 @@ describe("awsSecretsManager sink", () => {
     await sinkFor({ secretId: "app/config", key: "TIMELY_API_KEY" }).deliver(secret, makeContext({ env }));
     expect(calls.map((call) => call.operation)).toEqual(["GetSecretValue", "PutSecretValue"]);
     expect(calls[0]?.body).toEqual({ SecretId: "app/config" });
-    expect(JSON.parse(String(calls[1]?.body.SecretString))).toEqual({ DATABASE_URL: "postgres://db", TIMELY_API_KEY: value });
+    expect(JSON.parse(String(calls[1]?.body.SecretString))).toEqual({
+      DATABASE_URL: "postgres://db",
+      TIMELY_API_KEY: value,
+    });
   });
 
   it("creates a JSON secret holding only the property when none exists", async () => {
@@ -146,8 +163,12 @@ describe("awsSecretsManager sink", () => {
   });
 
   it("refuses to set a property in a secret that is not a JSON object", async () => {
-    const calls = serve({ GetSecretValue: [() => ok({ ARN, Name: "plain", SecretString: "just-a-string", VersionId: "v1" })] });
-    const error = await rejectionOf(sinkFor({ secretId: "plain", key: "apiKey" }).deliver(makeSecret().secret, makeContext({ env })));
+    const calls = serve({
+      GetSecretValue: [() => ok({ ARN, Name: "plain", SecretString: "just-a-string", VersionId: "v1" })],
+    });
+    const error = await rejectionOf(
+      sinkFor({ secretId: "plain", key: "apiKey" }).deliver(makeSecret().secret, makeContext({ env })),
+    );
     expect((error as DeliveryError).message).toContain("does not hold JSON");
     expect((error as DeliveryError).retryable).toBe(false);
     expect(calls.map((call) => call.operation)).toEqual(["GetSecretValue"]);
@@ -164,9 +185,21 @@ describe("awsSecretsManager sink", () => {
   });
 
   it.each([
-    ["AccessDeniedException", "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: secretsmanager:PutSecretValue", "may not write"],
-    ["UnrecognizedClientException", "The security token included in the request is invalid.", "credentials were rejected"],
-    ["InvalidRequestException", "You can't perform this operation on the secret because it was marked for deletion.", "scheduled for deletion"],
+    [
+      "AccessDeniedException",
+      "User: arn:aws:iam::123456789012:user/ci is not authorized to perform: secretsmanager:PutSecretValue",
+      "may not write",
+    ],
+    [
+      "UnrecognizedClientException",
+      "The security token included in the request is invalid.",
+      "credentials were rejected",
+    ],
+    [
+      "InvalidRequestException",
+      "You can't perform this operation on the secret because it was marked for deletion.",
+      "scheduled for deletion",
+    ],
   ])("reports %s as not retryable, without the secret or credentials", async (type, message, hint) => {
     const { value, secret } = makeSecret();
     const calls = serve({ PutSecretValue: [() => awsError(type, message)] });
@@ -204,7 +237,9 @@ describe("awsSecretsManager sink", () => {
 
   it("reports a server error on the write as possibly delivered", async () => {
     serve({ PutSecretValue: [() => awsError("InternalServiceError", "An error occurred on the server side.", 500)] });
-    const error = await rejectionOf(sinkFor({ secretId: "timely/billing" }).deliver(makeSecret().secret, makeContext({ env })));
+    const error = await rejectionOf(
+      sinkFor({ secretId: "timely/billing" }).deliver(makeSecret().secret, makeContext({ env })),
+    );
     expect((error as DeliveryError).retryable).toBe(true);
     expect((error as DeliveryError).maybeDelivered).toBe(true);
   });
@@ -214,7 +249,9 @@ describe("awsSecretsManager sink", () => {
     server.use(
       http.post(REGION_ENDPOINT, () => {
         posts += 1;
-        return posts === 1 ? HttpResponse.error() : putOk({ operation: "PutSecretValue", headers: new Headers(), body: {} });
+        return posts === 1
+          ? HttpResponse.error()
+          : putOk({ operation: "PutSecretValue", headers: new Headers(), body: {} });
       }),
     );
     const { value, secret } = makeSecret();
@@ -222,22 +259,40 @@ describe("awsSecretsManager sink", () => {
     expect((first as DeliveryError).retryable).toBe(true);
     expect((first as DeliveryError).maybeDelivered).toBe(true);
     expectNoLeak([value, SECRET_ACCESS_KEY, SESSION_TOKEN], first);
-    const report = await deliverAll(secret, [sinkFor({ secretId: "timely/billing" })], makeContext({ env }), recordingSleep());
+    const report = await deliverAll(
+      secret,
+      [sinkFor({ secretId: "timely/billing" })],
+      makeContext({ env }),
+      recordingSleep(),
+    );
     expect(report.ok).toBe(true);
   });
 
   it("retries when another run created the secret first", async () => {
     const calls = serve({
-      PutSecretValue: [() => awsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret."), putOk],
-      CreateSecret: [() => awsError("ResourceExistsException", "The operation failed because the secret timely/billing already exists.")],
+      PutSecretValue: [
+        () => awsError("ResourceNotFoundException", "Secrets Manager can't find the specified secret."),
+        putOk,
+      ],
+      CreateSecret: [
+        () =>
+          awsError("ResourceExistsException", "The operation failed because the secret timely/billing already exists."),
+      ],
     });
-    const report = await deliverAll(makeSecret().secret, [sinkFor({ secretId: "timely/billing" })], makeContext({ env }), recordingSleep());
+    const report = await deliverAll(
+      makeSecret().secret,
+      [sinkFor({ secretId: "timely/billing" })],
+      makeContext({ env }),
+      recordingSleep(),
+    );
     expect(report.ok).toBe(true);
     expect(calls.map((call) => call.operation)).toEqual(["PutSecretValue", "CreateSecret", "PutSecretValue"]);
   });
 
   it("needs a region", async () => {
-    const error = await rejectionOf(sinkFor({ secretId: "timely/billing" }).deliver(makeSecret().secret, makeContext({ env: {} })));
+    const error = await rejectionOf(
+      sinkFor({ secretId: "timely/billing" }).deliver(makeSecret().secret, makeContext({ env: {} })),
+    );
     expect((error as DeliveryError).message).toContain("AWS_REGION");
     expect((error as DeliveryError).retryable).toBe(false);
   });

@@ -12,10 +12,13 @@ const configs: SinkConfig[] = [
 ];
 
 describe("createSink", () => {
-  it.each(configs.map((config) => [config.type, config] as const))("makes a %s sink with the destination sinkDestination gives", (type, config) => {
-    const sink = createSink(config, "/srv/app");
-    expect(sink.type).toBe(type);
-    expect(sink.destination).toBe(sinkDestination(config, "/srv/app"));
-    expect(typeof sink.deliver).toBe("function");
-  });
+  it.each(configs.map((config) => [config.type, config] as const))(
+    "makes a %s sink with the destination sinkDestination gives",
+    (type, config) => {
+      const sink = createSink(config, "/srv/app");
+      expect(sink.type).toBe(type);
+      expect(sink.destination).toBe(sinkDestination(config, "/srv/app"));
+      expect(typeof sink.deliver).toBe("function");
+    },
+  );
 });

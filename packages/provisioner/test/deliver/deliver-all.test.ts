@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { DeliveryError, deliverAll, type DeliveryContext, type SecretValue, type Sink } from "../../src/deliver/index.js";
+import {
+  DeliveryError,
+  deliverAll,
+  type DeliveryContext,
+  type SecretValue,
+  type Sink,
+} from "../../src/deliver/index.js";
 import { expectNoLeak, makeContext, makeSecret, recordingSleep } from "./helpers.js";
 
 interface Script {

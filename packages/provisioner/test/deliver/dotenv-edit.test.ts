@@ -25,7 +25,9 @@ describe("setDotenvVariable", () => {
 
   it("steps over a multi-line quoted value of another variable", () => {
     const before = 'CERT="-----BEGIN\nKEY=not-a-variable\n-----END"\nKEY=old\n';
-    expect(setDotenvVariable(before, "KEY", "KEY=new")).toBe('CERT="-----BEGIN\nKEY=not-a-variable\n-----END"\nKEY=new\n');
+    expect(setDotenvVariable(before, "KEY", "KEY=new")).toBe(
+      'CERT="-----BEGIN\nKEY=not-a-variable\n-----END"\nKEY=new\n',
+    );
   });
 
   it("keeps CRLF line endings and adds a final newline when missing", () => {

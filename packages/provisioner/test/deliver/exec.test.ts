@@ -72,7 +72,14 @@ describe("exec sink", () => {
     const command = script(
       "require('fs').writeFileSync('seen.json',JSON.stringify({v:process.env.BILLING_KEY,id:process.env.TIMELY_KEYS_KEY_ID,entry:process.env.TIMELY_KEYS_ENTRY,ws:process.env.TIMELY_KEYS_WORKSPACE,inherited:process.env.FROM_RUN,token:process.env.TIMELY_TOKEN_PROD,vault:process.env.VAULT_TOKEN,all:Object.keys(process.env).sort()}))",
     );
-    const ctx = makeContext({ env: { ...process.env, FROM_RUN: "yes", TIMELY_TOKEN_PROD: "tkm_managementtokenvalue0001", VAULT_TOKEN: "hvs.othersinkcredential000000001" } });
+    const ctx = makeContext({
+      env: {
+        ...process.env,
+        FROM_RUN: "yes",
+        TIMELY_TOKEN_PROD: "tkm_managementtokenvalue0001",
+        VAULT_TOKEN: "hvs.othersinkcredential000000001",
+      },
+    });
     await execSink({ command, input: "env", env: "BILLING_KEY", passEnv: ["FROM_RUN"] }).deliver(secret, ctx);
     expect(JSON.parse(await readFile(join(dir, "seen.json"), "utf8"))).toEqual({
       v: value,
@@ -81,15 +88,33 @@ describe("exec sink", () => {
       ws: ctx.workspace,
       inherited: "yes",
       // A minimal environment: never the management token or another sink's credential.
-      all: ["BILLING_KEY", "FROM_RUN", "HOME", "LANG", "PATH", "TIMELY_KEYS_ENTRY", "TIMELY_KEYS_KEY_ID", "TIMELY_KEYS_KEY_NAME", "TIMELY_KEYS_WORKSPACE"].filter(
-        (name) => name === "BILLING_KEY" || name === "FROM_RUN" || name.startsWith("TIMELY_KEYS_") || process.env[name] !== undefined,
+      all: [
+        "BILLING_KEY",
+        "FROM_RUN",
+        "HOME",
+        "LANG",
+        "PATH",
+        "TIMELY_KEYS_ENTRY",
+        "TIMELY_KEYS_KEY_ID",
+        "TIMELY_KEYS_KEY_NAME",
+        "TIMELY_KEYS_WORKSPACE",
+      ].filter(
+        (name) =>
+          name === "BILLING_KEY" ||
+          name === "FROM_RUN" ||
+          name.startsWith("TIMELY_KEYS_") ||
+          process.env[name] !== undefined,
       ),
     });
   });
 
   it("never runs a shell: metacharacters in argv are plain arguments", async () => {
     const marker = join(dir, "pwned");
-    const command = script("require('fs').writeFileSync('args.json',JSON.stringify(process.argv.slice(1)))", `; touch ${marker}`, "$(id)");
+    const command = script(
+      "require('fs').writeFileSync('args.json',JSON.stringify(process.argv.slice(1)))",
+      `; touch ${marker}`,
+      "$(id)",
+    );
     await execSink({ command }).deliver(makeSecret().secret, makeContext());
     expect(JSON.parse(await readFile(join(dir, "args.json"), "utf8"))).toEqual([`; touch ${marker}`, "$(id)"]);
     await expect(readFile(marker)).rejects.toThrow();
@@ -144,7 +169,9 @@ describe("exec sink", () => {
     const command = script(
       `const c=require('child_process').spawn(process.execPath,['-e',${JSON.stringify(grandchild)}],{stdio:'ignore'});require('fs').writeFileSync(${JSON.stringify(pidFile)},String(c.pid));process.on('SIGTERM',()=>{});process.stdin.resume();setInterval(()=>{},1000)`,
     );
-    const error = await rejectionOf(execSink({ command, timeoutSeconds: 0.5 }, 100).deliver(makeSecret().secret, makeContext()));
+    const error = await rejectionOf(
+      execSink({ command, timeoutSeconds: 0.5 }, 100).deliver(makeSecret().secret, makeContext()),
+    );
     expect((error as Error).message).toContain("did not finish");
     const pid = Number(await readFile(pidFile, "utf8"));
     await waitUntil(() => !isAlive(pid));
@@ -152,7 +179,9 @@ describe("exec sink", () => {
   });
 
   it("reports a program that cannot be started, as not retryable", async () => {
-    const error = await rejectionOf(execSink({ command: [join(dir, "no-such-program")] }).deliver(makeSecret().secret, makeContext()));
+    const error = await rejectionOf(
+      execSink({ command: [join(dir, "no-such-program")] }).deliver(makeSecret().secret, makeContext()),
+    );
     expect(error).toBeInstanceOf(DeliveryError);
     expect((error as DeliveryError).message).toContain("could not start");
     expect((error as DeliveryError).message).toContain("ENOENT");
@@ -166,10 +195,10 @@ describe("exec sink", () => {
 
   it("stops the program when the run is cancelled", async () => {
     const controller = new AbortController();
-    const delivery = execSink({ command: script("process.stdin.resume();setInterval(()=>{},1000)"), timeoutSeconds: 60 }).deliver(
-      makeSecret().secret,
-      makeContext({ signal: controller.signal }),
-    );
+    const delivery = execSink({
+      command: script("process.stdin.resume();setInterval(()=>{},1000)"),
+      timeoutSeconds: 60,
+    }).deliver(makeSecret().secret, makeContext({ signal: controller.signal }));
     setTimeout(() => controller.abort(), 100);
     const error = await rejectionOf(delivery);
     expect((error as Error).message).toContain("cancelled");
@@ -191,7 +220,9 @@ describe("exec sink", () => {
   it("rejects an empty command and a bad env var name", async () => {
     const empty = await rejectionOf(execSink({ command: [] }).deliver(makeSecret().secret, makeContext()));
     expect((empty as Error).message).toContain("command is empty");
-    const badEnv = await rejectionOf(execSink({ command: [node], input: "env", env: "A-B" }).deliver(makeSecret().secret, makeContext()));
+    const badEnv = await rejectionOf(
+      execSink({ command: [node], input: "env", env: "A-B" }).deliver(makeSecret().secret, makeContext()),
+    );
     expect((badEnv as Error).message).toContain("A-B");
   });
 });
@@ -204,7 +235,9 @@ describe("exec sink: hard time bound", () => {
       `require('child_process').spawn(process.execPath,['-e',${JSON.stringify(escaped)}],{detached:true,stdio:['ignore','inherit','inherit']}).unref();process.on('SIGTERM',()=>{});process.stdin.resume();setInterval(()=>{},1000)`,
     );
     const started = performance.now();
-    const error = await rejectionOf(execSink({ command, timeoutSeconds: 0.3 }, 200).deliver(makeSecret().secret, makeContext()));
+    const error = await rejectionOf(
+      execSink({ command, timeoutSeconds: 0.3 }, 200).deliver(makeSecret().secret, makeContext()),
+    );
     const elapsed = performance.now() - started;
     expect((error as Error).message).toContain("did not finish within 0.3s");
     expect(elapsed).toBeLessThan(2_000);

@@ -128,7 +128,9 @@ describe("file sink", () => {
   });
 
   it("rejects an invalid dotenv variable name", async () => {
-    const error = await rejectionOf(sink({ path: ".env", variable: "BAD-NAME" }).deliver(makeSecret().secret, makeContext()));
+    const error = await rejectionOf(
+      sink({ path: ".env", variable: "BAD-NAME" }).deliver(makeSecret().secret, makeContext()),
+    );
     expect((error as Error).message).toContain("BAD-NAME");
     expect(await readdir(dir)).toEqual([]);
   });
@@ -229,7 +231,12 @@ describe("file sink: where it refuses to write", () => {
 
   it("refuses a target inside a .git folder", async () => {
     await mkdir(join(dir, ".git", "hooks"), { recursive: true });
-    const error = await rejectionOf(sink({ path: ".git/hooks/post-checkout", format: "raw" }).deliver(makeSecret().secret, makeContext({ manifestDir: dir })));
+    const error = await rejectionOf(
+      sink({ path: ".git/hooks/post-checkout", format: "raw" }).deliver(
+        makeSecret().secret,
+        makeContext({ manifestDir: dir }),
+      ),
+    );
     expect((error as Error).message).toContain("inside a .git folder");
     expect(await readdir(join(dir, ".git", "hooks"))).toEqual([]);
   });

@@ -23,7 +23,10 @@ afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
 
 function publicKeyAnswer() {
-  return HttpResponse.json({ key_id: KEY_ID, key: sodium.to_base64(keyPair.publicKey, sodium.base64_variants.ORIGINAL) });
+  return HttpResponse.json({
+    key_id: KEY_ID,
+    key: sodium.to_base64(keyPair.publicKey, sodium.base64_variants.ORIGINAL),
+  });
 }
 
 function open(encryptedValue: string): string {
@@ -47,7 +50,12 @@ function serveScope(scope: string, putStatus = 201): Captured[] {
       return publicKeyAnswer();
     }),
     http.put(`${API}${scope}/:name`, async ({ request }) => {
-      captured.push({ method: "PUT", path: new URL(request.url).pathname, headers: request.headers, body: await request.json() });
+      captured.push({
+        method: "PUT",
+        path: new URL(request.url).pathname,
+        headers: request.headers,
+        body: await request.json(),
+      });
       return new HttpResponse(null, { status: putStatus });
     }),
   );
@@ -65,7 +73,11 @@ describe("githubSecret sink", () => {
     const { value, secret } = makeSecret();
     const captured = serveScope("/repos/acme/billing/actions/secrets");
     const ctx = makeContext({ env });
-    const config: GithubSecretSinkConfig = { type: "githubSecret", repository: "acme/billing", secretName: "TIMELY_API_KEY" };
+    const config: GithubSecretSinkConfig = {
+      type: "githubSecret",
+      repository: "acme/billing",
+      secretName: "TIMELY_API_KEY",
+    };
     const sink = createSink(config, "/manifests");
     expect(sink.destination).toBe(sinkDestination(config, "/manifests"));
     await sink.deliver(secret, ctx);
@@ -93,7 +105,10 @@ describe("githubSecret sink", () => {
     const { value, secret } = makeSecret();
     const captured = serveScope("/repos/acme/billing/environments/production/secrets", 204);
     const ctx = makeContext({ env });
-    await sinkFor({ repository: "acme/billing", environment: "production", secretName: "API_KEY" }).deliver(secret, ctx);
+    await sinkFor({ repository: "acme/billing", environment: "production", secretName: "API_KEY" }).deliver(
+      secret,
+      ctx,
+    );
     expect(captured[1]?.path).toBe("/repos/acme/billing/environments/production/secrets/API_KEY");
     expect(open((captured[1]?.body as { encrypted_value: string }).encrypted_value)).toBe(value);
     expect(ctx.logs.join("\n")).toContain("updated API_KEY");
@@ -112,7 +127,10 @@ describe("githubSecret sink", () => {
     expect(open(body.encrypted_value)).toBe(value);
 
     const again = serveScope("/orgs/acme/actions/secrets");
-    await sinkFor({ organization: "acme", secretName: "ORG_KEY", visibility: "all" }).deliver(secret, makeContext({ env }));
+    await sinkFor({ organization: "acme", secretName: "ORG_KEY", visibility: "all" }).deliver(
+      secret,
+      makeContext({ env }),
+    );
     expect((again[1]?.body as { visibility: string }).visibility).toBe("all");
   });
 
@@ -149,7 +167,12 @@ describe("githubSecret sink", () => {
       }),
     );
     const ctx = makeContext({ env });
-    const report = await deliverAll(secret, [sinkFor({ repository: "acme/billing", secretName: "KEY" })], ctx, recordingSleep());
+    const report = await deliverAll(
+      secret,
+      [sinkFor({ repository: "acme/billing", secretName: "KEY" })],
+      ctx,
+      recordingSleep(),
+    );
     expect(calls).toBe(1);
     const error = report.error;
     expect(error).toBeInstanceOf(DeliveryError);
@@ -200,7 +223,9 @@ describe("githubSecret sink", () => {
     );
     const { sleeps, sleep } = recordingSleep();
     const ctx = makeContext({ env });
-    const report = await deliverAll(secret, [sinkFor({ repository: "acme/billing", secretName: "KEY" })], ctx, { sleep });
+    const report = await deliverAll(secret, [sinkFor({ repository: "acme/billing", secretName: "KEY" })], ctx, {
+      sleep,
+    });
     expect(report.ok).toBe(true);
     expect(report.results[0]?.attempts).toBe(3);
     expect(sleeps).toEqual([1000, 7000]);
@@ -211,10 +236,15 @@ describe("githubSecret sink", () => {
   it("reports a 5xx on the PUT as possibly delivered once retries run out", async () => {
     server.use(
       http.get(`${API}/repos/acme/billing/actions/secrets/public-key`, () => publicKeyAnswer()),
-      http.put(`${API}/repos/acme/billing/actions/secrets/:name`, () => HttpResponse.json({ message: "boom" }, { status: 500 })),
+      http.put(`${API}/repos/acme/billing/actions/secrets/:name`, () =>
+        HttpResponse.json({ message: "boom" }, { status: 500 }),
+      ),
     );
     const sink = sinkFor({ repository: "acme/billing", secretName: "KEY" });
-    const report = await deliverAll(makeSecret().secret, [sink], makeContext({ env }), { retries: 1, sleep: recordingSleep().sleep });
+    const report = await deliverAll(makeSecret().secret, [sink], makeContext({ env }), {
+      retries: 1,
+      sleep: recordingSleep().sleep,
+    });
     expect(report.ok).toBe(false);
     expect(report.results[0]?.attempts).toBe(2);
     expect(report.maybeDelivered).toEqual([sink.destination]);
@@ -236,9 +266,14 @@ describe("githubSecret sink", () => {
       http.put(`${API}/repos/acme/billing/actions/secrets/:name`, () => new HttpResponse(null, { status: 201 })),
     );
     const { sleeps, sleep } = recordingSleep();
-    const report = await deliverAll(makeSecret().secret, [sinkFor({ repository: "acme/billing", secretName: "KEY" })], makeContext({ env }), {
-      sleep,
-    });
+    const report = await deliverAll(
+      makeSecret().secret,
+      [sinkFor({ repository: "acme/billing", secretName: "KEY" })],
+      makeContext({ env }),
+      {
+        sleep,
+      },
+    );
     expect(report.ok).toBe(true);
     expect(sleeps).toEqual([3000]);
   });
@@ -252,16 +287,25 @@ describe("githubSecret sink", () => {
       }),
       http.put(`${API}/repos/acme/billing/actions/secrets/:name`, () => new HttpResponse(null, { status: 201 })),
     );
-    const report = await deliverAll(makeSecret().secret, [sinkFor({ repository: "acme/billing", secretName: "KEY" })], makeContext({ env }), recordingSleep());
+    const report = await deliverAll(
+      makeSecret().secret,
+      [sinkFor({ repository: "acme/billing", secretName: "KEY" })],
+      makeContext({ env }),
+      recordingSleep(),
+    );
     expect(report.ok).toBe(true);
     expect(report.results[0]?.attempts).toBe(2);
   });
 
   it("fails clearly without a token or with a malformed repository, before any request", async () => {
-    const missing = await rejectionOf(sinkFor({ repository: "acme/billing", secretName: "KEY" }).deliver(makeSecret().secret, makeContext()));
+    const missing = await rejectionOf(
+      sinkFor({ repository: "acme/billing", secretName: "KEY" }).deliver(makeSecret().secret, makeContext()),
+    );
     expect((missing as DeliveryError).message).toContain("GITHUB_TOKEN");
     expect((missing as DeliveryError).retryable).toBe(false);
-    const malformed = await rejectionOf(sinkFor({ repository: "billing", secretName: "KEY" }).deliver(makeSecret().secret, makeContext({ env })));
+    const malformed = await rejectionOf(
+      sinkFor({ repository: "billing", secretName: "KEY" }).deliver(makeSecret().secret, makeContext({ env })),
+    );
     expect((malformed as DeliveryError).message).toContain('"owner/repo"');
   });
 });

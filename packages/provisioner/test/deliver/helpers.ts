@@ -48,7 +48,8 @@ export function expectNoLeak(sensitive: string[], ...things: unknown[]): void {
     const views = [String(thing), inspect(thing, { depth: 10, showHidden: true }), safeJson(thing)];
     if (thing instanceof Error) {
       views.push(thing.message, String(thing.stack));
-      for (const key of Object.getOwnPropertyNames(thing)) views.push(inspect((thing as unknown as Record<string, unknown>)[key]));
+      for (const key of Object.getOwnPropertyNames(thing))
+        views.push(inspect((thing as unknown as Record<string, unknown>)[key]));
     }
     for (const view of views) {
       for (const value of sensitive) expect(view).not.toContain(value);

@@ -79,7 +79,9 @@ describe("onePassword sink", () => {
 
   it("finds a custom field by its label and patches it by its id", async () => {
     const { value, secret } = makeSecret();
-    const patches = serveItem([{ id: "k3v5fz2wpd6lqdm4o3ygy3pcxu", label: "Timely API key", type: "CONCEALED", value: "x" }]);
+    const patches = serveItem([
+      { id: "k3v5fz2wpd6lqdm4o3ygy3pcxu", label: "Timely API key", type: "CONCEALED", value: "x" },
+    ]);
     await sinkFor({ field: "Timely API key" }).deliver(secret, makeContext({ env }));
     expect(patches[0]?.body).toEqual([{ op: "replace", path: "/fields/k3v5fz2wpd6lqdm4o3ygy3pcxu/value", value }]);
   });
@@ -95,7 +97,9 @@ describe("onePassword sink", () => {
     const patches = serveItem([{ id: "notesPlain", label: "notesPlain", purpose: "NOTES" }]);
     const ctx = makeContext({ env });
     await sinkFor({ field: "api key" }).deliver(secret, ctx);
-    expect(patches[0]?.body).toEqual([{ op: "add", path: "/fields", value: { label: "api key", type: "CONCEALED", value } }]);
+    expect(patches[0]?.body).toEqual([
+      { op: "add", path: "/fields", value: { label: "api key", type: "CONCEALED", value } },
+    ]);
     expect(ctx.logs.join("\n")).toContain("added field api key");
   });
 
@@ -154,7 +158,11 @@ describe("onePassword sink", () => {
       http.patch(ITEM_URL, () => {
         patches += 1;
         if (patches === 1) return HttpResponse.json({ status: 503, message: "sync in progress" }, { status: 503 });
-        if (patches === 2) return HttpResponse.json({ status: 429, message: "too many requests" }, { status: 429, headers: { "Retry-After": "2" } });
+        if (patches === 2)
+          return HttpResponse.json(
+            { status: 429, message: "too many requests" },
+            { status: 429, headers: { "Retry-After": "2" } },
+          );
         return HttpResponse.json(item([{ id: "credential", label: "credential" }]));
       }),
     );
@@ -168,10 +176,15 @@ describe("onePassword sink", () => {
   });
 
   it("needs a Connect host and a token", async () => {
-    const noHost = await rejectionOf(sinkFor().deliver(makeSecret().secret, makeContext({ env: { OP_CONNECT_TOKEN: TOKEN } })));
+    const noHost = await rejectionOf(
+      sinkFor().deliver(makeSecret().secret, makeContext({ env: { OP_CONNECT_TOKEN: TOKEN } })),
+    );
     expect((noHost as Error).message).toContain("OP_CONNECT_HOST");
     const noToken = await rejectionOf(
-      sinkFor({ tokenEnv: "OP_TOKEN_BILLING" }).deliver(makeSecret().secret, makeContext({ env: { OP_CONNECT_HOST: CONNECT } })),
+      sinkFor({ tokenEnv: "OP_TOKEN_BILLING" }).deliver(
+        makeSecret().secret,
+        makeContext({ env: { OP_CONNECT_HOST: CONNECT } }),
+      ),
     );
     expect((noToken as Error).message).toContain("OP_TOKEN_BILLING");
   });

@@ -2,7 +2,7 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { VaultSinkConfig } from "../../src/deliver/config.js";
-import { DeliveryError, deliverAll, sinkDestination } from "../../src/deliver/index.js";
+import { type DeliveryError, deliverAll, sinkDestination } from "../../src/deliver/index.js";
 import { createVaultSink } from "../../src/deliver/vault.js";
 import { base62, expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
@@ -27,7 +27,13 @@ function kvRead(data: Record<string, unknown>, version: number) {
     lease_duration: 0,
     data: {
       data,
-      metadata: { created_time: "2026-11-01T00:00:00Z", custom_metadata: null, deletion_time: "", destroyed: false, version },
+      metadata: {
+        created_time: "2026-11-01T00:00:00Z",
+        custom_metadata: null,
+        deletion_time: "",
+        destroyed: false,
+        version,
+      },
     },
     wrap_info: null,
     warnings: null,
@@ -81,7 +87,9 @@ describe("vault sink", () => {
     const { value, secret } = makeSecret();
     const writes: Write[] = [];
     server.use(
-      http.get("https://vault.internal/v1/kv/data/team%20a/app", () => HttpResponse.json({ errors: [] }, { status: 404 })),
+      http.get("https://vault.internal/v1/kv/data/team%20a/app", () =>
+        HttpResponse.json({ errors: [] }, { status: 404 }),
+      ),
       http.post("https://vault.internal/v1/kv/data/team%20a/app", async ({ request }) => {
         writes.push({ headers: request.headers, body: (await request.json()) as Write["body"] });
         return kvWritten(1);
@@ -108,7 +116,12 @@ describe("vault sink", () => {
           {
             data: {
               data: null,
-              metadata: { created_time: "2026-01-01T00:00:00Z", deletion_time: "2026-02-01T00:00:00Z", destroyed: false, version: 7 },
+              metadata: {
+                created_time: "2026-01-01T00:00:00Z",
+                deletion_time: "2026-02-01T00:00:00Z",
+                destroyed: false,
+                version: 7,
+              },
             },
           },
           { status: 404 },
@@ -136,7 +149,10 @@ describe("vault sink", () => {
         const body = (await request.json()) as Write["body"];
         writes.push({ headers: request.headers, body });
         if (body.options?.cas !== 3) {
-          return HttpResponse.json({ errors: ["check-and-set parameter did not match the current version"] }, { status: 400 });
+          return HttpResponse.json(
+            { errors: ["check-and-set parameter did not match the current version"] },
+            { status: 400 },
+          );
         }
         return kvWritten(4);
       }),
@@ -156,7 +172,10 @@ describe("vault sink", () => {
       http.get(`${VAULT}/v1/secret/data/app`, () => kvRead({}, writes + 1)),
       http.post(`${VAULT}/v1/secret/data/app`, () => {
         writes += 1;
-        return HttpResponse.json({ errors: ["check-and-set parameter did not match the current version"] }, { status: 400 });
+        return HttpResponse.json(
+          { errors: ["check-and-set parameter did not match the current version"] },
+          { status: 400 },
+        );
       }),
     );
     const error = await rejectionOf(sinkFor({ path: "app" }).deliver(makeSecret().secret, makeContext({ env })));
@@ -176,7 +195,13 @@ describe("vault sink", () => {
       http.post(`${VAULT}/v1/auth/ci-approle/login`, async ({ request }) => {
         logins.push(await request.json());
         return HttpResponse.json({
-          auth: { client_token: clientToken, accessor: "acc", policies: ["default"], lease_duration: 1200, renewable: true },
+          auth: {
+            client_token: clientToken,
+            accessor: "acc",
+            policies: ["default"],
+            lease_duration: 1200,
+            renewable: true,
+          },
         });
       }),
       http.get(`${VAULT}/v1/secret/data/app`, ({ request }) => {
@@ -189,10 +214,10 @@ describe("vault sink", () => {
       }),
     );
     const ctx = makeContext({ env: { VAULT_ADDR: VAULT, ROLE_ID: roleId, SECRET_ID: secretId } });
-    await sinkFor({ path: "app", auth: { method: "approle", roleIdEnv: "ROLE_ID", secretIdEnv: "SECRET_ID", mount: "ci-approle" } }).deliver(
-      secret,
-      ctx,
-    );
+    await sinkFor({
+      path: "app",
+      auth: { method: "approle", roleIdEnv: "ROLE_ID", secretIdEnv: "SECRET_ID", mount: "ci-approle" },
+    }).deliver(secret, ctx);
     expect(logins).toEqual([{ role_id: roleId, secret_id: secretId }]);
     expect(tokensUsed).toEqual([clientToken, clientToken]);
     expectNoLeak([value, secretId, clientToken], ctx.logs);
@@ -201,11 +226,16 @@ describe("vault sink", () => {
   it("reports a failed AppRole login without the secret_id", async () => {
     const secretId = "6a174c20-f6de-a53c-74d2-6018fcceff64";
     server.use(
-      http.post(`${VAULT}/v1/auth/approle/login`, () => HttpResponse.json({ errors: ["invalid role or secret ID"] }, { status: 400 })),
+      http.post(`${VAULT}/v1/auth/approle/login`, () =>
+        HttpResponse.json({ errors: ["invalid role or secret ID"] }, { status: 400 }),
+      ),
     );
     const ctx = makeContext({ env: { VAULT_ADDR: VAULT, ROLE_ID: "role", SECRET_ID: secretId } });
     const error = await rejectionOf(
-      sinkFor({ path: "app", auth: { method: "approle", roleIdEnv: "ROLE_ID", secretIdEnv: "SECRET_ID" } }).deliver(makeSecret().secret, ctx),
+      sinkFor({ path: "app", auth: { method: "approle", roleIdEnv: "ROLE_ID", secretIdEnv: "SECRET_ID" } }).deliver(
+        makeSecret().secret,
+        ctx,
+      ),
     );
     expect((error as DeliveryError).message).toContain("invalid role or secret ID");
     expect((error as DeliveryError).retryable).toBe(false);
@@ -236,7 +266,11 @@ describe("vault sink", () => {
     const { value, secret } = makeSecret();
     const answers = [
       () => HttpResponse.json({ errors: ["Vault is sealed"] }, { status: 503 }),
-      () => HttpResponse.json({ errors: ["request path \"secret/data/app\": rate limit quota exceeded"] }, { status: 429, headers: { "Retry-After": "4" } }),
+      () =>
+        HttpResponse.json(
+          { errors: ['request path "secret/data/app": rate limit quota exceeded'] },
+          { status: 429, headers: { "Retry-After": "4" } },
+        ),
     ];
     let reads = 0;
     server.use(
@@ -259,7 +293,9 @@ describe("vault sink", () => {
   it("reports a 500 on the write as possibly delivered", async () => {
     server.use(
       http.get(`${VAULT}/v1/secret/data/app`, () => kvRead({}, 1)),
-      http.post(`${VAULT}/v1/secret/data/app`, () => HttpResponse.json({ errors: ["internal error"] }, { status: 500 })),
+      http.post(`${VAULT}/v1/secret/data/app`, () =>
+        HttpResponse.json({ errors: ["internal error"] }, { status: 500 }),
+      ),
     );
     const error = await rejectionOf(sinkFor({ path: "app" }).deliver(makeSecret().secret, makeContext({ env })));
     expect((error as DeliveryError).retryable).toBe(true);
@@ -269,18 +305,27 @@ describe("vault sink", () => {
   it("treats a 404 with errors (no such mount) as a failure, not as a new secret", async () => {
     server.use(
       http.get(`${VAULT}/v1/nope/data/app`, () =>
-        HttpResponse.json({ errors: ['no handler for route "nope/data/app". route entry not found.'] }, { status: 404 }),
+        HttpResponse.json(
+          { errors: ['no handler for route "nope/data/app". route entry not found.'] },
+          { status: 404 },
+        ),
       ),
     );
-    const error = await rejectionOf(sinkFor({ path: "app", mount: "nope" }).deliver(makeSecret().secret, makeContext({ env })));
+    const error = await rejectionOf(
+      sinkFor({ path: "app", mount: "nope" }).deliver(makeSecret().secret, makeContext({ env })),
+    );
     expect((error as DeliveryError).message).toContain("no handler for route");
     expect((error as DeliveryError).retryable).toBe(false);
   });
 
   it("needs an address and a token", async () => {
-    const noAddress = await rejectionOf(sinkFor({ path: "app" }).deliver(makeSecret().secret, makeContext({ env: { VAULT_TOKEN: TOKEN } })));
+    const noAddress = await rejectionOf(
+      sinkFor({ path: "app" }).deliver(makeSecret().secret, makeContext({ env: { VAULT_TOKEN: TOKEN } })),
+    );
     expect((noAddress as Error).message).toContain("VAULT_ADDR");
-    const noToken = await rejectionOf(sinkFor({ path: "app" }).deliver(makeSecret().secret, makeContext({ env: { VAULT_ADDR: VAULT } })));
+    const noToken = await rejectionOf(
+      sinkFor({ path: "app" }).deliver(makeSecret().secret, makeContext({ env: { VAULT_ADDR: VAULT } })),
+    );
     expect((noToken as Error).message).toContain("VAULT_TOKEN");
   });
 });

@@ -2,7 +2,22 @@ import { describe, expect, it } from "vitest";
 import { parseMarker } from "../../src/marker.js";
 import { plan } from "../../src/plan.js";
 import { successorForGeneration } from "../../src/plan/successor.js";
-import { actions, at, DAY, desired, entry, HOUR, kinds, live, managed, mutating, NOW, only, stateOf, unix } from "./fixtures.js";
+import {
+  actions,
+  at,
+  DAY,
+  desired,
+  entry,
+  HOUR,
+  kinds,
+  live,
+  managed,
+  mutating,
+  NOW,
+  only,
+  stateOf,
+  unix,
+} from "./fixtures.js";
 import { simulateApply } from "./simulate.js";
 
 const crm = entry("crm", { name: "CRM sync", description: "Salesforce sync" });
@@ -23,12 +38,21 @@ describe("crash safety: successors left behind by a run that stopped", () => {
     expect(rotate.successor.generation).toBe(3);
     expect(rotate.successor.idempotencyKey).toBe("tk:acme:crm:3");
     // The current key is not touched.
-    expect(actions(result).flatMap((a) => a.operations).some((op) => op.keyId === current.id)).toBe(false);
+    expect(
+      actions(result)
+        .flatMap((a) => a.operations)
+        .some((op) => op.keyId === current.id),
+    ).toBe(false);
   });
 
   it("a delivering successor (some sinks may have it) is never revoked: a newer one is made and it drains", () => {
     const current = managed(crm, 1, {}, { created_at: at(-30 * DAY) });
-    const partial = managed(crm, 2, { phase: "delivering", progress: { done: 1, total: 2 } }, { created_at: at(-2 * HOUR) });
+    const partial = managed(
+      crm,
+      2,
+      { phase: "delivering", progress: { done: 1, total: 2 } },
+      { created_at: at(-2 * HOUR) },
+    );
     const result = plan(manifest, live([current, partial]), NOW);
     expect(kinds(result)).toEqual(["rotate"]);
     const rotate = only(result, "rotate");
@@ -51,7 +75,12 @@ describe("crash safety: successors left behind by a run that stopped", () => {
   });
 
   it("a first create that crashed mid-delivery is made again; the partial key drains after", () => {
-    const partial = managed(crm, 1, { phase: "delivering", progress: { done: 1, total: 1 } }, { created_at: at(-HOUR) });
+    const partial = managed(
+      crm,
+      1,
+      { phase: "delivering", progress: { done: 1, total: 1 } },
+      { created_at: at(-HOUR) },
+    );
     const result = plan(manifest, live([partial]), NOW);
     const create = only(result, "create");
     expect(create).toMatchObject({ reason: "successor_abandoned" });
@@ -75,15 +104,28 @@ describe("crash safety: successors left behind by a run that stopped", () => {
   });
 
   it("two keys claiming one generation (a copied marker): a warning, and neither is retired", () => {
-    const first = managed(crm, 2, { promotedAt: unix(-30 * DAY) }, { id: "00000000-0000-4000-8000-0000000000d1", created_at: at(-30 * DAY) });
-    const copy = managed(crm, 2, { promotedAt: unix(-30 * DAY) }, { id: "00000000-0000-4000-8000-0000000000d2", created_at: at(-20 * DAY) });
+    const first = managed(
+      crm,
+      2,
+      { promotedAt: unix(-30 * DAY) },
+      { id: "00000000-0000-4000-8000-0000000000d1", created_at: at(-30 * DAY) },
+    );
+    const copy = managed(
+      crm,
+      2,
+      { promotedAt: unix(-30 * DAY) },
+      { id: "00000000-0000-4000-8000-0000000000d2", created_at: at(-20 * DAY) },
+    );
     const result = plan(manifest, live([first, copy]), NOW);
     expect(actions(result)).toEqual([]);
     expect(result.warnings.map((w) => w.message)).toEqual([
       `2 keys carry the marker of crm#2; "CRM sync" (${copy.id}) is treated as current and the others are left alone: remove the marker from the ones that are not this entry's key`,
     ]);
     // A disabled entry still deactivates both.
-    expect(kinds(plan(desired([{ ...crm, enabled: false }]), live([first, copy]), NOW))).toEqual(["disable", "disable"]);
+    expect(kinds(plan(desired([{ ...crm, enabled: false }]), live([first, copy]), NOW))).toEqual([
+      "disable",
+      "disable",
+    ]);
   });
 
   describe("a successor touched within the lease may belong to a run still at work", () => {
@@ -101,17 +143,24 @@ describe("crash safety: successors left behind by a run that stopped", () => {
     });
 
     it("delivery progress (a marker edit) renews the lease", () => {
-      const progressing = managed(crm, 2, { phase: "delivering", progress: { done: 1, total: 3 } }, {
-        created_at: at(-20 * MINUTE),
-        updated_at: at(-MINUTE),
-      });
+      const progressing = managed(
+        crm,
+        2,
+        { phase: "delivering", progress: { done: 1, total: 3 } },
+        {
+          created_at: at(-20 * MINUTE),
+          updated_at: at(-MINUTE),
+        },
+      );
       expect(kinds(plan(manifest, live([current, progressing]), NOW))).toEqual(["in-flight"]);
     });
 
     it("warns when a forced rotation cannot start", () => {
       const result = plan(manifest, live([current, pending]), NOW, { forceRotate: ["crm"] });
       expect(mutating(result)).toEqual([]);
-      expect(result.warnings.map((w) => w.message)).toEqual(["rotation of crm not started: another run is delivering its successor"]);
+      expect(result.warnings.map((w) => w.message)).toEqual([
+        "rotation of crm not started: another run is delivering its successor",
+      ]);
     });
 
     it("past the lease it is abandoned", () => {
@@ -120,14 +169,20 @@ describe("crash safety: successors left behind by a run that stopped", () => {
     });
 
     it("a lease of 0 treats every unfinished successor as abandoned at once", () => {
-      expect(kinds(plan(manifest, live([current, pending]), NOW, { inFlightLeaseSeconds: 0 }))).toEqual(["revoke-abandoned", "rotate"]);
+      expect(kinds(plan(manifest, live([current, pending]), NOW, { inFlightLeaseSeconds: 0 }))).toEqual([
+        "revoke-abandoned",
+        "rotate",
+      ]);
     });
 
     it("does not stop the previous keys' drain", () => {
       const previous = managed(crm, 1, {}, { created_at: at(-60 * DAY) });
       const cur = managed(crm, 2, { promotedAt: unix(-2 * DAY) }, { created_at: at(-2 * DAY) });
       const inFlight = managed(crm, 3, { phase: "pending" }, { created_at: at(-MINUTE) });
-      expect(kinds(plan(manifest, live([previous, cur, inFlight]), NOW, { forceRotate: ["crm"] }))).toEqual(["in-flight", "deactivate-previous"]);
+      expect(kinds(plan(manifest, live([previous, cur, inFlight]), NOW, { forceRotate: ["crm"] }))).toEqual([
+        "in-flight",
+        "deactivate-previous",
+      ]);
     });
   });
 
@@ -149,7 +204,10 @@ describe("crash safety: successors left behind by a run that stopped", () => {
     });
 
     it("successorForGeneration moves a spec to the next generation consistently", () => {
-      const spec = only(plan(manifest, live([managed(crm, 1, {}, { created_at: at(-91 * DAY) })]), NOW), "rotate").successor;
+      const spec = only(
+        plan(manifest, live([managed(crm, 1, {}, { created_at: at(-91 * DAY) })]), NOW),
+        "rotate",
+      ).successor;
       const next = successorForGeneration(spec, "acme", 3);
       expect(next.generation).toBe(3);
       expect(next.idempotencyKey).toBe("tk:acme:crm:3");

@@ -1,7 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { MAX_DESCRIPTION_LENGTH, parseMarker, stripMarker } from "../../src/marker.js";
 import { plan } from "../../src/plan.js";
-import { actions, apiKey, at, DAY, desired, entry, kinds, live, managed, NOW, only, stateOf, WORKSPACE_ID } from "./fixtures.js";
+import {
+  actions,
+  apiKey,
+  at,
+  DAY,
+  desired,
+  entry,
+  kinds,
+  live,
+  managed,
+  NOW,
+  only,
+  stateOf,
+  WORKSPACE_ID,
+} from "./fixtures.js";
 import { simulateApply } from "./simulate.js";
 
 const crm = entry("crm", {
@@ -9,23 +23,42 @@ const crm = entry("crm", {
   description: "Salesforce sync",
   scopes: ["read", "write"],
   expiresInDays: 90,
-  deliver: [{ type: "file", path: ".env" }, { type: "githubSecret", repository: "acme/app", secretName: "TIMELY_API_KEY" }],
+  deliver: [
+    { type: "file", path: ".env" },
+    { type: "githubSecret", repository: "acme/app", secretName: "TIMELY_API_KEY" },
+  ],
 });
 
 describe("create", () => {
   it("carries everything the executor needs: body, idempotency key, markers, sinks, verify", () => {
     const result = plan(desired([crm]), live([]), NOW);
     const create = only(result, "create");
-    expect(create).toMatchObject({ workspace: "acme", entryId: "crm", reason: "missing", mutates: true, operations: [] });
+    expect(create).toMatchObject({
+      workspace: "acme",
+      entryId: "crm",
+      reason: "missing",
+      mutates: true,
+      operations: [],
+    });
     expect(create.successor).toEqual({
       generation: 1,
       idempotencyKey: "tk:acme:crm:1",
-      create: { name: "CRM sync", description: "Salesforce sync [tk:crm#1 pending]", scopes: ["read", "write"], expires_in_days: 90 },
+      create: {
+        name: "CRM sync",
+        description: "Salesforce sync [tk:crm#1 pending]",
+        scopes: ["read", "write"],
+        expires_in_days: 90,
+      },
       userDescription: "Salesforce sync",
       markers: {
         pending: { entryId: "crm", generation: 1, phase: "pending" },
         delivering: { entryId: "crm", generation: 1, phase: "delivering", progress: { done: 0, total: 2 } },
-        current: expect.objectContaining({ entryId: "crm", generation: 1, phase: "current", promotedAt: Math.floor(NOW.getTime() / 1000) }),
+        current: expect.objectContaining({
+          entryId: "crm",
+          generation: 1,
+          phase: "current",
+          promotedAt: Math.floor(NOW.getTime() / 1000),
+        }),
       },
       descriptions: {
         pending: "Salesforce sync [tk:crm#1 pending]",
@@ -69,12 +102,22 @@ describe("create", () => {
     expect(actions(result)).toEqual([]);
     expect(result.changes).toBe(false);
     expect(result.warnings.map((w) => w.message)).toEqual([
-      expect.stringMatching(/^crm is due for rotation \(max age: .* >= 90d\) but has no deliver sinks, so it is not rotated: add a deliver: sink/),
+      expect.stringMatching(
+        /^crm is due for rotation \(max age: .* >= 90d\) but has no deliver sinks, so it is not rotated: add a deliver: sink/,
+      ),
     ]);
     expect(stateOf(result, "crm")).toMatchObject({ unrotatable: "no_sinks", generation: 2 });
     // With a sink, the same key rotates.
     const withSink = { ...noSinks, deliver: crm.deliver };
-    expect(kinds(plan(desired([withSink]), live([managed(withSink, 2, {}, { created_at: at(-120 * DAY), expires_at: null })]), NOW))).toContain("rotate");
+    expect(
+      kinds(
+        plan(
+          desired([withSink]),
+          live([managed(withSink, 2, {}, { created_at: at(-120 * DAY), expires_at: null })]),
+          NOW,
+        ),
+      ),
+    ).toContain("rotate");
   });
 
   it("does not create a key for a disabled entry", () => {
@@ -109,8 +152,16 @@ describe("the current key against the manifest", () => {
     const result = plan(desired([{ ...crm, description: "Salesforce nightly sync" }]), live([key]), NOW);
     const update = only(result, "update");
     expect(update.reason).toBe("manifest_changed");
-    expect(update.attributes).toEqual([{ name: "description", before: '"Salesforce sync"', after: '"Salesforce nightly sync"' }]);
-    expect(update.operations).toEqual([{ op: "update", keyId: key.id, body: { description: expect.stringMatching(/^Salesforce nightly sync \[tk:crm#1 ~[0-9a-f]{4}\]$/) } }]);
+    expect(update.attributes).toEqual([
+      { name: "description", before: '"Salesforce sync"', after: '"Salesforce nightly sync"' },
+    ]);
+    expect(update.operations).toEqual([
+      {
+        op: "update",
+        keyId: key.id,
+        body: { description: expect.stringMatching(/^Salesforce nightly sync \[tk:crm#1 ~[0-9a-f]{4}\]$/) },
+      },
+    ]);
   });
 
   it("an edit made in the dashboard is reverted and called edited_outside", () => {
@@ -120,7 +171,9 @@ describe("the current key against the manifest", () => {
     const update = only(plan(desired([crm]), live([edited]), NOW), "update");
     expect(update.reason).toBe("edited_outside");
     expect(update.summary).toContain("edited outside timely-keys");
-    expect(update.attributes).toEqual([{ name: "description", before: `"Someone's note"`, after: '"Salesforce sync"' }]);
+    expect(update.attributes).toEqual([
+      { name: "description", before: `"Someone's note"`, after: '"Salesforce sync"' },
+    ]);
   });
 
   it("a protect flag change rewrites the marker only", () => {
@@ -173,19 +226,33 @@ describe("the current key against the manifest", () => {
     expect(kinds(result)).toEqual(["rotate"]);
     const rotate = only(result, "rotate");
     expect(rotate.successor.create.name).toBe("CRM v2");
-    expect(rotate.attributes.find((a) => a.name === "name")).toEqual({ name: "name", before: '"CRM sync"', after: '"CRM v2"' });
+    expect(rotate.attributes.find((a) => a.name === "name")).toEqual({
+      name: "name",
+      before: '"CRM sync"',
+      after: '"CRM v2"',
+    });
   });
 });
 
 describe("adopt", () => {
   it("claims an unmarked key by writing its marker; the next plan is empty", () => {
-    const key = apiKey({ name: "Old CRM key", description: "made in the dashboard", scopes: ["read", "write"], expires_at: at(80 * DAY), created_at: at(-10 * DAY) });
+    const key = apiKey({
+      name: "Old CRM key",
+      description: "made in the dashboard",
+      scopes: ["read", "write"],
+      expires_at: at(80 * DAY),
+      created_at: at(-10 * DAY),
+    });
     const manifest = desired([{ ...crm, adopt: key.id }]);
     const result = plan(manifest, live([key]), NOW);
     const adopt = only(result, "adopt");
     expect(adopt.summary).toContain(key.id);
     expect(adopt.operations).toEqual([
-      { op: "update", keyId: key.id, body: { description: expect.stringMatching(/^Salesforce sync \[tk:crm#1 ~[0-9a-f]{4}\]$/), name: "CRM sync" } },
+      {
+        op: "update",
+        keyId: key.id,
+        body: { description: expect.stringMatching(/^Salesforce sync \[tk:crm#1 ~[0-9a-f]{4}\]$/), name: "CRM sync" },
+      },
     ]);
     expect(kinds(result)).toEqual(["adopt"]);
     expect(stateOf(result, "crm")).toMatchObject({ phase: "steady", generation: 1, currentKeyId: key.id });
@@ -204,11 +271,15 @@ describe("adopt", () => {
     const owned = managed(entry("other"), 1);
     const result = plan(desired([entry("other"), { ...crm, adopt: owned.id }]), live([owned]), NOW);
     expect(kinds(result)).toEqual(["create"]);
-    expect(result.warnings.map((w) => w.message)).toEqual([`crm adopts "other integration" (${owned.id}), but that key belongs to entry other: not adopted`]);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      `crm adopts "other integration" (${owned.id}), but that key belongs to entry other: not adopted`,
+    ]);
   });
 
   it("an adopt whose key was since rotated away changes nothing", () => {
     const key = managed(crm, 3);
-    expect(actions(plan(desired([{ ...crm, adopt: "00000000-0000-4000-8000-000000000000" }]), live([key]), NOW))).toEqual([]);
+    expect(
+      actions(plan(desired([{ ...crm, adopt: "00000000-0000-4000-8000-000000000000" }]), live([key]), NOW)),
+    ).toEqual([]);
   });
 });

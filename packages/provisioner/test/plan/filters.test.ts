@@ -39,7 +39,10 @@ describe("workspace and target filters", () => {
 
   it("warns about filters that match nothing", () => {
     const result = plan(manifest, state, NOW, { targets: ["nope"], workspaces: ["prod", "ghost"] });
-    expect(result.warnings.map((w) => w.message)).toEqual(["workspace ghost is not in the manifest", "target nope matches no manifest entry and no managed key"]);
+    expect(result.warnings.map((w) => w.message)).toEqual([
+      "workspace ghost is not in the manifest",
+      "target nope matches no manifest entry and no managed key",
+    ]);
   });
 
   it("plans a workspace missing from the live state as empty, with a warning", () => {
@@ -76,7 +79,13 @@ describe("determinism and purity", () => {
     expect(result.format_version).toBe(1);
     expect(result.generated_at).toBe(NOW.toISOString());
     expect(result.manifest).toBe("/repo/timely-keys.yaml");
-    expect(result.options).toEqual({ targets: null, workspaces: null, forceRotate: ["a", "b"], rollback: null, inFlightLeaseSeconds: 600 });
+    expect(result.options).toEqual({
+      targets: null,
+      workspaces: null,
+      forceRotate: ["a", "b"],
+      rollback: null,
+      inFlightLeaseSeconds: 600,
+    });
   });
 
   it("skips entries whose id cannot be put in a marker, and duplicate ids, with warnings", () => {

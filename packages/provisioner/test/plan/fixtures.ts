@@ -59,11 +59,18 @@ export function entry(id: string, overrides: Partial<DesiredKey> = {}): DesiredK
   };
 }
 
-export function desired(keys: DesiredKey[] | Record<string, DesiredKey[]>, policyOverrides: Partial<Policy> = {}): Desired {
+export function desired(
+  keys: DesiredKey[] | Record<string, DesiredKey[]>,
+  policyOverrides: Partial<Policy> = {},
+): Desired {
   const byWorkspace = Array.isArray(keys) ? { [WORKSPACE]: keys } : keys;
   return {
     file: "/repo/timely-keys.yaml",
-    workspaces: Object.entries(byWorkspace).map(([name, entries]) => ({ name, tokenEnv: `TOKEN_${name.toUpperCase()}`, keys: entries })),
+    workspaces: Object.entries(byWorkspace).map(([name, entries]) => ({
+      name,
+      tokenEnv: `TOKEN_${name.toUpperCase()}`,
+      keys: entries,
+    })),
     policy: policy(policyOverrides),
   };
 }
@@ -108,7 +115,13 @@ export function managed(
   overrides: Partial<ApiKey> = {},
 ): ApiKey {
   const created = overrides.created_at ?? at(-10 * DAY);
-  const base: Marker = { entryId: e.id, generation, phase: "current", ...(e.protect ? { protect: true } : {}), ...marker };
+  const base: Marker = {
+    entryId: e.id,
+    generation,
+    phase: "current",
+    ...(e.protect ? { protect: true } : {}),
+    ...marker,
+  };
   let description: string;
   if (base.phase === "current") {
     const { hash: _ignored, ...withoutHash } = base;
@@ -130,7 +143,13 @@ export function managed(
 
 export function live(keys: ApiKey[] | Record<string, ApiKey[]>, serverNow: Date = NOW): Live {
   const byWorkspace = Array.isArray(keys) ? { [WORKSPACE]: keys } : keys;
-  return { workspaces: Object.entries(byWorkspace).map(([name, list]) => ({ name, keys: list, serverNow: serverNow.toISOString() })) };
+  return {
+    workspaces: Object.entries(byWorkspace).map(([name, list]) => ({
+      name,
+      keys: list,
+      serverNow: serverNow.toISOString(),
+    })),
+  };
 }
 
 export function actions(plan: Plan): PlanAction[] {
@@ -147,7 +166,8 @@ export function kinds(plan: Plan): string[] {
 
 export function only<K extends ActionKind>(plan: Plan, kind: K): ActionOfKind<K> {
   const found = actions(plan).filter((a) => a.kind === kind);
-  if (found.length !== 1) throw new Error(`expected exactly one ${kind} action, found ${found.length}: ${kinds(plan).join(", ")}`);
+  if (found.length !== 1)
+    throw new Error(`expected exactly one ${kind} action, found ${found.length}: ${kinds(plan).join(", ")}`);
   return found[0] as ActionOfKind<K>;
 }
 

@@ -37,11 +37,16 @@ const entryArb = (id: string) =>
       maxGraceSeconds: duration(10),
       quarantineSeconds: duration(10),
     }),
-    deliver: fc.array(fc.constantFrom(".env", "b.env").map((path) => ({ type: "file" as const, path })), { maxLength: 2 }),
+    deliver: fc.array(
+      fc.constantFrom(".env", "b.env").map((path) => ({ type: "file" as const, path })),
+      { maxLength: 2 },
+    ),
     adoptIndex: fc.option(fc.integer({ min: 0, max: 11 }), { nil: undefined }),
   });
 
-const workspaceEntries = fc.subarray([...ENTRY_IDS.slice(0, 4)]).chain((ids) => fc.tuple(...ids.map((id) => entryArb(id))));
+const workspaceEntries = fc
+  .subarray([...ENTRY_IDS.slice(0, 4)])
+  .chain((ids) => fc.tuple(...ids.map((id) => entryArb(id))));
 
 const liveKeyArb = fc.record({
   shape: fc.constantFrom("marked", "marked", "marked", "unmarked", "garbled"),
@@ -76,7 +81,9 @@ function buildKey(spec: LiveKeySpec, id: string, now: Date): ApiKey {
       entryId: spec.entryId,
       generation: spec.generation,
       phase: spec.phase,
-      ...(spec.promotedAgo !== undefined ? { promotedAt: Math.floor((now.getTime() - spec.promotedAgo * SECOND) / 1000) } : {}),
+      ...(spec.promotedAgo !== undefined
+        ? { promotedAt: Math.floor((now.getTime() - spec.promotedAgo * SECOND) / 1000) }
+        : {}),
       ...(spec.holdFor !== undefined ? { holdFor: spec.holdFor } : {}),
       ...(spec.protect ? { protect: true } : {}),
       ...(spec.off ? { off: true } : {}),
@@ -97,7 +104,8 @@ function buildKey(spec: LiveKeySpec, id: string, now: Date): ApiKey {
     created_at: iso(created),
     updated_at: iso(touched),
     expires_at: spec.lifetimeDays === null ? null : iso(created + spec.lifetimeDays * DAY),
-    last_used_at: spec.usedFraction === null ? null : iso(created + Math.floor((now.getTime() - created) * spec.usedFraction)),
+    last_used_at:
+      spec.usedFraction === null ? null : iso(created + Math.floor((now.getTime() - created) * spec.usedFraction)),
     deactivated_at: spec.active ? null : iso(touched),
     request_count: 0,
   };
@@ -157,7 +165,9 @@ function checkRetirements(p: Plan, desired: Desired, live: Live, now: Date): voi
         expect(key, `${action.kind} targets a live key`).toBeDefined();
         // A key adopted in this very plan carries its entry's marker from then on.
         const adoption = ws.actions.find((a) => a.kind === "adopt" && a.keyId === key!.id);
-        const marker = parseMarker(key!.description) ?? (adoption ? { entryId: adoption.entryId!, generation: 1, phase: "current" as const } : null);
+        const marker =
+          parseMarker(key!.description) ??
+          (adoption ? { entryId: adoption.entryId!, generation: 1, phase: "current" as const } : null);
         const entry = marker ? entries.find((e) => e.id === marker.entryId) : undefined;
         switch (action.kind) {
           case "drift":
@@ -200,60 +210,79 @@ function checkRetirements(p: Plan, desired: Desired, live: Live, now: Date): voi
 }
 
 describe("plan properties", () => {
-  it("never throws, is deterministic, survives a JSON round trip, and renders", () => {
-    fc.assert(
-      fc.property(worldArb, ({ desired, live, now, forceRotate }) => {
-        const a = plan(desired, live, now, { forceRotate });
-        const b = plan(structuredClone(desired), structuredClone(live), new Date(now.getTime()), { forceRotate: [...forceRotate] });
-        expect(b).toEqual(a);
-        expect(JSON.parse(renderJson(a))).toEqual(a);
-        expect(renderText(a, { color: true }).length).toBeGreaterThan(0);
-        expect(renderMarkdown(a, { maxBytes: 4096 }).length).toBeLessThanOrEqual(4096);
-      }),
-      RUNS,
-    );
-  }, TIMEOUT);
+  it(
+    "never throws, is deterministic, survives a JSON round trip, and renders",
+    () => {
+      fc.assert(
+        fc.property(worldArb, ({ desired, live, now, forceRotate }) => {
+          const a = plan(desired, live, now, { forceRotate });
+          const b = plan(structuredClone(desired), structuredClone(live), new Date(now.getTime()), {
+            forceRotate: [...forceRotate],
+          });
+          expect(b).toEqual(a);
+          expect(JSON.parse(renderJson(a))).toEqual(a);
+          expect(renderText(a, { color: true }).length).toBeGreaterThan(0);
+          expect(renderMarkdown(a, { maxBytes: 4096 }).length).toBeLessThanOrEqual(4096);
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT,
+  );
 
-  it("never deactivates or revokes a key without a verified, newer current key (or an explicit reason)", () => {
-    fc.assert(
-      fc.property(worldArb, ({ desired, live, now, forceRotate }) => {
-        const p = plan(desired, live, now, { forceRotate });
-        checkRetirements(p, desired, live, now);
-        // At most one new key per entry, never for a disabled entry.
-        for (const ws of p.workspaces) {
-          const makers = ws.actions.filter((a) => a.kind === "create" || a.kind === "rotate");
-          expect(new Set(makers.map((a) => a.entryId)).size).toBe(makers.length);
-          const entries = desired.workspaces.find((w) => w.name === ws.name)!.keys;
-          for (const m of makers) expect(entries.find((e) => e.id === m.entryId)?.enabled).toBe(true);
-        }
-      }),
-      RUNS,
-    );
-  }, TIMEOUT);
+  it(
+    "never deactivates or revokes a key without a verified, newer current key (or an explicit reason)",
+    () => {
+      fc.assert(
+        fc.property(worldArb, ({ desired, live, now, forceRotate }) => {
+          const p = plan(desired, live, now, { forceRotate });
+          checkRetirements(p, desired, live, now);
+          // At most one new key per entry, never for a disabled entry.
+          for (const ws of p.workspaces) {
+            const makers = ws.actions.filter((a) => a.kind === "create" || a.kind === "rotate");
+            expect(new Set(makers.map((a) => a.entryId)).size).toBe(makers.length);
+            const entries = desired.workspaces.find((w) => w.name === ws.name)!.keys;
+            for (const m of makers) expect(entries.find((e) => e.id === m.entryId)?.enabled).toBe(true);
+          }
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT,
+  );
 
-  it("apply, then plan again: nothing left to change", () => {
-    fc.assert(
-      fc.property(worldArb, ({ desired, live, now, forceRotate }) => {
-        const first = plan(desired, live, now, { forceRotate });
-        const applied = simulateApply(first, live, now);
-        const second = plan(desired, applied, now);
-        checkRetirements(second, desired, applied, now);
-        // Only exception: an entry that got a new key in the first plan may now retire older keys
-        // that had no verified newer generation until that successor was promoted (there was no
-        // current key, it had expired, or they shared its generation).
-        const renewed = new Set(
-          allActions(first)
-            .filter((a) => a.kind === "create" || a.kind === "rotate")
-            .map((a) => `${a.workspace}/${a.entryId}`),
-        );
-        const left = allActions(second).filter(
-          (a) => a.mutates && !((a.kind === "deactivate-previous" || a.kind === "revoke-previous") && renewed.has(`${a.workspace}/${a.entryId}`)),
-        );
-        expect(left.map((a) => `${a.kind}/${a.reason} ${a.entryId ?? a.keyId}`)).toEqual([]);
-        const third = plan(desired, simulateApply(second, applied, now), now);
-        expect(third.changes).toBe(false);
-      }),
-      RUNS,
-    );
-  }, TIMEOUT);
+  it(
+    "apply, then plan again: nothing left to change",
+    () => {
+      fc.assert(
+        fc.property(worldArb, ({ desired, live, now, forceRotate }) => {
+          const first = plan(desired, live, now, { forceRotate });
+          const applied = simulateApply(first, live, now);
+          const second = plan(desired, applied, now);
+          checkRetirements(second, desired, applied, now);
+          // Only exception: an entry that got a new key in the first plan may now retire older keys
+          // that had no verified newer generation until that successor was promoted (there was no
+          // current key, it had expired, or they shared its generation).
+          const renewed = new Set(
+            allActions(first)
+              .filter((a) => a.kind === "create" || a.kind === "rotate")
+              .map((a) => `${a.workspace}/${a.entryId}`),
+          );
+          const left = allActions(second).filter(
+            (a) =>
+              a.mutates &&
+              !(
+                (a.kind === "deactivate-previous" || a.kind === "revoke-previous") &&
+                renewed.has(`${a.workspace}/${a.entryId}`)
+              ),
+          );
+          expect(left.map((a) => `${a.kind}/${a.reason} ${a.entryId ?? a.keyId}`)).toEqual([]);
+          const third = plan(desired, simulateApply(second, applied, now), now);
+          expect(third.changes).toBe(false);
+        }),
+        RUNS,
+      );
+    },
+    TIMEOUT,
+  );
 });

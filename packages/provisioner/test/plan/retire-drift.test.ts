@@ -1,6 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { plan } from "../../src/plan.js";
-import { actions, apiKey, at, DAY, desired, entry, HOUR, kinds, live, managed, mutating, NOW, only, unix } from "./fixtures.js";
+import {
+  actions,
+  apiKey,
+  at,
+  DAY,
+  desired,
+  entry,
+  HOUR,
+  kinds,
+  live,
+  managed,
+  mutating,
+  NOW,
+  only,
+  unix,
+} from "./fixtures.js";
 import { simulateApply } from "./simulate.js";
 
 const t = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
@@ -13,7 +28,9 @@ describe("retire: an entry removed from the manifest", () => {
     const current = managed(gone, 2, { promotedAt: unix(-10 * DAY) });
     let state = live([previous, current]);
     const first = plan(desired([]), state, NOW);
-    expect(actions(first).map((a) => [a.kind, a.keyId, a.kind === "retire" || a.kind === "drift" ? a.operation : ""])).toEqual([
+    expect(
+      actions(first).map((a) => [a.kind, a.keyId, a.kind === "retire" || a.kind === "drift" ? a.operation : ""]),
+    ).toEqual([
       ["quarantine", previous.id, ""],
       ["retire", current.id, "deactivate"],
     ]);
@@ -36,7 +53,10 @@ describe("retire: an entry removed from the manifest", () => {
   it("a retired entry put back in the manifest is enabled again, not said to be deactivated outside timely-keys", () => {
     const current = managed(gone, 2, { promotedAt: unix(-10 * DAY) });
     const retired = simulateApply(plan(desired([]), live([current]), NOW), live([current]), NOW);
-    expect(retired.workspaces[0]!.keys[0]).toMatchObject({ status: "inactive", description: expect.stringMatching(/ off[ \]]/) });
+    expect(retired.workspaces[0]!.keys[0]).toMatchObject({
+      status: "inactive",
+      description: expect.stringMatching(/ off[ \]]/),
+    });
     const back = plan(desired([gone]), retired, t(DAY));
     const enable = only(back, "enable");
     expect(enable.reason).toBe("enabled_changed");
@@ -59,7 +79,12 @@ describe("retire: an entry removed from the manifest", () => {
 
   it("protect on a live entry keeps its previous keys from ever being revoked", () => {
     const e = entry("crm", { protect: true });
-    const previous = managed(e, 1, { protect: true }, { status: "inactive", deactivated_at: at(-100 * DAY), created_at: at(-200 * DAY) });
+    const previous = managed(
+      e,
+      1,
+      { protect: true },
+      { status: "inactive", deactivated_at: at(-100 * DAY), created_at: at(-200 * DAY) },
+    );
     const current = managed(e, 2, { promotedAt: unix(-101 * DAY), protect: true }, { created_at: at(-80 * DAY) });
     const result = plan(desired([e]), live([previous, current]), NOW);
     expect(mutating(result)).toEqual([]);
@@ -84,9 +109,16 @@ describe("drift: unmanaged keys", () => {
   it("are deactivated with unmanaged: deactivate", () => {
     const result = plan(desired([], { unmanaged: "deactivate" }), live([stray]), NOW);
     const drift = only(result, "drift");
-    expect(drift).toMatchObject({ operation: "deactivate", mutates: true, operations: [{ op: "deactivate", keyId: stray.id }] });
+    expect(drift).toMatchObject({
+      operation: "deactivate",
+      mutates: true,
+      operations: [{ op: "deactivate", keyId: stray.id }],
+    });
     const state = simulateApply(result, live([stray]), NOW);
-    expect(only(plan(desired([], { unmanaged: "deactivate" }), state, t(30 * DAY)), "drift")).toMatchObject({ operation: "report", mutates: false });
+    expect(only(plan(desired([], { unmanaged: "deactivate" }), state, t(30 * DAY)), "drift")).toMatchObject({
+      operation: "report",
+      mutates: false,
+    });
   });
 
   it("are deactivated, then revoked after the quarantine, with unmanaged: revoke", () => {
@@ -103,7 +135,11 @@ describe("drift: unmanaged keys", () => {
 
   it("never covers a key that carries another entry's marker", () => {
     const marked = managed(entry("elsewhere"), 1);
-    const result = plan(desired([entry("crm")], { unmanaged: "revoke" }), live([managed(entry("crm"), 1), marked]), NOW);
+    const result = plan(
+      desired([entry("crm")], { unmanaged: "revoke" }),
+      live([managed(entry("crm"), 1), marked]),
+      NOW,
+    );
     expect(kinds(result)).toEqual(["retire"]);
     expect(actions(result).some((a) => a.kind === "drift")).toBe(false);
   });

@@ -1,7 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { parseMarker } from "../../src/marker.js";
 import { plan } from "../../src/plan.js";
-import { actions, at, DAY, desired, entry, HOUR, kinds, live, managed, mutating, NOW, only, stateOf, unix } from "./fixtures.js";
+import {
+  actions,
+  at,
+  DAY,
+  desired,
+  entry,
+  HOUR,
+  kinds,
+  live,
+  managed,
+  mutating,
+  NOW,
+  only,
+  stateOf,
+  unix,
+} from "./fixtures.js";
 import { simulateApply } from "./simulate.js";
 
 const crm = entry("crm", { name: "CRM sync", description: "Salesforce sync" });
@@ -9,7 +24,12 @@ const manifest = desired([crm]);
 const t = (offsetMs: number) => new Date(NOW.getTime() + offsetMs);
 
 function afterRotation(previousOverrides: Parameters<typeof managed>[3]) {
-  const previous = managed(crm, 2, { promotedAt: unix(-40 * DAY) }, { created_at: at(-40 * DAY), ...previousOverrides });
+  const previous = managed(
+    crm,
+    2,
+    { promotedAt: unix(-40 * DAY) },
+    { created_at: at(-40 * DAY), ...previousOverrides },
+  );
   const current = managed(crm, 3, { promotedAt: unix(-3 * DAY) }, { created_at: at(-3 * DAY) });
   return { previous, current, state: live([previous, current]) };
 }
@@ -22,7 +42,13 @@ describe("rollback", () => {
     expect(rollback.keyId).toBe(previous.id);
     expect(rollback.operations).toEqual([
       { op: "activate", keyId: previous.id },
-      { op: "update", keyId: previous.id, body: { description: `Salesforce sync [tk:crm#2 @${unix(-40 * DAY)} hold#3 ${previous.description.split(" ").at(-1)}` } },
+      {
+        op: "update",
+        keyId: previous.id,
+        body: {
+          description: `Salesforce sync [tk:crm#2 @${unix(-40 * DAY)} hold#3 ${previous.description.split(" ").at(-1)}`,
+        },
+      },
     ]);
     expect(kinds(result)).toEqual(["rollback"]);
     expect(stateOf(result, "crm").phase).toBe("held");
@@ -74,8 +100,15 @@ describe("rollback", () => {
 
   it("never restores a half-delivered successor: only a key that was once verified", () => {
     const verified = managed(crm, 1, {}, { created_at: at(-60 * DAY), status: "inactive", deactivated_at: at(-DAY) });
-    const partial = managed(crm, 2, { phase: "delivering" }, { created_at: at(-3 * DAY), status: "inactive", deactivated_at: at(-DAY) });
+    const partial = managed(
+      crm,
+      2,
+      { phase: "delivering" },
+      { created_at: at(-3 * DAY), status: "inactive", deactivated_at: at(-DAY) },
+    );
     const current = managed(crm, 3, { promotedAt: unix(-2 * DAY) }, { created_at: at(-2 * DAY) });
-    expect(only(plan(manifest, live([verified, partial, current]), NOW, { rollback: "crm" }), "rollback").keyId).toBe(verified.id);
+    expect(only(plan(manifest, live([verified, partial, current]), NOW, { rollback: "crm" }), "rollback").keyId).toBe(
+      verified.id,
+    );
   });
 });

@@ -2,10 +2,32 @@ import { describe, expect, it } from "vitest";
 import type { Live } from "../../src/model.js";
 import { parseMarker } from "../../src/marker.js";
 import { plan } from "../../src/plan.js";
-import { actions, at, DAY, desired, entry, HOUR, kinds, live, managed, mutating, NOW, only, stateOf, unix } from "./fixtures.js";
+import {
+  actions,
+  at,
+  DAY,
+  desired,
+  entry,
+  HOUR,
+  kinds,
+  live,
+  managed,
+  mutating,
+  NOW,
+  only,
+  stateOf,
+  unix,
+} from "./fixtures.js";
 import { simulateApply } from "./simulate.js";
 
-const crm = entry("crm", { name: "CRM sync", description: "Salesforce sync", deliver: [{ type: "file", path: ".env" }, { type: "exec", command: ["./reload"] }] });
+const crm = entry("crm", {
+  name: "CRM sync",
+  description: "Salesforce sync",
+  deliver: [
+    { type: "file", path: ".env" },
+    { type: "exec", command: ["./reload"] },
+  ],
+});
 const manifest = desired([crm]);
 
 function keysOf(state: Live) {
@@ -48,7 +70,12 @@ describe("a full rotation across scheduled runs", () => {
       expires_in_days: 180,
     });
     expect(rotate.successor.descriptions.delivering).toBe("Salesforce sync [tk:crm#2 delivering 0/2]");
-    expect(parseMarker(rotate.successor.descriptions.current)).toMatchObject({ entryId: "crm", generation: 2, phase: "current", promotedAt: unix(0) });
+    expect(parseMarker(rotate.successor.descriptions.current)).toMatchObject({
+      entryId: "crm",
+      generation: 2,
+      phase: "current",
+      promotedAt: unix(0),
+    });
     expect(rotate.successor.sinks).toEqual(crm.deliver);
     expect(rotate.successor.verify).toEqual({ keyName: "CRM sync", scopes: ["read"], workspaceId: old.workspace_id });
     expect(rotate.summary).toContain("rotation 1/6");
@@ -66,9 +93,17 @@ describe("a full rotation across scheduled runs", () => {
     expect(mutating(run2)).toEqual([]);
     const drain = only(run2, "drain");
     expect(drain.keyId).toBe(old.id);
-    expect(drain.summary).toMatch(/^rotation 4\/6: draining previous key "CRM sync" #1, last used 30m ago, deactivates after 24h of silence \(2026-11-24 12:30 UTC\) or on 2026-11-30 12:00 UTC at the latest$/);
+    expect(drain.summary).toMatch(
+      /^rotation 4\/6: draining previous key "CRM sync" #1, last used 30m ago, deactivates after 24h of silence \(2026-11-24 12:30 UTC\) or on 2026-11-30 12:00 UTC at the latest$/,
+    );
     expect(drain.until).toBe(t(30 * 60 * 1000 + DAY).toISOString());
-    expect(stateOf(run2, "crm")).toMatchObject({ phase: "draining", step: "4/6", generation: 2, currentKeyId: successor.id, nextAt: drain.until });
+    expect(stateOf(run2, "crm")).toMatchObject({
+      phase: "draining",
+      step: "4/6",
+      generation: 2,
+      currentKeyId: successor.id,
+      nextAt: drain.until,
+    });
 
     // Run 3, 25h after the promote: still used 20h after the promote, so the silence restarted.
     state = use(state, old.id, t(20 * HOUR));
@@ -95,7 +130,11 @@ describe("a full rotation across scheduled runs", () => {
 
     // Run 6: quarantine over: revoke.
     const run6 = plan(manifest, state, t(45 * HOUR + 7 * DAY));
-    expect(only(run6, "revoke-previous")).toMatchObject({ reason: "quarantine_elapsed", keyId: old.id, currentKeyId: successor.id });
+    expect(only(run6, "revoke-previous")).toMatchObject({
+      reason: "quarantine_elapsed",
+      keyId: old.id,
+      currentKeyId: successor.id,
+    });
     state = simulateApply(run6, state, t(45 * HOUR + 7 * DAY));
     expect(keysOf(state).map((k) => k.id)).toEqual([successor.id]);
 
@@ -158,7 +197,12 @@ describe("a full rotation across scheduled runs", () => {
 
   it("never retires a previous key while the current key has expired", () => {
     const e = { ...crm, expiresInDays: 30 };
-    const previous = managed(e, 1, {}, { created_at: at(-60 * DAY), status: "inactive", deactivated_at: at(-20 * DAY) });
+    const previous = managed(
+      e,
+      1,
+      {},
+      { created_at: at(-60 * DAY), status: "inactive", deactivated_at: at(-20 * DAY) },
+    );
     const stillActive = managed(e, 2, {}, { id: "00000000-0000-4000-8000-00000000bbbb", created_at: at(-59 * DAY) });
     const current = managed(e, 3, { promotedAt: unix(-31 * DAY) }, { created_at: at(-31 * DAY) });
     const result = plan(desired([e]), live([previous, stillActive, current]), NOW);
@@ -187,7 +231,12 @@ describe("a full rotation across scheduled runs", () => {
 
   it("does not rotate a disabled entry, even when forced or too old", () => {
     const e = { ...crm, enabled: false };
-    const key = managed(e, 1, { off: true }, { created_at: at(-200 * DAY), status: "inactive", deactivated_at: at(-DAY) });
+    const key = managed(
+      e,
+      1,
+      { off: true },
+      { created_at: at(-200 * DAY), status: "inactive", deactivated_at: at(-DAY) },
+    );
     const result = plan(desired([e]), live([key]), NOW, { forceRotate: ["crm"] });
     expect(actions(result)).toEqual([]);
     expect(stateOf(result, "crm").phase).toBe("disabled");

@@ -19,12 +19,19 @@ describe("every action kind and every reason", () => {
       const action = matching[0]!;
       expect(action.summary.length).toBeGreaterThan(10);
       expect(action.reasons[0]).toBe(action.reason);
-      expect(action.mutates).toBe(!["drain", "quarantine", "in-flight", "queued"].includes(action.kind) && !(action.kind === "drift" && action.operation === "report"));
+      expect(action.mutates).toBe(
+        !["drain", "quarantine", "in-flight", "queued"].includes(action.kind) &&
+          !(action.kind === "drift" && action.operation === "report"),
+      );
       // And the next plan, once applied, has nothing left to change (a queued rotation is the next one).
       const after = simulateApply(result, scenario.live, NOW);
       const again = plan(scenario.desired, after, NOW);
       const expected = action.kind === "queued" ? [`rotate/${action.reasons[1]}`] : [];
-      expect(actions(again).filter((a) => a.mutates).map((a) => `${a.kind}/${a.reason}`)).toEqual(expected);
+      expect(
+        actions(again)
+          .filter((a) => a.mutates)
+          .map((a) => `${a.kind}/${a.reason}`),
+      ).toEqual(expected);
     });
   }
 

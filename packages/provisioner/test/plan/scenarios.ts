@@ -29,7 +29,12 @@ export const scenarios: Scenario[] = [
     expect: { kind: "create", reason: "missing" },
   },
   (() => {
-    const partial = managed(crm, 1, { phase: "delivering", progress: { done: 1, total: 2 } }, { created_at: at(-2 * HOUR) });
+    const partial = managed(
+      crm,
+      1,
+      { phase: "delivering", progress: { done: 1, total: 2 } },
+      { created_at: at(-2 * HOUR) },
+    );
     return {
       name: "a first key left half-delivered is made again",
       desired: desired([crm]),
@@ -195,7 +200,10 @@ export const scenarios: Scenario[] = [
     };
   })(),
   (() => {
-    const { previous, current } = rotated({ promoted: 9 * DAY, previous: { status: "inactive", deactivated_at: at(-8 * DAY) } });
+    const { previous, current } = rotated({
+      promoted: 9 * DAY,
+      previous: { status: "inactive", deactivated_at: at(-8 * DAY) },
+    });
     return {
       name: "a previous key past its quarantine is revoked",
       desired: desired([crm]),
@@ -231,7 +239,10 @@ export const scenarios: Scenario[] = [
     };
   })(),
   (() => {
-    const { previous, current } = rotated({ promoted: 3 * DAY, previous: { status: "inactive", deactivated_at: at(-DAY) } });
+    const { previous, current } = rotated({
+      promoted: 3 * DAY,
+      previous: { status: "inactive", deactivated_at: at(-DAY) },
+    });
     return {
       name: "timely-keys rollback restores the previous key",
       desired: desired([crm]),
@@ -250,7 +261,10 @@ export const scenarios: Scenario[] = [
     };
   })(),
   (() => {
-    const { previous, current } = rotated({ promoted: 3 * DAY, previous: { status: "inactive", deactivated_at: at(-DAY) } });
+    const { previous, current } = rotated({
+      promoted: 3 * DAY,
+      previous: { status: "inactive", deactivated_at: at(-DAY) },
+    });
     return {
       name: "a deactivated previous key waits in quarantine",
       desired: desired([crm]),
@@ -260,7 +274,12 @@ export const scenarios: Scenario[] = [
   })(),
   (() => {
     const current = managed(crm, 1, {}, { created_at: at(-91 * DAY) });
-    const delivering = managed(crm, 2, { phase: "delivering", progress: { done: 0, total: 1 } }, { created_at: at(-60 * 1000) });
+    const delivering = managed(
+      crm,
+      2,
+      { phase: "delivering", progress: { done: 0, total: 1 } },
+      { created_at: at(-60 * 1000) },
+    );
     return {
       name: "a successor another run is delivering blocks a second rotation",
       desired: desired([crm]),

@@ -24,13 +24,18 @@ export function simulateApply(plan: Plan, live: Live, now: Date): Live {
 }
 
 function applyAction(action: PlanAction, keys: ApiKey[], now: Date, nowIso: string): void {
-  if ((action.kind === "deactivate-previous" || action.kind === "revoke-previous") && !isActive(keys, action.currentKeyId)) {
+  if (
+    (action.kind === "deactivate-previous" || action.kind === "revoke-previous") &&
+    !isActive(keys, action.currentKeyId)
+  ) {
     throw new Error(`${action.kind} ${action.keyId} while current ${action.currentKeyId} is not active`);
   }
   if (action.kind === "create" || action.kind === "rotate") {
     // A compromised rotation marks (and with revoke-first deactivates) the old key first...
     if (action.kind === "rotate") runOperations(action, keys, nowIso);
-    keys.push(newKey(action.workspace, action.entryId, action.successor, now, nowIso, keys[0]?.workspace_id ?? WORKSPACE_ID));
+    keys.push(
+      newKey(action.workspace, action.entryId, action.successor, now, nowIso, keys[0]?.workspace_id ?? WORKSPACE_ID),
+    );
     // ...and revokes it once the successor is promoted.
     if (action.kind === "rotate" && action.emergency) {
       const index = keys.findIndex((k) => k.id === action.emergency?.keyId);
@@ -77,8 +82,16 @@ function isActive(keys: ApiKey[], id: string): boolean {
   return keys.some((k) => k.id === id && k.status === "active");
 }
 
-function newKey(workspace: string, entryId: string, spec: SuccessorSpec, now: Date, nowIso: string, workspaceId: string): ApiKey {
-  if (spec.create.description !== spec.descriptions.pending) throw new Error("create body must carry the pending marker");
+function newKey(
+  workspace: string,
+  entryId: string,
+  spec: SuccessorSpec,
+  now: Date,
+  nowIso: string,
+  workspaceId: string,
+): ApiKey {
+  if (spec.create.description !== spec.descriptions.pending)
+    throw new Error("create body must carry the pending marker");
   return {
     id: keyId(`sim:${workspace}:${entryId}:${spec.generation}:${nowIso}`),
     workspace_id: workspaceId,
@@ -89,7 +102,10 @@ function newKey(workspace: string, entryId: string, spec: SuccessorSpec, now: Da
     status: "active",
     created_at: nowIso,
     updated_at: nowIso,
-    expires_at: spec.create.expires_in_days === null ? null : new Date(now.getTime() + spec.create.expires_in_days * DAY).toISOString(),
+    expires_at:
+      spec.create.expires_in_days === null
+        ? null
+        : new Date(now.getTime() + spec.create.expires_in_days * DAY).toISOString(),
     last_used_at: null,
     deactivated_at: null,
     request_count: 0,

@@ -11,7 +11,12 @@ const attribute = {
   type: "object",
   required: ["name", "before", "after"],
   additionalProperties: false,
-  properties: { name: { type: "string" }, before: { type: ["string", "null"] }, after: { type: ["string", "null"] }, forcesReplacement: { type: "boolean" } },
+  properties: {
+    name: { type: "string" },
+    before: { type: ["string", "null"] },
+    after: { type: ["string", "null"] },
+    forcesReplacement: { type: "boolean" },
+  },
 };
 const operation = {
   type: "object",
@@ -20,7 +25,11 @@ const operation = {
   properties: {
     op: { enum: ["update", "activate", "deactivate", "revoke"] },
     keyId: { type: "string" },
-    body: { type: "object", additionalProperties: false, properties: { name: { type: "string" }, description: { type: "string" } } },
+    body: {
+      type: "object",
+      additionalProperties: false,
+      properties: { name: { type: "string" }, description: { type: "string" } },
+    },
   },
 };
 const marker = { type: "object", required: ["entryId", "generation", "phase"] };
@@ -35,14 +44,28 @@ const successor = {
       type: "object",
       additionalProperties: false,
       required: ["name", "description", "scopes", "expires_in_days"],
-      properties: { name: { type: "string" }, description: { type: "string", maxLength: 500 }, scopes: { type: "array" }, expires_in_days: { type: ["integer", "null"] } },
+      properties: {
+        name: { type: "string" },
+        description: { type: "string", maxLength: 500 },
+        scopes: { type: "array" },
+        expires_in_days: { type: ["integer", "null"] },
+      },
     },
     userDescription: { type: "string" },
-    markers: { type: "object", required: ["pending", "delivering", "current"], properties: { pending: marker, delivering: marker, current: marker } },
+    markers: {
+      type: "object",
+      required: ["pending", "delivering", "current"],
+      properties: { pending: marker, delivering: marker, current: marker },
+    },
     descriptions: { type: "object", required: ["pending", "delivering", "current"] },
     sinks: { type: "array" },
     verify: { type: "object", required: ["keyName", "scopes", "workspaceId"] },
-    probes: { type: "object", additionalProperties: false, required: ["afterDeliver", "verify"], properties: { afterDeliver: { type: "array" }, verify: { type: "array" } } },
+    probes: {
+      type: "object",
+      additionalProperties: false,
+      required: ["afterDeliver", "verify"],
+      properties: { afterDeliver: { type: "array" }, verify: { type: "array" } },
+    },
   },
 };
 const action = {
@@ -68,7 +91,12 @@ const action = {
     operation: { enum: ["report", "deactivate", "revoke"] },
     until: { type: "string", format: "date-time" },
     warning: { type: "string" },
-    emergency: { type: "object", additionalProperties: false, required: ["keyId", "revokeFirst"], properties: { keyId: { type: "string" }, revokeFirst: { type: "boolean" } } },
+    emergency: {
+      type: "object",
+      additionalProperties: false,
+      required: ["keyId", "revokeFirst"],
+      properties: { keyId: { type: "string" }, revokeFirst: { type: "boolean" } },
+    },
     dueAt: { type: "string", format: "date-time" },
   },
 };
@@ -99,11 +127,26 @@ const planSchema = {
       type: "object",
       additionalProperties: false,
       required: ["create", "update", "replace", "rotate", "retire", "drift", "noop"],
-      properties: Object.fromEntries(["create", "update", "replace", "rotate", "retire", "drift", "noop"].map((k) => [k, { type: "integer", minimum: 0 }])),
+      properties: Object.fromEntries(
+        ["create", "update", "replace", "rotate", "retire", "drift", "noop"].map((k) => [
+          k,
+          { type: "integer", minimum: 0 },
+        ]),
+      ),
     },
     warnings: {
       type: "array",
-      items: { type: "object", additionalProperties: false, required: ["workspace", "message"], properties: { workspace: { type: "string" }, entryId: { type: "string" }, keyId: { type: "string" }, message: { type: "string" } } },
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["workspace", "message"],
+        properties: {
+          workspace: { type: "string" },
+          entryId: { type: "string" },
+          keyId: { type: "string" },
+          message: { type: "string" },
+        },
+      },
     },
     workspaces: {
       type: "array",
@@ -169,12 +212,27 @@ describe("renderJson", () => {
     const shuffled = JSON.parse(a) as Record<string, unknown>;
     const reordered = Object.fromEntries(Object.entries(shuffled).reverse()) as unknown as Plan;
     expect(renderJson(reordered)).toBe(a);
-    expect(Object.keys(JSON.parse(a))).toEqual(["format_version", "generated_at", "manifest", "options", "changes", "summary", "warnings", "workspaces"]);
+    expect(Object.keys(JSON.parse(a))).toEqual([
+      "format_version",
+      "generated_at",
+      "manifest",
+      "options",
+      "changes",
+      "summary",
+      "warnings",
+      "workspaces",
+    ]);
     const firstAction = (JSON.parse(a) as Plan).workspaces[0]!.actions[0]!;
     expect(Object.keys(firstAction).slice(0, 4)).toEqual(["kind", "workspace", "entryId", "keyName"]);
     const parsed = JSON.parse(a) as Plan;
     expect(Object.keys(parsed.summary)).toEqual(["create", "update", "replace", "rotate", "retire", "drift", "noop"]);
-    expect(Object.keys(parsed.options)).toEqual(["targets", "workspaces", "forceRotate", "rollback", "inFlightLeaseSeconds"]);
+    expect(Object.keys(parsed.options)).toEqual([
+      "targets",
+      "workspaces",
+      "forceRotate",
+      "rollback",
+      "inFlightLeaseSeconds",
+    ]);
     expect(Object.keys(firstAction.attributes[0]!)).toEqual(["name", "before", "after"]);
   });
 });
@@ -187,7 +245,12 @@ describe("no secret ever appears in a plan or its renderings", () => {
     const e = entry("crm", { name: "CRM sync" });
     const key = { ...managed(e, 1), name: `pasted ${SECRET}`, secret: SECRET } as unknown as ReturnType<typeof managed>;
     const stray = apiKey({ name: "stray", description: `token ${TOKEN} here` });
-    const previous = managed(e, 0 + 2, {}, { description: `old ${SECRET} [tk:crm#2]`, status: "inactive", deactivated_at: NOW.toISOString() });
+    const previous = managed(
+      e,
+      0 + 2,
+      {},
+      { description: `old ${SECRET} [tk:crm#2]`, status: "inactive", deactivated_at: NOW.toISOString() },
+    );
     const p = plan(desired([e, entry("new")]), live([key, stray, previous]), NOW, { rollback: "crm" });
     const outputs = [renderJson(p), renderText(p, { color: false }), renderText(p, { color: true }), renderMarkdown(p)];
     for (const out of outputs) {
@@ -197,7 +260,9 @@ describe("no secret ever appears in a plan or its renderings", () => {
     }
     expect(renderText(p, { color: false })).toContain("tml_***");
     // The plan object itself shows none in what it displays.
-    const shown = p.workspaces.flatMap((w) => w.actions.map((a) => [a.summary, a.keyName, ...a.attributes.flatMap((x) => [x.before, x.after])]));
+    const shown = p.workspaces.flatMap((w) =>
+      w.actions.map((a) => [a.summary, a.keyName, ...a.attributes.flatMap((x) => [x.before, x.after])]),
+    );
     expect(JSON.stringify(shown)).not.toContain("tml_Zx9");
   });
 

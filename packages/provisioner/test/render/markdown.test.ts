@@ -25,7 +25,9 @@ describe("renderMarkdown", () => {
     expect(lines).toContain("| Workspace | Key | Action | Reason | Rotation |");
     expect(lines).toContain("| acme | `fresh` | + create | missing | new 1/6 |");
     expect(lines).toContain("| acme | `steady` | no change |  | steady, next 2027-02-11 12:00 UTC |");
-    expect(lines).toContain("| acme | `drain` | · drain (waiting) | draining | draining 4/6, next 2026-11-24 11:00 UTC |");
+    expect(lines).toContain(
+      "| acme | `drain` | · drain (waiting) | draining | draining 4/6, next 2026-11-24 11:00 UTC |",
+    );
     // Cell text cannot break the table or inject HTML.
     expect(lines).toContain("| acme | Legacy \\| key &lt;b&gt; | ! drift (report) | unmanaged | unmanaged |");
     expect(md).not.toContain("<details>");
@@ -40,7 +42,9 @@ describe("renderMarkdown", () => {
   });
 
   it("stays under maxBytes, cutting rows with a note", () => {
-    const entries = Array.from({ length: 400 }, (_, i) => entry(`key-${i}`, { name: `Key number ${i} ${"x".repeat(50)}` }));
+    const entries = Array.from({ length: 400 }, (_, i) =>
+      entry(`key-${i}`, { name: `Key number ${i} ${"x".repeat(50)}` }),
+    );
     const stray = Array.from({ length: 100 }, (_, i) => apiKey({ id: keyId(`stray-${i}`), name: `stray ${i}` }));
     const p = plan(desired(entries), live(stray), NOW);
     for (const maxBytes of [3000, 8000, 16_000]) {

@@ -1,8 +1,22 @@
 import { describe, expect, it } from "vitest";
-import { ManifestLoadError, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../../src/diagnostics.js";
+import {
+  ManifestLoadError,
+  formatDiagnostic,
+  hasErrors,
+  sortDiagnostics,
+  type Diagnostic,
+} from "../../src/diagnostics.js";
 import { fakeSecrets } from "../fixtures/manifests/fake-secrets.js";
 
-const base: Diagnostic = { severity: "error", rule: "schema", message: "m", file: "timely-keys.yaml", line: 3, col: 7, path: "version" };
+const base: Diagnostic = {
+  severity: "error",
+  rule: "schema",
+  message: "m",
+  file: "timely-keys.yaml",
+  line: 3,
+  col: 7,
+  path: "version",
+};
 
 describe("diagnostics", () => {
   it("formats as file:line:col: severity[rule]: message", () => {
@@ -24,8 +38,20 @@ describe("diagnostics", () => {
   });
 
   it("sorts by position, errors before warnings at one place, stable otherwise", () => {
-    const d = (line: number, col: number, severity: Diagnostic["severity"], rule: string): Diagnostic => ({ ...base, line, col, severity, rule });
-    const sorted = sortDiagnostics([d(5, 1, "warning", "a"), d(2, 9, "error", "b"), d(5, 1, "error", "c"), d(2, 9, "error", "d"), d(2, 1, "error", "e")]);
+    const d = (line: number, col: number, severity: Diagnostic["severity"], rule: string): Diagnostic => ({
+      ...base,
+      line,
+      col,
+      severity,
+      rule,
+    });
+    const sorted = sortDiagnostics([
+      d(5, 1, "warning", "a"),
+      d(2, 9, "error", "b"),
+      d(5, 1, "error", "c"),
+      d(2, 9, "error", "d"),
+      d(2, 1, "error", "e"),
+    ]);
     expect(sorted.map((x) => x.rule)).toEqual(["e", "b", "d", "c", "a"]);
   });
 

@@ -45,11 +45,16 @@ const triggers: Record<ConfigurableRuleName, (policy: string) => string> = {
       },
     }),
   "write-without-expiry": (policy) =>
-    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [write], deliver: [{ type: file, path: a.env }] }"] } }),
+    manifest({
+      policy,
+      workspaces: { w: ["{ id: a, name: A, scopes: [write], deliver: [{ type: file, path: a.env }] }"] },
+    }),
   "expiry-over-max": (policy) =>
     manifest({
       policy: `maxExpiresInDays: 30\n${policy}`,
-      workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 31, deliver: [{ type: file, path: a.env }] }"] },
+      workspaces: {
+        w: ["{ id: a, name: A, scopes: [read], expiresInDays: 31, deliver: [{ type: file, path: a.env }] }"],
+      },
     }),
   "duplicate-name": (policy) =>
     manifest({
@@ -72,9 +77,21 @@ const triggers: Record<ConfigurableRuleName, (policy: string) => string> = {
       },
     }),
   "rotation-period-over-90-days": (policy) =>
-    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { maxAgeDays: 91 }, deliver: [{ type: file, path: a.env }] }"] } }),
+    manifest({
+      policy,
+      workspaces: {
+        w: ["{ id: a, name: A, scopes: [read], rotation: { maxAgeDays: 91 }, deliver: [{ type: file, path: a.env }] }"],
+      },
+    }),
   "grace-shorter-than-drain": (policy) =>
-    manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read], rotation: { drainWindow: 8d }, deliver: [{ type: file, path: a.env }] }"] } }),
+    manifest({
+      policy,
+      workspaces: {
+        w: [
+          "{ id: a, name: A, scopes: [read], rotation: { drainWindow: 8d }, deliver: [{ type: file, path: a.env }] }",
+        ],
+      },
+    }),
   "entry-without-sinks": (policy) => manifest({ policy, workspaces: { w: ["{ id: a, name: A, scopes: [read] }"] } }),
 };
 
@@ -84,7 +101,9 @@ describe("policy lint: severities", () => {
 
     it(`defaults to ${configurableRules[rule].defaultSeverity}`, () => {
       const result = run(withSeverity());
-      expect(result.diagnostics.map((d) => [d.rule, d.severity])).toEqual([[rule, configurableRules[rule].defaultSeverity]]);
+      expect(result.diagnostics.map((d) => [d.rule, d.severity])).toEqual([
+        [rule, configurableRules[rule].defaultSeverity],
+      ]);
       expect(result.desired === undefined).toBe(configurableRules[rule].defaultSeverity === "error");
     });
 
@@ -121,7 +140,15 @@ describe("policy lint: severities", () => {
 
 describe("policy lint: write-without-expiry", () => {
   it("passes a write key with an expiry, and read-only keys without one", () => {
-    expect(rules(manifest({ workspaces: { w: ["{ id: a, name: A, scopes: [write], expiresInDays: 30 }", "{ id: b, name: B, scopes: [read] }"] } }))).toEqual([]);
+    expect(
+      rules(
+        manifest({
+          workspaces: {
+            w: ["{ id: a, name: A, scopes: [write], expiresInDays: 30 }", "{ id: b, name: B, scopes: [read] }"],
+          },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("follows policy.requireExpiryFor (empty: nothing requires an expiry)", () => {
@@ -133,19 +160,40 @@ describe("policy lint: write-without-expiry", () => {
   });
 
   it("names every required scope the key has", () => {
-    const [d] = lint(manifest({ policy: "requireExpiryFor: [write, agents]", workspaces: { w: ["{ id: a, name: A, scopes: [agents, write] }"] } })).diagnostics;
+    const [d] = lint(
+      manifest({
+        policy: "requireExpiryFor: [write, agents]",
+        workspaces: { w: ["{ id: a, name: A, scopes: [agents, write] }"] },
+      }),
+    ).diagnostics;
     expect(d?.message).toContain('has scopes "agents", "write" but no expiresInDays');
   });
 });
 
 describe("policy lint: expiry-over-max", () => {
   it("allows the maximum itself and anything when there is no maximum", () => {
-    expect(rules(manifest({ policy: "maxExpiresInDays: 30", workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 30 }"] } }))).toEqual([]);
-    expect(rules(manifest({ policy: "maxExpiresInDays: null", workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 3650 }"] } }))).toEqual([]);
+    expect(
+      rules(
+        manifest({
+          policy: "maxExpiresInDays: 30",
+          workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 30 }"] },
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      rules(
+        manifest({
+          policy: "maxExpiresInDays: null",
+          workspaces: { w: ["{ id: a, name: A, scopes: [read], expiresInDays: 3650 }"] },
+        }),
+      ),
+    ).toEqual([]);
   });
 
   it("does not count a key without expiry as over the maximum", () => {
-    expect(rules(manifest({ policy: "maxExpiresInDays: 30", workspaces: { w: ["{ id: a, name: A, scopes: [read] }"] } }))).toEqual([]);
+    expect(
+      rules(manifest({ policy: "maxExpiresInDays: 30", workspaces: { w: ["{ id: a, name: A, scopes: [read] }"] } })),
+    ).toEqual([]);
   });
 });
 
@@ -158,7 +206,11 @@ describe("policy lint: duplicates", () => {
   it("reports each repeat at the later entry", () => {
     const text = manifest({
       workspaces: {
-        w: ["{ id: a, name: A, scopes: [read] }", "{ id: a, name: 'A ', scopes: [read] }", "{ id: a, name: C, scopes: [read] }"],
+        w: [
+          "{ id: a, name: A, scopes: [read] }",
+          "{ id: a, name: 'A ', scopes: [read] }",
+          "{ id: a, name: C, scopes: [read] }",
+        ],
       },
     });
     expect(rules(text)).toEqual([
@@ -186,21 +238,41 @@ describe("policy lint: shared-destination", () => {
     rules(
       manifest({
         workspaces: workspaces
-          ? { [workspaces]: [`{ id: a, name: A, scopes: [read], deliver: [${a}] }`], other: [`{ id: b, name: B, scopes: [read], deliver: [${b}] }`] }
-          : { w: [`{ id: a, name: A, scopes: [read], deliver: [${a}] }`, `{ id: b, name: B, scopes: [read], deliver: [${b}] }`] },
+          ? {
+              [workspaces]: [`{ id: a, name: A, scopes: [read], deliver: [${a}] }`],
+              other: [`{ id: b, name: B, scopes: [read], deliver: [${b}] }`],
+            }
+          : {
+              w: [
+                `{ id: a, name: A, scopes: [read], deliver: [${a}] }`,
+                `{ id: b, name: B, scopes: [read], deliver: [${b}] }`,
+              ],
+            },
       }),
     );
   const shared = ["error shared-destination workspaces[0].keys[1].deliver[0]"];
 
   it("files: the same path (as resolved from the manifest's folder) and variable", () => {
-    expect(two("{ type: file, path: secrets/a.env }", "{ type: file, path: /work/secrets/a.env, variable: TIMELY_API_KEY }")).toEqual(shared);
-    expect(two("{ type: file, path: a.env, variable: CRM_KEY }", "{ type: file, path: a.env, variable: BOT_KEY }")).toEqual([]);
-    expect(two("{ type: file, path: a.txt, format: raw, variable: X }", "{ type: file, path: a.txt, format: raw, variable: Y }")).toEqual(shared);
+    expect(
+      two("{ type: file, path: secrets/a.env }", "{ type: file, path: /work/secrets/a.env, variable: TIMELY_API_KEY }"),
+    ).toEqual(shared);
+    expect(
+      two("{ type: file, path: a.env, variable: CRM_KEY }", "{ type: file, path: a.env, variable: BOT_KEY }"),
+    ).toEqual([]);
+    expect(
+      two(
+        "{ type: file, path: a.txt, format: raw, variable: X }",
+        "{ type: file, path: a.txt, format: raw, variable: Y }",
+      ),
+    ).toEqual(shared);
   });
 
   it("GitHub secrets ignore case in repository and secret names", () => {
     expect(
-      two("{ type: githubSecret, repository: Acme/App, secretName: key }", "{ type: githubSecret, repository: acme/app, secretName: KEY }"),
+      two(
+        "{ type: githubSecret, repository: Acme/App, secretName: key }",
+        "{ type: githubSecret, repository: acme/app, secretName: KEY }",
+      ),
     ).toEqual(shared);
     expect(
       two(
@@ -223,7 +295,13 @@ describe("policy lint: shared-destination", () => {
   });
 
   it("the same destination twice in one key", () => {
-    const text = manifest({ workspaces: { w: ["{ id: a, name: A, scopes: [read], deliver: [{ type: exec, command: [x] }, { type: exec, command: [x] }] }"] } });
+    const text = manifest({
+      workspaces: {
+        w: [
+          "{ id: a, name: A, scopes: [read], deliver: [{ type: exec, command: [x] }, { type: exec, command: [x] }] }",
+        ],
+      },
+    });
     const [d] = run(text).diagnostics;
     expect(d).toMatchObject({ rule: "shared-destination", path: "workspaces[0].keys[0].deliver[1]" });
     expect(d?.message).toContain("same destination as deliver[0]");
@@ -302,7 +380,12 @@ describe("policy lint: entry-without-sinks", () => {
         col: 9,
         path: "workspaces[0].keys[0]",
       },
-      expect.objectContaining({ rule: "entry-without-sinks", line: 12, col: 18, path: "workspaces[0].keys[1].deliver" }),
+      expect.objectContaining({
+        rule: "entry-without-sinks",
+        line: 12,
+        col: 18,
+        path: "workspaces[0].keys[1].deliver",
+      }),
     ]);
     expect(result.diagnostics[1]?.message).toMatch(/^entry "bot" has no deliver sinks: /);
     // A warning: the manifest still plans (and may adopt the live keys).
@@ -325,8 +408,14 @@ describe("policy lint: entry-without-sinks", () => {
   it("reports every sinkless entry in every workspace, adopted or not", () => {
     const text = manifest({
       workspaces: {
-        prod: ["{ id: a, name: A, scopes: [read], adopt: 0b6f8a52-3c1e-4d8e-9f3a-2b7c1d4e5f60 }", "{ id: b, name: B, scopes: [read], enabled: true }"],
-        staging: ["{ id: a, name: A, scopes: [read], deliver: [{ type: exec, command: [x] }] }", "{ id: c, name: C, scopes: [read], deliver: [] }"],
+        prod: [
+          "{ id: a, name: A, scopes: [read], adopt: 0b6f8a52-3c1e-4d8e-9f3a-2b7c1d4e5f60 }",
+          "{ id: b, name: B, scopes: [read], enabled: true }",
+        ],
+        staging: [
+          "{ id: a, name: A, scopes: [read], deliver: [{ type: exec, command: [x] }] }",
+          "{ id: c, name: C, scopes: [read], deliver: [] }",
+        ],
       },
     });
     expect(run(text).diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`)).toEqual([

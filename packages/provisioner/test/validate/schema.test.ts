@@ -20,7 +20,11 @@ const schema = JSON.parse(readFileSync(schemaPath, "utf8"));
 function generator(...args: string[]) {
   return run(process.execPath, ["--import", "tsx", "scripts/generate-schema.ts", ...args], { cwd: packageDir }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 }
 
@@ -50,10 +54,17 @@ describe("manifest JSON Schema", () => {
     expect(schema.$defs.scope.enum).toEqual(api.Scope.enum);
     expect(manifestScopes).toEqual(api.Scope.enum);
     const key = schema.$defs.key.properties;
-    expect([key.name.minLength, key.name.maxLength, key.name.pattern]).toEqual([api.KeyName.minLength, api.KeyName.maxLength, api.KeyName.pattern]);
+    expect([key.name.minLength, key.name.maxLength, key.name.pattern]).toEqual([
+      api.KeyName.minLength,
+      api.KeyName.maxLength,
+      api.KeyName.pattern,
+    ]);
     // Room is left for the marker timely-keys appends to the live key's description.
     expect(key.description.maxLength).toBe(api.KeyDescription.maxLength - 100);
-    expect([key.expiresInDays.minimum, key.expiresInDays.maximum]).toEqual([api.ExpiresInDays.minimum, api.ExpiresInDays.maximum]);
+    expect([key.expiresInDays.minimum, key.expiresInDays.maximum]).toEqual([
+      api.ExpiresInDays.minimum,
+      api.ExpiresInDays.maximum,
+    ]);
     expect(key.expiresInDays.type).toEqual(["integer", "null"]);
     const maxExpires = schema.$defs.policy.properties.maxExpiresInDays;
     expect([maxExpires.minimum, maxExpires.maximum]).toEqual([api.ExpiresInDays.minimum, api.ExpiresInDays.maximum]);
@@ -65,7 +76,11 @@ describe("manifest JSON Schema", () => {
     const template = JSON.parse(text);
     const key = template.$defs.key.properties;
     expect(template.$defs.scope.enum).toBeUndefined();
-    expect([key.name.minLength, key.name.maxLength, key.description.maxLength]).toEqual([undefined, undefined, undefined]);
+    expect([key.name.minLength, key.name.maxLength, key.description.maxLength]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect([key.expiresInDays.minimum, key.expiresInDays.maximum]).toEqual([undefined, undefined]);
   });
 
@@ -85,7 +100,8 @@ describe("manifest JSON Schema", () => {
     const rules = schema.$defs.policy.properties.rules;
     expect(Object.keys(rules.properties)).toEqual(Object.keys(configurableRules));
     expect(rules.additionalProperties).toBe(false);
-    for (const [name, rule] of Object.entries(configurableRules)) expect(rules.properties[name].default).toBe(rule.defaultSeverity);
+    for (const [name, rule] of Object.entries(configurableRules))
+      expect(rules.properties[name].default).toBe(rule.defaultSeverity);
   });
 
   it("uses the duration pattern the parser uses", () => {
@@ -101,7 +117,8 @@ describe("manifest JSON Schema", () => {
       if (!node || typeof node !== "object") return;
       const isObjectSchema = node.type === "object";
       // Unions (sinks, vault auth) are closed by their branches.
-      if (isObjectSchema && !node.oneOf && node.additionalProperties !== false) problems.push(`${where}: additionalProperties`);
+      if (isObjectSchema && !node.oneOf && node.additionalProperties !== false)
+        problems.push(`${where}: additionalProperties`);
       if (node.properties) {
         for (const [name, property] of Object.entries<any>(node.properties)) {
           if (where.endsWith("/rules")) continue;
@@ -112,7 +129,11 @@ describe("manifest JSON Schema", () => {
       }
       for (const [key, value] of Object.entries(node)) walk(value, `${where}/${key}`);
     };
-    const resolve = (ref: string) => ref.replace("#/", "").split("/").reduce((n: any, k) => n[k], schema);
+    const resolve = (ref: string) =>
+      ref
+        .replace("#/", "")
+        .split("/")
+        .reduce((n: any, k) => n[k], schema);
     walk(schema, "#");
     expect(problems).toEqual([]);
   });

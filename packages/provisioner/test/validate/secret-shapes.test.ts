@@ -5,7 +5,13 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/diagnostics.js";
 import { parseManifest } from "../../src/load.js";
 import { validate } from "../../src/validate.js";
-import { findSecret, looksLikeSecret, quoteValue, redactSecrets, shannonEntropy } from "../../src/validate/secret-shapes.js";
+import {
+  findSecret,
+  looksLikeSecret,
+  quoteValue,
+  redactSecrets,
+  shannonEntropy,
+} from "../../src/validate/secret-shapes.js";
 import { fakeSecrets, pseudoRandom, urlWithPassword } from "../fixtures/manifests/fake-secrets.js";
 
 const fixtures = join(import.meta.dirname, "../fixtures/manifests");
@@ -78,14 +84,20 @@ describe("secret shapes", () => {
   it("redacts every shape and quotes values safely", () => {
     const text = `key ${fakeSecrets.timelyKey} and ${fakeSecrets.highEntropy} and ${urlWithPassword}`;
     const redacted = redactSecrets(text);
-    for (const secret of [fakeSecrets.timelyKey, fakeSecrets.highEntropy, fakeSecrets.urlPassword]) expect(redacted).not.toContain(secret);
+    for (const secret of [fakeSecrets.timelyKey, fakeSecrets.highEntropy, fakeSecrets.urlPassword])
+      expect(redacted).not.toContain(secret);
     expect(redacted).toContain("key tml_*** and <redacted>");
     expect(redactSecrets("plain words stay")).toBe("plain words stay");
 
     expect(quoteValue("reed")).toBe('"reed"');
     expect(quoteValue(fakeSecrets.managementToken)).toBe("(a value that looks like a secret, not shown)");
     expect(quoteValue("x".repeat(100))).toBe(JSON.stringify(`${"x".repeat(60)}...`));
-    expect([quoteValue(null), quoteValue([1]), quoteValue({}), quoteValue(5)]).toEqual(["null", "a list", "a mapping", "5"]);
+    expect([quoteValue(null), quoteValue([1]), quoteValue({}), quoteValue(5)]).toEqual([
+      "null",
+      "a list",
+      "a mapping",
+      "5",
+    ]);
   });
 });
 
@@ -96,7 +108,8 @@ describe("secret-in-manifest: a secret in any position", () => {
   visit(parseManifest(text, file).doc, {
     Pair(_, pair) {
       if (isScalar(pair.key)) scalars.push({ node: pair.key, isKey: true, field: undefined });
-      if (isScalar(pair.value)) scalars.push({ node: pair.value, isKey: false, field: String((pair.key as Scalar).value) });
+      if (isScalar(pair.value))
+        scalars.push({ node: pair.value, isKey: false, field: String((pair.key as Scalar).value) });
     },
     Seq(_, seq) {
       for (const item of seq.items) if (isScalar(item)) scalars.push({ node: item, isKey: false, field: undefined });
@@ -114,7 +127,11 @@ describe("secret-in-manifest: a secret in any position", () => {
   it.each([
     ["a Timely management token", fakeSecrets.managementToken, () => true],
     // The heuristic is not applied to ids, live key ids and paths (their values are constrained).
-    ["a high-entropy string", fakeSecrets.highEntropy, (c: (typeof cases)[number]) => c.isKey || !["id", "adopt", "path"].includes(c.field ?? "")],
+    [
+      "a high-entropy string",
+      fakeSecrets.highEntropy,
+      (c: (typeof cases)[number]) => c.isKey || !["id", "adopt", "path"].includes(c.field ?? ""),
+    ],
   ])("%s is found at every value and key, and never echoed", (_kind, secret, applies) => {
     let checked = 0;
     for (const c of cases.filter(applies)) {

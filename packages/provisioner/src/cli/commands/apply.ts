@@ -36,7 +36,9 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
   const savedPlanFile = positionals[0];
   if (savedPlanFile !== undefined) {
     if (values.file || values.workspace || values.target) {
-      throw new UserError("a saved plan is applied as it is: -f, --workspace and --target cannot be combined with PLAN.json");
+      throw new UserError(
+        "a saved plan is applied as it is: -f, --workspace and --target cannot be combined with PLAN.json",
+      );
     }
     const plan = await readSavedPlan(pathFrom(io, savedPlanFile));
     // The plan's manifest, loaded and validated now (origin rules included): the plan may carry
@@ -57,13 +59,21 @@ export async function rollbackCommand(argv: string[], io: CliIO): Promise<number
   const { values, positionals } = parseCommandArgs("rollback", argv, APPLY_FLAGS, {
     min: 1,
     max: 1,
-    missing: "which key? Give the id of the key to roll back (its keys[].id in the manifest), e.g. 'timely-keys rollback crm'",
+    missing:
+      "which key? Give the id of the key to roll back (its keys[].id in the manifest), e.g. 'timely-keys rollback crm'",
   });
   if (values.help) return help(io, "rollback");
   const id = positionals[0] as string;
   const pacing = pacingRelay();
   const clients = clientsFromEnv(io.env, { onPacingHold: pacing.hold });
-  return planConfirmExecute(io, "rollback", { ...values, target: [id] }, clients, { concurrency: 1, quiet: values.quiet === true, pacing }, { rollback: id });
+  return planConfirmExecute(
+    io,
+    "rollback",
+    { ...values, target: [id] },
+    clients,
+    { concurrency: 1, quiet: values.quiet === true, pacing },
+    { rollback: id },
+  );
 }
 
 export interface RunSettings {
@@ -107,7 +117,9 @@ export async function planConfirmExecute(
   for (const id of extra.forceRotate ?? []) {
     const entry = desired.workspaces.flatMap((w) => w.keys).find((k) => k.id === id);
     if (entry !== undefined && entry.deliver.length === 0) {
-      throw new UserError(`rotate ${id}: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first (nothing was changed)`);
+      throw new UserError(
+        `rotate ${id}: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first (nothing was changed)`,
+      );
     }
   }
   checkNotifyTargets(desired, io.env);
@@ -132,7 +144,13 @@ export async function planConfirmExecute(
   return execute(io, plan, clients, settings, desired);
 }
 
-async function refuseStalePlan(plan: Plan, desired: Desired, clients: ClientFactory, file: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function refuseStalePlan(
+  plan: Plan,
+  desired: Desired,
+  clients: ClientFactory,
+  file: string,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
   const live = await read(plan.workspaces.map(connectionOf), { clients });
   checkWorkspaceIdentity(desired.workspaces, live, env);
   for (const [index, workspace] of plan.workspaces.entries()) {
@@ -169,7 +187,8 @@ async function execute(
   const closing = printer.closing(report);
   if (closing) io.stdout.write(`${settings.quiet ? "" : "\n"}${closing}\n`);
   // A notification that cannot be sent is a warning: it never fails the rotation it reports.
-  if (notify !== undefined) for (const failure of await notifyApply(notify, report, { env: io.env })) io.stderr.write(`warning: ${failure}\n`);
+  if (notify !== undefined)
+    for (const failure of await notifyApply(notify, report, { env: io.env })) io.stderr.write(`warning: ${failure}\n`);
   return report.ok ? 0 : 1;
 }
 

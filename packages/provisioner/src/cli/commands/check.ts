@@ -47,16 +47,26 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   return report.findings.some((f) => reaches(f.severity, failOn)) ? 1 : 0;
 }
 
-export function parseFailOn(command: string, value: string | boolean | string[] | undefined): FindingSeverity | "never" {
+export function parseFailOn(
+  command: string,
+  value: string | boolean | string[] | undefined,
+): FindingSeverity | "never" {
   if (value === undefined) return "error";
   const text = String(value);
-  if (text === "never" || (FINDING_SEVERITIES as readonly string[]).includes(text)) return text as FindingSeverity | "never";
+  if (text === "never" || (FINDING_SEVERITIES as readonly string[]).includes(text))
+    return text as FindingSeverity | "never";
   throw new UsageError(command, `--fail-on must be one of error, warning, info or never, got '${text}'`);
 }
 
-function parseDays(command: string, flag: string, value: string | boolean | string[] | undefined, fallback: number): number {
+function parseDays(
+  command: string,
+  flag: string,
+  value: string | boolean | string[] | undefined,
+  fallback: number,
+): number {
   if (value === undefined) return fallback;
   const text = String(value);
-  if (!/^\d{1,5}$/.test(text)) throw new UsageError(command, `--${flag} must be a whole number of days (0 or more), got '${text}'`);
+  if (!/^\d{1,5}$/.test(text))
+    throw new UsageError(command, `--${flag} must be a whole number of days (0 or more), got '${text}'`);
   return Number(text);
 }

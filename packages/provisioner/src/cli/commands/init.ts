@@ -25,7 +25,10 @@ const FILES = {
 
 /** `acme-prod` -> `TIMELY_ACME_PROD_TOKEN`, the examples' naming. */
 export function defaultTokenEnv(workspace: string): string {
-  return `TIMELY_${workspace.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_+|_+$/g, "")}_TOKEN`;
+  return `TIMELY_${workspace
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, "_")
+    .replace(/^_+|_+$/g, "")}_TOKEN`;
 }
 
 export async function initCommand(argv: string[], io: CliIO): Promise<number> {
@@ -41,16 +44,22 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   }
   const workspace = values.workspace as string | undefined;
   if (!workspace) throw new UserError("init needs --workspace W (the name of the live workspace to start from)");
-  if (!WORKSPACE_NAME.test(workspace)) throw new UserError(`--workspace ${JSON.stringify(workspace)}: must be 1-100 letters, digits, '.', '_' or '-'`);
+  if (!WORKSPACE_NAME.test(workspace))
+    throw new UserError(`--workspace ${JSON.stringify(workspace)}: must be 1-100 letters, digits, '.', '_' or '-'`);
   const tokenEnv = (values["token-env"] as string | undefined) ?? defaultTokenEnv(workspace);
-  if (!ENV_NAME.test(tokenEnv)) throw new UserError(`--token-env ${JSON.stringify(tokenEnv)} is not an environment variable name`);
+  if (!ENV_NAME.test(tokenEnv))
+    throw new UserError(`--token-env ${JSON.stringify(tokenEnv)} is not an environment variable name`);
   const apiUrl = values["api-url"] as string | undefined;
-  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl)) throw new UserError("--api-url must be an http(s) URL");
+  if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl))
+    throw new UserError("--api-url must be an http(s) URL");
 
   // Refuse before calling the API: nothing is read or written when any file is already there.
   const existing: string[] = [];
   for (const file of Object.values(FILES)) if (await exists(join(io.cwd, file))) existing.push(file);
-  if (existing.length > 0) throw new UserError(`${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; init refuses to overwrite (nothing was written)`);
+  if (existing.length > 0)
+    throw new UserError(
+      `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; init refuses to overwrite (nothing was written)`,
+    );
 
   const connection = { name: workspace, tokenEnv, ...(apiUrl ? { apiUrl } : {}) };
   const clients = clientsFromEnv(io.env);
@@ -125,6 +134,8 @@ async function writeAll(cwd: string, files: ReadonlyArray<readonly [string, stri
   } catch (error) {
     for (const path of written) await rm(path, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`init: cannot write ${code === "EEXIST" ? "a file that appeared meanwhile" : "its files"} (${code ?? "error"}); nothing was kept`);
+    throw new UserError(
+      `init: cannot write ${code === "EEXIST" ? "a file that appeared meanwhile" : "its files"} (${code ?? "error"}); nothing was kept`,
+    );
   }
 }

@@ -38,14 +38,19 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     try {
       await writeFile(pathFrom(io, values.out as string), serializeSavedPlan(plan), { mode: 0o600 });
     } catch (error) {
-      throw new UserError(`--out ${values.out as string}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+      throw new UserError(
+        `--out ${values.out as string}: cannot write the plan (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+      );
     }
   }
   if (values.json) io.stdout.write(`${renderJson(plan)}\n`);
   else if (values.markdown) io.stdout.write(`${renderMarkdown(plan)}\n`);
   else {
     io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
-    if (values.out) io.stdout.write(`\nSaved the plan to ${values.out as string}. To perform exactly these actions, run:\n  timely-keys apply ${values.out as string}\n`);
+    if (values.out)
+      io.stdout.write(
+        `\nSaved the plan to ${values.out as string}. To perform exactly these actions, run:\n  timely-keys apply ${values.out as string}\n`,
+      );
   }
   return values["detailed-exitcode"] && plan.changes ? 2 : 0;
 }

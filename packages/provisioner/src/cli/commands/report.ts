@@ -36,7 +36,11 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   return 0;
 }
 
-async function writeReport(desired: Parameters<typeof runCheck>[0], clients: Parameters<typeof runCheck>[1], workspaces: string[]): Promise<string> {
+async function writeReport(
+  desired: Parameters<typeof runCheck>[0],
+  clients: Parameters<typeof runCheck>[1],
+  workspaces: string[],
+): Promise<string> {
   const run = await runCheck(desired, clients, { workspaces, targets: [] });
   return renderReportHtml(buildReport(desired, run));
 }

@@ -69,7 +69,9 @@ export async function usageCommand(argv: string[], io: CliIO): Promise<number> {
       });
     }
   }
-  rows.sort((a, b) => a.workspace.localeCompare(b.workspace) || a.id.localeCompare(b.id) || b.generation - a.generation);
+  rows.sort(
+    (a, b) => a.workspace.localeCompare(b.workspace) || a.id.localeCompare(b.id) || b.generation - a.generation,
+  );
   if (values.json) io.stdout.write(`${JSON.stringify({ keys: rows }, null, 2)}\n`);
   else io.stdout.write(`${table(rows, now)}\n`);
   return 0;
@@ -99,7 +101,14 @@ function table(rows: UsageRow[], now: number): string {
     r.successRate === null ? "-" : `${(r.successRate * 100).toFixed(1)}%`,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? "").length)));
-  return [header, ...body].map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ").trimEnd()).join("\n");
+  return [header, ...body]
+    .map((row) =>
+      row
+        .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 function ago(ms: number): string {
@@ -109,4 +118,3 @@ function ago(ms: number): string {
   if (hours < 48) return `${hours}h ago`;
   return `${Math.floor(hours / 24)}d ago`;
 }
-

@@ -30,7 +30,8 @@ export async function workspacesCommand(argv: string[], io: CliIO): Promise<numb
   const matrices = Array.isArray(matrix) ? matrix : [matrix];
   const width = Math.max(9, maxOf(desired.workspaces.map((w) => w.name.length))) + 2;
   matrices.forEach((m, index) => {
-    if (matrices.length > 1) io.stdout.write(`${index > 0 ? "\n" : ""}Shard ${index} (${m.include.length} workspaces)\n`);
+    if (matrices.length > 1)
+      io.stdout.write(`${index > 0 ? "\n" : ""}Shard ${index} (${m.include.length} workspaces)\n`);
     for (const job of m.include) io.stdout.write(`${job.workspace.padEnd(width)}${job.tokenEnv}\n`);
   });
   return 0;
