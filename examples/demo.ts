@@ -59,7 +59,13 @@ async function quietly(
 ): Promise<{ code: number; out: string }> {
   let out = "";
   // The CLI colours its own output only on a terminal, as it would when run directly.
-  const sink = { isTTY: color, write: (text: string) => ((out += text), show(text)) };
+  const sink = {
+    isTTY: color,
+    write: (text: string) => {
+      out += text;
+      show(text);
+    },
+  };
   const code = await runCli(args, { env, cwd: work, stdout: sink, stderr: sink });
   // A key that expires before it is rotated is exactly what scheduled rotation must prevent.
   if (/\bexpired\b|has expired/.test(out)) {

@@ -55,7 +55,7 @@ export async function apply(plan: Plan, options: ApplyOptions): Promise<ApplyRep
   );
   // Report in plan order, whatever order the work finished in.
   const order = new Map<PlanAction, number>();
-  plan.workspaces.forEach((w) => w.actions.forEach((a) => order.set(a, order.size)));
+  for (const workspace of plan.workspaces) for (const action of workspace.actions) order.set(action, order.size);
   results.sort((a, b) => (order.get(a.action) ?? 0) - (order.get(b.action) ?? 0));
   const rotated = [
     ...new Set(

@@ -167,7 +167,7 @@ function checkPassEnv(
   for (const workspace of manifest.workspaces) {
     for (const key of workspace.keys) {
       for (const sink of key.deliver ?? [])
-        if (sink.type !== "exec") variablesOfSink(sink).forEach((name) => credentials.add(name));
+        if (sink.type !== "exec") for (const name of variablesOfSink(sink)) credentials.add(name);
     }
   }
   const findings: Diagnostic[] = [];

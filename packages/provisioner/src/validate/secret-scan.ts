@@ -58,7 +58,7 @@ export function scanForSecrets(loaded: LoadedDocument): Diagnostic[] {
         visit(pair.value, [...path, key]);
       }
     } else if (isSeq(node)) {
-      node.items.forEach((item, index) => visit(item, [...path, index]));
+      for (const [index, item] of node.items.entries()) visit(item, [...path, index]);
     } else if (isScalar(node)) {
       checkScalar(node, path, false);
     }
