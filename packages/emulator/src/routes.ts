@@ -30,7 +30,7 @@ export interface Route {
 const read: Access = { kind: "manage", write: false };
 const write: Access = { kind: "manage", write: true };
 
-/** One entry per operation of packages/sdk/openapi/timely-api-keys.yaml (test/routes.test.ts checks). */
+/** One entry per operation of packages/contract/openapi/timely-api-keys.yaml (test/contract.test.ts checks). */
 export const routes: Route[] = [
   {
     method: "GET",

@@ -5,7 +5,6 @@ import { dirname } from "node:path";
 import { registerSecret, TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
 import { mapBounded, WORKSPACE_CONCURRENCY } from "./bounded.js";
 import type { ClientFactory } from "./clients.js";
-import { resolveBaseUrl } from "./clients.js";
 import type { DeliverAllOptions } from "./deliver/index.js";
 import { ManagementTokenError } from "./errors.js";
 import type { Plan, PlanAction, PlanWorkspace } from "./model.js";
@@ -131,7 +130,7 @@ async function applyWorkspace(
         ...options.probeOptions,
         userAgent: VERIFY_USER_AGENT,
         apiKey: secret,
-        baseUrl: client.baseUrl ?? resolveBaseUrl(workspace.apiUrl, options.env),
+        baseUrl: client.baseUrl,
       }),
     workspaceId: async () => workspaceId,
     manifestDir: dirname(plan.manifest),

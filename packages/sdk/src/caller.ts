@@ -41,7 +41,6 @@ export class Caller {
   async ok(call: () => Promise<RawResult>): Promise<Answer> {
     const result = await run(call);
     const { response } = result;
-    // The hot path: one object, no lookups.
     if (response.ok) return { body: result.data, response, delivery: undefined };
     throw this.errorFor({ body: result.error, response, delivery: this.#transport.deliveryOf(response) });
   }

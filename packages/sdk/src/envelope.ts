@@ -1,5 +1,6 @@
 // Checks of the API's envelopes: `{"data": ...}`, `{"data": [...], "meta": {...}}` and
-// `{"error": {...}}`. Only the envelope is checked, not every field, to keep the hot path lean.
+// `{"error": {...}}`. Only the envelope is checked, not every field: the shapes inside are the
+// contract's, and a field the API adds must not break a client.
 
 import { InvalidResponseError } from "./errors.js";
 import type { PageMeta } from "@timely-keys/contract";

@@ -3,8 +3,8 @@
 // `X-RateLimit-Reset` (unix seconds, converted through the server's clock), counting the requests
 // still in flight, whose cost the last answer could not show yet.
 //
-// Hot path: `tryAcquire()` is a comparison and two increments; the queue and timers are touched only
-// when the window is used up.
+// Every request passes through `tryAcquire()`, so it only compares and counts; the queue and timers
+// come into play when the window is used up.
 
 import { parseNonNegativeInt } from "./retry-policy.js";
 import type { MonotonicNow, ServerClock } from "./server-clock.js";
