@@ -13,6 +13,7 @@ import { parseManifest } from "../src/load.js";
 import { readAndPlan } from "../src/pipeline.js";
 import { read } from "../src/read.js";
 import { validate } from "../src/validate.js";
+import { entry, fileSink, manifestYaml, workspace } from "./support/manifest.js";
 
 const TOKENS = {
   ALPHA_TOKEN: "tkm_AlphaTokenForParallelTests000000000001",
@@ -104,11 +105,18 @@ describe("workspaces in parallel", () => {
   it("apply: each workspace's creates go through its own token, side by side; with a limit of one, one after the other", async () => {
     const manifest = (suffix: string) => {
       const keys = (ws: string) =>
-        [1, 2, 3].map(
-          (i) =>
-            `      - { id: ${ws}-${i}${suffix}, name: "${ws} ${i}${suffix}", scopes: [read], deliver: [{ type: file, path: ./${ws}-${i}${suffix}.env }] }`,
+        [1, 2, 3].map((i) =>
+          entry(`${ws}-${i}${suffix}`, {
+            name: `${ws} ${i}${suffix}`,
+            deliver: [fileSink(`./${ws}-${i}${suffix}.env`)],
+          }),
         );
-      return `version: 1\nworkspaces:\n  - name: alpha\n    tokenEnv: ALPHA_TOKEN\n    keys:\n${keys("alpha").join("\n")}\n  - name: beta\n    tokenEnv: BETA_TOKEN\n    keys:\n${keys("beta").join("\n")}\n`;
+      return manifestYaml({
+        workspaces: [
+          workspace({ name: "alpha", tokenEnv: "ALPHA_TOKEN", keys: keys("alpha") }),
+          workspace({ name: "beta", tokenEnv: "BETA_TOKEN", keys: keys("beta") }),
+        ],
+      });
     };
     const run = async (suffix: string, workspaceConcurrency?: number) => {
       const desired = validate(parseManifest(manifest(suffix), join(dir, `timely-keys${suffix}.yaml`))).desired!;

@@ -3,21 +3,24 @@ import { UserError } from "../src/errors.js";
 import { parseManifest } from "../src/load.js";
 import { checkFilters, connectionOf, selectedWorkspaces, serverNowOf } from "../src/pipeline.js";
 import { validate } from "../src/validate.js";
+import { entry, fileSink, manifestYaml, workspace } from "./support/manifest.js";
 
 const desired = validate(
   parseManifest(
-    `version: 1
-workspaces:
-  - name: prod
-    tokenEnv: PROD_TOKEN
-    apiUrl: https://api.example.test
-    keys:
-      - { id: crm, name: CRM, scopes: [read], deliver: [{ type: file, path: ./a.env }] }
-  - name: staging
-    tokenEnv: STAGING_TOKEN
-    keys:
-      - { id: qa, name: QA, scopes: [read], deliver: [{ type: file, path: ./b.env }] }
-`,
+    manifestYaml({
+      workspaces: [
+        workspace({
+          name: "prod",
+          apiUrl: "https://api.example.test",
+          keys: [entry("crm", { name: "CRM", deliver: [fileSink("./a.env")] })],
+        }),
+        workspace({
+          name: "staging",
+          tokenEnv: "STAGING_TOKEN",
+          keys: [entry("qa", { name: "QA", deliver: [fileSink("./b.env")] })],
+        }),
+      ],
+    }),
     "/work/timely-keys.yaml",
   ),
 ).desired!;

@@ -8,38 +8,26 @@ import { parseManifest } from "../../src/load.js";
 import { formatMarker } from "../../src/marker.js";
 import { plan } from "../../src/plan.js";
 import { validate } from "../../src/validate.js";
+import { entry, fileSink, manifestYaml, workspace } from "../support/manifest.js";
 
 const DAY_MS = 86_400_000;
 const now = new Date("2026-06-01T00:00:00Z");
 const ago = (days: number) => new Date(now.getTime() - days * DAY_MS);
 
-const manifest = `version: 1
-policy:
-  rotation: { maxAgeDays: 90, rotateBeforeExpiryDays: 14 }
-workspaces:
-  - name: prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: aged
-        name: Aged
-        scopes: [read]
-        deliver: [{ type: file, path: ./a.env }]
-      - id: custom
-        name: Custom
-        scopes: [read]
-        rotation: { maxAgeDays: 30 }
-        deliver: [{ type: file, path: ./b.env }]
-      - id: expiring
-        name: Expiring
-        scopes: [read]
-        expiresInDays: 90
-        deliver: [{ type: file, path: ./c.env }]
-      - id: off
-        name: Off
-        scopes: [read]
-        enabled: false
-        deliver: [{ type: file, path: ./d.env }]
-`;
+const manifest = manifestYaml({
+  policy: { rotation: { maxAgeDays: 90, rotateBeforeExpiryDays: 14 } },
+  workspaces: [
+    workspace({
+      name: "prod",
+      keys: [
+        entry("aged", { name: "Aged", deliver: [fileSink("./a.env")] }),
+        entry("custom", { name: "Custom", rotation: { maxAgeDays: 30 }, deliver: [fileSink("./b.env")] }),
+        entry("expiring", { name: "Expiring", expiresInDays: 90, deliver: [fileSink("./c.env")] }),
+        entry("off", { name: "Off", enabled: false, deliver: [fileSink("./d.env")] }),
+      ],
+    }),
+  ],
+});
 
 let counter = 0;
 function managedKey(
@@ -150,15 +138,9 @@ describe("expiryMarginMs", () => {
 });
 
 describe("cannot-rotate", () => {
-  const sinkless = `version: 1
-workspaces:
-  - name: prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: sinkless
-        name: Sinkless
-        scopes: [read]
-`;
+  const sinkless = manifestYaml({
+    workspaces: [workspace({ name: "prod", keys: [entry("sinkless", { name: "Sinkless", deliver: undefined })] })],
+  });
   function checkSinkless(keys: ApiKey[]) {
     const desired = validate(parseManifest(sinkless, "/repo/timely-keys.yaml")).desired!;
     const live = { workspaces: [{ name: "prod", keys, serverNow: now.toISOString() }] };

@@ -4,12 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/run.js";
+import { manifestYaml, workspace } from "../support/manifest.js";
 
 function manifestWith(count: number): string {
   const dir = mkdtempSync(join(tmpdir(), "timely-keys-workspaces-"));
-  const lines = ["version: 1", "workspaces:"];
-  for (let i = 0; i < count; i++) lines.push(`  - name: team-${i}`, `    tokenEnv: TEAM_${i}_TOKEN`, "    keys: []");
-  writeFileSync(join(dir, "timely-keys.yaml"), `${lines.join("\n")}\n`);
+  const teams = Array.from({ length: count }, (_, i) =>
+    workspace({ name: `team-${i}`, tokenEnv: `TEAM_${i}_TOKEN`, keys: [] }),
+  );
+  writeFileSync(join(dir, "timely-keys.yaml"), manifestYaml({ workspaces: teams }));
   return dir;
 }
 
