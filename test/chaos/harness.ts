@@ -13,54 +13,54 @@ import type { CliRun } from "../support/cli.js";
 import { readSinkSecret } from "../support/consumer.js";
 import { secretsOf } from "../support/emulator.js";
 import { filesUnder, findLeaks } from "../support/leaks.js";
+import { crmEntry, entry, fileSink, manifestYaml, workspace } from "../support/manifest.js";
 import { IN_FLIGHT_LEASE_MS, Observer, type Violation } from "./invariants.js";
 import { seededRandom, type Random } from "./prng.js";
 import { DAY, HOUR, MINUTE, World, type EntrySink } from "./world.js";
 
-export const CHAOS_MANIFEST = `version: 1
-policy:
-  # Short windows so that a few emulated days hold many rotations; maxAgeDays stays above
-  # drainWindow + quarantine so that every entry can settle with one key.
-  rotation: { maxAgeDays: 1, rotateBeforeExpiryDays: 7, drainWindow: 3h, maxGrace: 1d, quarantine: 12h }
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        description: Syncs contacts.
-        scopes: [read, conversations]
-        expiresInDays: 30
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-      - id: pipeline
-        name: Data Pipeline
-        scopes: [read, analytics]
-        expiresInDays: 60
-        rotation: { maxAgeDays: 2 }
-        deliver:
-          - { type: file, path: ./secrets/pipeline.json, format: json, variable: apiKey }
-          - { type: file, path: ./secrets/pipeline.key, format: raw }
-      - id: bot
-        name: Support Bot
-        scopes: [read, write]
-        expiresInDays: 30
-        deliver:
-          - { type: file, path: ./secrets/bot.env, variable: BOT_KEY }
-        # Probes run in every rotation of this entry, crashes and faults included.
-        afterDeliver:
-          - { type: exec, command: [node, -e, "require('fs').readFileSync(0)"] }
-        verify:
-          - { type: exec, command: [node, -e, "process.exit(require('fs').readFileSync(0, 'utf8').startsWith('tml_') ? 0 : 1)"] }
-  - name: acme-staging
-    tokenEnv: STAGING_TOKEN
-    keys:
-      - id: qa
-        name: QA Smoke Tests
-        scopes: [read]
-        deliver:
-          - { type: file, path: ./secrets/qa.key, format: raw }
-`;
+export const CHAOS_MANIFEST = manifestYaml({
+  policy: {
+    // Short windows so that a few emulated days hold many rotations; maxAgeDays stays above
+    // drainWindow + quarantine so that every entry can settle with one key.
+    rotation: { maxAgeDays: 1, rotateBeforeExpiryDays: 7, drainWindow: "3h", maxGrace: "1d", quarantine: "12h" },
+  },
+  workspaces: [
+    workspace({
+      keys: [
+        crmEntry({ description: "Syncs contacts.", expiresInDays: 30 }),
+        entry("pipeline", {
+          name: "Data Pipeline",
+          scopes: ["read", "analytics"],
+          expiresInDays: 60,
+          rotation: { maxAgeDays: 2 },
+          deliver: [
+            fileSink("./secrets/pipeline.json", { format: "json", variable: "apiKey" }),
+            fileSink("./secrets/pipeline.key", { format: "raw" }),
+          ],
+        }),
+        entry("bot", {
+          name: "Support Bot",
+          scopes: ["read", "write"],
+          expiresInDays: 30,
+          deliver: [fileSink("./secrets/bot.env", { variable: "BOT_KEY" })],
+          // Probes run in every rotation of this entry, crashes and faults included.
+          afterDeliver: [{ type: "exec", command: ["node", "-e", "require('fs').readFileSync(0)"] }],
+          verify: [
+            {
+              type: "exec",
+              command: ["node", "-e", "process.exit(require('fs').readFileSync(0, 'utf8').startsWith('tml_') ? 0 : 1)"],
+            },
+          ],
+        }),
+      ],
+    }),
+    workspace({
+      name: "acme-staging",
+      tokenEnv: "STAGING_TOKEN",
+      keys: [entry("qa", { name: "QA Smoke Tests", deliver: [fileSink("./secrets/qa.key", { format: "raw" })] })],
+    }),
+  ],
+});
 
 export const CHAOS_SINKS: EntrySink[] = [
   { workspace: "acme-prod", entryId: "crm", path: "secrets/crm.env" },

@@ -4,21 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CliRun } from "../support/cli.js";
 import { readSinkSecret } from "../support/consumer.js";
 import { OWNER_TOKEN } from "../support/emulator.js";
+import { manifestYaml } from "../support/manifest.js";
 import { Observer, type InvariantName } from "./invariants.js";
 import { MINUTE, World } from "./world.js";
 
-const manifest = `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read, conversations]
-        expiresInDays: 120
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-`;
+// acme-prod holding crm: CRM Integration, read and conversations, 120 days, ./secrets/crm.env.
+const manifest = manifestYaml();
 
 let world: World;
 let observer: Observer;
