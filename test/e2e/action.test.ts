@@ -17,38 +17,42 @@ import {
 } from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, STAGING_TOKEN, mutations, secretsOf, startTestEmulator } from "../support/emulator.js";
 import { expectNoLeaks, filesUnder } from "../support/leaks.js";
+import { crmEntry, entry, fileSink, manifestYaml, workspace } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
 const GITHUB_TOKEN = "ghs_FakeGithubTokenForTheActionE2e000000000001";
 const AWS_SECRET_ACCESS_KEY = "FakeAwsSecretAccessKeyForTheActionE2e0000001";
 const DAY = 86_400;
 
-const manifest = (sinks: string) => `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: TIMELY_ACME_PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read, conversations]
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-          - { type: githubSecret, repository: acme/app, secretName: TIMELY_CRM_KEY, apiUrl: "${sinks}" }
-      - id: reports
-        name: Monthly Reports
-        scopes: [read, analytics]
-        expiresInDays: 60
-        deliver:
-          - { type: awsSecretsManager, secretId: timely/reports, region: us-east-1, endpoint: "${sinks}" }
-  - name: acme-staging
-    tokenEnv: TIMELY_ACME_STAGING_TOKEN
-    keys:
-      - id: qa
-        name: QA Smoke Tests
-        scopes: [read]
-        deliver:
-          - { type: file, path: ./secrets/qa.key, format: raw }
-`;
+/** `sinks`: the URL of the fake GitHub and AWS APIs. */
+const manifest = (sinks: string) =>
+  manifestYaml({
+    workspaces: [
+      workspace({
+        tokenEnv: "TIMELY_ACME_PROD_TOKEN",
+        keys: [
+          crmEntry({
+            expiresInDays: undefined,
+            deliver: [
+              fileSink("./secrets/crm.env"),
+              { type: "githubSecret", repository: "acme/app", secretName: "TIMELY_CRM_KEY", apiUrl: sinks },
+            ],
+          }),
+          entry("reports", {
+            name: "Monthly Reports",
+            scopes: ["read", "analytics"],
+            expiresInDays: 60,
+            deliver: [{ type: "awsSecretsManager", secretId: "timely/reports", region: "us-east-1", endpoint: sinks }],
+          }),
+        ],
+      }),
+      workspace({
+        name: "acme-staging",
+        tokenEnv: "TIMELY_ACME_STAGING_TOKEN",
+        keys: [entry("qa", { name: "QA Smoke Tests", deliver: [fileSink("./secrets/qa.key", { format: "raw" })] })],
+      }),
+    ],
+  });
 
 let emulator: Emulator;
 let sinks: FakeSinks;

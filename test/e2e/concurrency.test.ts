@@ -5,28 +5,24 @@
 import { afterAll, describe, expect, it } from "vitest";
 import type { CliRun } from "../support/cli.js";
 import { readSinkSecret } from "../support/consumer.js";
+import { crmEntry, entry, fileSink, manifestYaml } from "../support/manifest.js";
 import { Observer } from "../chaos/invariants.js";
 import { DAY, MINUTE, World } from "../chaos/world.js";
 
-const manifest = `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read, conversations]
-        expiresInDays: 120
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-      - id: pipeline
-        name: Data Pipeline
-        scopes: [read, analytics]
-        expiresInDays: 120
-        deliver:
-          - { type: file, path: ./secrets/pipeline.json, format: json, variable: apiKey }
-          - { type: file, path: ./secrets/pipeline.key, format: raw }
-`;
+const manifest = manifestYaml({
+  keys: [
+    crmEntry(),
+    entry("pipeline", {
+      name: "Data Pipeline",
+      scopes: ["read", "analytics"],
+      expiresInDays: 120,
+      deliver: [
+        fileSink("./secrets/pipeline.json", { format: "json", variable: "apiKey" }),
+        fileSink("./secrets/pipeline.key", { format: "raw" }),
+      ],
+    }),
+  ],
+});
 const sinks = [
   { workspace: "acme-prod", entryId: "crm", path: "secrets/crm.env" },
   {

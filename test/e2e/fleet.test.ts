@@ -3,6 +3,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { OWNER_TOKEN, STAGING_TOKEN } from "../support/emulator.js";
 import { DAY, World } from "../chaos/world.js";
+import { entry, type ManifestKey, manifestYaml, workspace } from "../support/manifest.js";
 
 const SLOW = 240_000;
 const EU_TOKEN = "tkm_EuManagerTokenForTests00000000000000004";
@@ -12,40 +13,48 @@ afterAll(async () => {
   for (const world of worlds) await world.close();
 });
 
-function key(id: string, access?: string): string {
-  return `      - id: ${id}
-        name: ${id} service
-        scopes: [read]
-        expiresInDays: 365
-${access ? `        access: ${access}\n` : ""}        deliver:
-          - { type: file, path: ./secrets/${id}.env }
-`;
+/** An entry "<id> service", read, 365 days, ./secrets/<id>.env, readable by `access` when given. */
+function key(id: string, access?: string[]): ManifestKey {
+  return entry(id, { name: `${id} service`, expiresInDays: 365, ...(access ? { access } : {}) });
 }
 
 describe("rotate --exposed-to", () => {
   it(
     "rotates exactly the keys, across 3 workspaces and 12 entries, whose access lists the person or a team of theirs",
     async () => {
-      const manifest = `version: 1
-teams:
-  - { name: payments, members: [alice@acme.com, carol@acme.com] }
-  - { name: support, members: [bob@acme.com] }
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-${key("p1", "[alice@acme.com]")}${key("p2", "[team:payments]")}${key("p3", "[bob@acme.com]")}${key("p4", "[team:support]")}
-  - name: acme-staging
-    tokenEnv: STAGING_TOKEN
-    access: [dave@acme.com]
-    keys:
-${key("s1", "[Alice@Acme.com]")}${key("s2")}${key("s3", "[team:payments, bob@acme.com]")}${key("s4", "[carol@acme.com]")}
-  - name: acme-eu
-    tokenEnv: EU_TOKEN
-    access: [team:payments]
-    keys:
-${key("e1")}${key("e2")}${key("e3")}${key("e4", "[bob@acme.com]")}
-`;
+      const manifest = manifestYaml({
+        teams: [
+          { name: "payments", members: ["alice@acme.com", "carol@acme.com"] },
+          { name: "support", members: ["bob@acme.com"] },
+        ],
+        workspaces: [
+          workspace({
+            keys: [
+              key("p1", ["alice@acme.com"]),
+              key("p2", ["team:payments"]),
+              key("p3", ["bob@acme.com"]),
+              key("p4", ["team:support"]),
+            ],
+          }),
+          workspace({
+            name: "acme-staging",
+            tokenEnv: "STAGING_TOKEN",
+            access: ["dave@acme.com"],
+            keys: [
+              key("s1", ["Alice@Acme.com"]),
+              key("s2"),
+              key("s3", ["team:payments", "bob@acme.com"]),
+              key("s4", ["carol@acme.com"]),
+            ],
+          }),
+          workspace({
+            name: "acme-eu",
+            tokenEnv: "EU_TOKEN",
+            access: ["team:payments"],
+            keys: [key("e1"), key("e2"), key("e3"), key("e4", ["bob@acme.com"])],
+          }),
+        ],
+      });
       const seed = {
         workspaces: [
           { name: "acme-prod", members: [{ name: "Ana Owner", role: "owner", token: OWNER_TOKEN }] },
@@ -106,14 +115,10 @@ describe("spread and maxPerRun through daily runs", () => {
     "12 keys made the same day: at most maxPerRun rotations per run, on several days, none past maxAgeDays",
     async () => {
       const ids = Array.from({ length: 12 }, (_, i) => `svc${String(i).padStart(2, "0")}`);
-      const manifest = `version: 1
-policy:
-  rotation: { spread: 7d, maxPerRun: 5 }
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-${ids.map((id) => key(id)).join("")}`;
+      const manifest = manifestYaml({
+        policy: { rotation: { spread: "7d", maxPerRun: 5 } },
+        keys: ids.map((id) => key(id)),
+      });
       const world = await World.start(manifest, {
         sinks: ids.map((id) => ({ workspace: "acme-prod", entryId: id, path: `secrets/${id}.env` })),
       });

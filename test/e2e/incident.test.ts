@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import type { CliRun } from "../support/cli.js";
 import { callWithSecret, Consumer, readSinkSecret } from "../support/consumer.js";
+import { crmEntry, type EntryFields, fileSink, manifestYaml } from "../support/manifest.js";
 import { Observer } from "../chaos/invariants.js";
 import { DAY, MINUTE, World } from "../chaos/world.js";
 
@@ -32,21 +33,13 @@ async function checked(observer: Observer, at: string, args: string[], env: Node
   return result;
 }
 
-const manifest = (extra = "", sinks = "") => `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read, conversations]
-        expiresInDays: 120
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-${sinks}${extra}`;
+/** acme-prod holding crm (CRM Integration, read and conversations, 120 days, ./secrets/crm.env). */
+const manifest = (crm: EntryFields = {}) => manifestYaml({ keys: [crmEntry(crm)] });
 
-/** An exec sink that fails until `exec-ok` exists. */
-const flakySink = "          - { type: exec, command: [node, push-key.cjs] }\n";
+/** The file sink and an exec sink that fails until `exec-ok` exists. */
+const flakySink: EntryFields = {
+  deliver: [fileSink("./secrets/crm.env"), { type: "exec", command: ["node", "push-key.cjs"] }],
+};
 const pushKey = `const fs = require("node:fs");
 fs.readFileSync(0);
 if (!fs.existsSync("exec-ok")) { console.error("upstream refused the key"); process.exit(1); }
@@ -92,7 +85,7 @@ describe("rotate --compromised", () => {
   it(
     "keeps the old key active and exits 1 when a sink fails; the next run, at once, finishes the emergency",
     async () => {
-      const { world, observer } = await startWorld(manifest("", flakySink));
+      const { world, observer } = await startWorld(manifest(flakySink));
       writeFileSync(join(world.work.dir, "push-key.cjs"), pushKey);
       writeFileSync(join(world.work.dir, "exec-ok"), "");
       expect((await checked(observer, "create", ["apply", "--auto-approve"])).code).toBe(0);
@@ -164,7 +157,7 @@ describe("a failed delivery, taken over at once", () => {
   it(
     "two runs started right after the failure converge on one successor",
     async () => {
-      const { world, observer } = await startWorld(manifest("", flakySink));
+      const { world, observer } = await startWorld(manifest(flakySink));
       writeFileSync(join(world.work.dir, "push-key.cjs"), pushKey);
       writeFileSync(join(world.work.dir, "exec-ok"), "");
       expect((await checked(observer, "create", ["apply", "--auto-approve"])).code).toBe(0);
@@ -267,12 +260,13 @@ if (!fs.existsSync("probe-ok")) { console.error("consumer unhealthy"); process.e
       server = createServer((_req, res) => res.writeHead(204).end());
       await new Promise<void>((resolve) => server?.listen(0, "127.0.0.1", resolve));
       const port = (server.address() as { port: number }).port;
-      const probes = `        afterDeliver:
-          - { type: exec, command: [node, restart.cjs] }
-        verify:
-          - { type: exec, command: [node, check.cjs] }
-          - { type: http, url: "http://127.0.0.1:${port}/health", expectStatus: 204 }
-`;
+      const probes: EntryFields = {
+        afterDeliver: [{ type: "exec", command: ["node", "restart.cjs"] }],
+        verify: [
+          { type: "exec", command: ["node", "check.cjs"] },
+          { type: "http", url: `http://127.0.0.1:${port}/health`, expectStatus: 204 },
+        ],
+      };
       const { world, observer } = await startWorld(manifest(probes));
       writeFileSync(join(world.work.dir, "restart.cjs"), restart);
       writeFileSync(join(world.work.dir, "check.cjs"), check);

@@ -14,20 +14,19 @@ import {
   VIEWER_TOKEN,
 } from "../support/emulator.js";
 import { expectNoLeaks, filesUnder } from "../support/leaks.js";
+import { entry, fileSink, manifestYaml, workspace } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
-const entry = (id: string, path: string) =>
-  `      - id: ${id}\n        name: ${id.toUpperCase()}\n        scopes: [read]\n        expiresInDays: 90\n        deliver: [{ type: file, path: ./${path} }]\n`;
+/** An entry named after its id in capitals, 90 days, a dotenv file ./<id>.env. */
+const keyOf = (id: string) =>
+  entry(id, { name: id.toUpperCase(), expiresInDays: 90, deliver: [fileSink(`./${id}.env`)] });
 const manifest = (prodKeys: string[]) =>
-  `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-${prodKeys.map((id) => entry(id, `${id}.env`)).join("")}  - name: acme-staging
-    tokenEnv: STAGING_TOKEN
-    keys:
-${entry("stg", "stg.env")}`;
+  manifestYaml({
+    workspaces: [
+      workspace({ keys: prodKeys.map(keyOf) }),
+      workspace({ name: "acme-staging", tokenEnv: "STAGING_TOKEN", keys: [keyOf("stg")] }),
+    ],
+  });
 
 let emulator: Emulator;
 let work: Workdir;

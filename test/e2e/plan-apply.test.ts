@@ -7,35 +7,30 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, transcript } from "../support/cli.js";
 import { OWNER_TOKEN, STAGING_TOKEN, mutations, secretsOf, startTestEmulator } from "../support/emulator.js";
 import { expectNoLeaks, filesUnder } from "../support/leaks.js";
+import { crmEntry, type EntryFields, entry, fileSink, manifestYaml, workspace } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
-const manifest = (crmScopes: string) => `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        description: Syncs contacts.
-        scopes: [${crmScopes}]
-        expiresInDays: 90
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-      - id: pipeline
-        name: Data Pipeline
-        scopes: [read, analytics]
-        expiresInDays: 180
-        deliver:
-          - { type: file, path: ./secrets/pipeline.json, format: json, variable: apiKey }
-  - name: acme-staging
-    tokenEnv: STAGING_TOKEN
-    keys:
-      - id: qa
-        name: QA Smoke Tests
-        scopes: [read]
-        deliver:
-          - { type: file, path: ./secrets/qa.key, format: raw }
-`;
+const manifest = (crm: EntryFields) =>
+  manifestYaml({
+    workspaces: [
+      workspace({
+        keys: [
+          crmEntry({ description: "Syncs contacts.", expiresInDays: 90, ...crm }),
+          entry("pipeline", {
+            name: "Data Pipeline",
+            scopes: ["read", "analytics"],
+            expiresInDays: 180,
+            deliver: [fileSink("./secrets/pipeline.json", { format: "json", variable: "apiKey" })],
+          }),
+        ],
+      }),
+      workspace({
+        name: "acme-staging",
+        tokenEnv: "STAGING_TOKEN",
+        keys: [entry("qa", { name: "QA Smoke Tests", deliver: [fileSink("./secrets/qa.key", { format: "raw" })] })],
+      }),
+    ],
+  });
 
 let emulator: Emulator;
 let work: Workdir;
@@ -63,7 +58,7 @@ async function liveKeys(): Promise<
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  work = makeWorkdir(manifest("read, conversations"));
+  work = makeWorkdir(manifest({ scopes: ["read", "conversations"] }));
   env = { TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN, STAGING_TOKEN };
 });
 
@@ -150,7 +145,7 @@ describe("drift", () => {
 
 describe("replace", () => {
   it("a scopes change plans -/+ and ends with exactly one active key with the new scopes", async () => {
-    work.write(manifest("read, conversations, agents"));
+    work.write(manifest({ scopes: ["read", "conversations", "agents"] }));
     const plan = await cli("plan");
     expect(plan.stdout).toContain("-/+");
     expect(plan.stdout).toContain("1 to replace");
@@ -168,7 +163,7 @@ describe("replace", () => {
 
 describe("saved plans", () => {
   it("applies a fresh saved plan exactly, and refuses a stale one", async () => {
-    work.write(manifest("read, conversations, agents").replace("Syncs contacts.", "Syncs contacts and deals."));
+    work.write(manifest({ scopes: ["read", "conversations", "agents"], description: "Syncs contacts and deals." }));
     const saved = join(work.dir, "plan.json");
     expect((await cli("plan", "--out", saved)).code).toBe(0);
     const staleSaved = join(work.dir, "stale.json");

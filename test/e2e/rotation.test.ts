@@ -10,6 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { CliRun } from "../support/cli.js";
 import { callWithSecret, Consumer, readSinkSecret } from "../support/consumer.js";
 import { mutations } from "../support/emulator.js";
+import { crmEntry, type EntryFields, entry, fileSink, manifestYaml } from "../support/manifest.js";
 import { Observer } from "../chaos/invariants.js";
 import { DAY, HOUR, MINUTE, World } from "../chaos/world.js";
 
@@ -46,19 +47,9 @@ async function checked(observer: Observer, at: string, args: string[], env: Node
   return result;
 }
 
-const crmManifest = () => `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        description: Syncs contacts.
-        scopes: [read, conversations]
-        expiresInDays: 120
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-`;
+/** acme-prod holding crm (CRM Integration, read and conversations, 120 days, ./secrets/crm.env). */
+const crmManifest = (crm: EntryFields = {}) =>
+  manifestYaml({ keys: [crmEntry({ description: "Syncs contacts.", ...crm })] });
 
 describe("a full rotation across separate runs", () => {
   it(
@@ -229,25 +220,17 @@ fs.appendFileSync("attempts.log", "x");
 if (!fs.existsSync("exec-ok")) { console.error("upstream refused the key"); process.exit(1); }
 require("node:fs").writeFileSync("exec-received", require("node:crypto").createHash("sha256").update(fs.readFileSync(0)).digest("hex"));
 `;
-  const manifest = `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read, conversations]
-        expiresInDays: 120
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-          - { type: exec, command: [node, push-key.cjs] }
-      - id: billing
-        name: Billing Export
-        scopes: [read, analytics]
-        expiresInDays: 120
-        deliver:
-          - { type: file, path: ./secrets/billing-dir }
-`;
+  const manifest = manifestYaml({
+    keys: [
+      crmEntry({ deliver: [fileSink("./secrets/crm.env"), { type: "exec", command: ["node", "push-key.cjs"] }] }),
+      entry("billing", {
+        name: "Billing Export",
+        scopes: ["read", "analytics"],
+        expiresInDays: 120,
+        deliver: [fileSink("./secrets/billing-dir")],
+      }),
+    ],
+  });
 
   it(
     "never strands a consumer: a partly delivered successor stays and drains, an undelivered one is revoked",
@@ -400,10 +383,7 @@ describe("a sink program that cannot start", () => {
       const first = world.current("crm");
       // The entry gets a first sink whose program cannot start (not executable): nothing gets the key.
       world.work.write(
-        crmManifest().replace(
-          "- { type: file,",
-          "- { type: exec, command: [./not-executable.sh] }\n          - { type: file,",
-        ),
+        crmManifest({ deliver: [{ type: "exec", command: ["./not-executable.sh"] }, fileSink("./secrets/crm.env")] }),
       );
       writeFileSync(join(world.work.dir, "not-executable.sh"), "#!/bin/sh\nexit 0\n");
       chmodSync(join(world.work.dir, "not-executable.sh"), 0o644);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { runCli, transcript } from "../support/cli.js";
 import { OWNER_TOKEN, secretsOf, startTestEmulator } from "../support/emulator.js";
 import { expectNoLeaks, filesUnder } from "../support/leaks.js";
+import { entry, fileSink, manifestYaml } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
 let emulator: Emulator;
@@ -15,13 +16,9 @@ let env: NodeJS.ProcessEnv;
 
 beforeAll(async () => {
   emulator = await startTestEmulator();
-  work = makeWorkdir(`version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - { id: crm, name: CRM, scopes: [read], expiresInDays: 90, deliver: [{ type: file, path: ./crm.env }] }
-`);
+  work = makeWorkdir(
+    manifestYaml({ keys: [entry("crm", { name: "CRM", expiresInDays: 90, deliver: [fileSink("./crm.env")] })] }),
+  );
   env = { TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN };
 });
 

@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ensureNode24, runAction } from "../../packages/github-action/test/support/run-action.js";
 import { repoRoot } from "../support/cli.js";
+import { manifestYaml, workspace } from "../support/manifest.js";
 
 const dir = join(repoRoot, "examples", "workflows");
 const files = readdirSync(dir)
@@ -180,13 +181,13 @@ describe("matrix.yml", () => {
     const count = 300;
     const work = mkdtempSync(join(tmpdir(), "timely-keys-matrix-"));
     try {
-      const lines = ["version: 1", "workspaces:"];
-      const secrets: Record<string, string> = {};
-      for (let i = 0; i < count; i++) {
-        lines.push(`  - name: team-${i}`, `    tokenEnv: TEAM_${i}_TOKEN`, "    keys: []");
-        secrets[`TEAM_${i}_TOKEN`] = `tkm_${String(i).padStart(4, "0")}${"Ab1".repeat(12)}`;
-      }
-      writeFileSync(join(work, "timely-keys.yaml"), `${lines.join("\n")}\n`);
+      const teams = Array.from({ length: count }, (_, i) =>
+        workspace({ name: `team-${i}`, tokenEnv: `TEAM_${i}_TOKEN`, keys: [] }),
+      );
+      const secrets: Record<string, string> = Object.fromEntries(
+        teams.map((team, i) => [team.tokenEnv, `tkm_${String(i).padStart(4, "0")}${"Ab1".repeat(12)}`]),
+      );
+      writeFileSync(join(work, "timely-keys.yaml"), manifestYaml({ workspaces: teams }));
 
       // The matrix job, as the workflow runs it: the Action with its inputs, no token in its env.
       const matrixJob = wf.jobs.workspaces as Job;
