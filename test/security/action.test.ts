@@ -14,6 +14,14 @@ import {
 } from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, mutations, secretsOf } from "../support/emulator.js";
 import { findLeaks } from "../support/leaks.js";
+import {
+  crmEntry,
+  fileSink,
+  type ManifestWorkspace,
+  manifestYaml,
+  type SinkConfig,
+  workspace,
+} from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 import { captureServer, startHostileEmulator, outputProblems, type CaptureServer } from "./support.js";
 
@@ -46,17 +54,17 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-const manifest = (workspace: string, sinks = "- { type: file, path: ./secrets/crm.env }") => `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: TIMELY_ACME_PROD_TOKEN
-${workspace}    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read]
-        deliver:
-          ${sinks}
-`;
+/** acme-prod (TIMELY_ACME_PROD_TOKEN, and `fields` such as apiUrl or id) holding crm: CRM Integration, read, to `sink`. */
+const prod = (fields: Partial<ManifestWorkspace> = {}, sink: SinkConfig = fileSink("./secrets/crm.env")) =>
+  workspace({
+    tokenEnv: "TIMELY_ACME_PROD_TOKEN",
+    keys: [crmEntry({ scopes: ["read"], expiresInDays: undefined, deliver: [sink] })],
+    ...fields,
+  });
+const manifest = (fields?: Partial<ManifestWorkspace>, sink?: SinkConfig) =>
+  manifestYaml({ workspaces: [prod(fields, sink)] });
+/** A second manifest workspace, empty. */
+const paymentsDev = workspace({ name: "payments-dev", tokenEnv: "TIMELY_DEV_TOKEN", keys: [] });
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...RUNNER_ENV,
@@ -79,7 +87,7 @@ function everySecret(): string[] {
 
 describe("1. hostile names cannot switch off masking", () => {
   it("apply: every line inert, no ::stop-commands::, each new secret masked by a real ::add-mask:: and printed nowhere else", async () => {
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     const mintedBefore = new Set(emulator.mintedSecrets());
     const run = await action({ command: "apply" });
     expect(run.code, run.stdout + run.stderr).toBe(0);
@@ -106,9 +114,7 @@ describe("1. hostile names cannot switch off masking", () => {
   it("an exec sink's output with newlines, commands and escapes stays inert in the log and annotations", async () => {
     const program =
       "process.stderr.write('bad\\n::stop-commands::zz\\n::add-mask::x\\n\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
-    work = makeWorkdir(
-      manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`),
-    );
+    work = makeWorkdir(manifest({}, { type: "exec", command: [process.execPath, "-e", program] }));
     const run = await action({ command: "apply" });
     expect(run.code).not.toBe(0);
     expect(outputProblems(run.stdout, OWN_COMMANDS)).toEqual([]);
@@ -123,7 +129,7 @@ describe("2. the runner's and the manifest's tokens go only where the operator a
   it("a manifest apiUrl pointing at a capture server: the step fails before any request", async () => {
     const server = await captureServer();
     servers.push(server);
-    work = makeWorkdir(manifest(`    apiUrl: ${server.url}\n`));
+    work = makeWorkdir(manifest({ apiUrl: server.url }));
     const { TIMELY_API_URL: _ignored, ...withoutOverride } = env();
     const run = await action({ command: "plan" }, withoutOverride);
     expect(run.code).not.toBe(0);
@@ -134,12 +140,7 @@ describe("2. the runner's and the manifest's tokens go only where the operator a
   it("tokenEnv ACTIONS_RUNTIME_TOKEN: refused, the runtime token is sent nowhere", async () => {
     const server = await captureServer();
     servers.push(server);
-    work = makeWorkdir(
-      manifest(`    apiUrl: ${server.url}\n`).replace(
-        "tokenEnv: TIMELY_ACME_PROD_TOKEN",
-        "tokenEnv: ACTIONS_RUNTIME_TOKEN",
-      ),
-    );
+    work = makeWorkdir(manifest({ apiUrl: server.url, tokenEnv: "ACTIONS_RUNTIME_TOKEN" }));
     const run = await action(
       { command: "plan" },
       env({ TIMELY_API_URL: undefined, TIMELY_KEYS_ALLOWED_API_URLS: server.url }),
@@ -153,9 +154,7 @@ describe("2. the runner's and the manifest's tokens go only where the operator a
 describe("3. exec sinks on a runner", () => {
   it("the program never sees the runner's tokens, the management token or GITHUB_TOKEN", async () => {
     const program = "require('fs').writeFileSync('env.json',JSON.stringify(process.env))";
-    work = makeWorkdir(
-      manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`),
-    );
+    work = makeWorkdir(manifest({}, { type: "exec", command: [process.execPath, "-e", program] }));
     const run = await action({ command: "apply" });
     expect(run.code, run.stdout).toBe(0);
     const seen = readFileSync(join(work.dir, "env.json"), "utf8");
@@ -168,7 +167,7 @@ describe("3. exec sinks on a runner", () => {
 
 describe("4. workspace identity", () => {
   it("payments-dev holding prod's token: the step fails with zero mutating requests", async () => {
-    work = makeWorkdir(`${manifest("")}  - name: payments-dev\n    tokenEnv: TIMELY_DEV_TOKEN\n    keys: []\n`);
+    work = makeWorkdir(manifestYaml({ workspaces: [prod(), paymentsDev] }));
     const before = mutations(emulator);
     const run = await action({ command: "apply", workspace: "payments-dev" }, env({ TIMELY_DEV_TOKEN: OWNER_TOKEN }));
     expect(run.code).not.toBe(0);

@@ -8,6 +8,14 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { OWNER_TOKEN, STAGING_TOKEN, mutations, secretsOf } from "../support/emulator.js";
 import { findLeaks } from "../support/leaks.js";
+import {
+  crmEntry,
+  fileSink,
+  type ManifestWorkspace,
+  manifestYaml,
+  type SinkConfig,
+  workspace,
+} from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 import { captureServer, startHostileEmulator, outputProblems, workspaceIdOf, type CaptureServer } from "./support.js";
 
@@ -34,17 +42,17 @@ async function capture(...args: Parameters<typeof captureServer>): Promise<Captu
   return server;
 }
 
-const manifest = (workspace: string, sinks = "- { type: file, path: ./secrets/crm.env }") => `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-${workspace}    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read]
-        deliver:
-          ${sinks}
-`;
+/** acme-prod (PROD_TOKEN, and `fields` such as apiUrl or id) holding crm: CRM Integration, read, to `sink`. */
+const prod = (fields: Partial<ManifestWorkspace> = {}, sink: SinkConfig = fileSink("./secrets/crm.env")) =>
+  workspace({
+    tokenEnv: "PROD_TOKEN",
+    keys: [crmEntry({ scopes: ["read"], expiresInDays: undefined, deliver: [sink] })],
+    ...fields,
+  });
+const manifest = (fields?: Partial<ManifestWorkspace>, sink?: SinkConfig) =>
+  manifestYaml({ workspaces: [prod(fields, sink)] });
+/** A second manifest workspace, empty. */
+const paymentsDev = workspace({ name: "payments-dev", tokenEnv: "DEV_TOKEN", keys: [] });
 
 const baseEnv = (): NodeJS.ProcessEnv => ({ TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN });
 
@@ -62,7 +70,7 @@ function leaks(run: { stdout: string; stderr: string }, extra: string[] = []) {
 
 describe("1. inert output: hostile key names and program output", () => {
   it("plan shows every hostile name escaped; no escape sequence, bidi override or command line", async () => {
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     const run = await cli(["plan"]);
     expect(run.code).toBe(0);
     const all = `${run.stdout}\n${run.stderr}`;
@@ -74,7 +82,7 @@ describe("1. inert output: hostile key names and program output", () => {
   });
 
   it("the same with colour forced on: only the CLI's own colours reach the terminal", async () => {
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     const run = await cli(["plan"], { ...baseEnv(), NO_COLOR: "", FORCE_COLOR: "1" });
     expect(run.code).toBe(0);
     const withoutOwnColours = run.stdout.replace(/\x1b\[(?:0|1|2|22|3[1-79])m/g, "");
@@ -84,9 +92,7 @@ describe("1. inert output: hostile key names and program output", () => {
   it("an exec sink's hostile output is shown inert in the apply error", async () => {
     const program =
       "process.stderr.write('bad\\n::stop-commands::zz\\n\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
-    work = makeWorkdir(
-      manifest("", `- { type: exec, command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`),
-    );
+    work = makeWorkdir(manifest({}, { type: "exec", command: [process.execPath, "-e", program] }));
     const run = await cli(["apply", "--auto-approve"]);
     expect(run.code).toBe(1);
     expect(outputProblems(`${run.stdout}\n${run.stderr}`)).toEqual([]);
@@ -98,7 +104,7 @@ describe("1. inert output: hostile key names and program output", () => {
 describe("2. tokens go only where the operator allowed", () => {
   it("a manifest apiUrl pointing at a capture server: exit 1 before any request, naming the URL", async () => {
     const server = await capture();
-    work = makeWorkdir(manifest(`    apiUrl: ${server.url}\n`));
+    work = makeWorkdir(manifest({ apiUrl: server.url }));
     const run = await cli(["plan"], { PROD_TOKEN: OWNER_TOKEN });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(server.url);
@@ -107,7 +113,7 @@ describe("2. tokens go only where the operator allowed", () => {
   });
 
   it("the same apiUrl is used once TIMELY_KEYS_ALLOWED_API_URLS lists it", async () => {
-    work = makeWorkdir(manifest(`    apiUrl: ${emulator.url}/\n`));
+    work = makeWorkdir(manifest({ apiUrl: `${emulator.url}/` }));
     const run = await cli(["plan"], {
       PROD_TOKEN: OWNER_TOKEN,
       TIMELY_KEYS_ALLOWED_API_URLS: `https://other.example, ${emulator.url}`,
@@ -119,9 +125,7 @@ describe("2. tokens go only where the operator allowed", () => {
   it("tokenEnv ACTIONS_RUNTIME_TOKEN is refused; the runner's token is never sent", async () => {
     const server = await capture();
     const runtimeToken = "ActionsRuntimeTokenThatMustNeverLeave0000000001";
-    work = makeWorkdir(
-      manifest(`    apiUrl: ${server.url}\n`).replace("tokenEnv: PROD_TOKEN", "tokenEnv: ACTIONS_RUNTIME_TOKEN"),
-    );
+    work = makeWorkdir(manifest({ apiUrl: server.url, tokenEnv: "ACTIONS_RUNTIME_TOKEN" }));
     const run = await cli(["plan"], { ACTIONS_RUNTIME_TOKEN: runtimeToken, TIMELY_KEYS_ALLOWED_API_URLS: server.url });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/forbidden-token-env/);
@@ -131,10 +135,7 @@ describe("2. tokens go only where the operator allowed", () => {
 
   it("tokenEnv naming a sink's credential (VAULT_TOKEN) is refused", async () => {
     work = makeWorkdir(
-      manifest("", "- { type: vault, address: https://vault.example, path: timely/crm }").replace(
-        "tokenEnv: PROD_TOKEN",
-        "tokenEnv: VAULT_TOKEN",
-      ),
+      manifest({ tokenEnv: "VAULT_TOKEN" }, { type: "vault", address: "https://vault.example", path: "timely/crm" }),
     );
     const run = await cli(["plan"], { ...baseEnv(), VAULT_TOKEN: OWNER_TOKEN });
     expect(run.code).toBe(1);
@@ -144,7 +145,7 @@ describe("2. tokens go only where the operator allowed", () => {
   it("an API that answers 307 to another origin: RedirectError, the other origin receives nothing", async () => {
     const target = await capture();
     const api = await capture((_request, respond) => respond(307, { location: `${target.url}/v1/api-keys` }));
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     const run = await cli(["plan"], { TIMELY_API_URL: api.url, PROD_TOKEN: OWNER_TOKEN });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/redirect/);
@@ -157,7 +158,7 @@ describe("2. tokens go only where the operator allowed", () => {
     const vault = await capture((_request, respond) =>
       respond(307, { location: `${target.url}/v1/secret/data/timely/crm` }),
     );
-    work = makeWorkdir(manifest("", `- { type: vault, address: "${vault.url}", path: timely/crm }`));
+    work = makeWorkdir(manifest({}, { type: "vault", address: vault.url, path: "timely/crm" }));
     const run = await cli(["apply", "--auto-approve"], { ...baseEnv(), VAULT_TOKEN });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(/redirects are not followed/);
@@ -170,7 +171,7 @@ describe("2. tokens go only where the operator allowed", () => {
     const target = await capture();
     const aws = await capture((_request, respond) => respond(307, { location: `${target.url}/` }));
     work = makeWorkdir(
-      manifest("", `- { type: awsSecretsManager, secretId: timely/crm, region: us-east-1, endpoint: "${aws.url}" }`),
+      manifest({}, { type: "awsSecretsManager", secretId: "timely/crm", region: "us-east-1", endpoint: aws.url }),
     );
     const run = await cli(["apply", "--auto-approve"], {
       ...baseEnv(),
@@ -188,7 +189,7 @@ describe("2. tokens go only where the operator allowed", () => {
       respond(200, { "content-type": "application/json", "content-length": String(512 * 1024 * 1024) }, ""),
     );
     work = makeWorkdir(
-      manifest("", `- { type: githubSecret, repository: acme/app, secretName: CRM, apiUrl: "${github.url}" }`),
+      manifest({}, { type: "githubSecret", repository: "acme/app", secretName: "CRM", apiUrl: github.url }),
     );
     const run = await cli(["apply", "--auto-approve"], { ...baseEnv(), GITHUB_TOKEN });
     expect(run.code).toBe(1);
@@ -198,7 +199,7 @@ describe("2. tokens go only where the operator allowed", () => {
 
 describe("3. a saved plan carries nothing the manifest does not", () => {
   it('a successor\'s sinks changed to `sh -c "env > x; cat > y"` with the digest recomputed: refused, nothing run or changed', async () => {
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     expect((await cli(["plan", "--out", "saved.json"])).code).toBe(0);
     const path = join(work.dir, "saved.json");
     const saved = JSON.parse(readFileSync(path, "utf8")) as {
@@ -225,7 +226,7 @@ describe("3. a saved plan carries nothing the manifest does not", () => {
   });
 
   it("an untouched saved plan is shown, then applied", async () => {
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     expect((await cli(["plan", "--out", "saved.json"])).code).toBe(0);
     const run = await cli(["apply", "saved.json"]);
     expect(run.code).toBe(0);
@@ -239,8 +240,14 @@ describe("4. exec sinks get a minimal environment", () => {
     const program = "require('fs').writeFileSync('env.json',JSON.stringify(process.env))";
     work = makeWorkdir(
       manifest(
-        "",
-        `- { type: exec, input: env, env: CRM_KEY, passEnv: [EXTRA_SETTING], command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(program)}] }`,
+        {},
+        {
+          type: "exec",
+          input: "env",
+          env: "CRM_KEY",
+          passEnv: ["EXTRA_SETTING"],
+          command: [process.execPath, "-e", program],
+        },
       ),
     );
     const run = await cli(["apply", "--auto-approve"], {
@@ -259,9 +266,7 @@ describe("4. exec sinks get a minimal environment", () => {
   });
 
   it("passEnv naming the management token is refused", async () => {
-    work = makeWorkdir(
-      manifest("", `- { type: exec, passEnv: [PROD_TOKEN], command: [${JSON.stringify(process.execPath)}, -e, "0"] }`),
-    );
+    work = makeWorkdir(manifest({}, { type: "exec", passEnv: ["PROD_TOKEN"], command: [process.execPath, "-e", "0"] }));
     const run = await cli(["apply", "--auto-approve"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/error\[exec-env-credential\]: passEnv PROD_TOKEN is a management token/);
@@ -270,7 +275,7 @@ describe("4. exec sinks get a minimal environment", () => {
 
 describe("5. workspace identity", () => {
   it("a payments-dev workspace holding prod's token: stopped, zero mutating requests, prod's keys untouched", async () => {
-    work = makeWorkdir(`${manifest("")}  - name: payments-dev\n    tokenEnv: DEV_TOKEN\n    keys: []\n`);
+    work = makeWorkdir(manifestYaml({ workspaces: [prod(), paymentsDev] }));
     const before = mutations(emulator);
     const run = await cli(["apply", "--auto-approve", "--workspace", "payments-dev"], {
       ...baseEnv(),
@@ -283,27 +288,27 @@ describe("5. workspace identity", () => {
 
   it("a pinned id that differs stops plan; an unpinned workspace is warned with the id to pin", async () => {
     const id = await workspaceIdOf(emulator.url, OWNER_TOKEN);
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     const unpinned = await cli(["plan"]);
     expect(unpinned.code).toBe(0);
     expect(unpinned.stdout + unpinned.stderr).toContain(`id: ${id}`);
-    work.write(manifest(`    id: ${id}\n`));
+    work.write(manifest({ id }));
     const pinned = await cli(["plan"]);
     expect(pinned.code).toBe(0);
     expect(pinned.stdout + pinned.stderr).not.toContain("is not pinned");
-    work.write(manifest(`    id: ${id}\n`));
+    work.write(manifest({ id }));
     const other = await cli(["plan"], { ...baseEnv(), PROD_TOKEN: STAGING_TOKEN });
     expect(other.code).toBe(1);
     expect(other.stderr).toMatch(/belongs to live workspace .* but the manifest pins id/);
   });
 
   it("import writes the id, and refuses a token whose workspace is pinned under another name", async () => {
-    work = makeWorkdir(manifest(""));
+    work = makeWorkdir(manifest());
     const imported = await cli(["import", "--workspace", "acme-prod", "--token-env", "PROD_TOKEN"]);
     expect(imported.code).toBe(0);
     expect(imported.stdout).toContain(`id: ${await workspaceIdOf(emulator.url, OWNER_TOKEN)}`);
     const prodId = await workspaceIdOf(emulator.url, OWNER_TOKEN);
-    work.write(`${manifest(`    id: ${prodId}\n`)}  - name: payments-dev\n    tokenEnv: DEV_TOKEN\n    keys: []\n`);
+    work.write(manifestYaml({ workspaces: [prod({ id: prodId }), paymentsDev] }));
     const refused = await cli(["import", "--workspace", "payments-dev", "-f", "timely-keys.yaml"], {
       ...baseEnv(),
       DEV_TOKEN: OWNER_TOKEN,
