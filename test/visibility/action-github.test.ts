@@ -15,6 +15,7 @@ import {
 } from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, secretsOf } from "../support/emulator.js";
 import { expectNoLeaks } from "../support/leaks.js";
+import { entry, manifestYaml } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 import { EXPECTED, startWorld, worldManifest } from "./check-world.js";
 import { FakeGitHub } from "./github-server.js";
@@ -138,12 +139,7 @@ describe("check with issues: write", () => {
   });
 
   it("closes an entry's issue with a comment once it recovers, and leaves others' issues alone", async () => {
-    work.write(
-      worldManifest().replace(
-        "      - id: old-key\n        name: Key old-key\n",
-        "      - id: old-key\n        name: Key old-key\n        rotation: { maxAgeDays: 365 }\n",
-      ),
-    );
+    work.write(worldManifest({}, { "old-key": { rotation: { maxAgeDays: 365 } } }));
     const run = await action({ command: "check", issues: "true" });
     expect(run.stdout).toContain("issues: 0 opened, 4 updated, 1 closed.");
     const closed = github.issues.find((i) => i.state === "closed")!;
@@ -172,11 +168,9 @@ describe("check with issues: write", () => {
 });
 
 const plansManifest = (count: number) =>
-  `version: 1\nworkspaces:\n  - name: acme-prod\n    tokenEnv: PROD_TOKEN\n    keys:\n${Array.from(
-    { length: count },
-    (_, i) =>
-      `      - id: bulk-${i}\n        name: Bulk integration number ${i}\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/bulk-${i}.env }]\n`,
-  ).join("")}`;
+  manifestYaml({
+    keys: Array.from({ length: count }, (_, i) => entry(`bulk-${i}`, { name: `Bulk integration number ${i}` })),
+  });
 
 describe("plan with pr-comment", () => {
   let eventPath: string;

@@ -135,9 +135,9 @@ describe("timely-keys check", () => {
     try {
       const port = (receiver.address() as { port: number }).port;
       work.write(
-        worldManifest(
-          `notify:\n  - { type: webhook, url: "http://127.0.0.1:${port}/hook", events: [check.finding] }\n`,
-        ),
+        worldManifest({
+          notify: [{ type: "webhook", url: `http://127.0.0.1:${port}/hook`, events: ["check.finding"] }],
+        }),
       );
       const run = await cli("check", "--fail-on", "never");
       expect(run.code, run.stderr).toBe(0);

@@ -3,6 +3,7 @@
 // controlled emulator times. Shared by the check, report and notification tests.
 import type { Emulator, Seed, SeedKey } from "@timely-keys/emulator";
 import { OWNER_TOKEN, startTestEmulator } from "../support/emulator.js";
+import { type EntryFields, entry, type ManifestSpec, manifestYaml } from "../support/manifest.js";
 
 const DAY = 86_400_000;
 /** The emulated "now" of every check in these tests. */
@@ -82,22 +83,31 @@ export const worldSeed: Seed = {
   ],
 } as Seed;
 
-export function worldManifest(extra = ""): string {
-  const entry = (id: string, opts: { scopes?: string; expires?: number; sinks?: boolean } = {}) => `      - id: ${id}
-        name: Key ${id}
-        scopes: [${opts.scopes ?? "read"}]
-${opts.expires !== undefined ? `        expiresInDays: ${opts.expires}\n` : ""}${
-  opts.sinks === false ? "" : `        deliver:\n          - { type: file, path: ./secrets/${id}.env }\n`
-}`;
-  return `version: 1
-${extra}workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-${entry("old-key")}${entry("soon-key", { expires: 90 })}${entry("dead-key", { expires: 30 })}${entry("stuck-key")}${entry("idle-key")}${entry(
-  "denied-key",
-  { scopes: "analytics" },
-)}${entry("failing-key")}${entry("burst-key")}${entry("roaming-key")}${entry("moved-key")}${entry("sinkless-key", { sinks: false })}`;
+/**
+ * The manifest of the world's keys in acme-prod: "Key <id>", read, ./secrets/<id>.env; `spec` adds
+ * top-level parts (notify, policy), `entries` changes entries by id.
+ */
+export function worldManifest(
+  spec: Omit<ManifestSpec, "keys" | "workspaces"> = {},
+  entries: Record<string, EntryFields> = {},
+): string {
+  const key = (id: string, fields: EntryFields = {}) => entry(id, { name: `Key ${id}`, ...fields, ...entries[id] });
+  return manifestYaml({
+    ...spec,
+    keys: [
+      key("old-key"),
+      key("soon-key", { expiresInDays: 90 }),
+      key("dead-key", { expiresInDays: 30 }),
+      key("stuck-key"),
+      key("idle-key"),
+      key("denied-key", { scopes: ["analytics"] }),
+      key("failing-key"),
+      key("burst-key"),
+      key("roaming-key"),
+      key("moved-key"),
+      key("sinkless-key", { deliver: undefined }),
+    ],
+  });
 }
 
 async function call(emulator: Emulator, id: string, generation: number, path: string, times = 1): Promise<void> {

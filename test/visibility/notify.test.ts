@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, transcript } from "../support/cli.js";
 import { OWNER_TOKEN, mutations, secretsOf, startTestEmulator } from "../support/emulator.js";
 import { expectNoLeaks } from "../support/leaks.js";
+import { entry, fileSink, manifestYaml, workspace } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
 const DAY = 86_400;
@@ -35,30 +36,27 @@ function manifest(): string {
   // The bot's sink fails while the flag file exists, printing the secret it got (which must stay out
   // of every message and notification).
   const failing = `const fs = require('node:fs'); if (fs.existsSync(${JSON.stringify(failFlag)})) { console.error('refused ' + process.env.TIMELY_API_KEY); process.exit(3); }`;
-  return `version: 1
-notify:
-  - { type: webhook, url: ${base}/hook }
-  - { type: slack, urlEnv: SLACK_WEBHOOK_URL, events: [rotation.completed, rotation.failed] }
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    notify:
-      - { type: webhook, url: ${base}/down, events: [rotation.failed] }
-    keys:
-      - id: crm
-        name: CRM <Integration>
-        scopes: [read]
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-      - id: bot
-        name: Support Bot
-        scopes: [read]
-        deliver:
-          - { type: file, path: ./secrets/bot.env }
-          - type: exec
-            command: [${JSON.stringify(process.execPath)}, -e, ${JSON.stringify(failing)}]
-            input: env
-`;
+  return manifestYaml({
+    notify: [
+      { type: "webhook", url: `${base}/hook` },
+      { type: "slack", urlEnv: "SLACK_WEBHOOK_URL", events: ["rotation.completed", "rotation.failed"] },
+    ],
+    workspaces: [
+      workspace({
+        notify: [{ type: "webhook", url: `${base}/down`, events: ["rotation.failed"] }],
+        keys: [
+          entry("crm", { name: "CRM <Integration>" }),
+          entry("bot", {
+            name: "Support Bot",
+            deliver: [
+              fileSink("./secrets/bot.env"),
+              { type: "exec", command: [process.execPath, "-e", failing], input: "env" },
+            ],
+          }),
+        ],
+      }),
+    ],
+  });
 }
 
 beforeAll(async () => {
