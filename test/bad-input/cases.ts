@@ -12,6 +12,16 @@ import { join } from "node:path";
 import type { FaultConfig } from "@timely-keys/emulator";
 import { fakeSecrets } from "../../packages/provisioner/test/fixtures/manifests/fake-secrets.js";
 import { OWNER_TOKEN } from "../support/emulator.js";
+import {
+  crmEntry,
+  type EntryFields,
+  entry,
+  fileSink,
+  type ManifestSpec,
+  type ManifestWorkspace,
+  manifestYaml,
+  workspace,
+} from "../support/manifest.js";
 
 /** Where the CLI's TIMELY_API_URL points. */
 export type Api =
@@ -48,20 +58,16 @@ export interface BadInputCase {
   secrets?: string[];
 }
 
-export const VALID_MANIFEST = `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read, conversations]
-        expiresInDays: 90
-        deliver:
-          - { type: file, path: ./secrets/crm.env }
-`;
+/** The valid manifest's entry: crm, CRM Integration, read and conversations, 90 days, ./secrets/crm.env. */
+const crm = (fields: EntryFields = {}) => crmEntry({ expiresInDays: 90, ...fields });
+/** The valid manifest's workspace: acme-prod, PROD_TOKEN, holding crm. */
+const prod = (fields: Partial<ManifestWorkspace> = {}) => workspace({ keys: [crm()], ...fields });
+/** The valid manifest, with what a case changes in its meaning: crm's `keys`, the `workspaces`, the policy... */
+const valid = (spec: ManifestSpec = {}) => manifestYaml(spec.workspaces ? spec : { keys: [crm()], ...spec });
 
-/** The valid manifest with one line replaced (the line must exist). */
+export const VALID_MANIFEST = valid();
+
+/** The valid manifest's text with one part replaced (it must be there): what a YAML or type case breaks. */
 function edit(from: string, to: string): string {
   if (!VALID_MANIFEST.includes(from)) throw new Error(`no ${JSON.stringify(from)} in the valid manifest`);
   return VALID_MANIFEST.replace(from, to);
@@ -156,7 +162,7 @@ export const cases: BadInputCase[] = [
   {
     name: "rotate of an entry without sinks",
     args: ["rotate", "crm", "--auto-approve"],
-    files: manifest(edit("        deliver:\n          - { type: file, path: ./secrets/crm.env }\n", "")),
+    files: manifest(valid({ keys: [crm({ deliver: undefined })] })),
     message:
       /^error: rotate crm: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first \(nothing was changed\)$/,
   },
@@ -315,7 +321,7 @@ export const cases: BadInputCase[] = [
   {
     name: "a scope that is a number",
     args: apply,
-    files: manifest(edit("scopes: [read, conversations]", "scopes: [read, 42]")),
+    files: manifest(edit("          - conversations\n", "          - 42\n")),
     message: /error\[(schema|unknown-scope)\]/,
   },
   {
@@ -345,13 +351,15 @@ export const cases: BadInputCase[] = [
   {
     name: "an exec command as one string",
     args: apply,
-    files: manifest(edit("{ type: file, path: ./secrets/crm.env }", '{ type: exec, command: "node push.js" }')),
+    files: manifest(
+      edit("- type: file\n            path: ./secrets/crm.env", '- type: exec\n            command: "node push.js"'),
+    ),
     message: /error\[schema\]: .*command/,
   },
   {
     name: "a duration that is not one",
     args: apply,
-    files: manifest(`policy:\n  rotation: { drainWindow: forever }\n${VALID_MANIFEST}`),
+    files: manifest(valid({ policy: { rotation: { drainWindow: "forever" } } })),
     message: /error\[invalid-duration\]/,
   },
   {
@@ -375,7 +383,7 @@ export const cases: BadInputCase[] = [
   {
     name: "unknown sink field",
     args: apply,
-    files: manifest(edit("path: ./secrets/crm.env }", "path: ./secrets/crm.env, mode: 600 }")),
+    files: manifest(edit("path: ./secrets/crm.env\n", "path: ./secrets/crm.env\n            mode: 600\n")),
     message: /error\[schema\]: unknown field "mode"/,
   },
 
@@ -383,20 +391,20 @@ export const cases: BadInputCase[] = [
   {
     name: "write scope without expiry",
     args: apply,
-    files: manifest(edit("scopes: [read, conversations]\n        expiresInDays: 90", "scopes: [read, write]")),
+    files: manifest(valid({ keys: [crm({ scopes: ["read", "write"], expiresInDays: undefined })] })),
     message: /error\[write-without-expiry\]/,
   },
   {
     name: "expiry over the policy's maximum",
     args: apply,
-    files: manifest(`policy:\n  maxExpiresInDays: 30\n${VALID_MANIFEST}`),
+    files: manifest(valid({ policy: { maxExpiresInDays: 30 } })),
     message: /error\[expiry-over-max\]/,
   },
   {
     name: "two entries with one id",
     args: apply,
     files: manifest(
-      `${VALID_MANIFEST}      - id: crm\n        name: Other\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/other.env }]\n`,
+      valid({ keys: [crm(), entry("crm", { name: "Other", deliver: [fileSink("./secrets/other.env")] })] }),
     ),
     message: /error\[duplicate-id\]/,
   },
@@ -404,20 +412,20 @@ export const cases: BadInputCase[] = [
     name: "two entries writing one file",
     args: apply,
     files: manifest(
-      `${VALID_MANIFEST}      - id: other\n        name: Other\n        scopes: [read]\n        deliver: [{ type: file, path: ./secrets/crm.env }]\n`,
+      valid({ keys: [crm(), entry("other", { name: "Other", deliver: [fileSink("./secrets/crm.env")] })] }),
     ),
     message: /error\[shared-destination\]/,
   },
   {
     name: "grace shorter than the drain window",
     args: apply,
-    files: manifest(`policy:\n  rotation: { drainWindow: 2d, maxGrace: 1d }\n${VALID_MANIFEST}`),
+    files: manifest(valid({ policy: { rotation: { drainWindow: "2d", maxGrace: "1d" } } })),
     message: /error\[grace-shorter-than-drain\]/,
   },
   {
     name: "an unknown scope",
     args: apply,
-    files: manifest(edit("scopes: [read, conversations]", "scopes: [read, admin]")),
+    files: manifest(edit("          - conversations\n", "          - admin\n")),
     message: /error\[unknown-scope\]: unknown scope "admin"/,
   },
 
@@ -425,16 +433,14 @@ export const cases: BadInputCase[] = [
   {
     name: "an API key in the description",
     args: apply,
-    files: manifest(
-      edit("name: CRM Integration", `name: CRM Integration\n        description: "use ${fakeSecrets.timelyKey}"`),
-    ),
+    files: manifest(valid({ keys: [crm({ description: `use ${fakeSecrets.timelyKey}` })] })),
     message: /error\[secret-in-manifest\]/,
     secrets: [fakeSecrets.timelyKey],
   },
   {
     name: "a management token as tokenEnv",
     args: apply,
-    files: manifest(edit("tokenEnv: PROD_TOKEN", `tokenEnv: ${fakeSecrets.managementToken}`)),
+    files: manifest(valid({ workspaces: [prod({ tokenEnv: fakeSecrets.managementToken })] })),
     message: /error\[secret-in-manifest\]/,
     secrets: [fakeSecrets.managementToken],
   },
@@ -449,10 +455,7 @@ export const cases: BadInputCase[] = [
     name: "a GitHub token in an exec argv",
     args: apply,
     files: manifest(
-      edit(
-        "{ type: file, path: ./secrets/crm.env }",
-        `{ type: exec, command: [push, --token, ${fakeSecrets.githubToken}] }`,
-      ),
+      valid({ keys: [crm({ deliver: [{ type: "exec", command: ["push", "--token", fakeSecrets.githubToken] }] })] }),
     ),
     message: /error\[secret-in-manifest\]/,
     secrets: [fakeSecrets.githubToken],
@@ -460,7 +463,7 @@ export const cases: BadInputCase[] = [
   {
     name: "the real management token pasted in",
     args: apply,
-    files: manifest(edit("name: CRM Integration", `name: ${OWNER_TOKEN}`)),
+    files: manifest(valid({ keys: [crm({ name: OWNER_TOKEN })] })),
     message: /error\[secret-in-manifest\]/,
     secrets: [OWNER_TOKEN],
   },
@@ -588,41 +591,37 @@ export const cases: BadInputCase[] = [
   {
     name: "origin: a manifest apiUrl nobody allowed",
     args: apply,
-    files: manifest(
-      edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: https://capture.example.com\n"),
-    ),
+    files: manifest(valid({ workspaces: [prod({ apiUrl: "https://capture.example.com" })] })),
     env: { TIMELY_API_URL: undefined },
     message: /error\[api-url-not-allowed\]: apiUrl "https:\/\/capture\.example\.com" is not the Timely API/,
   },
   {
     name: "origin: a plain http apiUrl",
     args: apply,
-    files: manifest(
-      edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    apiUrl: http://api.timelyai.example\n"),
-    ),
+    files: manifest(valid({ workspaces: [prod({ apiUrl: "http://api.timelyai.example" })] })),
     env: { TIMELY_KEYS_ALLOWED_API_URLS: "http://api.timelyai.example" },
     message: /error\[insecure-url\]: apiUrl "http:\/\/api\.timelyai\.example" is not https/,
   },
   {
     name: "origin: tokenEnv names a runner variable",
     args: apply,
-    files: manifest(edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: ACTIONS_RUNTIME_TOKEN\n")),
+    files: manifest(valid({ workspaces: [prod({ tokenEnv: "ACTIONS_RUNTIME_TOKEN" })] })),
     env: { ACTIONS_RUNTIME_TOKEN: OWNER_TOKEN },
     message: /error\[forbidden-token-env\]: tokenEnv ACTIONS_RUNTIME_TOKEN is a GitHub or runner variable/,
   },
   {
     name: "identity: the pinned workspace id differs from the token's",
     args: apply,
-    files: manifest(
-      edit("    tokenEnv: PROD_TOKEN\n", "    tokenEnv: PROD_TOKEN\n    id: 00000000-0000-4000-8000-000000000000\n"),
-    ),
+    files: manifest(valid({ workspaces: [prod({ id: "00000000-0000-4000-8000-000000000000" })] })),
     message:
       /^error: workspace acme-prod: the management token in PROD_TOKEN belongs to live workspace .* but the manifest pins id 00000000-0000-4000-8000-000000000000/,
   },
   {
     name: "identity: two manifest workspaces on one live workspace",
     args: apply,
-    files: manifest(`${VALID_MANIFEST}  - name: payments-dev\n    tokenEnv: DEV_TOKEN\n    keys: []\n`),
+    files: manifest(
+      valid({ workspaces: [prod(), workspace({ name: "payments-dev", tokenEnv: "DEV_TOKEN", keys: [] })] }),
+    ),
     env: { DEV_TOKEN: OWNER_TOKEN },
     message:
       /^error: workspaces (acme-prod and payments-dev|payments-dev and acme-prod) of the manifest resolve to the same live workspace/,
