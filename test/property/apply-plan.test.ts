@@ -10,6 +10,7 @@ import { apply, clientsFromEnv, plan, read, validateFile, type Plan } from "@tim
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OWNER_TOKEN, mutations, startTestEmulator, testSeed } from "../support/emulator.js";
+import { entry, fileSink, manifestYaml } from "../support/manifest.js";
 
 const SCOPES = ["read", "write", "conversations", "agents", "analytics"] as const;
 const DESCRIPTIONS = ["", "Syncs contacts.", "Línea de producción 🔑", "x".repeat(300)];
@@ -29,26 +30,19 @@ type Entry = typeof entryArb extends fc.Arbitrary<infer T> ? T : never;
 const mutating = (p: Plan) => p.workspaces.flatMap((w) => w.actions).filter((a) => a.mutates);
 
 function manifestOf(entries: Entry[]): string {
-  const keys = entries.map((e, i) => {
-    // A write key needs an expiry (policy requireExpiryFor: [write]).
-    const expiry = e.expiresInDays ?? (e.scopes.includes("write") ? 30 : null);
-    const sinks = Array.from(
-      { length: e.sinks },
-      (_, s) => `          - { type: file, path: ./secrets/k${i}-${s}.env }`,
-    ).join("\n");
-    return [
-      `      - id: key-${i}`,
-      `        name: Integration ${i}`,
-      `        description: ${JSON.stringify(e.description)}`,
-      `        scopes: [${e.scopes.join(", ")}]`,
-      `        expiresInDays: ${expiry ?? "null"}`,
-      `        enabled: ${e.enabled}`,
-      ...(e.maxAgeDays !== undefined ? [`        rotation: { maxAgeDays: ${e.maxAgeDays} }`] : []),
-      "        deliver:",
-      sinks,
-    ].join("\n");
-  });
-  return `version: 1\npolicy:\n  rules: { rotation-period-over-90-days: off }\nworkspaces:\n  - name: acme-prod\n    tokenEnv: PROD_TOKEN\n    keys:\n${keys.join("\n")}\n`;
+  const keys = entries.map((e, i) =>
+    entry(`key-${i}`, {
+      name: `Integration ${i}`,
+      description: e.description,
+      scopes: e.scopes,
+      // A write key needs an expiry (policy requireExpiryFor: [write]).
+      expiresInDays: e.expiresInDays ?? (e.scopes.includes("write") ? 30 : null),
+      enabled: e.enabled,
+      ...(e.maxAgeDays !== undefined ? { rotation: { maxAgeDays: e.maxAgeDays } } : {}),
+      deliver: Array.from({ length: e.sinks }, (_, s) => fileSink(`./secrets/k${i}-${s}.env`)),
+    }),
+  );
+  return manifestYaml({ policy: { rules: { "rotation-period-over-90-days": "off" } }, keys });
 }
 
 describe("apply, then plan", () => {
