@@ -4,6 +4,7 @@ import type { Desired, RotationSettings } from "../src/desired.js";
 import { formatDiagnostic } from "../src/diagnostics.js";
 import { parseManifest } from "../src/load.js";
 import { validate, validateFile } from "../src/validate.js";
+import { entry, fileSink, manifestYaml, workspace } from "./support/manifest.js";
 
 const fixtures = join(import.meta.dirname, "fixtures/manifests");
 const examplePath = join(import.meta.dirname, "../../../examples/timely-keys.yaml");
@@ -335,31 +336,47 @@ ${keys}`;
   });
 
   describe("requireEnv", () => {
-    const text = `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM
-        scopes: [read]
-        deliver:
-          - { type: githubSecret, repository: acme/crm, secretName: TIMELY_API_KEY }
-          - { type: vault, path: crm, auth: { method: approle, roleIdEnv: ROLE_ID, secretIdEnv: SECRET_ID } }
-          - { type: onePassword, vault: v, item: i, tokenEnv: OP_TOKEN }
-          - { type: vault, path: crm2, address: "https://vault.example", auth: { method: token, tokenEnv: VAULT_CRM_TOKEN } }
-          - { type: awsSecretsManager, secretId: crm }
-          - { type: file, path: ./crm.env }
-  - name: acme-staging
-    tokenEnv: STAGING_TOKEN
-    keys:
-      - id: ci
-        name: CI
-        scopes: [read]
-        deliver:
-          - { type: githubSecret, repository: acme/ci, secretName: TIMELY_API_KEY }
-          - { type: vault, path: ci }
-`;
+    const text = manifestYaml({
+      workspaces: [
+        workspace({
+          keys: [
+            entry("crm", {
+              name: "CRM",
+              deliver: [
+                { type: "githubSecret", repository: "acme/crm", secretName: "TIMELY_API_KEY" },
+                {
+                  type: "vault",
+                  path: "crm",
+                  auth: { method: "approle", roleIdEnv: "ROLE_ID", secretIdEnv: "SECRET_ID" },
+                },
+                { type: "onePassword", vault: "v", item: "i", tokenEnv: "OP_TOKEN" },
+                {
+                  type: "vault",
+                  path: "crm2",
+                  address: "https://vault.example",
+                  auth: { method: "token", tokenEnv: "VAULT_CRM_TOKEN" },
+                },
+                { type: "awsSecretsManager", secretId: "crm" },
+                fileSink("./crm.env"),
+              ],
+            }),
+          ],
+        }),
+        workspace({
+          name: "acme-staging",
+          tokenEnv: "STAGING_TOKEN",
+          keys: [
+            entry("ci", {
+              name: "CI",
+              deliver: [
+                { type: "githubSecret", repository: "acme/ci", secretName: "TIMELY_API_KEY" },
+                { type: "vault", path: "ci" },
+              ],
+            }),
+          ],
+        }),
+      ],
+    });
     const loaded = parseManifest(text, "m.yaml");
     /** The variables each message names, in order. */
     const missing = (options: Parameters<typeof validate>[1]) =>
