@@ -14,16 +14,15 @@ import {
 } from "../../packages/github-action/test/support/run-action.js";
 import { OWNER_TOKEN, mutations, secretsOf } from "../support/emulator.js";
 import { findLeaks } from "../support/leaks.js";
-import {
-  crmEntry,
-  fileSink,
-  type ManifestWorkspace,
-  manifestYaml,
-  type SinkConfig,
-  workspace,
-} from "../support/manifest.js";
+import { manifestYaml } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
-import { captureServer, startHostileEmulator, outputProblems, type CaptureServer } from "./support.js";
+import {
+  captureServer,
+  securityManifests,
+  startHostileEmulator,
+  outputProblems,
+  type CaptureServer,
+} from "./support.js";
 
 const RUNNER_ENV = {
   ACTIONS_RUNTIME_TOKEN: "ActionsRuntimeTokenThatMustNeverLeave0000000001",
@@ -54,17 +53,7 @@ afterEach(async () => {
   for (const server of servers.splice(0)) await server.close();
 });
 
-/** acme-prod (TIMELY_ACME_PROD_TOKEN, and `fields` such as apiUrl or id) holding crm: CRM Integration, read, to `sink`. */
-const prod = (fields: Partial<ManifestWorkspace> = {}, sink: SinkConfig = fileSink("./secrets/crm.env")) =>
-  workspace({
-    tokenEnv: "TIMELY_ACME_PROD_TOKEN",
-    keys: [crmEntry({ scopes: ["read"], expiresInDays: undefined, deliver: [sink] })],
-    ...fields,
-  });
-const manifest = (fields?: Partial<ManifestWorkspace>, sink?: SinkConfig) =>
-  manifestYaml({ workspaces: [prod(fields, sink)] });
-/** A second manifest workspace, empty. */
-const paymentsDev = workspace({ name: "payments-dev", tokenEnv: "TIMELY_DEV_TOKEN", keys: [] });
+const { prod, manifest, paymentsDev } = securityManifests("TIMELY_ACME_PROD_TOKEN", "TIMELY_DEV_TOKEN");
 
 const env = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
   ...RUNNER_ENV,

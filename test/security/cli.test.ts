@@ -8,16 +8,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "../support/cli.js";
 import { OWNER_TOKEN, STAGING_TOKEN, mutations, secretsOf } from "../support/emulator.js";
 import { findLeaks } from "../support/leaks.js";
-import {
-  crmEntry,
-  fileSink,
-  type ManifestWorkspace,
-  manifestYaml,
-  type SinkConfig,
-  workspace,
-} from "../support/manifest.js";
+import { manifestYaml } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
-import { captureServer, startHostileEmulator, outputProblems, workspaceIdOf, type CaptureServer } from "./support.js";
+import {
+  captureServer,
+  securityManifests,
+  startHostileEmulator,
+  outputProblems,
+  workspaceIdOf,
+  type CaptureServer,
+} from "./support.js";
 
 const VAULT_TOKEN = "hvs.FakeVaultTokenForTheSecuritySuite000000001";
 const GITHUB_TOKEN = "ghs_FakeGithubTokenForTheSecuritySuite00000001";
@@ -42,17 +42,7 @@ async function capture(...args: Parameters<typeof captureServer>): Promise<Captu
   return server;
 }
 
-/** acme-prod (PROD_TOKEN, and `fields` such as apiUrl or id) holding crm: CRM Integration, read, to `sink`. */
-const prod = (fields: Partial<ManifestWorkspace> = {}, sink: SinkConfig = fileSink("./secrets/crm.env")) =>
-  workspace({
-    tokenEnv: "PROD_TOKEN",
-    keys: [crmEntry({ scopes: ["read"], expiresInDays: undefined, deliver: [sink] })],
-    ...fields,
-  });
-const manifest = (fields?: Partial<ManifestWorkspace>, sink?: SinkConfig) =>
-  manifestYaml({ workspaces: [prod(fields, sink)] });
-/** A second manifest workspace, empty. */
-const paymentsDev = workspace({ name: "payments-dev", tokenEnv: "DEV_TOKEN", keys: [] });
+const { prod, manifest, paymentsDev } = securityManifests("PROD_TOKEN", "DEV_TOKEN");
 
 const baseEnv = (): NodeJS.ProcessEnv => ({ TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN });
 

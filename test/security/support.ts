@@ -5,6 +5,33 @@ import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Emulator } from "@timely-keys/emulator";
 import { OWNER_TOKEN, startTestEmulator } from "../support/emulator.js";
+import {
+  crmEntry,
+  fileSink,
+  type ManifestWorkspace,
+  manifestYaml,
+  type SinkConfig,
+  workspace,
+} from "../support/manifest.js";
+
+/**
+ * The suites' manifests, with the token variables each uses: acme-prod (`fields` such as apiUrl or
+ * id) holding crm, "CRM Integration", read, delivered to `sink`; payments-dev is a second, empty one.
+ */
+export function securityManifests(prodTokenEnv: string, devTokenEnv: string) {
+  const prod = (fields: Partial<ManifestWorkspace> = {}, sink: SinkConfig = fileSink("./secrets/crm.env")) =>
+    workspace({
+      tokenEnv: prodTokenEnv,
+      keys: [crmEntry({ scopes: ["read"], expiresInDays: undefined, deliver: [sink] })],
+      ...fields,
+    });
+  return {
+    prod,
+    manifest: (fields?: Partial<ManifestWorkspace>, sink?: SinkConfig) =>
+      manifestYaml({ workspaces: [prod(fields, sink)] }),
+    paymentsDev: workspace({ name: "payments-dev", tokenEnv: devTokenEnv, keys: [] }),
+  };
+}
 
 /** Key names an attacker with workspace access can give a key (issue 12, reproduction 1). */
 export const HOSTILE_NAMES = [
