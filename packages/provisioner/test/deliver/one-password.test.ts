@@ -150,7 +150,7 @@ describe("onePassword sink", () => {
     expectNoLeak([value, TOKEN], error);
   });
 
-  it("retries 5xx and 429 within deliverAll", async () => {
+  it("retries 5xx and 429 per the SDK's policy, honouring Retry-After", async () => {
     const { value, secret } = makeSecret();
     let patches = 0;
     server.use(
@@ -168,10 +168,12 @@ describe("onePassword sink", () => {
     );
     const { sleeps, sleep } = recordingSleep();
     const ctx = makeContext({ env });
-    const report = await deliverAll(secret, [sinkFor()], ctx, { sleep });
+    const report = await deliverAll(secret, [sinkFor()], ctx, { sleep, random: () => 0.5 });
     expect(report.ok).toBe(true);
     expect(patches).toBe(3);
-    expect(sleeps).toEqual([1000, 2000]);
+    expect(report.results[0]?.attempts).toBe(1);
+    // Backoff 0.5 * 500 ms after the 503; Retry-After (2 s) over the 0.5 * 1000 ms backoff after the 429.
+    expect(sleeps).toEqual([250, 2000]);
     expectNoLeak([value, TOKEN], report, ctx.logs);
   });
 
