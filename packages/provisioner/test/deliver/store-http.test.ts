@@ -94,7 +94,7 @@ describe("store sinks' HTTP: the SDK's retry policy", () => {
     expectNoLeak([value, VAULT_TOKEN], report, ctx.logs);
   });
 
-  it("waits with the SDK's sleep by default: the retry after Retry-After: 1 comes at least a second later", async () => {
+  it("waits with the SDK's sleep by default: after Retry-After: 1 the retry comes a second later", async () => {
     const vault = await loopback((req, res, seen) => {
       if (seen.length === 1) json(res, 503, { errors: ["standby"] }, { "retry-after": "1" });
       else answerVault(req, res);
@@ -130,7 +130,7 @@ describe("store sinks' HTTP: the SDK's retry policy", () => {
   });
 
   it("retries a request that got no answer, and says so when it never gets one", async () => {
-    const vault = await loopback((req, res) => req.socket.destroy());
+    const vault = await loopback((req) => req.socket.destroy());
     const error = (await rejectionOf(
       vaultSink(vault.url).deliver(makeSecret().secret, makeContext({ env: { VAULT_TOKEN } })),
     )) as DeliveryError;
