@@ -3,7 +3,8 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createAwsSecretsManagerSink } from "../../src/deliver/aws-secrets-manager.js";
 import type { AwsSecretsManagerSinkConfig } from "../../src/deliver/config.js";
-import { DeliveryError, deliverAll, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { DeliveryError, deliverAll } from "../../src/deliver/index.js";
 import { base62, expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
 const ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE";

@@ -4,7 +4,8 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GithubSecretSinkConfig } from "../../src/deliver/config.js";
 import { createGithubSecretSink } from "../../src/deliver/github-secret.js";
-import { DeliveryError, createSink, deliverAll, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { DeliveryError, createSink, deliverAll } from "../../src/deliver/index.js";
 import { base62, expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
 const API = "https://api.github.com";
