@@ -58,19 +58,11 @@ export async function sendRequest(ctx: DeliveryContext, request: HttpRequest): P
   const retry = deliveryRetry(ctx);
   for (let retriesSoFar = 0; ; retriesSoFar += 1) {
     const attempt = await attemptOnce(ctx, request);
-    const outcome: AttemptOutcome =
-      "outcome" in attempt
-        ? attempt.outcome
-        : {
-            kind: "response",
-            status: policyStatus(attempt.response),
-            serverWaitMs: serverWaitMs(policyStatus(attempt.response), attempt.response.headers, Date.now()),
-          };
     const decision = decideRetry({
       method: request.method,
       hasIdempotencyKey: request.repeatable === true,
       retriesSoFar,
-      outcome,
+      outcome: "outcome" in attempt ? attempt.outcome : responseOutcome(attempt.response),
       settings: retry.settings,
       random: retry.random(),
     });
@@ -83,7 +75,8 @@ export async function sendRequest(ctx: DeliveryContext, request: HttpRequest): P
     }
     // Dropped without waiting for the stream to close: the next attempt does not depend on it.
     if ("response" in attempt) void attempt.response.body?.cancel().catch(() => undefined);
-    const why = "response" in attempt ? `HTTP ${attempt.response.status}` : attempt.problem;
+    // The status or the kind of failure only: an error's own text stays out of progress lines.
+    const why = "response" in attempt ? `HTTP ${attempt.response.status}` : `no answer (${attempt.outcome.kind})`;
     ctx.log?.(
       `${request.what}: ${why}; trying again in ${formatDelay(decision.delayMs)} ` +
         `(retry ${retriesSoFar + 1} of ${retry.settings.maxRetries})`,
@@ -148,9 +141,10 @@ export function isRateLimited(response: { status: number; headers: Headers }): b
   );
 }
 
-/** The status the retry policy judges: a rate-limiting 403 counts as the 429 it means. */
-function policyStatus(response: Response): number {
-  return isRateLimited(response) ? 429 : response.status;
+/** What the retry policy judges: a rate-limiting 403 counts as the 429 it means. */
+function responseOutcome(response: Response): AttemptOutcome {
+  const status = isRateLimited(response) ? 429 : response.status;
+  return { kind: "response", status, serverWaitMs: serverWaitMs(status, response.headers, Date.now()) };
 }
 
 /** Through the SDK's capped reader: a store's answers are small, a hostile one could be endless. */
