@@ -244,25 +244,28 @@ describe("vault sink", () => {
     expectNoLeak([secretId], error, ctx.logs);
   });
 
-  it("reports 403 permission denied as not retryable, naming the sink and key, not the token or secret", async () => {
-    const { value, secret } = makeSecret();
-    let reads = 0;
-    server.use(
-      http.get(`${VAULT}/v1/secret/data/app`, () => {
-        reads += 1;
-        return HttpResponse.json({ errors: ["1 error occurred:\n\t* permission denied\n\n"] }, { status: 403 });
-      }),
-    );
-    const ctx = makeContext({ env });
-    const report = await deliverAll(secret, [sinkFor({ path: "app" })], ctx, recordingSleep());
-    expect(reads).toBe(1);
-    expect(report.error?.retryable).toBe(false);
-    expect(report.error?.message).toContain("HTTP 403");
-    expect(report.error?.message).toContain("permission denied");
-    expect(report.error?.message).toContain(ctx.keyId);
-    expect(report.error?.sinkType).toBe("vault");
-    expectNoLeak([value, TOKEN], report, report.error, ctx.logs);
-  });
+  it(
+    "reports 403 permission denied as not retryable, naming the sink and key " + "but not the token or secret",
+    async () => {
+      const { value, secret } = makeSecret();
+      let reads = 0;
+      server.use(
+        http.get(`${VAULT}/v1/secret/data/app`, () => {
+          reads += 1;
+          return HttpResponse.json({ errors: ["1 error occurred:\n\t* permission denied\n\n"] }, { status: 403 });
+        }),
+      );
+      const ctx = makeContext({ env });
+      const report = await deliverAll(secret, [sinkFor({ path: "app" })], ctx, recordingSleep());
+      expect(reads).toBe(1);
+      expect(report.error?.retryable).toBe(false);
+      expect(report.error?.message).toContain("HTTP 403");
+      expect(report.error?.message).toContain("permission denied");
+      expect(report.error?.message).toContain(ctx.keyId);
+      expect(report.error?.sinkType).toBe("vault");
+      expectNoLeak([value, TOKEN], report, report.error, ctx.logs);
+    },
+  );
 
   it("retries a sealed Vault (503) and a rate limit (429) per the SDK's policy", async () => {
     const { value, secret } = makeSecret();
