@@ -253,8 +253,8 @@ require("node:fs").writeFileSync("exec-received", require("node:crypto").createH
       world.advance(91 * DAY);
       const failed = await checked(observer, "exec sink fails", ["apply", "--auto-approve"]);
       expect(failed.code).toBe(1);
-      // Retried within the run: 1 + 2 retries.
-      expect(readFileSync(join(world.work.dir, "attempts.log"), "utf8")).toBe("xxx");
+      // Retried within the run per the SDK's policy: 1 + DEFAULT_RETRY_SETTINGS.maxRetries (3).
+      expect(readFileSync(join(world.work.dir, "attempts.log"), "utf8")).toBe("xxxx");
       const crm2 = world.keys("crm").find((k) => k.marker?.generation === 2);
       // The file sink got it, the exec sink failed: it stays active, marked as partly delivered.
       expect(crm2).toMatchObject({

@@ -239,8 +239,16 @@ describe("installed outside the repository", () => {
     })),
   ];
 
-  it("finds the SDK examples in both READMEs", () => {
+  // The provisioner README's example of its `deliver` entry: an SDK key delivered to a file sink.
+  const deliverExamples = examplesOf(
+    join(repoRoot, "packages", "provisioner", "README.md"),
+    "@timely-keys/provisioner/deliver",
+  );
+
+  it("finds the SDK examples in both READMEs, and the deliver example in the provisioner's", () => {
     expect(sdkExamples.map((e) => e.name)).toEqual(["README.md #1", "packages/sdk/README.md #1"]);
+    expect(deliverExamples).toHaveLength(1);
+    expect(deliverExamples[0]).toContain('from "@timely-keys/sdk"');
   });
 
   it("plain node imports every JavaScript entry point of every library", async () => {
@@ -252,7 +260,12 @@ describe("installed outside the repository", () => {
           .map((subpath) => `${pkg.name}${subpath.slice(1)}`),
       );
     expect(specifiers).toEqual(
-      expect.arrayContaining(["@timely-keys/sdk", "@timely-keys/emulator", "@timely-keys/provisioner/cli"]),
+      expect.arrayContaining([
+        "@timely-keys/sdk",
+        "@timely-keys/emulator",
+        "@timely-keys/provisioner/cli",
+        "@timely-keys/provisioner/deliver",
+      ]),
     );
     const script = `for (const name of ${JSON.stringify(specifiers)}) {
   const exported = Object.keys(await import(name));
@@ -300,10 +313,45 @@ globalThis.fetch = (input, init) => {
     },
   );
 
+  it("plain node runs the deliver example: an SDK-made key, its secret delivered to a file sink", async () => {
+    const dir = join(consumer, "example-deliver");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(consumer, "redirect-to-emulator.mjs"), redirect);
+    writeFileSync(join(dir, "example.mjs"), deliverExamples[0] ?? "");
+    const result = await run(process.execPath, ["--import", "../redirect-to-emulator.mjs", "example.mjs"], {
+      cwd: dir,
+      env: { ...plainEnv, TIMELY_API_KEY: OWNER_TOKEN, OUTSIDER_EMULATOR_URL: emulatorUrl },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    const delivered = readFileSync(join(dir, "secrets", "billing.env"), "utf8");
+    expect(delivered).toMatch(/^BILLING_API_KEY=tml_[A-Za-z0-9]{40}\n$/);
+    const secret = delivered.trim().slice("BILLING_API_KEY=".length);
+    expect(result.stdout).toContain(
+      `deliver: file:${join(dir, "secrets", "billing.env")}#BILLING_API_KEY received key`,
+    );
+    expect(result.stdout).toContain("delivered to file:");
+    expect(result.stdout).not.toContain(secret);
+    // The secret in the file is the key the emulator just made: it authenticates.
+    const me = await fetch(`${emulatorUrl}/v1/me`, { headers: { "x-api-key": secret } });
+    expect(me.status).toBe(200);
+  });
+
   const consumerSource = `import { writeFile } from "node:fs/promises";
 import type { components, paths } from "@timely-keys/contract";
 import { startEmulator, type Emulator, type EmulatorOptions } from "@timely-keys/emulator";
 import { parseManifest, plan, renderText, validate, type Plan } from "@timely-keys/provisioner";
+import {
+  DeliveryError,
+  createSink,
+  deliverAll,
+  type DeliverAllOptions,
+  type DeliveryContext,
+  type DeliveryReport,
+  type SecretValue,
+  type Sink,
+  type SinkConfig,
+} from "@timely-keys/provisioner/deliver";
 import {
   NotFoundError,
   TimelyClient,
@@ -343,6 +391,26 @@ const emulator: Emulator = await startEmulator(emulatorOptions);
 await emulator.close();
 const planned: Plan | undefined = undefined;
 console.log(parseManifest, plan, renderText, validate, planned);
+
+const sinkConfigs: SinkConfig[] = [
+  { type: "file", path: "out.env", format: "dotenv" },
+  { type: "vault", address: "https://vault.example.com", path: "app", auth: { method: "token" } },
+];
+const ownSink: Sink = {
+  type: "exec",
+  destination: "exec:own",
+  async deliver(value: SecretValue, context: DeliveryContext) {
+    if (value.reveal() === "") throw new Error(context.keyId);
+  },
+};
+const deliverOptions: DeliverAllOptions = { retry: { maxRetries: 1 }, sleep: async () => undefined, random: () => 0 };
+const report: DeliveryReport = await deliverAll(
+  created.secret,
+  [...sinkConfigs.map((config) => createSink(config, ".")), ownSink],
+  { workspace: "w", entryId: "e", keyName: key.name, keyId: key.id, manifestDir: ".", env: process.env },
+  deliverOptions,
+);
+if (report.error instanceof DeliveryError) console.log(report.error.destination, report.error.maybeDelivered);
 `;
 
   it.concurrent.each([
@@ -355,7 +423,8 @@ console.log(parseManifest, plan, renderText, validate, planned);
       const dir = join(consumer, `types-${resolution.toLowerCase()}`);
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, "consumer.ts"), consumerSource);
-      sdkExamples.forEach(({ code }, i) => writeFileSync(join(dir, `readme-example-${i + 1}.ts`), code));
+      for (const [i, { code }] of sdkExamples.entries()) writeFileSync(join(dir, `readme-example-${i + 1}.ts`), code);
+      writeFileSync(join(dir, "readme-deliver-example.ts"), deliverExamples[0] ?? "");
       const tsconfig = {
         compilerOptions: {
           target: "ES2022",

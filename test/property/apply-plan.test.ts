@@ -78,7 +78,7 @@ describe("apply, then plan", () => {
               return plan(desired, live, new Date(live.workspaces[0]?.serverNow ?? Date.now()));
             };
             const applyAll = async (p: Plan) => {
-              const report = await apply(p, { clients, env, deliverOptions: { retries: 0 } });
+              const report = await apply(p, { clients, env, deliverOptions: { retry: { maxRetries: 0 } } });
               expect(report.results.filter((r) => r.status !== "done").map((r) => r.message)).toEqual([]);
             };
             for (const jump of [0, ...jumps]) {

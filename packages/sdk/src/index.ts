@@ -55,7 +55,7 @@ export {
 export { guardTerminalOutput, isInert, sanitize, sanitizeLines } from "./sanitize.js";
 export type { Logger, TransportStats } from "./transport.js";
 export { sleep, type Sleep } from "./sleep.js";
-// The one retry policy, for other HTTP callers of the project (notifications) to share.
+// The one retry policy, for other HTTP callers to share (the provisioner's sinks and notifications).
 export {
   decideRetry,
   serverWaitMs,

@@ -61,7 +61,8 @@ export function createAwsSecretsManagerSink(config: AwsSecretsManagerSinkConfig,
             );
           }
           log(
-            `awsSecretsManager: ${exists ? "wrote a new version of" : "created"} ${where}${config.key ? ` (property ${config.key})` : ""}`,
+            `awsSecretsManager: ${exists ? "wrote a new version of" : "created"} ${where}` +
+              (config.key ? ` (property ${config.key})` : ""),
           );
         } finally {
           client.destroy();
@@ -155,7 +156,9 @@ function awsFailure(what: string, error: unknown, writesSecret: boolean): SinkFa
   const credentials = name === "CredentialsProviderError";
   const retryable = !credentials && (serverSide || THROTTLING.has(name) || status === 429 || !answered);
   const hint = NOT_RETRYABLE_HINTS[name] ?? (credentials ? "no AWS credentials were found" : undefined);
-  const message = `${what}: ${name}${status !== undefined ? ` (HTTP ${status})` : ""}${shape.message ? `: ${shape.message}` : ""}${hint ? ` - ${hint}` : ""}`;
+  const message =
+    `${what}: ${name}${status !== undefined ? ` (HTTP ${status})` : ""}` +
+    `${shape.message ? `: ${shape.message}` : ""}${hint ? ` - ${hint}` : ""}`;
   return new SinkFailure(message, {
     retryable,
     maybeDelivered: writesSecret && (serverSide || (!answered && !credentials)),

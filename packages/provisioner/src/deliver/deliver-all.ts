@@ -1,5 +1,6 @@
+import { decideRetry, Redactor } from "@timely-keys/sdk";
 import type { SinkType } from "./config.js";
-import { Redactor } from "@timely-keys/sdk";
+import { deliveryRetry, formatDelay } from "./retry.js";
 import { DeliveryError, type DeliveryContext, type SecretValue, type Sink } from "./sink.js";
 
 export interface SinkDeliveryResult {
@@ -31,23 +32,19 @@ export interface DeliveryReport {
   error?: DeliveryError;
 }
 
-export interface DeliverAllOptions {
-  /** Extra attempts per sink for retryable failures. Default 2. */
-  retries?: number;
-  /** Waits between attempts; inject a fake in tests. Default: a timer that a ctx.signal abort cuts short. */
-  sleep?: (ms: number) => Promise<void>;
-  /** First backoff delay, doubled each retry. Default 1000 ms. */
-  baseDelayMs?: number;
-  /** Longest wait, Retry-After included. Default 60000 ms. */
-  maxDelayMs?: number;
-}
+/**
+ * The retry settings, wait and jitter source for the run, over what `ctx` already says; they reach
+ * every sink's store requests too. Defaults: the SDK's DEFAULT_RETRY_SETTINGS, `sleep`, Math.random.
+ */
+export type DeliverAllOptions = Pick<DeliveryContext, "retry" | "sleep" | "random">;
 
 /**
  * Delivers one secret to every sink, one after another in the given order (deterministic, and a
- * failure leaves a clear prefix of sinks that received it). A retryable failure is tried again
- * with exponential backoff, or after the service's Retry-After when it asked for one. The first
- * sink that still fails stops the run; the report says which sinks received the secret so the
- * caller can record delivery progress. Never throws for a sink's failure.
+ * failure leaves a clear prefix of sinks that received it). Each store request is retried by the
+ * sink per the SDK's policy; a failure the sink marks retryable (a program's exit, a write race)
+ * runs the whole sink again per the same policy, after the wait it asked for when it named one.
+ * The first sink that still fails stops the run; the report says which sinks received the secret
+ * so the caller can record delivery progress. Never throws for a sink's failure.
  */
 export async function deliverAll(
   secret: SecretValue,
@@ -55,10 +52,11 @@ export async function deliverAll(
   ctx: DeliveryContext,
   opts: DeliverAllOptions = {},
 ): Promise<DeliveryReport> {
-  const retries = Math.max(0, opts.retries ?? 2);
-  const sleep = opts.sleep ?? ((ms: number) => abortableSleep(ms, ctx.signal));
-  const baseDelayMs = opts.baseDelayMs ?? 1000;
-  const maxDelayMs = opts.maxDelayMs ?? 60_000;
+  const run: DeliveryContext = { ...ctx };
+  if (opts.retry !== undefined) run.retry = { ...ctx.retry, ...opts.retry };
+  if (opts.sleep !== undefined) run.sleep = opts.sleep;
+  if (opts.random !== undefined) run.random = opts.random;
+  const retry = deliveryRetry(run);
   const report: DeliveryReport = { ok: true, results: [], delivered: [], maybeDelivered: [], notAttempted: [] };
 
   for (const [index, sink] of sinks.entries()) {
@@ -67,25 +65,40 @@ export async function deliverAll(
     for (;;) {
       attempts += 1;
       try {
-        await sink.deliver(secret, ctx);
+        await sink.deliver(secret, run);
         error = undefined;
         break;
       } catch (thrown) {
-        error = asDeliveryError(thrown, sink, secret, ctx);
+        error = asDeliveryError(thrown, sink, secret, run);
       }
-      if (!error.retryable || attempts > retries || ctx.signal?.aborted) break;
-      const delay = Math.min(maxDelayMs, Math.max(baseDelayMs * 2 ** (attempts - 1), error.retryAfterMs ?? 0));
-      ctx.log?.(
-        `deliver: ${sink.destination} failed (attempt ${attempts} of ${retries + 1}), retrying in ${formatDelay(delay)}: ${error.reason}`,
+      if (!error.retryable || run.signal?.aborted) break;
+      const decision = decideRetry({
+        // Delivering the same secret again is an idempotent write, and a sink's passing failure is
+        // a failed attempt like a server's 503 (with the wait it asked for as its Retry-After).
+        method: "PUT",
+        hasIdempotencyKey: false,
+        retriesSoFar: attempts - 1,
+        outcome: { kind: "response", status: 503, serverWaitMs: error.retryAfterMs },
+        settings: retry.settings,
+        random: retry.random(),
+      });
+      if (!decision.retry) break;
+      run.log?.(
+        `deliver: ${sink.destination} failed (attempt ${attempts} of ${retry.settings.maxRetries + 1}), ` +
+          `retrying in ${formatDelay(decision.delayMs)}: ${error.reason}`,
       );
-      await sleep(delay);
-      if (ctx.signal?.aborted) break;
+      try {
+        await retry.sleep(decision.delayMs, run.signal);
+      } catch {
+        // The SDK's sleep rejects when the run is cancelled.
+      }
+      if (run.signal?.aborted) break;
     }
 
     if (error === undefined) {
       report.results.push({ sinkType: sink.type, destination: sink.destination, ok: true, attempts });
       report.delivered.push(sink.destination);
-      ctx.log?.(`deliver: ${sink.destination} received key ${ctx.keyName} (${ctx.keyId})`);
+      run.log?.(`deliver: ${sink.destination} received key ${run.keyName} (${run.keyId})`);
       continue;
     }
     report.ok = false;
@@ -93,7 +106,7 @@ export async function deliverAll(
     report.results.push({ sinkType: sink.type, destination: sink.destination, ok: false, attempts, error });
     if (error.maybeDelivered) report.maybeDelivered.push(sink.destination);
     report.notAttempted = sinks.slice(index + 1).map((later) => later.destination);
-    ctx.log?.(
+    run.log?.(
       `deliver: ${sink.destination} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${error.reason}`,
     );
     break;
@@ -115,27 +128,5 @@ function asDeliveryError(thrown: unknown, sink: Sink, secret: SecretValue, ctx: 
     reason: redactor.redact(text),
     retryable: false,
     maybeDelivered: true,
-  });
-}
-
-function formatDelay(ms: number): string {
-  return ms >= 1000 ? `${Math.round(ms / 100) / 10}s` : `${ms}ms`;
-}
-
-function abortableSleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolvePromise) => {
-    if (signal?.aborted) {
-      resolvePromise();
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolvePromise();
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolvePromise();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
   });
 }

@@ -7,8 +7,10 @@ import type { SinkConfig } from "./config.js";
  */
 export function sinkDestination(sink: SinkConfig, manifestDir: string): string {
   switch (sink.type) {
-    case "file":
-      return `file:${resolve(manifestDir, sink.path)}#${sink.format === "raw" ? "" : (sink.variable ?? "TIMELY_API_KEY")}`;
+    case "file": {
+      const variable = sink.format === "raw" ? "" : (sink.variable ?? "TIMELY_API_KEY");
+      return `file:${resolve(manifestDir, sink.path)}#${variable}`;
+    }
     case "exec":
       // A program is a destination only together with what it is given; the argv identifies it.
       return `exec:${JSON.stringify(sink.command)}`;
@@ -19,7 +21,10 @@ export function sinkDestination(sink: SinkConfig, manifestDir: string): string {
     case "awsSecretsManager":
       return `aws:${sink.region ?? ""}:${sink.secretId}#${sink.key ?? ""}`;
     case "vault":
-      return `vault:${sink.address ?? "$VAULT_ADDR"}/${sink.namespace ?? ""}/${sink.mount ?? "secret"}/${sink.path}#${sink.field ?? "api_key"}`;
+      return (
+        `vault:${sink.address ?? "$VAULT_ADDR"}/${sink.namespace ?? ""}/${sink.mount ?? "secret"}/` +
+        `${sink.path}#${sink.field ?? "api_key"}`
+      );
     case "onePassword":
       return `1password:${sink.vault}/${sink.item}#${sink.field ?? "credential"}`;
   }

@@ -4,17 +4,13 @@
  */
 export class SinkFailure extends Error {
   override readonly name = "SinkFailure";
+  /** Passing trouble outside HTTP (a program's exit, a race): deliverAll runs the sink again. */
   readonly retryable: boolean;
-  readonly retryAfterMs: number | undefined;
   readonly maybeDelivered: boolean;
 
-  constructor(
-    reason: string,
-    options: { retryable?: boolean; retryAfterMs?: number | undefined; maybeDelivered?: boolean } = {},
-  ) {
+  constructor(reason: string, options: { retryable?: boolean; maybeDelivered?: boolean } = {}) {
     super(reason);
     this.retryable = options.retryable ?? false;
-    this.retryAfterMs = options.retryAfterMs;
     this.maybeDelivered = options.maybeDelivered ?? false;
   }
 }

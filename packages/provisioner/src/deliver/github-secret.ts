@@ -2,8 +2,8 @@ import type { GithubSecretSinkConfig } from "./config.js";
 import { sinkDestination } from "./destination.js";
 import { SinkFailure, configFailure, requireEnv } from "./failure.js";
 import {
+  isRateLimited,
   isRecord,
-  retryAfterMs,
   sendRequest,
   statusFailure,
   trimBase,
@@ -118,23 +118,14 @@ function readPublicKey(body: unknown): { keyId: string; key: string } {
 }
 
 /**
- * GitHub's errors are `{message, documentation_url}`. A 403 or 429 that is a rate limit
- * (Retry-After, or no requests remaining) is worth retrying; any other 4xx needs a person.
+ * GitHub's errors are `{message, documentation_url}`. A rate limit (sendRequest already waited it
+ * out as far as the retry policy allows) is named as such rather than as a permission problem.
  */
 function githubFailure(request: HttpRequest, response: HttpResponse, tokenEnv: string, scope: string): SinkFailure {
   const detail =
     isRecord(response.body) && typeof response.body.message === "string" ? response.body.message : undefined;
-  const rateLimited =
-    (response.status === 403 || response.status === 429) &&
-    (response.headers.has("retry-after") || response.headers.get("x-ratelimit-remaining") === "0");
-  const hint = hintFor(response.status, tokenEnv, scope);
-  const failure = statusFailure(request, response, detail, hint);
-  if (!rateLimited || failure.retryable) return failure;
-  const resetAt = Number(response.headers.get("x-ratelimit-reset"));
-  const retryAfter =
-    retryAfterMs(response.headers) ??
-    (Number.isFinite(resetAt) && resetAt > 0 ? Math.max(0, resetAt * 1000 - Date.now()) : undefined);
-  return new SinkFailure(`${failure.message} (rate limited)`, { retryable: true, retryAfterMs: retryAfter });
+  const hint = isRateLimited(response) ? "rate limited" : hintFor(response.status, tokenEnv, scope);
+  return statusFailure(request, response, detail, hint);
 }
 
 function hintFor(status: number, tokenEnv: string, scope: string): string | undefined {

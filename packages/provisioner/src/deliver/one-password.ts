@@ -25,7 +25,9 @@ export function createOnePasswordSink(config: OnePasswordSinkConfig, manifestDir
         const tokenEnv = config.tokenEnv ?? DEFAULT_TOKEN_ENV;
         const token = requireEnv(ctx.env, tokenEnv, "1Password Connect token");
         redactor.add(token);
-        const itemUrl = `${trimBase(connectUrl)}/v1/vaults/${encodeURIComponent(config.vault)}/items/${encodeURIComponent(config.item)}`;
+        const itemUrl =
+          `${trimBase(connectUrl)}/v1/vaults/${encodeURIComponent(config.vault)}` +
+          `/items/${encodeURIComponent(config.item)}`;
         const headers = { Authorization: `Bearer ${token}`, Accept: "application/json" };
         const where = `item ${config.item} in vault ${config.vault}`;
 

@@ -40,7 +40,6 @@ export async function runDelivery(
       keyName: ctx.keyName,
       reason: redactor.redact(failure.message),
       retryable: failure.retryable,
-      retryAfterMs: failure.retryAfterMs,
       maybeDelivered: failure.maybeDelivered,
     });
   }

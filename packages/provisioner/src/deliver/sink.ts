@@ -1,3 +1,4 @@
+import type { RetrySettings, Sleep } from "@timely-keys/sdk";
 import type { SinkType } from "./config.js";
 
 /** Anything that can hand out the secret on request; the SDK's `Secret` class satisfies it. */
@@ -18,6 +19,15 @@ export interface DeliveryContext {
   /** Injectable for tests; defaults to the global fetch. */
   fetch?: typeof fetch;
   signal?: AbortSignal;
+  /**
+   * How a failed store request (and, in deliverAll, a failed sink) is tried again: the SDK's retry
+   * policy, these settings merged over its DEFAULT_RETRY_SETTINGS. `{ maxRetries: 0 }` never retries.
+   */
+  retry?: Partial<RetrySettings>;
+  /** Waits between attempts; injectable for tests. Default: the SDK's `sleep`, cut short by `signal`. */
+  sleep?: Sleep;
+  /** The jitter source, a number in [0, 1); injectable for tests. Default: Math.random. */
+  random?: () => number;
   /** Progress lines; never a secret. */
   log?: (line: string) => void;
 }
@@ -56,7 +66,10 @@ export class DeliveryError extends Error {
   readonly keyId: string;
   /** The masked reason alone, without the sink and key prefix. */
   readonly reason: string;
-  /** A later attempt may succeed (network, 5xx, 429, timeout); deliverAll retries these. */
+  /**
+   * Running the sink again may succeed (a program's exit, a write race, a store not caught up):
+   * deliverAll retries these. A store's 429/5xx or lost answer was already retried by the request.
+   */
   readonly retryable: boolean;
   /** The service asked to wait this long before trying again (Retry-After). */
   readonly retryAfterMs: number | undefined;
@@ -69,7 +82,8 @@ export class DeliveryError extends Error {
 
   constructor(init: DeliveryErrorInit) {
     super(
-      `${init.sinkType} sink ${init.destination} did not receive key ${init.keyName} (${init.keyId}) of entry ${init.entryId}: ${init.reason}`,
+      `${init.sinkType} sink ${init.destination} did not receive key ${init.keyName} (${init.keyId}) ` +
+        `of entry ${init.entryId}: ${init.reason}`,
     );
     this.sinkType = init.sinkType;
     this.destination = init.destination;

@@ -55,6 +55,8 @@ export function createVaultSink(config: VaultSinkConfig, manifestDir: string): S
             headers,
             body: { options: { cas: current.version }, data: { ...current.data, [field]: clear } },
             writesSecret: true,
+            // Check-and-set: a repeat of a write that already landed is refused, then read again.
+            repeatable: true,
             what: `write ${where}`,
           };
           const response = await sendRequest(ctx, write);
@@ -99,6 +101,8 @@ async function authenticate(
     url: `${base}/auth/${encodePath(mount)}/login`,
     headers,
     body: { role_id: roleId, secret_id: secretId },
+    // A second login only makes a second token.
+    repeatable: true,
     what: `log in to Vault with AppRole (auth/${mount})`,
   };
   const response = await sendRequest(ctx, login);
@@ -150,7 +154,10 @@ function isCasMismatch(response: HttpResponse): boolean {
   return response.status === 400 && errorsOf(response).some((error) => error.includes("check-and-set"));
 }
 
-/** Vault answers `{"errors": [...]}`; 403 is a token or policy problem, 412/429/5xx pass. */
+/**
+ * Vault answers `{"errors": [...]}`; 403 is a token or policy problem. 429 and 5xx were retried by
+ * sendRequest; a 412 passes too, so deliverAll runs the sink again.
+ */
 function vaultFailure(request: HttpRequest, response: HttpResponse): SinkFailure {
   const detail = errorsOf(response).join("; ") || undefined;
   const hint =

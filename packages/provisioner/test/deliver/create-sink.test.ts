@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { SinkConfig } from "../../src/deliver/config.js";
-import { createSink, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { createSink } from "../../src/deliver/index.js";
 
 const configs: SinkConfig[] = [
   { type: "file", path: "secrets/.env" },

@@ -1,3 +1,4 @@
+import { DEFAULT_RETRY_SETTINGS } from "@timely-keys/sdk";
 import { describe, expect, it } from "vitest";
 import {
   DeliveryError,
@@ -72,23 +73,36 @@ describe("deliverAll", () => {
     );
   });
 
-  it("retries retryable failures with exponential backoff and succeeds", async () => {
+  it("retries retryable failures with the SDK's backoff (full jitter on a doubling ceiling) and succeeds", async () => {
     const { secret } = makeSecret();
     const flaky = scriptedSink("flaky", { outcomes: ["retryable", "retryable", "ok"] });
     const { sleeps, sleep } = recordingSleep();
-    const report = await deliverAll(secret, [flaky], makeContext(), { sleep });
+    const report = await deliverAll(secret, [flaky], makeContext(), { sleep, random: () => 0.5 });
     expect(report.ok).toBe(true);
     expect(report.results[0]).toMatchObject({ ok: true, attempts: 3 });
-    expect(sleeps).toEqual([1000, 2000]);
+    // DEFAULT_RETRY_SETTINGS: 0.5 * 500 ms, then 0.5 * 1000 ms.
+    expect(sleeps).toEqual([250, 500]);
   });
 
-  it("honours Retry-After when it is longer than the backoff, capped at maxDelayMs", async () => {
+  it("by default tries a sink as often as the SDK's policy allows (1 + its maxRetries)", async () => {
+    const { secret } = makeSecret();
+    const broken = scriptedSink("broken", { outcomes: ["retryable"] });
+    const { sleeps, sleep } = recordingSleep();
+    const report = await deliverAll(secret, [broken], makeContext(), { sleep });
+    expect(broken.calls).toBe(DEFAULT_RETRY_SETTINGS.maxRetries + 1);
+    expect(sleeps).toHaveLength(DEFAULT_RETRY_SETTINGS.maxRetries);
+    expect(report.results[0]).toMatchObject({ ok: false, attempts: DEFAULT_RETRY_SETTINGS.maxRetries + 1 });
+  });
+
+  it("honours Retry-After when it is longer than the backoff, and gives up on one beyond maxServerWaitMs", async () => {
     const { secret } = makeSecret();
     const limited = scriptedSink("limited", { outcomes: [{ retryAfterMs: 7000 }, { retryAfterMs: 600_000 }, "ok"] });
     const { sleeps, sleep } = recordingSleep();
-    const report = await deliverAll(secret, [limited], makeContext(), { sleep, maxDelayMs: 30_000 });
-    expect(report.ok).toBe(true);
-    expect(sleeps).toEqual([7000, 30_000]);
+    const report = await deliverAll(secret, [limited], makeContext(), { sleep, random: () => 0.5 });
+    // The SDK's policy: waiting out ten minutes inside one run helps nobody.
+    expect(report.ok).toBe(false);
+    expect(limited.calls).toBe(2);
+    expect(sleeps).toEqual([7000]);
   });
 
   it("gives up after the configured retries and stops at the failing sink", async () => {
@@ -98,10 +112,14 @@ describe("deliverAll", () => {
     const never = scriptedSink("never", { outcomes: ["ok"] });
     const { sleeps, sleep } = recordingSleep();
     const ctx = makeContext();
-    const report = await deliverAll(secret, [first, broken, never], ctx, { retries: 3, sleep, baseDelayMs: 10 });
+    const report = await deliverAll(secret, [first, broken, never], ctx, {
+      retry: { maxRetries: 3, baseDelayMs: 10 },
+      sleep,
+      random: () => 0.5,
+    });
     expect(report.ok).toBe(false);
     expect(broken.calls).toBe(4);
-    expect(sleeps).toEqual([10, 20, 40]);
+    expect(sleeps).toEqual([5, 10, 20]);
     expect(never.calls).toBe(0);
     expect(report.delivered).toEqual([first.destination]);
     expect(report.notAttempted).toEqual([never.destination]);
@@ -126,7 +144,10 @@ describe("deliverAll", () => {
   it("reports a failed sink that may hold the secret anyway", async () => {
     const { secret } = makeSecret();
     const unsure = scriptedSink("unsure", { outcomes: ["maybe"] });
-    const report = await deliverAll(secret, [unsure], makeContext(), { retries: 0, sleep: recordingSleep().sleep });
+    const report = await deliverAll(secret, [unsure], makeContext(), {
+      retry: { maxRetries: 0 },
+      sleep: recordingSleep().sleep,
+    });
     expect(report.ok).toBe(false);
     expect(report.delivered).toEqual([]);
     expect(report.maybeDelivered).toEqual([unsure.destination]);

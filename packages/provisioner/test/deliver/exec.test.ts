@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ExecSinkConfig } from "../../src/deliver/config.js";
 import { createExecSink } from "../../src/deliver/exec.js";
-import { DeliveryError, deliverAll, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { DeliveryError, deliverAll } from "../../src/deliver/index.js";
 import { expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
 const node = process.execPath;
@@ -55,7 +56,8 @@ describe("exec sink", () => {
     const { value, secret } = makeSecret();
     const out = join(dir, "received");
     const command = script(
-      "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>require('fs').writeFileSync(process.argv[1],JSON.stringify(s)))",
+      "let s='';process.stdin.on('data',d=>s+=d)" +
+        ".on('end',()=>require('fs').writeFileSync(process.argv[1],JSON.stringify(s)))",
       out,
     );
     const config: ExecSinkConfig = { type: "exec", command };
@@ -70,7 +72,10 @@ describe("exec sink", () => {
   it("passes the secret in the named env var, with the key's identity, in the manifest's folder", async () => {
     const { value, secret } = makeSecret();
     const command = script(
-      "require('fs').writeFileSync('seen.json',JSON.stringify({v:process.env.BILLING_KEY,id:process.env.TIMELY_KEYS_KEY_ID,entry:process.env.TIMELY_KEYS_ENTRY,ws:process.env.TIMELY_KEYS_WORKSPACE,inherited:process.env.FROM_RUN,token:process.env.TIMELY_TOKEN_PROD,vault:process.env.VAULT_TOKEN,all:Object.keys(process.env).sort()}))",
+      "require('fs').writeFileSync('seen.json',JSON.stringify({v:process.env.BILLING_KEY," +
+        "id:process.env.TIMELY_KEYS_KEY_ID,entry:process.env.TIMELY_KEYS_ENTRY,ws:process.env.TIMELY_KEYS_WORKSPACE," +
+        "inherited:process.env.FROM_RUN,token:process.env.TIMELY_TOKEN_PROD,vault:process.env.VAULT_TOKEN," +
+        "all:Object.keys(process.env).sort()}))",
     );
     const ctx = makeContext({
       env: {
@@ -124,7 +129,8 @@ describe("exec sink", () => {
     const value = "plain-secret-without-a-known-shape-123";
     const { secret } = makeSecret(value);
     const command = script(
-      "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{console.log('stdout has '+s);console.error('line one');console.error('rejected key '+s+' (twice: '+s+')');process.exit(3)})",
+      "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{console.log('stdout has '+s);" +
+        "console.error('line one');console.error('rejected key '+s+' (twice: '+s+')');process.exit(3)})",
     );
     const ctx = makeContext();
     const error = await rejectionOf(execSink({ command }).deliver(secret, ctx));
@@ -143,7 +149,8 @@ describe("exec sink", () => {
   it("masks the secret in huge output and keeps the message short", async () => {
     const value = "another-plain-secret-value-4567";
     const command = script(
-      "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{for(let i=0;i<5000;i++)process.stderr.write('noise '+i+' '+s+'\\n');process.exitCode=1})",
+      "let s='';process.stdin.on('data',d=>s+=d)" +
+        ".on('end',()=>{for(let i=0;i<5000;i++)process.stderr.write('noise '+i+' '+s+'\\n');process.exitCode=1})",
     );
     const error = await rejectionOf(execSink({ command }).deliver(makeSecret(value).secret, makeContext()));
     const message = (error as DeliveryError).message;
@@ -167,7 +174,10 @@ describe("exec sink", () => {
     // The child starts a grandchild that ignores SIGTERM too, then ignores SIGTERM itself.
     const grandchild = "process.on('SIGTERM',()=>{});setInterval(()=>{},1000)";
     const command = script(
-      `const c=require('child_process').spawn(process.execPath,['-e',${JSON.stringify(grandchild)}],{stdio:'ignore'});require('fs').writeFileSync(${JSON.stringify(pidFile)},String(c.pid));process.on('SIGTERM',()=>{});process.stdin.resume();setInterval(()=>{},1000)`,
+      `const c=require('child_process').spawn(process.execPath,['-e',${JSON.stringify(grandchild)}],` +
+        "{stdio:'ignore'});" +
+        `require('fs').writeFileSync(${JSON.stringify(pidFile)},String(c.pid));` +
+        "process.on('SIGTERM',()=>{});process.stdin.resume();setInterval(()=>{},1000)",
     );
     const error = await rejectionOf(
       execSink({ command, timeoutSeconds: 0.5 }, 100).deliver(makeSecret().secret, makeContext()),
@@ -208,7 +218,9 @@ describe("exec sink", () => {
   it("is retried by deliverAll until the program succeeds", async () => {
     const counter = join(dir, "count");
     const command = script(
-      `const fs=require('fs');const n=fs.existsSync(${JSON.stringify(counter)})?Number(fs.readFileSync(${JSON.stringify(counter)},'utf8')):0;fs.writeFileSync(${JSON.stringify(counter)},String(n+1));process.exit(n<2?1:0)`,
+      `const fs=require('fs');const n=fs.existsSync(${JSON.stringify(counter)})` +
+        `?Number(fs.readFileSync(${JSON.stringify(counter)},'utf8')):0;` +
+        `fs.writeFileSync(${JSON.stringify(counter)},String(n+1));process.exit(n<2?1:0)`,
     );
     const { sleeps, sleep } = recordingSleep();
     const report = await deliverAll(makeSecret().secret, [execSink({ command })], makeContext(), { sleep });
@@ -228,18 +240,24 @@ describe("exec sink", () => {
 });
 
 describe("exec sink: hard time bound", () => {
-  it("settles at timeout + grace even when the program ignores SIGTERM and a process outside its group holds the pipes", async () => {
-    // The escaped process (setsid via detached) inherits stdout/stderr and lives 5 s.
-    const escaped = "setTimeout(()=>{},5000)";
-    const command = script(
-      `require('child_process').spawn(process.execPath,['-e',${JSON.stringify(escaped)}],{detached:true,stdio:['ignore','inherit','inherit']}).unref();process.on('SIGTERM',()=>{});process.stdin.resume();setInterval(()=>{},1000)`,
-    );
-    const started = performance.now();
-    const error = await rejectionOf(
-      execSink({ command, timeoutSeconds: 0.3 }, 200).deliver(makeSecret().secret, makeContext()),
-    );
-    const elapsed = performance.now() - started;
-    expect((error as Error).message).toContain("did not finish within 0.3s");
-    expect(elapsed).toBeLessThan(2_000);
-  });
+  it(
+    "settles at timeout + grace even when the program ignores SIGTERM and a process outside its group " +
+      "holds the pipes",
+    async () => {
+      // The escaped process (setsid via detached) inherits stdout/stderr and lives 5 s.
+      const escaped = "setTimeout(()=>{},5000)";
+      const command = script(
+        `require('child_process').spawn(process.execPath,['-e',${JSON.stringify(escaped)}],` +
+          "{detached:true,stdio:['ignore','inherit','inherit']}).unref();" +
+          "process.on('SIGTERM',()=>{});process.stdin.resume();setInterval(()=>{},1000)",
+      );
+      const started = performance.now();
+      const error = await rejectionOf(
+        execSink({ command, timeoutSeconds: 0.3 }, 200).deliver(makeSecret().secret, makeContext()),
+      );
+      const elapsed = performance.now() - started;
+      expect((error as Error).message).toContain("did not finish within 0.3s");
+      expect(elapsed).toBeLessThan(2_000);
+    },
+  );
 });

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { FileSinkConfig } from "../../src/deliver/config.js";
 import { createFileSink } from "../../src/deliver/file.js";
-import { DeliveryError, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { DeliveryError } from "../../src/deliver/index.js";
 import { expectNoLeak, makeContext, makeSecret, rejectionOf } from "./helpers.js";
 
 let dir: string;

@@ -4,7 +4,8 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { GithubSecretSinkConfig } from "../../src/deliver/config.js";
 import { createGithubSecretSink } from "../../src/deliver/github-secret.js";
-import { DeliveryError, createSink, deliverAll, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { DeliveryError, createSink, deliverAll } from "../../src/deliver/index.js";
 import { base62, expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
 const API = "https://api.github.com";
@@ -110,7 +111,7 @@ describe("githubSecret sink", () => {
       ctx,
     );
     expect(captured[1]?.path).toBe("/repos/acme/billing/environments/production/secrets/API_KEY");
-    expect(open((captured[1]?.body as { encrypted_value: string }).encrypted_value)).toBe(value);
+    expect(open((captured[1]?.body as { encrypted_value: string } | undefined)?.encrypted_value ?? "")).toBe(value);
     expect(ctx.logs.join("\n")).toContain("updated API_KEY");
   });
 
@@ -131,7 +132,7 @@ describe("githubSecret sink", () => {
       secret,
       makeContext({ env }),
     );
-    expect((again[1]?.body as { visibility: string }).visibility).toBe("all");
+    expect((again[1]?.body as { visibility: string } | undefined)?.visibility).toBe("all");
   });
 
   it("talks to GitHub Enterprise Server through apiUrl", async () => {
@@ -203,7 +204,7 @@ describe("githubSecret sink", () => {
     expectNoLeak([value, TOKEN], error, ctx.logs);
   });
 
-  it("retries a 5xx and a 429 within deliverAll, honouring Retry-After", async () => {
+  it("retries a 5xx and a 429 per the SDK's policy, honouring Retry-After", async () => {
     const { value, secret } = makeSecret();
     const answers = [
       () => HttpResponse.json({ message: "Server Error" }, { status: 502 }),
@@ -225,28 +226,36 @@ describe("githubSecret sink", () => {
     const ctx = makeContext({ env });
     const report = await deliverAll(secret, [sinkFor({ repository: "acme/billing", secretName: "KEY" })], ctx, {
       sleep,
+      random: () => 0.5,
     });
     expect(report.ok).toBe(true);
-    expect(report.results[0]?.attempts).toBe(3);
-    expect(sleeps).toEqual([1000, 7000]);
+    // The request is what is retried, not the sink: one sink attempt, three PUTs.
+    expect(report.results[0]?.attempts).toBe(1);
+    // Backoff 0.5 * 500 ms after the 502; Retry-After (7 s) over the 0.5 * 1000 ms backoff after the 429.
+    expect(sleeps).toEqual([250, 7000]);
     expect(sealedValues.map(open)).toEqual([value, value, value]);
     expectNoLeak([value, TOKEN], report, ctx.logs);
   });
 
   it("reports a 5xx on the PUT as possibly delivered once retries run out", async () => {
+    let puts = 0;
     server.use(
       http.get(`${API}/repos/acme/billing/actions/secrets/public-key`, () => publicKeyAnswer()),
-      http.put(`${API}/repos/acme/billing/actions/secrets/:name`, () =>
-        HttpResponse.json({ message: "boom" }, { status: 500 }),
-      ),
+      http.put(`${API}/repos/acme/billing/actions/secrets/:name`, () => {
+        puts += 1;
+        return HttpResponse.json({ message: "boom" }, { status: 500 });
+      }),
     );
     const sink = sinkFor({ repository: "acme/billing", secretName: "KEY" });
     const report = await deliverAll(makeSecret().secret, [sink], makeContext({ env }), {
-      retries: 1,
+      retry: { maxRetries: 1 },
       sleep: recordingSleep().sleep,
     });
     expect(report.ok).toBe(false);
-    expect(report.results[0]?.attempts).toBe(2);
+    expect(puts).toBe(2);
+    // The request's retries are spent: the sink is not run again on top of them.
+    expect(report.results[0]?.attempts).toBe(1);
+    expect(report.error?.retryable).toBe(false);
     expect(report.maybeDelivered).toEqual([sink.destination]);
   });
 
@@ -294,7 +303,8 @@ describe("githubSecret sink", () => {
       recordingSleep(),
     );
     expect(report.ok).toBe(true);
-    expect(report.results[0]?.attempts).toBe(2);
+    expect(gets).toBe(2);
+    expect(report.results[0]?.attempts).toBe(1);
   });
 
   it("fails clearly without a token or with a malformed repository, before any request", async () => {

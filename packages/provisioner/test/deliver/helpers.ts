@@ -28,6 +28,8 @@ export function makeContext(overrides: Partial<DeliveryContext> = {}): TestConte
     manifestDir: "/tmp",
     env: {},
     log: (line: string) => logs.push(line),
+    // Retries wait for nothing unless a test records or times the waits.
+    sleep: async () => undefined,
     ...overrides,
     logs,
   };

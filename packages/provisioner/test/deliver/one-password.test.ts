@@ -2,7 +2,8 @@ import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { OnePasswordSinkConfig } from "../../src/deliver/config.js";
-import { DeliveryError, deliverAll, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { DeliveryError, deliverAll } from "../../src/deliver/index.js";
 import { createOnePasswordSink } from "../../src/deliver/one-password.js";
 import { base62, expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
@@ -150,7 +151,7 @@ describe("onePassword sink", () => {
     expectNoLeak([value, TOKEN], error);
   });
 
-  it("retries 5xx and 429 within deliverAll", async () => {
+  it("retries 5xx and 429 per the SDK's policy, honouring Retry-After", async () => {
     const { value, secret } = makeSecret();
     let patches = 0;
     server.use(
@@ -168,10 +169,12 @@ describe("onePassword sink", () => {
     );
     const { sleeps, sleep } = recordingSleep();
     const ctx = makeContext({ env });
-    const report = await deliverAll(secret, [sinkFor()], ctx, { sleep });
+    const report = await deliverAll(secret, [sinkFor()], ctx, { sleep, random: () => 0.5 });
     expect(report.ok).toBe(true);
     expect(patches).toBe(3);
-    expect(sleeps).toEqual([1000, 2000]);
+    expect(report.results[0]?.attempts).toBe(1);
+    // Backoff 0.5 * 500 ms after the 503; Retry-After (2 s) over the 0.5 * 1000 ms backoff after the 429.
+    expect(sleeps).toEqual([250, 2000]);
     expectNoLeak([value, TOKEN], report, ctx.logs);
   });
 

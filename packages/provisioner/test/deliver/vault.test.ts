@@ -1,8 +1,10 @@
+import { DEFAULT_RETRY_SETTINGS } from "@timely-keys/sdk";
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { VaultSinkConfig } from "../../src/deliver/config.js";
-import { type DeliveryError, deliverAll, sinkDestination } from "../../src/deliver/index.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
+import { type DeliveryError, deliverAll } from "../../src/deliver/index.js";
 import { createVaultSink } from "../../src/deliver/vault.js";
 import { base62, expectNoLeak, makeContext, makeSecret, recordingSleep, rejectionOf } from "./helpers.js";
 
@@ -242,27 +244,30 @@ describe("vault sink", () => {
     expectNoLeak([secretId], error, ctx.logs);
   });
 
-  it("reports 403 permission denied as not retryable, naming the sink and key but not the token or secret", async () => {
-    const { value, secret } = makeSecret();
-    let reads = 0;
-    server.use(
-      http.get(`${VAULT}/v1/secret/data/app`, () => {
-        reads += 1;
-        return HttpResponse.json({ errors: ["1 error occurred:\n\t* permission denied\n\n"] }, { status: 403 });
-      }),
-    );
-    const ctx = makeContext({ env });
-    const report = await deliverAll(secret, [sinkFor({ path: "app" })], ctx, recordingSleep());
-    expect(reads).toBe(1);
-    expect(report.error?.retryable).toBe(false);
-    expect(report.error?.message).toContain("HTTP 403");
-    expect(report.error?.message).toContain("permission denied");
-    expect(report.error?.message).toContain(ctx.keyId);
-    expect(report.error?.sinkType).toBe("vault");
-    expectNoLeak([value, TOKEN], report, report.error, ctx.logs);
-  });
+  it(
+    "reports 403 permission denied as not retryable, naming the sink and key " + "but not the token or secret",
+    async () => {
+      const { value, secret } = makeSecret();
+      let reads = 0;
+      server.use(
+        http.get(`${VAULT}/v1/secret/data/app`, () => {
+          reads += 1;
+          return HttpResponse.json({ errors: ["1 error occurred:\n\t* permission denied\n\n"] }, { status: 403 });
+        }),
+      );
+      const ctx = makeContext({ env });
+      const report = await deliverAll(secret, [sinkFor({ path: "app" })], ctx, recordingSleep());
+      expect(reads).toBe(1);
+      expect(report.error?.retryable).toBe(false);
+      expect(report.error?.message).toContain("HTTP 403");
+      expect(report.error?.message).toContain("permission denied");
+      expect(report.error?.message).toContain(ctx.keyId);
+      expect(report.error?.sinkType).toBe("vault");
+      expectNoLeak([value, TOKEN], report, report.error, ctx.logs);
+    },
+  );
 
-  it("retries a sealed Vault (503) and a rate limit (429) within deliverAll", async () => {
+  it("retries a sealed Vault (503) and a rate limit (429) per the SDK's policy", async () => {
     const { value, secret } = makeSecret();
     const answers = [
       () => HttpResponse.json({ errors: ["Vault is sealed"] }, { status: 503 }),
@@ -283,22 +288,28 @@ describe("vault sink", () => {
     );
     const { sleeps, sleep } = recordingSleep();
     const ctx = makeContext({ env });
-    const report = await deliverAll(secret, [sinkFor({ path: "app" })], ctx, { sleep });
+    const report = await deliverAll(secret, [sinkFor({ path: "app" })], ctx, { sleep, random: () => 0.5 });
     expect(report.ok).toBe(true);
-    expect(report.results[0]?.attempts).toBe(3);
-    expect(sleeps).toEqual([1000, 4000]);
+    expect(reads).toBe(3);
+    expect(report.results[0]?.attempts).toBe(1);
+    // Backoff 0.5 * 500 ms after the 503; Retry-After (4 s) over the 0.5 * 1000 ms backoff after the 429.
+    expect(sleeps).toEqual([250, 4000]);
     expectNoLeak([value, TOKEN], report, ctx.logs);
   });
 
-  it("reports a 500 on the write as possibly delivered", async () => {
+  it("retries a 500 on the check-and-set write, then reports it as possibly delivered and final", async () => {
+    let writes = 0;
     server.use(
       http.get(`${VAULT}/v1/secret/data/app`, () => kvRead({}, 1)),
-      http.post(`${VAULT}/v1/secret/data/app`, () =>
-        HttpResponse.json({ errors: ["internal error"] }, { status: 500 }),
-      ),
+      http.post(`${VAULT}/v1/secret/data/app`, () => {
+        writes += 1;
+        return HttpResponse.json({ errors: ["internal error"] }, { status: 500 });
+      }),
     );
     const error = await rejectionOf(sinkFor({ path: "app" }).deliver(makeSecret().secret, makeContext({ env })));
-    expect((error as DeliveryError).retryable).toBe(true);
+    // A POST, but a check-and-set one: repeating it is safe, so the policy repeats it.
+    expect(writes).toBe(DEFAULT_RETRY_SETTINGS.maxRetries + 1);
+    expect((error as DeliveryError).retryable).toBe(false);
     expect((error as DeliveryError).maybeDelivered).toBe(true);
   });
 
