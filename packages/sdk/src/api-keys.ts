@@ -1,6 +1,5 @@
 // `client.apiKeys`: the key-management operations of the contract, with typed inputs and results.
 
-import { randomUUID } from "node:crypto";
 import type { Client } from "openapi-fetch";
 import type { Caller } from "./caller.js";
 import { expectData, expectPage, type Page } from "./envelope.js";
@@ -204,7 +203,7 @@ function checkPerPage(perPage: number | undefined): number {
 }
 
 function checkIdempotencyKey(given: string | undefined): string {
-  if (given === undefined) return randomUUID();
+  if (given === undefined) return globalThis.crypto.randomUUID();
   if (typeof given !== "string" || given.length === 0 || given.length > 255) {
     throw invalidInput("idempotencyKey", "idempotencyKey must be 1 to 255 characters");
   }

@@ -1,7 +1,6 @@
 // TimelyClient: wires options, transport, pacing and the typed openapi-fetch client together, and
 // keeps the credential out of sight (private field, masked in inspect and JSON).
 
-import { inspect } from "node:util";
 import createClient, { type Client } from "openapi-fetch";
 import { ApiKeys, type RequestOptions } from "./api-keys.js";
 import { MAX_RESPONSE_BYTES } from "./body-reader.js";
@@ -10,6 +9,7 @@ import { expectData } from "./envelope.js";
 import type { Health, Me, paths } from "@timely-keys/contract";
 import { resolveOptions, type TimelyClientHooks, type TimelyClientOptions } from "./options.js";
 import { Pacer } from "./pacing.js";
+import { inspectCustom } from "./secret.js";
 import { Redactor } from "./redact.js";
 import { maskSecret } from "./secret.js";
 import { ServerClock } from "./server-clock.js";
@@ -97,7 +97,7 @@ export class TimelyClient {
     return { baseUrl: this.#baseUrl, apiKey: maskSecret(this.#apiKey) };
   }
 
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return `TimelyClient { baseUrl: ${JSON.stringify(this.#baseUrl)}, apiKey: ${JSON.stringify(maskSecret(this.#apiKey))} }`;
   }
 }

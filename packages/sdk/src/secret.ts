@@ -1,4 +1,8 @@
-import { inspect } from "node:util";
+/**
+ * `util.inspect.custom`, which Node documents as this registered symbol: the SDK needs no `node:util`
+ * (nor its load at start-up) to mask what `console.log` shows.
+ */
+export const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
 const VISIBLE_CHARS = 4;
 // Below this many characters after the prefix, showing 4 of them would give away too much.
@@ -50,7 +54,7 @@ export class Secret {
     return this.#masked;
   }
 
-  [inspect.custom](): string {
+  [inspectCustom](): string {
     return `Secret(${this.#masked})`;
   }
 }
