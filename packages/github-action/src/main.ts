@@ -143,8 +143,8 @@ export async function run(): Promise<void> {
     mask(secretValues(env, []));
     const githubWorkspace = env.GITHUB_WORKSPACE || process.cwd();
     const inputs = parseInputs((name) => core.getInput(name), githubWorkspace);
-    await loadPipeline();
     if (inputs.githubToken) mask([inputs.githubToken]);
+    await loadPipeline();
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;
