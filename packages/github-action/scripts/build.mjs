@@ -72,7 +72,9 @@ async function bundle(outdir) {
     metafile: metafilePath !== undefined,
     // Some bundled CommonJS dependencies call require() for Node built-ins (e.g. require("net")).
     banner: {
-      js: "// Built by packages/github-action/scripts/build.mjs from src/; do not edit.\nimport { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js:
+        "// Built by packages/github-action/scripts/build.mjs from src/; do not edit.\n" +
+        "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
   });
   if (metafilePath !== undefined) writeFileSync(metafilePath, JSON.stringify(result.metafile, null, 2));
