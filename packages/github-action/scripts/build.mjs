@@ -7,9 +7,10 @@
 //
 //   node scripts/build.mjs           build dist/
 //   node scripts/build.mjs --check   build into a temporary folder and exit 1 when dist/ differs
-//   (--dist DIR compares against DIR instead of dist/: the tests use it on a copy)
+//   (--dist DIR builds into or compares against DIR instead of dist/: the tests use it on a copy;
+//   --metafile FILE also writes esbuild's metafile, which inputs each output file holds, to FILE)
 import { build } from "esbuild";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,6 +20,8 @@ const args = process.argv.slice(2);
 const check = args.includes("--check");
 const distArg = args.indexOf("--dist");
 const distDir = distArg >= 0 && args[distArg + 1] ? resolve(args[distArg + 1]) : join(packageDir, "dist");
+const metafileArg = args.indexOf("--metafile");
+const metafilePath = metafileArg >= 0 && args[metafileArg + 1] ? resolve(args[metafileArg + 1]) : undefined;
 
 // @actions/http-client (and the 400 KB of undici under it) is imported by @actions/core only for
 // getIDToken(), which the Action never calls; marked free of side effects, it is left out.
@@ -40,7 +43,7 @@ const unusedImports = {
 
 /** The same inputs give the same bytes: no timestamps, no absolute paths, no source maps. */
 async function bundle(outdir) {
-  await build({
+  const result = await build({
     absWorkingDir: packageDir,
     entryPoints: [join(packageDir, "src", "index.ts")],
     outdir,
@@ -66,11 +69,15 @@ async function bundle(outdir) {
     sourcemap: false,
     charset: "utf8",
     logLevel: "warning",
+    metafile: metafilePath !== undefined,
     // Some bundled CommonJS dependencies call require() for Node built-ins (e.g. require("net")).
     banner: {
-      js: "// Built by packages/github-action/scripts/build.mjs from src/; do not edit.\nimport { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      js:
+        "// Built by packages/github-action/scripts/build.mjs from src/; do not edit.\n" +
+        "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
   });
+  if (metafilePath !== undefined) writeFileSync(metafilePath, JSON.stringify(result.metafile, null, 2));
 }
 
 function shown(dir) {

@@ -5,7 +5,29 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as core from "@actions/core";
-import {
+import type {
+  ApplyReport,
+  CheckReport,
+  ClientFactory,
+  Desired,
+  Plan,
+  PlanOptions,
+  Planned,
+} from "@timely-keys/provisioner";
+import { sanitizeLines } from "@timely-keys/sdk";
+import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
+import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
+import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
+import { COMMENT_MAX_CHARS, upsertPlanComment } from "./github/pr-comment.js";
+import { githubApi, repoOf, type GitHubApi } from "./github/rest.js";
+import type { Pipeline } from "./pipeline.js";
+import { fileOnlyDeliveries } from "./runner-sinks.js";
+import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
+import type { SummaryInput } from "./summary.js";
+
+// The manifest's pipeline (YAML, validation, read, plan, render, apply, check, notifications) is
+// imported once the inputs are read (loadPipeline), not at the step's start: see ./pipeline.ts.
+let {
   apply,
   checkFilters,
   checkNotifyTargets,
@@ -35,25 +57,54 @@ import {
   UserError,
   validateFile,
   workspaceMatrix,
-  type ApplyReport,
-  type CheckReport,
-  type ClientFactory,
-  type Desired,
-  type Plan,
-  type PlanOptions,
-  type Planned,
-} from "@timely-keys/provisioner";
-import { sanitizeLines } from "@timely-keys/sdk";
-import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
-import { closingLines, failures, progressLine } from "./apply-log.js";
-import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
-import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
-import { syncIssues } from "./github/issues.js";
-import { COMMENT_MAX_CHARS, upsertPlanComment } from "./github/pr-comment.js";
-import { githubApi, repoOf, type GitHubApi } from "./github/rest.js";
-import { fileOnlyDeliveries } from "./runner-sinks.js";
-import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
-import { buildSummary, type SummaryInput } from "./summary.js";
+  closingLines,
+  failures,
+  progressLine,
+  syncIssues,
+  buildSummary,
+}: Pipeline = {
+  // Nothing thrown before the pipeline is loaded is one of its errors (failureMessage asks).
+  UserError: class NotLoaded {},
+} as unknown as Pipeline;
+
+async function loadPipeline(): Promise<void> {
+  ({
+    apply,
+    checkFilters,
+    checkNotifyTargets,
+    checkPlanned,
+    findingLine,
+    findings,
+    findingTitle,
+    notifyApply,
+    notifyFindings,
+    reaches,
+    buildReport,
+    checkedGroupIds,
+    failingGroups,
+    renderMarkdown,
+    renderReportHtml,
+    clientsFromEnv,
+    countResults,
+    exposedEntries,
+    parseManifest,
+    readAndPlan,
+    renderEmergencyNotice,
+    renderExposure,
+    renderJson,
+    renderText,
+    selectedWorkspaces,
+    summaryLine,
+    UserError,
+    validateFile,
+    workspaceMatrix,
+    closingLines,
+    failures,
+    progressLine,
+    syncIssues,
+    buildSummary,
+  } = await import("./pipeline.js"));
+}
 
 /** Values already registered with the runner: each is masked once. */
 const masked = new Set<string>();
@@ -93,6 +144,7 @@ export async function run(): Promise<void> {
     const githubWorkspace = env.GITHUB_WORKSPACE || process.cwd();
     const inputs = parseInputs((name) => core.getInput(name), githubWorkspace);
     if (inputs.githubToken) mask([inputs.githubToken]);
+    await loadPipeline();
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
     if (desired === undefined) return;

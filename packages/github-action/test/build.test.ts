@@ -89,7 +89,69 @@ describe("dist/", () => {
     // @actions/http-client's undici (only for getIDToken, never called) is not bundled.
     expect([index, ...chunks].some((c) => c.includes("llhttp"))).toBe(false);
   });
+
+  it("starts without the YAML parser, the validator or the sinks' SDKs: those load after the inputs", () => {
+    const out = mkdtempSync(join(tmpdir(), "timely-keys-dist-meta-"));
+    try {
+      const metafile = join(out, "meta.json");
+      execFileSync(process.execPath, [buildScript, "--dist", join(out, "dist"), "--metafile", metafile], {
+        cwd: packageDir,
+      });
+      const meta = JSON.parse(readFileSync(metafile, "utf8")) as Metafile;
+      const outputOf = (entryPoint: string) => {
+        const found = Object.entries(meta.outputs).find(([, output]) => output.entryPoint === entryPoint);
+        expect(found, `an output for ${entryPoint}`).toBeDefined();
+        return (found as [string, MetafileOutput])[0];
+      };
+      // What node loads before run() reads the inputs: dist/index.js and what it imports statically.
+      const startFiles = staticClosure(meta, outputOf("src/index.ts"));
+      const startInputs = [...startFiles].flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {}));
+      expect(startInputs).toContain("src/main.ts");
+      expect(startInputs).toContain("src/inputs.ts");
+      const heavy =
+        /node_modules\/(yaml|js-yaml|ajv|ajv-formats|@aws-sdk|@smithy|libsodium-wrappers|libsodium)\/|provisioner\//;
+      expect(startInputs.filter((input) => heavy.test(input))).toEqual([]);
+      // The pipeline main.ts imports once the inputs are read holds them (so the check above can fail).
+      const pipeline = outputOf("src/pipeline.ts");
+      const entry = outputOf("src/index.ts");
+      expect(meta.outputs[entry]?.imports).toContainEqual({ path: pipeline, kind: "dynamic-import" });
+      const pipelineInputs = [...staticClosure(meta, pipeline)].flatMap((file) =>
+        Object.keys(meta.outputs[file]?.inputs ?? {}),
+      );
+      for (const expected of [/node_modules\/yaml\//, /node_modules\/ajv-formats\//, /provisioner\/src\/validate\//]) {
+        expect(
+          pipelineInputs.some((input) => expected.test(input)),
+          `pipeline holds ${expected}`,
+        ).toBe(true);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
+
+interface MetafileOutput {
+  entryPoint?: string;
+  inputs: Record<string, unknown>;
+  imports: Array<{ path: string; kind: string; external?: boolean }>;
+}
+interface Metafile {
+  outputs: Record<string, MetafileOutput>;
+}
+
+/** `file` and the output files it imports with import statements, transitively (what node links before it runs). */
+function staticClosure(meta: Metafile, file: string): Set<string> {
+  const reached = new Set([file]);
+  const queue = [file];
+  while (queue.length > 0) {
+    for (const imported of meta.outputs[queue.shift() as string]?.imports ?? []) {
+      if (imported.external || imported.kind !== "import-statement" || reached.has(imported.path)) continue;
+      reached.add(imported.path);
+      queue.push(imported.path);
+    }
+  }
+  return reached;
+}
 
 /** Every import, dynamic import and require() of a built file, as esbuild parses them. */
 async function importsIn(file: string): Promise<Array<{ path: string; kind: string }>> {

@@ -1,0 +1,40 @@
+// Everything the Action needs past its inputs, imported by main.ts in one import() once they are
+// read (its loadPipeline). Kept out of the entry chunk, the YAML parser, the manifest validator and
+// the rest of the pipeline are compiled only by a step that reads a manifest, so a step's start-up
+// costs about what Node's own does (bench/cold-start.ts; test/build.test.ts checks the split).
+export {
+  apply,
+  checkFilters,
+  checkNotifyTargets,
+  checkPlanned,
+  findingLine,
+  findings,
+  findingTitle,
+  notifyApply,
+  notifyFindings,
+  reaches,
+  buildReport,
+  checkedGroupIds,
+  failingGroups,
+  renderMarkdown,
+  renderReportHtml,
+  clientsFromEnv,
+  countResults,
+  exposedEntries,
+  parseManifest,
+  readAndPlan,
+  renderEmergencyNotice,
+  renderExposure,
+  renderJson,
+  renderText,
+  selectedWorkspaces,
+  summaryLine,
+  UserError,
+  validateFile,
+  workspaceMatrix,
+} from "@timely-keys/provisioner";
+export { closingLines, failures, progressLine } from "./apply-log.js";
+export { syncIssues } from "./github/issues.js";
+export { buildSummary } from "./summary.js";
+
+export type Pipeline = typeof import("./pipeline.js");
