@@ -10,7 +10,7 @@
 // unannounced. Failures this run sees are settled here: a successor no sink received is revoked; one
 // that some sinks may hold stays active, marked `delivering d/t failed`, and the next plan makes a
 // newer successor and drains this one like any previous key.
-import { NotFoundError, TimelyError, type ApiKey, type Secret } from "@timely-keys/sdk";
+import { NotFoundError, TimelyError, type ApiKey, type Me, type Secret } from "@timely-keys/sdk";
 import { createSink, deliverAll, type DeliveryContext, type DeliveryReport } from "../deliver/index.js";
 import { parseMarker, withMarker } from "../marker.js";
 import type { CreateAction, RotateAction, SuccessorSpec } from "../model.js";
@@ -55,7 +55,7 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
   // Check the key itself before any sink gets it: a key with the wrong scopes or workspace must never
   // reach a consumer. No sink of this run holds it yet, so a failure here revokes it (unless another
   // run made it: that run may have delivered it already).
-  await verify(action, run, spec, key, secret, replayed ? "made-elsewhere" : "before-delivery");
+  await verify(run, spec, key, secret, replayed ? "made-elsewhere" : "before-delivery");
 
   // A plan saved by an earlier version creates the key `pending`, and a replayed create may answer
   // with a key such a version made: from `pending`, the next run would revoke a key a sink may hold.
@@ -86,7 +86,7 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
   await probes(action, run, spec, key, secret, "afterDeliver", allSinks);
   // And again once every sink has it: the key still answers as itself (not deactivated or revoked
   // meanwhile). Consumers may hold it now, so a failure leaves it `delivering` to drain.
-  await verify(action, run, spec, key, secret, "after-delivery");
+  await verify(run, spec, key, secret, "after-delivery");
   await probes(action, run, spec, key, secret, "verify", allSinks);
   await run.afterStep(action, "verify", key.id);
 
@@ -284,14 +284,13 @@ async function deliver(
 type VerifyPoint = "before-delivery" | "made-elsewhere" | "after-delivery";
 
 async function verify(
-  action: CreateAction | RotateAction,
   run: WorkspaceExecution,
   spec: SuccessorSpec,
   key: ApiKey,
   secret: Secret,
   when: VerifyPoint,
 ): Promise<void> {
-  let me;
+  let me: Me;
   try {
     me = await run.probe(secret.reveal()).me({ signal: run.signal });
   } catch (error) {
