@@ -4,9 +4,10 @@
 //
 //   Salesforce sync [tk:salesforce-crm#3 @1764000000 ~3fa2]      current key, promoted at ...
 //   Salesforce sync [tk:salesforce-crm#4 delivering 0/3]         successor as created: some sinks may have it
-//   Salesforce sync [tk:salesforce-crm#4 pending]                successor made by a version before 2026-12: no sink has it
+//   Salesforce sync [tk:salesforce-crm#4 pending]                successor of a version before 2026-12: in no sink
 //   Salesforce sync [tk:salesforce-crm#3 @1764000000 hold#4]     previous key held by a rollback
-//   Salesforce sync [tk:salesforce-crm#4 delivering 1/3 failed]  a run failed to deliver it: the next run goes on at once
+//   Salesforce sync [tk:salesforce-crm#4 delivering 1/3 failed]  a run failed to deliver it: the next run goes on
+//                                                                at once
 //   Salesforce sync [tk:salesforce-crm#3 @1764000000 compromised] retired as soon as a verified successor is current
 //
 // Grammar (docs/plan-format.md has the full table):

@@ -66,7 +66,8 @@ async function requireVerifiedSuccessor(action: PreviousKeyAction, run: Workspac
   const newer = marker !== null && (action.generation === undefined || marker.generation > action.generation);
   if (current.status !== "active" || !verified || !newer) {
     throw new StepError(
-      `refusing to retire key ${action.keyId}: its successor ${action.currentKeyId} is not an active, verified key of ${action.entryId} any more; plan again`,
+      `refusing to retire key ${action.keyId}: its successor ${action.currentKeyId} is not an active, verified key ` +
+        `of ${action.entryId} any more; plan again`,
     );
   }
 }

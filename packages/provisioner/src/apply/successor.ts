@@ -36,7 +36,8 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
   const { client } = run;
   if (action.successor.sinks.length === 0) {
     throw new StepError(
-      `${action.entryId}: no deliver: sinks, so a new secret would reach no one; add a sink to the entry before it is created or rotated`,
+      `${action.entryId}: no deliver: sinks, so a new secret would reach no one; add a sink to the entry before it ` +
+        "is created or rotated",
     );
   }
 
@@ -162,7 +163,10 @@ function heldBy(
       : `the compromised key #${action.generation ?? "?"} stays active (no replacement yet)`;
   }
   const next = action.kind === "rotate" && action.emergency ? "continues the emergency: it makes" : "makes";
-  return `${parts.join("; ")}. It stays active and drains later; ${old}. The next run (no need to wait) ${next} key #${spec.generation + 1} and delivers it to every sink.`;
+  return (
+    `${parts.join("; ")}. It stays active and drains later; ${old}. ` +
+    `The next run (no need to wait) ${next} key #${spec.generation + 1} and delivers it to every sink.`
+  );
 }
 
 async function probes(
@@ -214,7 +218,8 @@ async function createSuccessor(action: CreateAction | RotateAction, run: Workspa
     }
     if (skips >= MAX_GENERATION_SKIPS) {
       throw new StepError(
-        `${action.entryId}: generations ${action.successor.generation}..${spec.generation} were all spent by earlier runs; plan again`,
+        `${action.entryId}: generations ${action.successor.generation}..${spec.generation} were all spent by ` +
+          "earlier runs; plan again",
       );
     }
     spec = successorForGeneration(spec, action.workspace, spec.generation + 1);

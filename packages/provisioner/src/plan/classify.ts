@@ -21,7 +21,10 @@ export interface EntryKeys {
   partial: MarkedKey[];
   /** `pending` successors (made by an earlier version) whose run is over: no sink has them, their secret is lost. */
   abandoned: MarkedKey[];
-  /** `pending` or `delivering` successors touched within the lease (and not marked `failed`): a run may still be at work. */
+  /**
+   * `pending` or `delivering` successors touched within the lease (and not marked `failed`): a run may
+   * still be at work.
+   */
   inFlight: MarkedKey[];
   /**
    * Other verified keys claiming the current key's generation (a copied marker). Never retired by a

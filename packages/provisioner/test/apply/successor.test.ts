@@ -55,7 +55,7 @@ function touched(plan: Awaited<ReturnType<World["plan"]>>): string[] {
 }
 
 describe("a create", () => {
-  it("costs the token 2 requests: create (already delivering), deliver, GET /v1/me twice with the new key, promote", async () => {
+  it("costs the token 2 requests: create (already delivering) and promote; the key verifies itself twice", async () => {
     const { keyId, error, run, requests } = await createKey({ id: "crm", sinks: ["a.env", "b.env"] });
     expect(error).toBeUndefined();
     expect(requests.token).toEqual(CREATE_AND_PROMOTE);
@@ -86,7 +86,7 @@ describe("a create", () => {
 });
 
 describe("a rotation", () => {
-  it("costs the token 2 requests for the new key and leaves the old one active and current until it drains", async () => {
+  it("costs the token 2 requests for the new key; the old one stays active and current until it drains", async () => {
     const first = await createKey();
     const firstSecret = world.sinkSecret("crm.env");
     world.emulator.clock.advance(91 * DAY_SECONDS);
@@ -215,7 +215,7 @@ describe("failures this run sees", () => {
     expect(touched(next)).toEqual([]);
   });
 
-  it("promote fails: the delivered key stays active and delivering, never revoked; the next run replaces it", async () => {
+  it("promote fails: it stays active and delivering, never revoked; the next run replaces it", async () => {
     const plan = await world.plan([crm]);
     const run = await world.execution(plan.workspaces[0]!);
     // Only the promote is a request on /v1/api-keys/{id} in a successful create.
@@ -271,7 +271,7 @@ describe("keys made elsewhere", () => {
     ]);
   });
 
-  it("a replayed create (another run made the key) is not revoked when verify fails before this run delivers", async () => {
+  it("a replayed create (another run made the key) is not revoked when verify fails before delivery", async () => {
     const first = await createKey(crm, "create");
     expect(first.error).toBeInstanceOf(Crash);
     const keyId = onlyKeyId();
