@@ -286,8 +286,8 @@ export const applyRate: Benchmark = {
           `${CLI_ENTRIES} new entries (file sinks): for each it creates the key, writes the file and promotes it ` +
           "(see below for the requests of each step). Rate = token requests admitted over the span between the " +
           `token's first and last request in the emulator's log (${count(cli.admitted)} admitted, ${cli.refused} ` +
-          "refused with 429). The slots that free up while node starts the CLI are not used, so in a run this short " +
-          "the figure can read slightly above the limit.",
+          "refused with 429). Slots that free up while node starts the CLI are all there for its first requests, so " +
+          "in a run this short the figure can read slightly above the limit.",
         `**At the default ${DEFAULT_LIMIT}/min:** a fresh emulator with the API's default limit, its window filled ` +
           `the same way (${DEFAULT_LIMIT} requests, one every ${WINDOW_MS / DEFAULT_LIMIT} ms), then the same ` +
           `\`timely-keys apply\` on ${DEFAULT_LIMIT_ENTRIES} new entries. Keys per minute = keys made / the span of ` +
