@@ -3,10 +3,11 @@
 // only state timely-keys keeps, so everything the planner must remember lives here.
 //
 //   Salesforce sync [tk:salesforce-crm#3 @1764000000 ~3fa2]      current key, promoted at ...
-//   Salesforce sync [tk:salesforce-crm#4 pending]                successor, no sink has it yet
-//   Salesforce sync [tk:salesforce-crm#4 delivering 1/3]         successor, some sinks may have it
+//   Salesforce sync [tk:salesforce-crm#4 delivering 0/3]         successor as created: some sinks may have it
+//   Salesforce sync [tk:salesforce-crm#4 pending]                successor of a version before 2026-12: in no sink
 //   Salesforce sync [tk:salesforce-crm#3 @1764000000 hold#4]     previous key held by a rollback
-//   Salesforce sync [tk:salesforce-crm#4 delivering 1/3 failed]  a run failed to deliver it: the next run goes on at once
+//   Salesforce sync [tk:salesforce-crm#4 delivering 1/3 failed]  a run failed to deliver it: the next run goes on
+//                                                                at once
 //   Salesforce sync [tk:salesforce-crm#3 @1764000000 compromised] retired as soon as a verified successor is current
 //
 // Grammar (docs/plan-format.md has the full table):
@@ -32,7 +33,10 @@ export interface Marker {
   generation: number;
   /** `current`: verified and promoted (no phase word). */
   phase: MarkerPhase;
-  /** Delivery progress of a `delivering` key: sinks done out of total. */
+  /**
+   * Delivery progress of a `delivering` key: sinks done out of total. Written as `0/n` at the create
+   * and again only when a run fails (`d/n failed`): `0/n` alone does not mean no sink has the key.
+   */
   progress?: { done: number; total: number };
   /** When the key was promoted to current (unix seconds, server clock): the drain clock starts here. */
   promotedAt?: number;

@@ -179,18 +179,20 @@ export interface CreateKeyBody {
 
 /**
  * Everything needed to make a new key for an entry, deliver it and promote it, in one run (its
- * secret exists only in the memory of that run):
- *  1. `POST /v1/api-keys` with `create` and the `Idempotency-Key` header `idempotencyKey`
- *     (the description carries the `pending` marker);
- *  2. before the first sink, PATCH the description to `descriptions.delivering` (progress 0/n);
- *     after each sink, optionally PATCH `withMarker(userDescription, {...markers.delivering,
- *     progress: {done, total}})`;
- *  3. verify: `GET /v1/me` with the new secret must answer `key_id` = the new key, `scopes` equal to
- *     `verify.scopes` and, when known, `workspace_id` = `verify.workspaceId`. On failure: revoke the
- *     new key and leave every other key untouched;
+ * secret exists only in the memory of that run), with two management-token requests:
+ *  1. `POST /v1/api-keys` with `create` and the `Idempotency-Key` header `idempotencyKey`; the
+ *     description already carries the `delivering 0/n` marker (`descriptions.delivering`), so no
+ *     edit is needed before the first sink;
+ *  2. verify: `GET /v1/me` with the new secret (a request of the new key, not of the token) must
+ *     answer `key_id` = the new key, `scopes` equal to `verify.scopes` and, when known,
+ *     `workspace_id` = `verify.workspaceId`. On failure: revoke the new key (no sink has it) and
+ *     leave every other key untouched;
+ *  3. deliver to every sink, run the probes, `GET /v1/me` again;
  *  4. promote: PATCH the description to `descriptions.current`.
- * If a replayed create answers with a key that no longer exists, use `successorForGeneration` to
- * move to the next generation.
+ * A failure after the first sink leaves the key `delivering d/t failed` (when some sink may hold it)
+ * or revokes it (when none does). If a replayed create answers with a key that no longer exists, use
+ * `successorForGeneration` to move to the next generation. Plans saved by versions before this one
+ * create with a `pending` marker; the executor then marks the key `delivering` before the first sink.
  */
 export interface SuccessorSpec {
   generation: number;
@@ -198,8 +200,8 @@ export interface SuccessorSpec {
   create: CreateKeyBody;
   /** The manifest's description, without marker and before truncation. */
   userDescription: string;
-  markers: { pending: Marker; delivering: Marker; current: Marker };
-  descriptions: { pending: string; delivering: string; current: string };
+  markers: { delivering: Marker; current: Marker };
+  descriptions: { delivering: string; current: string };
   /** Delivered in this order; all must succeed before verify. */
   sinks: SinkConfig[];
   verify: { keyName: string; scopes: Scope[]; workspaceId: string | null };

@@ -1,11 +1,10 @@
 // Actions on existing keys: the plan lists their API calls; this runs them, after re-checking the
 // one rule no stale or edited plan may break: a previous key is retired only while its entry's
 // verified successor is live and active.
-import { NotFoundError } from "@timely-keys/sdk";
+import { type ApiKey, NotFoundError } from "@timely-keys/sdk";
 import { parseMarker } from "../marker.js";
 import type { KeyOperation, PlanAction, PreviousKeyAction } from "../model.js";
 import type { WorkspaceExecution } from "./context.js";
-import type { ApplyStep } from "./report.js";
 import { StepError } from "./successor.js";
 
 export async function runOperations(action: PlanAction, run: WorkspaceExecution): Promise<void> {
@@ -18,7 +17,7 @@ export async function runOperations(action: PlanAction, run: WorkspaceExecution)
 export async function runKeyOperations(action: PlanAction, run: WorkspaceExecution): Promise<void> {
   for (const operation of action.operations) {
     await runOperation(operation, run);
-    await run.afterStep(action, stepOf(operation), operation.keyId);
+    await run.afterStep(action, operation.op, operation.keyId);
   }
 }
 
@@ -45,12 +44,8 @@ async function runOperation(operation: KeyOperation, run: WorkspaceExecution): P
   }
 }
 
-function stepOf(operation: KeyOperation): ApplyStep {
-  return operation.op === "update" ? "update" : operation.op;
-}
-
 async function requireVerifiedSuccessor(action: PreviousKeyAction, run: WorkspaceExecution): Promise<void> {
-  let current;
+  let current: ApiKey;
   try {
     current = await run.client.apiKeys.get(action.currentKeyId, { signal: run.signal });
   } catch (error) {
@@ -66,7 +61,8 @@ async function requireVerifiedSuccessor(action: PreviousKeyAction, run: Workspac
   const newer = marker !== null && (action.generation === undefined || marker.generation > action.generation);
   if (current.status !== "active" || !verified || !newer) {
     throw new StepError(
-      `refusing to retire key ${action.keyId}: its successor ${action.currentKeyId} is not an active, verified key of ${action.entryId} any more; plan again`,
+      `refusing to retire key ${action.keyId}: its successor ${action.currentKeyId} is not an active, verified key ` +
+        `of ${action.entryId} any more; plan again`,
     );
   }
 }

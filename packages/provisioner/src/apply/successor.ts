@@ -1,12 +1,16 @@
 // create / rotate: make the successor, deliver its secret to every sink, verify it, promote it,
-// all in this run, because the secret exists only in this process's memory.
+// all in this run, because the secret exists only in this process's memory. Two requests of the
+// management token per new key:
 //
-//   create (marker `pending`)  ->  marker `delivering`  ->  every sink  ->  GET /v1/me  ->  marker current
+//   create (marker `delivering 0/n`)  ->  GET /v1/me  ->  every sink  ->  probes, GET /v1/me  ->  marker current
+//                                        (the new key's own requests, not the token's)
 //
-// A failure on the way never leaves an undelivered active key behind: a successor no sink received
-// is revoked; one that some sinks may hold stays active with its `delivering` marker, and the next
-// plan makes a newer successor and drains this one like any previous key.
-import { NotFoundError, TimelyError, type ApiKey, type Secret } from "@timely-keys/sdk";
+// The key carries `delivering` from its first moment, so no edit is needed before the first sink:
+// whatever happens after the create, the next run treats it as possibly held and never revokes it
+// unannounced. Failures this run sees are settled here: a successor no sink received is revoked; one
+// that some sinks may hold stays active, marked `delivering d/t failed`, and the next plan makes a
+// newer successor and drains this one like any previous key.
+import { NotFoundError, TimelyError, type ApiKey, type Me, type Secret } from "@timely-keys/sdk";
 import { createSink, deliverAll, type DeliveryContext, type DeliveryReport } from "../deliver/index.js";
 import { parseMarker, withMarker } from "../marker.js";
 import type { CreateAction, RotateAction, SuccessorSpec } from "../model.js";
@@ -32,7 +36,8 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
   const { client } = run;
   if (action.successor.sinks.length === 0) {
     throw new StepError(
-      `${action.entryId}: no deliver: sinks, so a new secret would reach no one; add a sink to the entry before it is created or rotated`,
+      `${action.entryId}: no deliver: sinks, so a new secret would reach no one; add a sink to the entry before it ` +
+        "is created or rotated",
     );
   }
 
@@ -40,7 +45,7 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
   // from then on every run knows of the emergency, whatever happens to this one.
   if (action.kind === "rotate" && action.operations.length > 0) await runKeyOperations(action, run);
 
-  const { key, secret, spec } = await createSuccessor(action, run);
+  const { key, secret, spec, replayed } = await createSuccessor(action, run);
   if (key === undefined) {
     // Another run finished this very successor already; an emergency still retires the old key.
     if (action.kind === "rotate" && action.emergency) await retireCompromised(action, run);
@@ -49,14 +54,22 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
   await run.afterStep(action, "create", key.id);
 
   // Check the key itself before any sink gets it: a key with the wrong scopes or workspace must never
-  // reach a consumer. No one holds it yet, so a failure here revokes it.
-  await verify(action, run, spec, key, secret, "before-delivery");
+  // reach a consumer. No sink of this run holds it yet, so a failure here revokes it (unless another
+  // run made it: that run may have delivered it already).
+  await verify(run, spec, key, secret, replayed ? "made-elsewhere" : "before-delivery");
 
-  await client.apiKeys.update(key.id, { description: spec.descriptions.delivering }, { signal: run.signal });
+  // A plan saved by an earlier version creates the key `pending`, and a replayed create may answer
+  // with a key such a version made: from `pending`, the next run would revoke a key a sink may hold.
+  if (!isDelivering(key)) {
+    await client.apiKeys.update(key.id, { description: spec.descriptions.delivering }, { signal: run.signal });
+  }
   const report = await deliver(action, run, spec, key, secret);
   if (!report.ok) {
     const received = report.delivered.length + report.maybeDelivered.length;
     const reason = report.error?.message ?? "delivery failed";
+    if (received === 0 && replayed) {
+      throw new StepError(`${reason}; ${madeElsewhere(key.id)}`, key.id);
+    }
     if (received === 0) {
       await client.apiKeys.revoke(key.id, { signal: run.signal });
       throw new StepError(
@@ -74,7 +87,7 @@ export async function runSuccessor(action: CreateAction | RotateAction, run: Wor
   await probes(action, run, spec, key, secret, "afterDeliver", allSinks);
   // And again once every sink has it: the key still answers as itself (not deactivated or revoked
   // meanwhile). Consumers may hold it now, so a failure leaves it `delivering` to drain.
-  await verify(action, run, spec, key, secret, "after-delivery");
+  await verify(run, spec, key, secret, "after-delivery");
   await probes(action, run, spec, key, secret, "verify", allSinks);
   await run.afterStep(action, "verify", key.id);
 
@@ -150,7 +163,10 @@ function heldBy(
       : `the compromised key #${action.generation ?? "?"} stays active (no replacement yet)`;
   }
   const next = action.kind === "rotate" && action.emergency ? "continues the emergency: it makes" : "makes";
-  return `${parts.join("; ")}. It stays active and drains later; ${old}. The next run (no need to wait) ${next} key #${spec.generation + 1} and delivers it to every sink.`;
+  return (
+    `${parts.join("; ")}. It stays active and drains later; ${old}. ` +
+    `The next run (no need to wait) ${next} key #${spec.generation + 1} and delivers it to every sink.`
+  );
 }
 
 async function probes(
@@ -177,6 +193,8 @@ interface Created {
   key: ApiKey | undefined;
   secret: Secret;
   spec: SuccessorSpec;
+  /** The API replayed an earlier create: another run (or an earlier attempt) made the key. */
+  replayed: boolean;
 }
 
 async function createSuccessor(action: CreateAction | RotateAction, run: WorkspaceExecution): Promise<Created> {
@@ -187,20 +205,21 @@ async function createSuccessor(action: CreateAction | RotateAction, run: Workspa
       signal: run.signal,
     });
     run.onSecret(created.secret.reveal());
-    if (!created.replayed) return { key: created.key, secret: created.secret, spec };
+    if (!created.replayed) return { key: created.key, secret: created.secret, spec, replayed: false };
     // A replay: a concurrent or earlier run made this generation. Continue its work if the key is
     // still there; a revoked one means this generation is spent: move to the next.
     const live = await getOrUndefined(run, created.key.id);
     if (live !== undefined && live.status === "active") {
       const marker = parseMarker(live.description);
       if (marker?.phase === "current" && marker.generation === spec.generation) {
-        return { key: undefined, secret: created.secret, spec };
+        return { key: undefined, secret: created.secret, spec, replayed: true };
       }
-      return { key: live, secret: created.secret, spec };
+      return { key: live, secret: created.secret, spec, replayed: true };
     }
     if (skips >= MAX_GENERATION_SKIPS) {
       throw new StepError(
-        `${action.entryId}: generations ${action.successor.generation}..${spec.generation} were all spent by earlier runs; plan again`,
+        `${action.entryId}: generations ${action.successor.generation}..${spec.generation} were all spent by ` +
+          "earlier runs; plan again",
       );
     }
     spec = successorForGeneration(spec, action.workspace, spec.generation + 1);
@@ -219,6 +238,11 @@ function keyContext(action: CreateAction | RotateAction, key: ApiKey, run: Works
     ...(run.fetch ? { fetch: run.fetch } : {}),
     ...(run.signal ? { signal: run.signal } : {}),
   };
+}
+
+/** Whether the live key already says `delivering` (anything else gets that marker before a sink). */
+function isDelivering(key: ApiKey): boolean {
+  return typeof key.description === "string" && parseMarker(key.description)?.phase === "delivering";
 }
 
 async function getOrUndefined(run: WorkspaceExecution, keyId: string): Promise<ApiKey | undefined> {
@@ -256,34 +280,29 @@ async function deliver(
   );
 }
 
+/**
+ * When verify runs: `before-delivery` (no sink has the key: a failure revokes it), `made-elsewhere`
+ * (before this run's delivery, but the key came from a replayed create: the run that made it may have
+ * delivered it, so a failure leaves it as it is) or `after-delivery` (consumers may hold it: a
+ * failure marks it `delivering … failed`, and it drains).
+ */
+type VerifyPoint = "before-delivery" | "made-elsewhere" | "after-delivery";
+
 async function verify(
-  action: CreateAction | RotateAction,
   run: WorkspaceExecution,
   spec: SuccessorSpec,
   key: ApiKey,
   secret: Secret,
-  when: "before-delivery" | "after-delivery",
+  when: VerifyPoint,
 ): Promise<void> {
-  const delivered = when === "after-delivery";
-  let me;
+  let me: Me;
   try {
     me = await run.probe(secret.reveal()).me({ signal: run.signal });
   } catch (error) {
     const why =
       error instanceof TimelyError ? `${error.status ?? ""} ${error.code ?? error.name}`.trim() : String(error);
-    if (!delivered) {
-      await run.client.apiKeys.revoke(key.id, { signal: run.signal });
-      throw new StepError(
-        `verify: GET /v1/me with the new key ${key.id} failed (${why}); no sink had it, so it was revoked; the current key is untouched`,
-        key.id,
-      );
-    }
-    // The secret was delivered: a consumer may hold it. Leave it `delivering`; the next run drains it.
-    await markFailed(run, spec, key.id, spec.sinks.length);
-    throw new StepError(
-      `verify: GET /v1/me with the new key ${key.id} failed (${why}); it stays active and will drain; the current key is untouched`,
-      key.id,
-    );
+    const fate = await settleFailedVerify(run, spec, key.id, when);
+    throw new StepError(`verify: GET /v1/me with the new key ${key.id} failed (${why}); ${fate}`, key.id);
   }
   const expectedScopes = [...spec.verify.scopes].sort().join(",");
   const actualScopes = [...me.scopes].sort().join(",");
@@ -295,12 +314,35 @@ async function verify(
     problems.push(`scopes are ${actualScopes || "(none)"}, the manifest says ${expectedScopes}`);
   if (me.workspace_id !== workspaceId) problems.push(`it belongs to workspace ${me.workspace_id}, not ${workspaceId}`);
   if (problems.length > 0) {
-    if (!delivered) await run.client.apiKeys.revoke(key.id, { signal: run.signal });
-    else await markFailed(run, spec, key.id, spec.sinks.length);
-    const fate = delivered ? "it stays active and will drain" : "no sink had it, so it was revoked";
-    throw new StepError(
-      `verify: new key ${key.id} failed its check (${problems.join("; ")}); ${fate}; the current key is untouched`,
-      key.id,
-    );
+    const fate = await settleFailedVerify(run, spec, key.id, when);
+    throw new StepError(`verify: new key ${key.id} failed its check (${problems.join("; ")}); ${fate}`, key.id);
   }
+}
+
+/** What becomes of a key that failed verify, done; returns the words for it. */
+async function settleFailedVerify(
+  run: WorkspaceExecution,
+  spec: SuccessorSpec,
+  keyId: string,
+  when: VerifyPoint,
+): Promise<string> {
+  switch (when) {
+    case "before-delivery":
+      await run.client.apiKeys.revoke(keyId, { signal: run.signal });
+      return "no sink had it, so it was revoked; the current key is untouched";
+    case "made-elsewhere":
+      return madeElsewhere(keyId);
+    case "after-delivery":
+      // The secret was delivered: a consumer may hold it. Leave it `delivering`; the next run drains it.
+      await markFailed(run, spec, keyId, spec.sinks.length);
+      return "it stays active and will drain; the current key is untouched";
+  }
+}
+
+/** Why a key made by another run is left as it is when this run fails on it before delivering it. */
+function madeElsewhere(keyId: string): string {
+  return (
+    `key ${keyId} was made by another run (the API replayed its create), which may have delivered it: ` +
+    "it is left active and drains if that run does not promote it; the current key is untouched"
+  );
 }

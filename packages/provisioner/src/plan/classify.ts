@@ -1,6 +1,11 @@
 // Sorting one entry's live keys into the roles of the rotation state machine, from markers alone:
 // the current key, previous keys (older, draining or in quarantine), successors left half-done by
 // a crash, and successors another run may still be delivering.
+//
+// A successor is created `delivering`: from its first moment a sink may hold it, so one whose run is
+// over is drained like a previous key, never revoked unannounced. `pending` is only written by
+// versions before 2026-12 (create, then PATCH to `delivering` before the first sink): such a key
+// never reached a sink, and is revoked at once.
 import type { MarkedKey } from "./keys.js";
 import { compareRank, lastTouched } from "./keys.js";
 
@@ -9,11 +14,17 @@ export interface EntryKeys {
   current: MarkedKey | null;
   /** Of an older generation than the current key: verified keys it replaced, and partly delivered successors. */
   previous: MarkedKey[];
-  /** `delivering` successors not older than the current key (or with no current key) whose run is over: some sinks may hold them. */
+  /**
+   * `delivering` successors not older than the current key (or with no current key) whose run is over:
+   * some sinks may hold them (a crash right after the create included), so they drain.
+   */
   partial: MarkedKey[];
-  /** `pending` successors whose run is over: no sink has them, their secret is lost. */
+  /** `pending` successors (made by an earlier version) whose run is over: no sink has them, their secret is lost. */
   abandoned: MarkedKey[];
-  /** `pending` or `delivering` successors touched within the lease (and not marked `failed`): a run may still be at work. */
+  /**
+   * `pending` or `delivering` successors touched within the lease (and not marked `failed`): a run may
+   * still be at work.
+   */
   inFlight: MarkedKey[];
   /**
    * Other verified keys claiming the current key's generation (a copied marker). Never retired by a

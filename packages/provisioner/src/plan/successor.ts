@@ -1,5 +1,7 @@
 // The spec of a new key for an entry: create body, idempotency key, the markers of each delivery
-// phase and what verify must see.
+// phase and what verify must see. The key is created already `delivering 0/n`: it costs no request to
+// mark it before the first sink, and a key no sink may hold is revoked by the run that made it (or,
+// after a crash, drained like a previous key), so the marker never has to say "no sink has it".
 import { createHash } from "node:crypto";
 import type { DesiredKey } from "../desired.js";
 import { withMarker, type Marker } from "../marker.js";
@@ -29,7 +31,6 @@ export interface SuccessorInput {
 
 export function successorSpec(input: SuccessorInput): SuccessorSpec {
   const { entry, generation } = input;
-  const pending: Marker = { entryId: entry.id, generation, phase: "pending" };
   const delivering: Marker = {
     entryId: entry.id,
     generation,
@@ -43,23 +44,19 @@ export function successorSpec(input: SuccessorInput): SuccessorSpec {
     promotedAt: input.promotedAt,
     ...(entry.protect ? { protect: true } : {}),
   });
-  const pendingDescription = withMarker(entry.description, pending);
+  const deliveringDescription = withMarker(entry.description, delivering);
   return {
     generation,
     idempotencyKey: idempotencyKey(input.workspace, entry.id, generation),
     create: {
       name: entry.name,
-      description: pendingDescription,
+      description: deliveringDescription,
       scopes: [...entry.scopes],
       expires_in_days: entry.expiresInDays,
     },
     userDescription: entry.description,
-    markers: { pending, delivering, current: current.marker },
-    descriptions: {
-      pending: pendingDescription,
-      delivering: withMarker(entry.description, delivering),
-      current: current.description,
-    },
+    markers: { delivering, current: current.marker },
+    descriptions: { delivering: deliveringDescription, current: current.description },
     sinks: entry.deliver.map((sink) => ({ ...sink })),
     verify: { keyName: entry.name, scopes: [...entry.scopes], workspaceId: input.workspaceId },
     ...((entry.verify?.length ?? 0) + (entry.afterDeliver?.length ?? 0) > 0
@@ -79,21 +76,16 @@ export function successorSpec(input: SuccessorInput): SuccessorSpec {
  */
 export function successorForGeneration(spec: SuccessorSpec, workspace: string, generation: number): SuccessorSpec {
   const retag = (marker: Marker): Marker => ({ ...marker, generation });
-  const pending = retag(spec.markers.pending);
   const delivering = retag(spec.markers.delivering);
   const { hash: _hash, ...currentBase } = retag(spec.markers.current);
   const current = currentDescription(spec.create.name, spec.userDescription, currentBase);
-  const pendingDescription = withMarker(spec.userDescription, pending);
+  const deliveringDescription = withMarker(spec.userDescription, delivering);
   return {
     ...spec,
     generation,
     idempotencyKey: idempotencyKey(workspace, spec.markers.current.entryId, generation),
-    create: { ...spec.create, description: pendingDescription },
-    markers: { pending, delivering, current: current.marker },
-    descriptions: {
-      pending: pendingDescription,
-      delivering: withMarker(spec.userDescription, delivering),
-      current: current.description,
-    },
+    create: { ...spec.create, description: deliveringDescription },
+    markers: { delivering, current: current.marker },
+    descriptions: { delivering: deliveringDescription, current: current.description },
   };
 }

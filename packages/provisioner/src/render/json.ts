@@ -67,8 +67,8 @@ const SHAPES: Record<string, Shape> = {
   },
   create: { keys: ["name", "description", "scopes", "expires_in_days"] },
   markers: {
-    keys: ["pending", "delivering", "current"],
-    children: { pending: "marker", delivering: "marker", current: "marker" },
+    keys: ["delivering", "current"],
+    children: { delivering: "marker", current: "marker" },
   },
   marker: {
     keys: [
@@ -87,7 +87,7 @@ const SHAPES: Record<string, Shape> = {
     children: { progress: "progress" },
   },
   progress: { keys: ["done", "total"] },
-  descriptions: { keys: ["pending", "delivering", "current"] },
+  descriptions: { keys: ["delivering", "current"] },
   sink: { keys: ["type"] },
   verify: { keys: ["keyName", "scopes", "workspaceId"] },
   entry: {

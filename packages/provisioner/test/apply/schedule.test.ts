@@ -31,7 +31,9 @@ describe("runGrouped", () => {
       [],
       () => "x",
       4,
-      async () => void (calls += 1),
+      async () => {
+        calls += 1;
+      },
     );
     expect(calls).toBe(0);
   });

@@ -211,8 +211,8 @@ describe("crash safety: successors left behind by a run that stopped", () => {
       const next = successorForGeneration(spec, "acme", 3);
       expect(next.generation).toBe(3);
       expect(next.idempotencyKey).toBe("tk:acme:crm:3");
-      expect(next.create.description).toBe("Salesforce sync [tk:crm#3 pending]");
-      expect(next.descriptions.delivering).toBe("Salesforce sync [tk:crm#3 delivering 0/1]");
+      expect(next.create.description).toBe("Salesforce sync [tk:crm#3 delivering 0/1]");
+      expect(next.descriptions.delivering).toBe(next.create.description);
       expect(parseMarker(next.descriptions.current)).toEqual({ ...spec.markers.current, generation: 3 });
       expect(next.sinks).toEqual(spec.sinks);
     });

@@ -45,13 +45,12 @@ describe("create", () => {
       idempotencyKey: "tk:acme:crm:1",
       create: {
         name: "CRM sync",
-        description: "Salesforce sync [tk:crm#1 pending]",
+        description: "Salesforce sync [tk:crm#1 delivering 0/2]",
         scopes: ["read", "write"],
         expires_in_days: 90,
       },
       userDescription: "Salesforce sync",
       markers: {
-        pending: { entryId: "crm", generation: 1, phase: "pending" },
         delivering: { entryId: "crm", generation: 1, phase: "delivering", progress: { done: 0, total: 2 } },
         current: expect.objectContaining({
           entryId: "crm",
@@ -61,7 +60,6 @@ describe("create", () => {
         }),
       },
       descriptions: {
-        pending: "Salesforce sync [tk:crm#1 pending]",
         delivering: "Salesforce sync [tk:crm#1 delivering 0/2]",
         current: expect.stringMatching(/^Salesforce sync \[tk:crm#1 @\d+ ~[0-9a-f]{4}\]$/),
       },

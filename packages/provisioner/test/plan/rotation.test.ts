@@ -65,7 +65,8 @@ describe("a full rotation across scheduled runs", () => {
     expect(rotate.successor.idempotencyKey).toBe("tk:acme:crm:2");
     expect(rotate.successor.create).toEqual({
       name: "CRM sync",
-      description: "Salesforce sync [tk:crm#2 pending]",
+      // Created already delivering: no edit is needed before the first sink.
+      description: "Salesforce sync [tk:crm#2 delivering 0/2]",
       scopes: ["read"],
       expires_in_days: 180,
     });

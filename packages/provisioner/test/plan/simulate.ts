@@ -90,8 +90,8 @@ function newKey(
   nowIso: string,
   workspaceId: string,
 ): ApiKey {
-  if (spec.create.description !== spec.descriptions.pending)
-    throw new Error("create body must carry the pending marker");
+  if (spec.create.description !== spec.descriptions.delivering)
+    throw new Error("create body must carry the delivering marker");
   return {
     id: keyId(`sim:${workspace}:${entryId}:${spec.generation}:${nowIso}`),
     workspace_id: workspaceId,

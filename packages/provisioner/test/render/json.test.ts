@@ -54,10 +54,10 @@ const successor = {
     userDescription: { type: "string" },
     markers: {
       type: "object",
-      required: ["pending", "delivering", "current"],
-      properties: { pending: marker, delivering: marker, current: marker },
+      required: ["delivering", "current"],
+      properties: { delivering: marker, current: marker },
     },
-    descriptions: { type: "object", required: ["pending", "delivering", "current"] },
+    descriptions: { type: "object", required: ["delivering", "current"] },
     sinks: { type: "array" },
     verify: { type: "object", required: ["keyName", "scopes", "workspaceId"] },
     probes: {
