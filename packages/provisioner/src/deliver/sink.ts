@@ -30,54 +30,5 @@ export interface Sink {
   deliver(secret: SecretValue, ctx: DeliveryContext): Promise<void>;
 }
 
-export interface DeliveryErrorInit {
-  sinkType: SinkType;
-  destination: string;
-  entryId: string;
-  keyId: string;
-  keyName: string;
-  /** Why it failed, already masked. */
-  reason: string;
-  retryable: boolean;
-  retryAfterMs?: number;
-  maybeDelivered?: boolean;
-}
-
-/**
- * A sink did not take the secret. The message names the sink and the key; it never holds the
- * secret or a token (every reason passes through the sink's redactor first). No `cause` is kept:
- * a library's error could carry a request body, and `util.inspect` prints causes.
- */
-export class DeliveryError extends Error {
-  override readonly name = "DeliveryError";
-  readonly sinkType: SinkType;
-  readonly destination: string;
-  readonly entryId: string;
-  readonly keyId: string;
-  /** The masked reason alone, without the sink and key prefix. */
-  readonly reason: string;
-  /** A later attempt may succeed (network, 5xx, 429, timeout); deliverAll retries these. */
-  readonly retryable: boolean;
-  /** The service asked to wait this long before trying again (Retry-After). */
-  readonly retryAfterMs: number | undefined;
-  /**
-   * The write may have reached the destination although it failed (no answer, a 5xx after the
-   * request was sent, a program that read its input and then failed). A caller deciding whether
-   * any consumer could hold the secret must count such a sink as having received it.
-   */
-  readonly maybeDelivered: boolean;
-
-  constructor(init: DeliveryErrorInit) {
-    super(
-      `${init.sinkType} sink ${init.destination} did not receive key ${init.keyName} (${init.keyId}) of entry ${init.entryId}: ${init.reason}`,
-    );
-    this.sinkType = init.sinkType;
-    this.destination = init.destination;
-    this.entryId = init.entryId;
-    this.keyId = init.keyId;
-    this.reason = init.reason;
-    this.retryable = init.retryable;
-    this.retryAfterMs = init.retryAfterMs;
-    this.maybeDelivered = init.maybeDelivered ?? false;
-  }
-}
+// A sink's failure is one of the provisioner's errors (src/errors.ts); sinks import it from here.
+export { DeliveryError, type DeliveryErrorInit } from "../errors.js";
