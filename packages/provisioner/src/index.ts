@@ -17,7 +17,13 @@ export {
   type ApplyEvent,
   type ApplyStep,
 } from "./apply.js";
-export { ApplyLog, applyFailureLines, applyFailureSummary, LONG_APPLY_ACTIONS } from "./apply/progress.js";
+export {
+  ApplyLog,
+  applyCountsLine,
+  applyFailureLines,
+  applyFailureSummary,
+  LONG_APPLY_ACTIONS,
+} from "./apply/progress.js";
 export { clientsFromEnv, resolveBaseUrl, type ClientFactory, type WorkspaceConnection } from "./clients.js";
 export { importManifest } from "./import.js";
 export { workspaceMatrix, MAX_JOBS_PER_MATRIX, type Matrix, type MatrixJob } from "./matrix.js";

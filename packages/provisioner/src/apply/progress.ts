@@ -71,8 +71,8 @@ export class ApplyLog {
   /** The closing lines: counts by outcome, then each problem once. */
   closingLines(report: ApplyReport): string[] {
     const counts = countResults(report.results);
-    if (report.ok) return this.#quiet ? [] : [`Apply complete! ${counts.done} done, 0 failed, 0 skipped.`];
-    const lines = [`Apply failed. ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`];
+    if (report.ok) return this.#quiet ? [] : [applyCountsLine(report)];
+    const lines = [applyCountsLine(report)];
     // A workspace stopped before any change (e.g. its token was refused): one line for all its actions.
     const stopped = new Set(report.workspaceErrors.map((e) => e.workspace));
     for (const error of report.workspaceErrors) {
@@ -100,6 +100,13 @@ export class ApplyLog {
       lines.push("Nothing was changed in those workspaces: fix the problem above, then run apply again.");
     return lines;
   }
+}
+
+/** How an apply ended, counted: the first closing line, and the job summary's headline. */
+export function applyCountsLine(report: ApplyReport): string {
+  const counts = countResults(report.results);
+  const outcome = report.ok ? "Apply complete!" : "Apply failed.";
+  return `${outcome} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.`;
 }
 
 /**
