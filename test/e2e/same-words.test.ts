@@ -5,8 +5,13 @@
 import { existsSync } from "node:fs";
 import type { Emulator } from "@timely-keys/emulator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actionEntry, ensureNode24, runAction } from "../../packages/github-action/test/support/run-action.js";
-import { runCli } from "../support/cli.js";
+import {
+  actionEntry,
+  type ActionRun,
+  ensureNode24,
+  runAction,
+} from "../../packages/github-action/test/support/run-action.js";
+import { type CliRun, runCli } from "../support/cli.js";
 import { OWNER_TOKEN, startTestEmulator } from "../support/emulator.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
@@ -39,12 +44,21 @@ function applyTail(log: string): string[] {
 const emulators: Emulator[] = [];
 const workdirs: Workdir[] = [];
 
-async function fresh(): Promise<{ emulator: Emulator; work: Workdir }> {
-  const emulator = await startTestEmulator();
-  const work = makeWorkdir(manifest);
-  emulators.push(emulator);
-  workdirs.push(work);
-  return { emulator, work };
+/** The same command, as the CLI and as the Action, each against its own emulator and folder. */
+async function bothSides(command: "plan" | "apply", token: string): Promise<{ cli: CliRun; action: ActionRun }> {
+  const [cliEmulator, actionEmulator] = [await startTestEmulator(), await startTestEmulator()];
+  const [cliWork, actionWork] = [makeWorkdir(manifest), makeWorkdir(manifest)];
+  emulators.push(cliEmulator, actionEmulator);
+  workdirs.push(cliWork, actionWork);
+  const cli = await runCli(command === "apply" ? ["apply", "--auto-approve"] : [command], {
+    cwd: cliWork.dir,
+    env: { TIMELY_API_URL: cliEmulator.url, TIMELY_ACME_PROD_TOKEN: token },
+  });
+  const action = await runAction(
+    { command },
+    { workspace: actionWork.dir, env: { TIMELY_API_URL: actionEmulator.url, TIMELY_ACME_PROD_TOKEN: token } },
+  );
+  return { cli, action };
 }
 
 beforeAll(() => {
@@ -59,19 +73,7 @@ afterAll(async () => {
 
 describe("the same failure, the same line", () => {
   it("an apply whose only sink refuses the key: the FAILED line, the annotation and the closing lines", async () => {
-    const cliSide = await fresh();
-    const cli = await runCli(["apply", "--auto-approve"], {
-      cwd: cliSide.work.dir,
-      env: { TIMELY_API_URL: cliSide.emulator.url, TIMELY_ACME_PROD_TOKEN: OWNER_TOKEN },
-    });
-    const actionSide = await fresh();
-    const action = await runAction(
-      { command: "apply" },
-      {
-        workspace: actionSide.work.dir,
-        env: { TIMELY_API_URL: actionSide.emulator.url, TIMELY_ACME_PROD_TOKEN: OWNER_TOKEN },
-      },
-    );
+    const { cli, action } = await bothSides("apply", OWNER_TOKEN);
     expect(cli.code, cli.stdout + cli.stderr).toBe(1);
     expect(action.code, action.stdout).toBe(1);
 
@@ -106,19 +108,7 @@ describe("the same failure, the same line", () => {
 
   it("a rejected management token: the CLI's error: line is the Action's failure", async () => {
     const wrong = "tkm_WrongTokenForTheSameWordsTest000000009";
-    const cliSide = await fresh();
-    const cli = await runCli(["plan"], {
-      cwd: cliSide.work.dir,
-      env: { TIMELY_API_URL: cliSide.emulator.url, TIMELY_ACME_PROD_TOKEN: wrong },
-    });
-    const actionSide = await fresh();
-    const action = await runAction(
-      { command: "plan" },
-      {
-        workspace: actionSide.work.dir,
-        env: { TIMELY_API_URL: actionSide.emulator.url, TIMELY_ACME_PROD_TOKEN: wrong },
-      },
-    );
+    const { cli, action } = await bothSides("plan", wrong);
     const line =
       "workspace acme-prod: the management token in TIMELY_ACME_PROD_TOKEN was rejected (401 UNAUTHORIZED): " +
       "it is invalid, revoked or expired";
