@@ -122,7 +122,7 @@ async function expectMintedMaskedFirst(run: ActionRun, minted: readonly string[]
     const firstMention = lines.findIndex((l) => l.includes(keyId));
     expect(masked).toBeGreaterThan(0);
     expect(firstMention).toBeGreaterThan(masked);
-    expect(lines[firstMention]).toMatch(new RegExp(`:   created key ${keyId}$`));
+    expect(lines[firstMention]).toMatch(new RegExp(`: created key ${keyId}$`));
   }
 }
 
@@ -264,7 +264,8 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(run.code, run.stdout).toBe(0);
     expect(run.outputs["to-rotate"]).toBe("3");
     expect(run.outputs.rotated?.split(",").sort()).toEqual(["crm", "qa", "reports"]);
-    expect(run.stdout).toMatch(/acme-prod\/crm: rotate done/);
+    // The CLI's log lines: a key's steps, no separate "done" once they were printed.
+    expect(run.stdout).toMatch(/^acme-prod\/crm: promoted key [0-9a-f-]+ to current$/m);
     // The rotation is under way: #2 is current, #1 is still active while it drains.
     const crm = (await liveKeys(OWNER_TOKEN)).filter((k) => k.description.includes("[tk:crm#"));
     expect(crm).toHaveLength(2);
@@ -326,13 +327,12 @@ describe("the action's failures", () => {
     expect(run.code).toBe(1);
     // crm's new key reached the file but not GitHub: its rotation stops there; the others go on.
     expect(run.stdout).toContain("Apply failed. 3 done, 1 failed, 1 skipped.");
+    // The CLI's closing lines (apply/progress.ts): which failed, what was skipped and why.
     expect(run.stdout).toMatch(
-      /^Done:\n {2}acme-prod\/reports rotate \(new key [0-9a-f-]+\)\n {2}acme-staging\/qa rotate \(new key [0-9a-f-]+\)\n {2}acme-staging\/qa deactivate-previous$/m,
+      /^ {2}failed \(reasons above\): acme-prod\/crm rotate\n {2}skipped: 1 action \(an earlier action of the same key failed\)$/m,
     );
-    expect(run.stdout).toMatch(
-      /^Not done:\n {2}failed: acme-prod\/crm rotate: .*HTTP 403.*\n {2}skipped: acme-prod\/crm deactivate-previous: skipped: an earlier action of the same key failed$/m,
-    );
-    expect(run.stdout).toMatch(/^::error title=timely-keys apply::acme-prod\/crm: rotate failed: .*HTTP 403/m);
+    expect(run.stdout).toMatch(/^acme-prod\/crm: rotate FAILED: .*HTTP 403/m);
+    expect(run.stdout).toMatch(/^::error title=timely-keys apply::acme-prod\/crm: rotate FAILED: .*HTTP 403/m);
     expect(run.stdout).toMatch(/^::error::apply: 1 action failed, 1 skipped \(Plan: /m);
     expect(run.outputs.rotated?.split(",").sort()).toEqual(["qa", "reports"]);
     expect(run.summary).toContain("**Apply failed. 3 done, 1 failed, 1 skipped.**");

@@ -265,6 +265,7 @@ describe("installed outside the repository", () => {
         "@timely-keys/emulator",
         "@timely-keys/provisioner/cli",
         "@timely-keys/provisioner/deliver",
+        "@timely-keys/provisioner/errors",
       ]),
     );
     const script = `for (const name of ${JSON.stringify(specifiers)}) {

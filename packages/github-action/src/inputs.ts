@@ -1,6 +1,7 @@
 // The action's inputs (action.yml), read and checked before anything else happens. Pure: the
-// caller hands in how to read one input, so tests need no environment.
+// caller hands in how to read one input, so tests need no environment. A bad input is a UsageError.
 import { isAbsolute, relative, resolve } from "node:path";
+import { UsageError } from "@timely-keys/provisioner/errors";
 
 export type Command = "plan" | "apply" | "check" | "rotate" | "matrix";
 
@@ -33,11 +34,6 @@ export interface ActionInputs {
   exposedTo: string[];
 }
 
-/** A bad input: the message says which one and what it accepts. */
-export class InputError extends Error {
-  override readonly name = "InputError";
-}
-
 /** Reads one input by its action.yml name; "" when not given. */
 export type InputReader = (name: string) => string;
 
@@ -53,7 +49,7 @@ export function splitList(text: string): string[] {
 export function parseInputs(read: InputReader, githubWorkspace: string): ActionInputs {
   const command = (read("command") || "plan").toLowerCase();
   if (!(COMMANDS as readonly string[]).includes(command)) {
-    throw new InputError(`input command: "${command}" is not a command; use plan, apply, check, rotate or matrix`);
+    throw new UsageError(`input command: "${command}" is not a command; use plan, apply, check, rotate or matrix`);
   }
   const manifestInput = read("manifest") || "timely-keys.yaml";
   const manifest = resolve(githubWorkspace, manifestInput);
@@ -82,14 +78,14 @@ function rotateInputs(
   const revokeFirst = parseBoolean("revoke-first", read("revoke-first") || "false");
   const exposedTo = splitList(read("exposed-to"));
   if (command !== "rotate" && (compromised || revokeFirst || exposedTo.length > 0)) {
-    throw new InputError("inputs compromised, revoke-first and exposed-to only apply to command: rotate");
+    throw new UsageError("inputs compromised, revoke-first and exposed-to only apply to command: rotate");
   }
-  if (revokeFirst && !compromised) throw new InputError("input revoke-first only applies with compromised: true");
+  if (revokeFirst && !compromised) throw new UsageError("input revoke-first only applies with compromised: true");
   if (command === "rotate" && exposedTo.length > 0 && splitList(read("target")).length > 0) {
-    throw new InputError("command rotate: give target or exposed-to, not both");
+    throw new UsageError("command rotate: give target or exposed-to, not both");
   }
   if (command === "rotate" && exposedTo.length === 0 && splitList(read("target")).length === 0) {
-    throw new InputError("command rotate: name the keys to rotate in target, or who was exposed in exposed-to");
+    throw new UsageError("command rotate: name the keys to rotate in target, or who was exposed in exposed-to");
   }
   return { compromised, revokeFirst, exposedTo };
 }
@@ -104,23 +100,23 @@ export function displayPath(file: string, githubWorkspace: string): string {
 function parseBoolean(name: string, value: string): boolean {
   if (["true", "True", "TRUE"].includes(value)) return true;
   if (["false", "False", "FALSE"].includes(value)) return false;
-  throw new InputError(`input ${name}: "${value}" is not a boolean; use true or false`);
+  throw new UsageError(`input ${name}: "${value}" is not a boolean; use true or false`);
 }
 
 function parseShards(value: string): number | undefined {
   if (value === "") return undefined;
   if (!/^[1-9]\d{0,3}$/.test(value))
-    throw new InputError(`input shards: "${value}" is not a whole number from 1 to 9999`);
+    throw new UsageError(`input shards: "${value}" is not a whole number from 1 to 9999`);
   return Number(value);
 }
 
 function parseDays(name: string, value: string): number {
   if (!/^\d{1,5}$/.test(value))
-    throw new InputError(`input ${name}: "${value}" is not a whole number of days (0 or more)`);
+    throw new UsageError(`input ${name}: "${value}" is not a whole number of days (0 or more)`);
   return Number(value);
 }
 
 function parseFailOn(value: string): ActionInputs["failOn"] {
   if (value === "error" || value === "warning" || value === "info" || value === "never") return value;
-  throw new InputError(`input fail-on: "${value}" is not a level; use error, warning, info or never`);
+  throw new UsageError(`input fail-on: "${value}" is not a level; use error, warning, info or never`);
 }

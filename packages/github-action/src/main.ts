@@ -5,30 +5,26 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as core from "@actions/core";
-import type {
-  ApplyReport,
-  CheckReport,
-  ClientFactory,
-  Desired,
-  Plan,
-  PlanOptions,
-  Planned,
-} from "@timely-keys/provisioner";
+import type { ApplyReport, ClientFactory, Desired, Plan, Planned } from "@timely-keys/provisioner";
 import { sanitizeLines } from "@timely-keys/sdk";
 import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
-import { InputError, parseInputs, type ActionInputs } from "./inputs.js";
-import { driftOf, idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
+import { parseInputs, type ActionInputs } from "./inputs.js";
+import { idList, planOutputs, type OutputName, type Outputs } from "./outputs.js";
 import { COMMENT_MAX_CHARS, upsertPlanComment } from "./github/pr-comment.js";
 import { githubApi, repoOf, type GitHubApi } from "./github/rest.js";
-import type { Pipeline } from "./pipeline.js";
 import { fileOnlyDeliveries } from "./runner-sinks.js";
 import { credentialEnvNames, credentialEnvNamesInText, secretValues } from "./secrets.js";
 import type { SummaryInput } from "./summary.js";
+import type { Pipeline } from "./pipeline.js";
 
 // The manifest's pipeline (YAML, validation, read, plan, render, apply, check, notifications) is
-// imported once the inputs are read (loadPipeline), not at the step's start: see ./pipeline.ts.
+// imported once the inputs are read and the GitHub token is masked (loadPipeline), not at the
+// step's start: see ./pipeline.ts.
 let {
   apply,
+  ApplyLog,
+  applyFailureLines,
+  applyFailureSummary,
   checkFilters,
   checkNotifyTargets,
   checkPlanned,
@@ -44,32 +40,31 @@ let {
   renderMarkdown,
   renderReportHtml,
   clientsFromEnv,
-  countResults,
-  exposedEntries,
+  describeError,
+  driftLines,
+  ManifestError,
+  overdueEntryIds,
   parseManifest,
   readAndPlan,
   renderEmergencyNotice,
   renderExposure,
   renderJson,
   renderText,
+  rotationRequest,
   selectedWorkspaces,
   summaryLine,
-  UserError,
   validateFile,
   workspaceMatrix,
-  closingLines,
-  failures,
-  progressLine,
   syncIssues,
   buildSummary,
-}: Pipeline = {
-  // Nothing thrown before the pipeline is loaded is one of its errors (failureMessage asks).
-  UserError: class NotLoaded {},
-} as unknown as Pipeline;
+}: Pipeline = {} as Pipeline;
 
 async function loadPipeline(): Promise<void> {
   ({
     apply,
+    ApplyLog,
+    applyFailureLines,
+    applyFailureSummary,
     checkFilters,
     checkNotifyTargets,
     checkPlanned,
@@ -85,22 +80,21 @@ async function loadPipeline(): Promise<void> {
     renderMarkdown,
     renderReportHtml,
     clientsFromEnv,
-    countResults,
-    exposedEntries,
+    describeError,
+    driftLines,
+    ManifestError,
+    overdueEntryIds,
     parseManifest,
     readAndPlan,
     renderEmergencyNotice,
     renderExposure,
     renderJson,
     renderText,
+    rotationRequest,
     selectedWorkspaces,
     summaryLine,
-    UserError,
     validateFile,
     workspaceMatrix,
-    closingLines,
-    failures,
-    progressLine,
     syncIssues,
     buildSummary,
   } = await import("./pipeline.js"));
@@ -147,7 +141,6 @@ export async function run(): Promise<void> {
     await loadPipeline();
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
-    if (desired === undefined) return;
     checkFilters(desired, inputs, {
       workspace: "input workspace",
       target: "input target",
@@ -170,7 +163,10 @@ export async function run(): Promise<void> {
         return await checkCommand(planned, desired, inputs, clients, githubWorkspace, env);
     }
   } catch (error) {
-    core.setFailed(failureMessage(error));
+    // The same words as the CLI's `error:` line (the provisioner's describeError), loaded here too
+    // when the step failed before it needed the pipeline (a bad input).
+    if (describeError === undefined) await loadPipeline();
+    core.setFailed(describeError(error));
   }
 }
 
@@ -178,30 +174,10 @@ export async function run(): Promise<void> {
  * `command: rotate` (workflow_dispatch): the keys named in `target`, or every key whose access lists
  * someone in `exposed-to` (listed in the log first), as an emergency with `compromised: true`.
  */
-function rotateRequest(
-  desired: Desired,
-  inputs: ActionInputs,
-): { targets: string[]; options: Pick<PlanOptions, "forceRotate" | "compromised" | "revokeFirst"> } {
-  let targets = inputs.targets;
-  let force = inputs.targets;
-  if (inputs.exposedTo.length > 0) {
-    const scope =
-      inputs.workspaces.length === 0
-        ? desired
-        : { ...desired, workspaces: desired.workspaces.filter((w) => inputs.workspaces.includes(w.name)) };
-    const found = exposedEntries(scope, inputs.exposedTo);
-    if (found.length === 0)
-      throw new UserError(
-        `exposed-to ${inputs.exposedTo.join(", ")}: no key in ${inputs.manifestDisplay} lists them (or their teams) in access: nothing to rotate`,
-      );
-    core.info(renderExposure(inputs.exposedTo, found));
-    targets = [...new Set(found.map((f) => f.entryId))];
-    force = found.map((f) => `${f.workspace}/${f.entryId}`);
-  }
-  const options = inputs.compromised
-    ? { forceRotate: force, compromised: force, revokeFirst: inputs.revokeFirst }
-    : { forceRotate: force };
-  return { targets, options };
+function rotateRequest(desired: Desired, inputs: ActionInputs) {
+  const request = rotationRequest(desired, inputs, { exposedTo: "exposed-to", manifest: inputs.manifestDisplay });
+  if (request.exposed.length > 0) core.info(renderExposure(inputs.exposedTo, request.exposed));
+  return request;
 }
 
 /** The management tokens and sink credentials the manifest names, masked before it is validated. */
@@ -221,12 +197,8 @@ async function maskManifestCredentials(manifest: string, env: NodeJS.ProcessEnv)
   mask(secretValues(env, [...names]));
 }
 
-/** Validation findings as annotations; undefined (and the step failed) when any is an error. */
-async function validated(
-  inputs: ActionInputs,
-  env: NodeJS.ProcessEnv,
-  githubWorkspace: string,
-): Promise<Desired | undefined> {
+/** Validation findings as annotations; a ManifestError when any is an error. */
+async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWorkspace: string): Promise<Desired> {
   const result = await validateFile(inputs.manifest, {
     env,
     // The job that makes the matrix holds no token: each matrix job checks its own.
@@ -236,13 +208,7 @@ async function validated(
     ...(inputs.workspaces.length > 0 ? { workspaces: inputs.workspaces } : {}),
   });
   for (const diagnostic of result.diagnostics) annotate(diagnosticAnnotation(diagnostic, githubWorkspace));
-  if (result.desired === undefined) {
-    const errors = result.diagnostics.filter((d) => d.severity === "error").length;
-    core.setFailed(
-      `${inputs.manifestDisplay}: ${errors} error${errors === 1 ? "" : "s"} in the manifest (see the annotations); nothing was read or changed`,
-    );
-    return undefined;
-  }
+  if (result.desired === undefined) throw new ManifestError(inputs.manifestDisplay, result.diagnostics);
   return result.desired;
 }
 
@@ -311,11 +277,12 @@ async function writeSummary(input: SummaryInput, env: NodeJS.ProcessEnv): Promis
 /** With fail-on-drift: unmanaged keys and changes made outside the manifest fail the step. */
 function failOnDrift(plan: Plan, inputs: ActionInputs): boolean {
   if (!inputs.failOnDrift) return false;
-  const drift = driftOf(plan);
+  const drift = driftLines(plan);
   if (drift.length === 0) return false;
   for (const line of drift) core.error(redactTokens(line), { title: "timely-keys drift" });
   core.setFailed(
-    `fail-on-drift: ${drift.length} key${drift.length === 1 ? "" : "s"} drifted from the manifest (unmanaged, or changed outside it)`,
+    `fail-on-drift: ${drift.length} key${drift.length === 1 ? "" : "s"} drifted from the manifest ` +
+      "(unmanaged, or changed outside it)",
   );
   return true;
 }
@@ -329,7 +296,7 @@ async function planCommand(
   const { plan } = planned;
   // The age and expiry findings need no usage call: plan reports them too, as the `overdue` output.
   const report = findings({ ...planned, desired, usage: new Map() }, { maxOverdueDays: inputs.maxOverdueDays });
-  setOutputs({ rotated: "", overdue: overdueIds(report) });
+  setOutputs({ rotated: "", overdue: idList(overdueEntryIds(report)) });
   await writeSummary({ plan }, env);
   if (inputs.prComment) await commentOnPullRequest(plan, inputs, env);
   // Changes pending are what a plan is for: not a failure.
@@ -342,7 +309,7 @@ async function replan(desired: Desired, clients: ClientFactory, inputs: ActionIn
     return (await readAndPlan(desired, clients, inputs, {}, process.env)).plan;
   } catch (error) {
     core.warning(
-      `could not read the keys again after apply, the summary shows the plan as applied: ${failureMessage(error)}`,
+      `could not read the keys again after apply, the summary shows the plan as applied: ${describeError(error)}`,
     );
     return undefined;
   }
@@ -363,14 +330,19 @@ async function applyCommand(
     // The workflow that runs this step is the approval: no confirmation. An emergency says what it does first.
     const notice = renderEmergencyNotice(plan, { color: false });
     if (notice) core.info(notice);
+    // The same log lines as the CLI's apply.
+    const log = new ApplyLog(plan);
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
     result = await apply(plan, {
       clients,
       env,
       onSecret: (secret) => mask([secret]),
-      onEvent: (event) => info(progressLine(event)),
+      onEvent: (event) => {
+        const line = log.line(event);
+        if (line !== null) info(line);
+      },
     });
-    for (const line of closingLines(result)) info(line);
+    for (const line of log.closingLines(result)) info(line);
     // A notification that cannot be sent is a warning: it never fails the rotation it reports.
     for (const failure of await notifyApply(desired, result, { env }))
       core.warning(redactTokens(failure), { title: "timely-keys notification" });
@@ -379,21 +351,9 @@ async function applyCommand(
   const after = result.results.some((r) => r.status === "done") ? await replan(desired, clients, inputs) : undefined;
   await writeSummary({ plan, apply: result, ...(after ? { after } : {}) }, env);
   if (!result.ok) {
-    for (const message of failures(result)) core.error(message, { title: "timely-keys apply" });
-    const { failed, skipped } = countResults(result.results);
-    core.setFailed(
-      `apply: ${failed} action${failed === 1 ? "" : "s"} failed, ${skipped} skipped${result.workspaceErrors.length > 0 ? `, ${result.workspaceErrors.length} workspace${result.workspaceErrors.length === 1 ? "" : "s"} not worked on` : ""} (${summaryLine(plan)}); see the log for what was and was not done`,
-    );
+    for (const line of applyFailureLines(result)) core.error(line, { title: "timely-keys apply" });
+    core.setFailed(applyFailureSummary(result, plan));
   }
-}
-
-const OVERDUE_KINDS = new Set(["expired", "expiring", "overdue"]);
-
-/** Entries whose key is expired, expiring, overdue, or due with no sink to rotate to: the `overdue` output. */
-function overdueIds(report: CheckReport): string {
-  const overdue = (f: CheckReport["findings"][number]) =>
-    OVERDUE_KINDS.has(f.kind) || (f.kind === "cannot-rotate" && f.evidence.rotationDue === true);
-  return idList(report.findings.filter((f) => overdue(f) && f.entryId !== undefined).map((f) => f.entryId as string));
 }
 
 async function checkCommand(
@@ -418,7 +378,7 @@ async function checkCommand(
   }
   setOutputs({
     rotated: "",
-    overdue: overdueIds(report),
+    overdue: idList(overdueEntryIds(report)),
     "report-path": await writeReportFile(renderReportHtml(buildReport(desired, report)), env),
   });
   await writeSummary({ plan: planned.plan, check: report }, env);
@@ -441,7 +401,7 @@ async function checkCommand(
         );
         info(`issues: ${sync.opened.length} opened, ${sync.updated.length} updated, ${sync.closed.length} closed.`);
       } catch (error) {
-        core.warning(`issues: could not sync the GitHub issues: ${failureMessage(error)}`, {
+        core.warning(`issues: could not sync the GitHub issues: ${describeError(error)}`, {
           title: "timely-keys issues",
         });
       }
@@ -455,7 +415,8 @@ async function checkCommand(
   if (failing.length > 0) {
     const ids = idList(failing.map((f) => f.entryId ?? f.key?.name ?? f.workspace));
     core.setFailed(
-      `check: ${failing.length} finding${failing.length === 1 ? "" : "s"} at ${inputs.failOn} or above (fail-on ${inputs.failOn}): ${ids}`,
+      `check: ${failing.length} finding${failing.length === 1 ? "" : "s"} at ${inputs.failOn} or above ` +
+        `(fail-on ${inputs.failOn}): ${ids}`,
     );
   } else {
     info(`check: no finding at ${inputs.failOn} or above (${report.findings.length} in all).`);
@@ -505,10 +466,11 @@ async function commentOnPullRequest(plan: Plan, inputs: ActionInputs, env: NodeJ
       runUrl(env),
     );
     info(
-      `pr-comment: comment ${comment.id} ${comment.action}${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`,
+      `pr-comment: comment ${comment.id} ${comment.action}` +
+        `${comment.fallback ? " (the plan is in the job summary: too long for a comment)" : ""}.`,
     );
   } catch (error) {
-    core.warning(`pr-comment: could not write the comment: ${failureMessage(error)}`, {
+    core.warning(`pr-comment: could not write the comment: ${describeError(error)}`, {
       title: "timely-keys pr-comment",
     });
   }
@@ -519,11 +481,4 @@ async function writeReportFile(html: string, env: NodeJS.ProcessEnv): Promise<st
   const file = join(dir, "timely-keys-report.html");
   await writeFile(file, html);
   return file;
-}
-
-/** One clear line: our own errors as they are, anything else with its type; never a token. */
-export function failureMessage(error: unknown): string {
-  if (error instanceof InputError || error instanceof UserError) return redactTokens(error.message);
-  if (error instanceof Error) return redactTokens(`${error.name}: ${error.message}`);
-  return redactTokens(String(error));
 }

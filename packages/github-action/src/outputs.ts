@@ -35,16 +35,3 @@ export function planOutputs(plan: Plan): Outputs {
 export function idList(ids: readonly string[]): string {
   return [...new Set(ids)].join(",");
 }
-
-/** Unmanaged keys or changes made outside the manifest: what `fail-on-drift` fails on. */
-export function driftOf(plan: Plan): string[] {
-  const found: string[] = [];
-  for (const ws of plan.workspaces) {
-    for (const action of ws.actions) {
-      if (action.kind === "drift") found.push(`${ws.name}: unmanaged key ${action.keyName ?? action.keyId}`);
-      else if (action.reasons.includes("edited_outside"))
-        found.push(`${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${action.summary})`);
-    }
-  }
-  return found;
-}

@@ -4,6 +4,9 @@
 // costs about what Node's own does (bench/cold-start.ts; test/build.test.ts checks the split).
 export {
   apply,
+  ApplyLog,
+  applyFailureLines,
+  applyFailureSummary,
   checkFilters,
   checkNotifyTargets,
   checkPlanned,
@@ -19,21 +22,22 @@ export {
   renderMarkdown,
   renderReportHtml,
   clientsFromEnv,
-  countResults,
-  exposedEntries,
+  describeError,
+  driftLines,
+  ManifestError,
+  overdueEntryIds,
   parseManifest,
   readAndPlan,
   renderEmergencyNotice,
   renderExposure,
   renderJson,
   renderText,
+  rotationRequest,
   selectedWorkspaces,
   summaryLine,
-  UserError,
   validateFile,
   workspaceMatrix,
 } from "@timely-keys/provisioner";
-export { closingLines, failures, progressLine } from "./apply-log.js";
 export { syncIssues } from "./github/issues.js";
 export { buildSummary } from "./summary.js";
 

@@ -1,7 +1,7 @@
 // The job summary of one run: what apply did or what check found, then the plan (its table has each
 // key's rotation phase), all within GitHub's 1 MiB limit for one step's summary.
 import {
-  countResults,
+  applyCountsLine,
   evidenceText,
   findingTitle,
   fixText,
@@ -40,11 +40,10 @@ function idsWithin(ids: readonly string[], maxBytes: number): string {
 }
 
 export function applySection(report: ApplyReport, maxBytes: number): string {
-  const counts = countResults(report.results);
   const head = [
     "## timely-keys apply",
     "",
-    `**${report.ok ? "Apply complete!" : "Apply failed."} ${counts.done} done, ${counts.failed} failed, ${counts.skipped} skipped.**`,
+    `**${applyCountsLine(report)}**`,
     ...(report.rotated.length > 0
       ? ["", `Rotation advanced: ${idsWithin(report.rotated, Math.floor(maxBytes / 4))}`]
       : []),
@@ -60,7 +59,8 @@ export function applySection(report: ApplyReport, maxBytes: number): string {
     cell(r.message ?? ""),
   ]);
   if (rows.length === 0) return head;
-  return `${head}\n${table(["Workspace", "Key", "Action", "Result", "Message"], rows, { what: "actions", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
+  const headers = ["Workspace", "Key", "Action", "Result", "Message"];
+  return `${head}\n${table(headers, rows, { what: "actions", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
 }
 
 export function checkSection(report: CheckReport, maxBytes: number): string {
@@ -70,7 +70,8 @@ export function checkSection(report: CheckReport, maxBytes: number): string {
     "",
     report.findings.length === 0
       ? "**No findings: every key is fresh, used as expected and rotating on time.**"
-      : `**${error} error${error === 1 ? "" : "s"}, ${warning} warning${warning === 1 ? "" : "s"}, ${info} info.** Each finding says its fix.`,
+      : `**${error} error${error === 1 ? "" : "s"}, ${warning} warning${warning === 1 ? "" : "s"}, ${info} info.** ` +
+        "Each finding says its fix.",
     "",
   ].join("\n");
   if (report.findings.length === 0) return head;
@@ -82,7 +83,8 @@ export function checkSection(report: CheckReport, maxBytes: number): string {
     cell(evidenceText(f)),
     cell(fixText(f.fix)),
   ]);
-  return `${head}\n${table(["Severity", "Workspace", "Key", "Finding", "Evidence", "Fix"], rows, { what: "findings", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
+  const headers = ["Severity", "Workspace", "Key", "Finding", "Evidence", "Fix"];
+  return `${head}\n${table(headers, rows, { what: "findings", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
 }
 
 function when(iso: string | undefined): string {
@@ -102,7 +104,8 @@ export function rotationSection(plan: Plan, heading: string, maxBytes: number): 
     ]),
   );
   if (rows.length === 0) return `${head}\nNo managed keys selected.\n`;
-  return `${head}\n${table(["Workspace", "Key", "Rotation", "Next step due", "Detail"], rows, { what: "keys", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
+  const headers = ["Workspace", "Key", "Rotation", "Next step due", "Detail"];
+  return `${head}\n${table(headers, rows, { what: "keys", maxBytes: maxBytes - bytes(head) - 2 })}\n`;
 }
 
 /** Apply results or check findings first (what this run did), then the plan with what room is left. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { displayPath, InputError, parseInputs, splitList } from "../src/inputs.js";
+import { UsageError } from "@timely-keys/provisioner";
+import { displayPath, parseInputs, splitList } from "../src/inputs.js";
 
 const WS = "/home/runner/work/app/app";
 const reader = (values: Record<string, string>) => (name: string) => values[name] ?? "";
@@ -117,7 +118,7 @@ describe("parseInputs", () => {
     [{ "max-overdue-days": "1.5" }, 'input max-overdue-days: "1.5" is not a whole number of days (0 or more)'],
     [{ "fail-on": "fatal" }, 'input fail-on: "fatal" is not a level; use error, warning, info or never'],
   ])("rejects %j with one clear message", (values, message) => {
-    expect(() => parseInputs(reader(values), WS)).toThrow(new InputError(message));
+    expect(() => parseInputs(reader(values), WS)).toThrow(new UsageError(message));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { driftOf, idList, planOutputs } from "../src/outputs.js";
+import { idList, planOutputs } from "../src/outputs.js";
 import { DAY_MS, desiredOf, liveOf, managedKey, planOf } from "./support/fixtures.js";
 
 const now = new Date("2026-06-01T00:00:00Z");
@@ -58,32 +58,5 @@ describe("idList", () => {
   it("joins unique ids with commas", () => {
     expect(idList(["a", "b", "a"])).toBe("a,b");
     expect(idList([])).toBe("");
-  });
-});
-
-describe("driftOf", () => {
-  it("lists unmanaged keys and keys edited outside the manifest", () => {
-    const desired = desiredOf(manifest);
-    const unmanaged = { ...managedKey("x", 1, now), description: "made by hand", name: "Hand Made" };
-    const edited = { ...managedKey("fresh", 1, now, { name: "Fresh" }), description: "[tk:fresh#1 @1780272000 ~0000]" };
-    const live = liveOf(
-      {
-        prod: [
-          managedKey("new-one", 1, now, { name: "New One" }),
-          managedKey("old-one", 1, now, { name: "Old One" }),
-          edited,
-          unmanaged,
-        ],
-      },
-      now,
-    );
-    const drift = driftOf(planOf(desired, live, now));
-    expect(drift).toHaveLength(2);
-    expect(drift[0]).toMatch(/^prod\/fresh: changed outside the manifest/);
-    expect(drift[1]).toBe("prod: unmanaged key Hand Made");
-  });
-
-  it("is empty for a plan that only creates", () => {
-    expect(driftOf(planOf(desiredOf(manifest), liveOf({ prod: [] }, now), now))).toEqual([]);
   });
 });

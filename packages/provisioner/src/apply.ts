@@ -6,7 +6,7 @@ import { registerSecret, TimelyClient, type TimelyClientOptions } from "@timely-
 import { mapBounded, WORKSPACE_CONCURRENCY } from "./bounded.js";
 import type { ClientFactory } from "./clients.js";
 import type { DeliverAllOptions } from "./deliver/index.js";
-import { ManagementTokenError } from "./errors.js";
+import { describeError, ManagementTokenError, StepError } from "./errors.js";
 import type { Plan, PlanAction, PlanWorkspace } from "./model.js";
 import { asTokenError } from "./read.js";
 import type { WorkspaceExecution } from "./apply/context.js";
@@ -21,11 +21,10 @@ import {
   type WorkspaceError,
 } from "./apply/report.js";
 import { runGrouped } from "./apply/schedule.js";
-import { runSuccessor, StepError } from "./apply/successor.js";
+import { runSuccessor } from "./apply/successor.js";
 
 export type { ActionResult, ApplyEvent, ApplyReport, ApplyStep, WorkspaceError } from "./apply/report.js";
 export { countResults } from "./apply/report.js";
-export { describeStep } from "./apply/progress.js";
 
 export interface ApplyOptions {
   clients: ClientFactory;
@@ -92,7 +91,7 @@ async function applyWorkspace(
   try {
     client = options.clients(connection);
   } catch (error) {
-    const message = (error as Error).message;
+    const message = describeError(error);
     for (const action of actions) results.push({ action, status: "skipped", message: `skipped: ${message}` });
     workspaceErrors.push({ workspace: workspace.name, message });
     return;
@@ -106,14 +105,16 @@ async function applyWorkspace(
       throw new ManagementTokenError(
         workspace.name,
         workspace.tokenEnv,
-        `workspace ${workspace.name}: the token in ${workspace.tokenEnv} belongs to ${me.principal === "member" ? `a member with role ${me.role}` : "an API key"}; only owners and managers may create, edit, activate, deactivate or revoke keys`,
+        `workspace ${workspace.name}: the token in ${workspace.tokenEnv} belongs to ` +
+          `${me.principal === "member" ? `a member with role ${me.role}` : "an API key"}; ` +
+          "only owners and managers may create, edit, activate, deactivate or revoke keys",
       );
     }
     workspaceId = me.workspace_id;
   } catch (error) {
-    const message =
-      (error instanceof ManagementTokenError ? error : asTokenError(error, connection))?.message ??
-      describeFailure(error);
+    const message = describeError(
+      error instanceof ManagementTokenError ? error : (asTokenError(error, connection) ?? error),
+    );
     for (const action of actions) {
       results.push({ action, status: "skipped", message: `skipped: ${message}` });
       emit({ type: "skipped", action, message });
@@ -182,21 +183,10 @@ async function applyWorkspace(
       const tokenError = error instanceof ManagementTokenError ? error : asTokenError(error, connection);
       if (tokenError) stopped = `skipped: ${tokenError.message}`;
       failedGroups.add(group);
-      const message = tokenError?.message ?? describeFailure(error);
+      const message = describeError(tokenError ?? error);
       const newKeyId = error instanceof StepError ? error.newKeyId : undefined;
       results.push({ action, status: "failed", message, ...(newKeyId ? { newKeyId } : {}) });
       emit({ type: "failed", action, message });
     }
   });
-}
-
-/** One line for a failure; SDK and delivery errors are already free of secrets. */
-function describeFailure(error: unknown): string {
-  if (error instanceof Error) {
-    const status = (error as { status?: unknown }).status;
-    const code = (error as { code?: unknown }).code;
-    const prefix = typeof status === "number" && typeof code === "string" ? `${status} ${code}: ` : "";
-    return `${prefix}${error.message}`;
-  }
-  return String(error);
 }

@@ -1,6 +1,6 @@
 // One SDK client per workspace, authenticated with the management token named by the manifest.
 import { DEFAULT_BASE_URL, TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
-import { ManagementTokenError, UserError } from "./errors.js";
+import { ManagementTokenError, UsageError, UserError } from "./errors.js";
 import { apiUrlRefusal } from "./validate/origin-rules.js";
 
 export interface WorkspaceConnection {
@@ -43,7 +43,8 @@ export function clientsFromEnv(
       throw new ManagementTokenError(
         workspace.name,
         workspace.tokenEnv,
-        `workspace ${workspace.name}: environment variable ${workspace.tokenEnv} (its management token) is not set or empty`,
+        `workspace ${workspace.name}: environment variable ${workspace.tokenEnv} (its management token) ` +
+          "is not set or empty",
       );
     }
     const client = new TimelyClient({ ...options, apiKey: token, baseUrl: resolveBaseUrl(workspace.apiUrl, env) });
@@ -58,7 +59,7 @@ export function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   if (!text) return undefined;
   const seconds = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || seconds <= 0 || seconds > 600) {
-    throw new UserError(
+    throw new UsageError(
       `TIMELY_API_TIMEOUT must be a number of seconds between 0 and 600, got ${JSON.stringify(text.slice(0, 20))}`,
     );
   }

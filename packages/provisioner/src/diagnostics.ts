@@ -1,6 +1,7 @@
 // What validation says about a manifest: one finding per location, with where it is and which
 // rule found it. The same shape serves load errors, schema errors and policy lint.
 import { sanitize } from "@timely-keys/sdk";
+import { UserError } from "./errors.js";
 import { redactSecrets } from "./validate/secret-shapes.js";
 
 export type DiagnosticSeverity = "error" | "warning";
@@ -46,9 +47,9 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     .map(({ d }) => d);
 }
 
-/** The manifest could not be loaded (unreadable file, YAML syntax, ...). */
-export class ManifestLoadError extends Error {
-  override readonly name = "ManifestLoadError";
+/** The manifest could not be loaded (unreadable file, YAML syntax, ...); says its first finding. */
+export class ManifestLoadError extends UserError {
+  override readonly name: string = "ManifestLoadError";
   readonly diagnostics: Diagnostic[];
 
   constructor(diagnostics: Diagnostic[]) {

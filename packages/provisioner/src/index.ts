@@ -7,17 +7,23 @@ export { read, readWorkspace, type ReadOptions } from "./read.js";
 export { plan } from "./plan.js";
 export { renderText, renderJson, renderMarkdown, markdownCell, summaryLine } from "./render.js";
 export { renderEmergencyNotice, renderExposure } from "./render/emergency.js";
-export { exposedEntries, type ExposedEntry } from "./exposure.js";
+export { exposedEntries, rotationRequest, type ExposedEntry, type RotationRequest } from "./exposure.js";
 export {
   apply,
   countResults,
-  describeStep,
   type ApplyOptions,
   type ApplyReport,
   type ActionResult,
   type ApplyEvent,
   type ApplyStep,
 } from "./apply.js";
+export {
+  ApplyLog,
+  applyCountsLine,
+  applyFailureLines,
+  applyFailureSummary,
+  LONG_APPLY_ACTIONS,
+} from "./apply/progress.js";
 export { clientsFromEnv, resolveBaseUrl, type ClientFactory, type WorkspaceConnection } from "./clients.js";
 export { importManifest } from "./import.js";
 export { workspaceMatrix, MAX_JOBS_PER_MATRIX, type Matrix, type MatrixJob } from "./matrix.js";
@@ -32,7 +38,17 @@ export {
 } from "./pipeline.js";
 export { serializeSavedPlan, parseSavedPlan, readSavedPlan } from "./saved-plan.js";
 export { parseMarker, formatMarker, withMarker, stripMarker, type Marker } from "./marker.js";
-export { UserError, ManagementTokenError, ReportedError } from "./errors.js";
+export {
+  describeError,
+  DeliveryError,
+  ManagementTokenError,
+  ManifestError,
+  StepError,
+  UsageError,
+  UserError,
+  type DeliveryErrorInit,
+  type DescribeErrorOptions,
+} from "./errors.js";
 export type { Desired, DesiredKey, DesiredWorkspace, Policy, RotationSettings, SourceRef } from "./desired.js";
 export type * from "./model.js";
 export type { SinkConfig } from "./deliver/config.js";
@@ -74,4 +90,4 @@ export { notifyUrlProblem } from "./notify/origin.js";
 export type { NotifyEvent, NotifyEventType, NotifyTarget } from "./notify/model.js";
 export { buildReport, type ReportData, type ReportKey, type ReportWorkspace } from "./report/model.js";
 export { renderReportHtml, escapeHtml } from "./render/report-html.js";
-export { failingGroups, checkedGroupIds, type FindingGroup } from "./check/groups.js";
+export { failingGroups, checkedGroupIds, driftLines, overdueEntryIds, type FindingGroup } from "./check/groups.js";

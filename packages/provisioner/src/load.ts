@@ -17,7 +17,7 @@ import {
 } from "yaml";
 import type { SourceRef } from "./desired.js";
 import { ManifestLoadError, sortDiagnostics, type Diagnostic } from "./diagnostics.js";
-import { UserError } from "./errors.js";
+import { UsageError } from "./errors.js";
 import type { ManifestPath } from "./validate/path.js";
 import { parseWithoutPositions } from "./validate/fast-yaml.js";
 import { findAllTokenShapes, quoteValue } from "./validate/secret-shapes.js";
@@ -42,7 +42,7 @@ export function maxManifestBytesFromEnv(env: NodeJS.ProcessEnv): number | undefi
   if (!text) return undefined;
   const mib = Number(text);
   if (!/^\d+(\.\d+)?$/.test(text) || mib <= 0 || mib > 1024) {
-    throw new UserError(
+    throw new UsageError(
       `TIMELY_MANIFEST_MAX_MIB must be a number of MiB between 0 and 1024, got ${JSON.stringify(text.slice(0, 20))}`,
     );
   }
@@ -382,7 +382,9 @@ function decodeUtf8(bytes: Buffer, file: string): string {
 /** Deeper than any manifest needs (about 8 levels), far below what recursion in the YAML library survives. */
 export const MAX_YAML_DEPTH = 64;
 
-const TOO_DEEP = `YAML: nested more than ${MAX_YAML_DEPTH} levels deep; a manifest needs about 8 (look for unclosed [ or { brackets)`;
+const TOO_DEEP =
+  `YAML: nested more than ${MAX_YAML_DEPTH} levels deep; ` +
+  "a manifest needs about 8 (look for unclosed [ or { brackets)";
 
 function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /Maximum call stack size exceeded/.test(error.message);

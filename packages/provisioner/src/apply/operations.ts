@@ -5,7 +5,7 @@ import { type ApiKey, NotFoundError } from "@timely-keys/sdk";
 import { parseMarker } from "../marker.js";
 import type { KeyOperation, PlanAction, PreviousKeyAction } from "../model.js";
 import type { WorkspaceExecution } from "./context.js";
-import { StepError } from "./successor.js";
+import { StepError } from "../errors.js";
 
 export async function runOperations(action: PlanAction, run: WorkspaceExecution): Promise<void> {
   if (action.kind === "deactivate-previous" || action.kind === "revoke-previous")

@@ -11,6 +11,7 @@
 // that some sinks may hold stays active, marked `delivering d/t failed`, and the next plan makes a
 // newer successor and drains this one like any previous key.
 import { NotFoundError, TimelyError, type ApiKey, type Me, type Secret } from "@timely-keys/sdk";
+import { StepError } from "../errors.js";
 import { createSink, deliverAll, type DeliveryContext, type DeliveryReport } from "../deliver/index.js";
 import { parseMarker, withMarker } from "../marker.js";
 import type { CreateAction, RotateAction, SuccessorSpec } from "../model.js";
@@ -18,16 +19,6 @@ import { successorForGeneration } from "../plan/successor.js";
 import { serverSeconds, type WorkspaceExecution } from "./context.js";
 import { runKeyOperations } from "./operations.js";
 import { probeLabel, runProbe } from "./probes.js";
-
-export class StepError extends Error {
-  override readonly name = "StepError";
-  constructor(
-    message: string,
-    readonly newKeyId?: string,
-  ) {
-    super(message);
-  }
-}
 
 /** Replayed creates for a spent generation: at most this many generations are skipped. */
 const MAX_GENERATION_SKIPS = 5;

@@ -51,3 +51,30 @@ export function checkedGroupIds(plan: Plan): Set<string> {
   }
   return ids;
 }
+
+const OVERDUE_KINDS: ReadonlySet<string> = new Set(["expired", "expiring", "overdue"]);
+
+/**
+ * Entries whose key is expired, expiring or overdue, or due with no sink to rotate to: what a
+ * scheduled job must act on (the Action's `overdue` output). In report order, each once.
+ */
+export function overdueEntryIds(report: Pick<CheckReport, "findings">): string[] {
+  const overdue = (f: Finding) =>
+    OVERDUE_KINDS.has(f.kind) || (f.kind === "cannot-rotate" && f.evidence.rotationDue === true);
+  return [
+    ...new Set(report.findings.filter((f) => overdue(f) && f.entryId !== undefined).map((f) => f.entryId as string)),
+  ];
+}
+
+/** Unmanaged keys and changes made outside the manifest, one line each: what `fail-on-drift` fails on. */
+export function driftLines(plan: Plan): string[] {
+  const found: string[] = [];
+  for (const ws of plan.workspaces) {
+    for (const action of ws.actions) {
+      if (action.kind === "drift") found.push(`${ws.name}: unmanaged key ${action.keyName ?? action.keyId}`);
+      else if (action.reasons.includes("edited_outside"))
+        found.push(`${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${action.summary})`);
+    }
+  }
+  return found;
+}

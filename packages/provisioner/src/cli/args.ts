@@ -1,15 +1,11 @@
 // Flag parsing for every command (node:util parseArgs, strict): an unknown flag, a missing value or
 // a stray argument is one clear usage error.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { UserError } from "../errors.js";
+import { UsageError } from "../errors.js";
 
-export class UsageError extends UserError {
-  constructor(
-    readonly command: string,
-    message: string,
-  ) {
-    super(`${message}\nRun 'timely-keys ${command} --help' for usage.`);
-  }
+/** A usage error of one command: the CLI prints where to read its usage on the next line. */
+export function usageError(command: string, message: string): UsageError {
+  return new UsageError(message, { hint: `Run 'timely-keys ${command} --help' for usage.` });
 }
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
@@ -26,7 +22,7 @@ export function parseCommandArgs(
   options: Options,
   positionals: { min: number; max: number; missing?: string },
 ): Parsed {
-  let parsed;
+  let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
       args: argv,
@@ -35,14 +31,14 @@ export function parseCommandArgs(
       strict: true,
     });
   } catch (error) {
-    throw new UsageError(command, cleanParseError((error as Error).message));
+    throw usageError(command, cleanParseError((error as Error).message));
   }
   const { values, positionals: rest } = parsed;
   if (!values.help) {
     if (rest.length < positionals.min) {
-      throw new UsageError(command, positionals.missing ?? `missing argument${positionals.min > 1 ? "s" : ""}`);
+      throw usageError(command, positionals.missing ?? `missing argument${positionals.min > 1 ? "s" : ""}`);
     }
-    if (rest.length > positionals.max) throw new UsageError(command, `unexpected argument '${rest[positionals.max]}'`);
+    if (rest.length > positionals.max) throw usageError(command, `unexpected argument '${rest[positionals.max]}'`);
   }
   return { values: values as Parsed["values"], positionals: rest };
 }
@@ -72,6 +68,6 @@ export function positiveInt(
   if (value === undefined) return fallback;
   const text = String(value);
   if (!/^[1-9][0-9]{0,3}$/.test(text))
-    throw new UsageError(command, `--${flag} must be a whole number from 1 to 9999, got '${text}'`);
+    throw usageError(command, `--${flag} must be a whole number from 1 to 9999, got '${text}'`);
   return Number(text);
 }

@@ -2,7 +2,7 @@
 // read-and-plan (src/pipeline.ts).
 import { resolve } from "node:path";
 import type { Desired } from "../desired.js";
-import { ReportedError } from "../errors.js";
+import { ManifestError } from "../errors.js";
 import { checkFilters } from "../pipeline.js";
 import { validateFile } from "../validate.js";
 import { groupedDiagnosticLines } from "../validate/group.js";
@@ -29,8 +29,8 @@ export async function loadDesired(io: CliIO, selection: ManifestSelection): Prom
     ...(selection.workspaces.length > 0 ? { workspaces: selection.workspaces } : {}),
   });
   for (const line of groupedDiagnosticLines(result.diagnostics)) io.stderr.write(`${line}\n`);
-  // The findings printed above are the message.
-  if (!result.desired) throw new ReportedError();
+  // The findings printed above are the message: the CLI adds no line for a ManifestError.
+  if (!result.desired) throw new ManifestError(display, result.diagnostics);
   checkFilters(result.desired, selection, {
     workspace: "--workspace",
     target: selection.targetLabel ?? "--target",

@@ -1,6 +1,6 @@
-// The CLI's dispatcher: one command per module, one line per error, exit 0 / 1 / 2.
-import { TimelyError, guardTerminalOutput, sanitize } from "@timely-keys/sdk";
-import { ReportedError, UserError } from "../errors.js";
+// The CLI's dispatcher: one command per module, one line per error (describeError), exit 0 / 1 / 2.
+import { guardTerminalOutput, sanitize } from "@timely-keys/sdk";
+import { describeError, ManifestError, UsageError } from "../errors.js";
 import { HELP } from "./help.js";
 import { checkCommand } from "./commands/check.js";
 import { reportCommand } from "./commands/report.js";
@@ -57,8 +57,10 @@ export async function runCli(
   try {
     return await command(rest, io);
   } catch (error) {
-    if (error instanceof ReportedError) return 1;
-    io.stderr.write(`error: ${sanitizeMessage(describe(error, io.env))}\n`);
+    // A manifest's findings were printed as they were found: they are the message.
+    if (error instanceof ManifestError) return 1;
+    io.stderr.write(`error: ${describeError(error)}\n`);
+    if (error instanceof UsageError && error.hint) io.stderr.write(`${sanitize(error.hint)}\n`);
     return 1;
   }
 }
@@ -66,44 +68,4 @@ export async function runCli(
 function guarded(output: Output): Output {
   const write = (text: string) => output.write(guardTerminalOutput(text));
   return output.isTTY === undefined ? { write } : { write, isTTY: output.isTTY };
-}
-
-/** Each line of a message inert (a debug stack trace keeps its lines). */
-function sanitizeMessage(message: string): string {
-  return message
-    .split("\n")
-    .map((line) => sanitize(line))
-    .join("\n");
-}
-
-/** One line; SDK errors carry status and code and are already free of credentials. */
-function describe(error: unknown, env: NodeJS.ProcessEnv): string {
-  if (error instanceof UserError) return error.message;
-  if (error instanceof TimelyError) {
-    if (error.status) {
-      const where = `${error.status} ${error.code ?? ""}`.trim();
-      return `the API answered ${where}: ${error.message}${error.requestId ? ` (request ${error.requestId})` : ""}`;
-    }
-    return clientSideProblem(error);
-  }
-  if (error instanceof Error) {
-    return env.TIMELY_KEYS_DEBUG ? (error.stack ?? error.message) : `${error.name}: ${error.message}`;
-  }
-  return String(error);
-}
-
-/** No answer came from the API: say what went wrong on this side, never "the API answered". */
-function clientSideProblem(error: TimelyError): string {
-  switch (error.code) {
-    case "INVALID_OPTION":
-      return `invalid API setting: ${error.message} (check TIMELY_API_URL, the workspace's apiUrl and TIMELY_API_TIMEOUT)`;
-    case "CONNECTION_ERROR":
-      return `could not reach the API: ${error.message}. Check the API URL (TIMELY_API_URL or apiUrl) and the network.`;
-    case "TIMEOUT":
-      return `the API did not answer in time: ${error.message}. TIMELY_API_TIMEOUT sets the seconds one attempt may take.`;
-    case "VALIDATION_ERROR":
-      return `refused before sending (the SDK's check): ${error.message}`;
-    default:
-      return `no usable answer from the API (${error.code ?? error.name}): ${error.message}`;
-  }
 }

@@ -1,4 +1,5 @@
 import { Redactor } from "@timely-keys/sdk";
+import { describeError } from "../errors.js";
 import { SinkFailure } from "./failure.js";
 import { DeliveryError, type DeliveryContext, type SecretValue, type Sink } from "./sink.js";
 
@@ -31,7 +32,7 @@ export async function runDelivery(
     const failure =
       error instanceof SinkFailure
         ? error
-        : new SinkFailure(describeUnexpected(error), { retryable: false, maybeDelivered: true });
+        : new SinkFailure(describeError(error, { redactor }), { retryable: false, maybeDelivered: true });
     throw new DeliveryError({
       sinkType: sink.type,
       destination: sink.destination,
@@ -43,9 +44,4 @@ export async function runDelivery(
       maybeDelivered: failure.maybeDelivered,
     });
   }
-}
-
-function describeUnexpected(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
 }

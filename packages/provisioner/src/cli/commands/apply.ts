@@ -1,5 +1,6 @@
 // apply, rotate and rollback: plan (or read a saved plan), show, confirm, execute, report.
 import { apply } from "../../apply.js";
+import { ApplyLog } from "../../apply/progress.js";
 import { clientsFromEnv, type ClientFactory } from "../../clients.js";
 import type { Desired } from "../../desired.js";
 import { UserError } from "../../errors.js";
@@ -15,7 +16,6 @@ import { HELP } from "../help.js";
 import { confirm, isInteractive, useColor, type CliIO } from "../io.js";
 import { connectionOf, loadDesired, pathFrom, readAndPlan } from "../pipeline.js";
 import { crashHook } from "../crash-hook.js";
-import { ApplyPrinter } from "../apply-output.js";
 
 export const APPLY_FLAGS = {
   file: { type: "string", short: "f" },
@@ -118,7 +118,8 @@ export async function planConfirmExecute(
     const entry = desired.workspaces.flatMap((w) => w.keys).find((k) => k.id === id);
     if (entry !== undefined && entry.deliver.length === 0) {
       throw new UserError(
-        `rotate ${id}: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first (nothing was changed)`,
+        `rotate ${id}: the entry has no deliver sinks, so a new secret would reach no one; ` +
+          "add a deliver: sink to it first (nothing was changed)",
       );
     }
   }
@@ -127,7 +128,8 @@ export async function planConfirmExecute(
   // Checked before printing anything: a plan with nothing to restore is not worth showing.
   if (extra.rollback && !plan.workspaces.some((w) => w.actions.some((a) => a.kind === "rollback"))) {
     throw new UserError(
-      `rollback ${extra.rollback}: there is no previous key in quarantine to restore (it was revoked, or the entry never rotated); nothing was changed`,
+      `rollback ${extra.rollback}: there is no previous key in quarantine to restore ` +
+        "(it was revoked, or the entry never rotated); nothing was changed",
     );
   }
   // --quiet with --auto-approve prints no plan; a confirmation always shows what it confirms.
@@ -157,7 +159,8 @@ async function refuseStalePlan(
     const now = fingerprintKeys(live.workspaces[index]?.keys ?? []);
     if (now !== workspace.fingerprint) {
       throw new UserError(
-        `${file}: the live state of workspace ${workspace.name} changed since this plan was made; it is stale and was not applied. Run 'timely-keys plan --out' again.`,
+        `${file}: the live state of workspace ${workspace.name} changed since this plan was made; ` +
+          "it is stale and was not applied. Run 'timely-keys plan --out' again.",
       );
     }
   }
@@ -174,18 +177,22 @@ async function execute(
     if (!settings.quiet) io.stdout.write("No changes to apply.\n");
     return 0;
   }
-  const printer = new ApplyPrinter(io, plan, { quiet: settings.quiet });
-  settings.pacing.to = printer.onPacingHold;
+  // The same log lines as the Action's (apply/progress.ts).
+  const log = new ApplyLog(plan, { quiet: settings.quiet });
+  const print = (line: string | null) => {
+    if (line !== null) io.stdout.write(`${line}\n`);
+  };
+  settings.pacing.to = (hold) => print(log.pacingLine(hold));
   if (!settings.quiet) io.stdout.write("\n");
   const report = await apply(plan, {
     clients,
     env: io.env,
     concurrency: settings.concurrency,
-    onEvent: printer.onEvent,
+    onEvent: (event) => print(log.line(event)),
     afterStep: crashHook(io.env),
   });
-  const closing = printer.closing(report);
-  if (closing) io.stdout.write(`${settings.quiet ? "" : "\n"}${closing}\n`);
+  const closing = log.closingLines(report);
+  if (closing.length > 0) io.stdout.write(`${settings.quiet ? "" : "\n"}${closing.join("\n")}\n`);
   // A notification that cannot be sent is a warning: it never fails the rotation it reports.
   if (notify !== undefined)
     for (const failure of await notifyApply(notify, report, { env: io.env })) io.stderr.write(`warning: ${failure}\n`);

@@ -5,7 +5,7 @@ import { clientsFromEnv } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import { checkNotifyTargets, notifyFindings } from "../../notify/send.js";
 import { renderCheckJson, renderCheckMarkdown, renderCheckText } from "../../render/check.js";
-import { parseCommandArgs, stringList, UsageError } from "../args.js";
+import { parseCommandArgs, stringList, usageError } from "../args.js";
 import { HELP } from "../help.js";
 import type { CliIO } from "../io.js";
 import { loadDesired } from "../pipeline.js";
@@ -55,7 +55,7 @@ export function parseFailOn(
   const text = String(value);
   if (text === "never" || (FINDING_SEVERITIES as readonly string[]).includes(text))
     return text as FindingSeverity | "never";
-  throw new UsageError(command, `--fail-on must be one of error, warning, info or never, got '${text}'`);
+  throw usageError(command, `--fail-on must be one of error, warning, info or never, got '${text}'`);
 }
 
 function parseDays(
@@ -67,6 +67,6 @@ function parseDays(
   if (value === undefined) return fallback;
   const text = String(value);
   if (!/^\d{1,5}$/.test(text))
-    throw new UsageError(command, `--${flag} must be a whole number of days (0 or more), got '${text}'`);
+    throw usageError(command, `--${flag} must be a whole number of days (0 or more), got '${text}'`);
   return Number(text);
 }

@@ -5,7 +5,7 @@ import { clientsFromEnv } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import { renderReportHtml } from "../../render/report-html.js";
 import { buildReport } from "../../report/model.js";
-import { parseCommandArgs, stringList, UsageError } from "../args.js";
+import { parseCommandArgs, stringList, usageError } from "../args.js";
 import { HELP } from "../help.js";
 import type { CliIO } from "../io.js";
 import { loadDesired, pathFrom } from "../pipeline.js";
@@ -22,7 +22,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     return 0;
   }
   const out = values.html as string | undefined;
-  if (out === undefined || out === "") throw new UsageError("report", "--html FILE is required");
+  if (out === undefined || out === "") throw usageError("report", "--html FILE is required");
   const file = (values.file as string | undefined) ?? "timely-keys.yaml";
   const workspaces = stringList(values.workspace);
   const desired = await loadDesired(io, { file, workspaces, targets: [], requireEnv: true });
