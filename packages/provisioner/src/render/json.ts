@@ -1,8 +1,9 @@
 // The plan as versioned JSON (docs/plan-format.md): the Plan object itself, keys in a fixed
 // documented order per object, so equal plans render byte for byte the same and a saved plan
 // diffs cleanly.
-import type { Plan } from "../model.js";
+import type { Plan, PlanAction, PlanWorkspace } from "../model.js";
 import { redactingReplacer } from "./redact.js";
+import { actionSummary, actionWarning, entryDetail, warningText } from "./words.js";
 
 interface Shape {
   /** Keys first, in this order; any other key follows, alphabetically. */
@@ -121,5 +122,36 @@ function ordered(value: unknown, shapeName: string | undefined): unknown {
 
 /** Pretty JSON (2 spaces), no trailing newline. */
 export function renderJson(plan: Plan): string {
-  return JSON.stringify(ordered(plan, "plan"), redactingReplacer, 2);
+  return JSON.stringify(ordered(inWords(plan), "plan"), redactingReplacer, 2);
+}
+
+/**
+ * The plan as format_version 1 writes it: each fact structure replaced by its words (an action's
+ * `summary` and `warning`, an entry's `detail`, a warning's `message`).
+ */
+function inWords(plan: Plan): unknown {
+  return {
+    ...plan,
+    warnings: plan.warnings.map((warning) => {
+      const { facts: _facts, ...rest } = warning;
+      return { ...rest, message: warningText(warning) };
+    }),
+    workspaces: plan.workspaces.map(workspaceInWords),
+  };
+}
+
+function workspaceInWords(ws: PlanWorkspace): unknown {
+  return {
+    ...ws,
+    actions: ws.actions.map(actionInWords),
+    entries: ws.entries.map((state) => {
+      const { facts: _facts, ...rest } = state;
+      return { ...rest, detail: entryDetail(state, ws.actions) };
+    }),
+  };
+}
+
+function actionInWords(action: PlanAction): unknown {
+  const { facts: _facts, warning: _warning, ...rest } = action;
+  return { ...rest, summary: actionSummary(action), warning: actionWarning(action) };
 }

@@ -7,6 +7,7 @@ import { entryKeys } from "../check/lifecycle.js";
 import type { Desired } from "../desired.js";
 import { promotedAtMs } from "../plan/previous.js";
 import { DAY, isoOrNull, ms, SECOND } from "../plan/time.js";
+import { entryDetail } from "../render/words.js";
 
 export const CALENDAR_DAYS = 90;
 export const SPARKLINE_DAYS = 14;
@@ -139,7 +140,7 @@ export function buildReport(desired: Desired, run: CheckRun): ReportData {
         lastUsedAt: key?.last_used_at ?? null,
         rotationDueAt: Number.isFinite(rotationDue) ? isoOrNull(rotationDue) : null,
         nextAt: state?.nextAt ?? null,
-        detail: state?.detail ?? "",
+        detail: state ? entryDetail(state, ws.actions) : "",
         timeline,
         requestsPerDay: perDay(usage, now),
         totalRequests: usage?.total_requests ?? key?.request_count ?? null,
