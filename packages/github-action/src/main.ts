@@ -34,6 +34,7 @@ import {
   summaryLine,
   UserError,
   validateFile,
+  warningText,
   workspaceMatrix,
   type ApplyReport,
   type CheckReport,
@@ -219,7 +220,7 @@ async function report(
     const where = [warning.workspace, warning.entryId].filter((p) => p !== undefined && p !== "*").join("/");
     annotate({
       level: "warning",
-      message: redactTokens(`${where ? `${where}: ` : ""}${warning.message}`),
+      message: redactTokens(`${where ? `${where}: ` : ""}${warningText(warning)}`),
       properties: { title: "timely-keys plan", ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}) },
     });
   }

@@ -1,5 +1,5 @@
 // The step's outputs (action.yml): counts of what the plan does, and lists of entry ids.
-import type { Plan } from "@timely-keys/provisioner";
+import { actionSummary, type Plan } from "@timely-keys/provisioner";
 
 /** Every output of action.yml. */
 export const OUTPUT_NAMES = [
@@ -43,7 +43,9 @@ export function driftOf(plan: Plan): string[] {
     for (const action of ws.actions) {
       if (action.kind === "drift") found.push(`${ws.name}: unmanaged key ${action.keyName ?? action.keyId}`);
       else if (action.reasons.includes("edited_outside"))
-        found.push(`${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${action.summary})`);
+        found.push(
+          `${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${actionSummary(action)})`,
+        );
     }
   }
   return found;

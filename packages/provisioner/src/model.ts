@@ -67,7 +67,8 @@ export type TriggerFacts =
   | { reason: "compromised"; revokeFirst: boolean }
   | { reason: "expired"; expiresAt: string | null }
   | { reason: "scopes_changed"; before: readonly string[]; after: readonly string[] }
-  | { reason: "expiry_changed"; beforeDays: number | null; afterDays: number | null }
+  /** Lifetimes in whole days; null: never expires; "unknown": the key's times cannot be read. */
+  | { reason: "expiry_changed"; beforeDays: number | null | "unknown"; afterDays: number | null }
   | { reason: "successor_abandoned"; generations: number[] }
   | { reason: "manual" }
   | { reason: "max_age"; ageMs: number; maxAgeDays: number; spreadMs: number }

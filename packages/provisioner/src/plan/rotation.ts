@@ -106,7 +106,7 @@ export function rotationTriggers(
   if (expiryChanged(key, entry)) {
     found.set("expiry_changed", {
       reason: "expiry_changed",
-      beforeDays: lifetimeDays(key),
+      beforeDays: knownOr(lifetimeDays(key)),
       afterDays: entry.expiresInDays,
     });
   }
@@ -137,6 +137,11 @@ export function rotationTriggers(
     triggers.facts.push(facts);
   }
   return triggers;
+}
+
+/** A lifetime in days, or "unknown" when the key's times cannot be read. */
+function knownOr(days: number | null): number | null | "unknown" {
+  return days === null || Number.isFinite(days) ? days : "unknown";
 }
 
 function nowSeconds(ctx: WorkspaceContext): number {

@@ -3,7 +3,7 @@
 // diffs cleanly.
 import type { Plan, PlanAction, PlanWorkspace } from "../model.js";
 import { redactingReplacer } from "./redact.js";
-import { actionSummary, actionWarning, entryDetail, warningText } from "./words.js";
+import { actionsByEntry, actionSummary, actionWarning, entryDetail, warningText } from "./words.js";
 
 interface Shape {
   /** Keys first, in this order; any other key follows, alphabetically. */
@@ -115,7 +115,9 @@ function ordered(value: unknown, shapeName: string | undefined): unknown {
     const index = shape?.keys.indexOf(key) ?? -1;
     return index === -1 ? Number.MAX_SAFE_INTEGER : index;
   };
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  let entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  // An action's facts become its words here, not in a copy of each action: a plan can hold 100,000.
+  if (shapeName === "action") entries = actionEntriesInWords(value as PlanAction, entries);
   entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries.map(([key, v]) => [key, ordered(v, shape?.children?.[key])]));
 }
@@ -141,17 +143,20 @@ function inWords(plan: Plan): unknown {
 }
 
 function workspaceInWords(ws: PlanWorkspace): unknown {
+  const byEntry = actionsByEntry(ws.actions);
   return {
     ...ws,
-    actions: ws.actions.map(actionInWords),
     entries: ws.entries.map((state) => {
       const { facts: _facts, ...rest } = state;
-      return { ...rest, detail: entryDetail(state, ws.actions) };
+      return { ...rest, detail: entryDetail(state, byEntry.get(state.entryId) ?? []) };
     }),
   };
 }
 
-function actionInWords(action: PlanAction): unknown {
-  const { facts: _facts, warning: _warning, ...rest } = action;
-  return { ...rest, summary: actionSummary(action), warning: actionWarning(action) };
+function actionEntriesInWords(action: PlanAction, entries: [string, unknown][]): [string, unknown][] {
+  const out = entries.filter(([key]) => key !== "facts" && key !== "warning");
+  out.push(["summary", actionSummary(action)]);
+  const warning = actionWarning(action);
+  if (warning !== undefined) out.push(["warning", warning]);
+  return out;
 }

@@ -8,13 +8,25 @@ import type { ActionFacts, EntryState, PlanAction, PlanWarning, TriggerFacts, Wa
 import { scopeList } from "../plan/keys.js";
 import { formatAgo, formatDuration, formatIsoWhen } from "./time.js";
 
+/**
+ * Lines already written, by action: a plan is shown several ways in one run (text, JSON, the job
+ * summary), and a large one has 100,000 lines to make inert. A plan's actions are not changed once
+ * it is made.
+ */
+const summaries = new WeakMap<PlanAction, string>();
+
 /** One line for humans about an action. */
 export function actionSummary(action: PlanAction): string {
   const facts = action.facts;
   if (facts.say === "saved") return facts.summary;
   // The queue writes its line from the rotation's already inert name.
   if (facts.say === "queued") return queuedSummary(action, facts.maxPerRun, facts.dueAt);
-  return sanitize(summaryOf(action, facts));
+  let summary = summaries.get(action);
+  if (summary === undefined) {
+    summary = sanitize(summaryOf(action, facts));
+    summaries.set(action, summary);
+  }
+  return summary;
 }
 
 /** The warning attached to an action (a grace that ran out), if any. */
@@ -24,7 +36,10 @@ export function actionWarning(action: PlanAction): string | undefined {
   return warning === undefined || warning.code === "saved" ? undefined : sanitize(warningSentence(warning, action));
 }
 
-/** The detail of an entry's rotation state; `actions`: its workspace's actions. */
+/**
+ * The detail of an entry's rotation state; `actions`: the entry's actions (or all of its workspace's:
+ * those of other entries are skipped). A workspace's renderer groups them once: see `actionsByEntry`.
+ */
 export function entryDetail(state: EntryState, actions: readonly PlanAction[]): string {
   const facts = state.facts;
   switch (facts.say) {
@@ -52,6 +67,18 @@ export function entryDetail(state: EntryState, actions: readonly PlanAction[]): 
     case "due-no-sinks":
       return sanitize(`due for rotation (${triggerPhrases(facts.triggers)}), not rotated: no deliver sinks`);
   }
+}
+
+/** A workspace's actions grouped by entry id, in plan order. */
+export function actionsByEntry(actions: readonly PlanAction[]): Map<string, PlanAction[]> {
+  const byEntry = new Map<string, PlanAction[]>();
+  for (const action of actions) {
+    if (action.entryId === undefined) continue;
+    const list = byEntry.get(action.entryId);
+    if (list === undefined) byEntry.set(action.entryId, [action]);
+    else list.push(action);
+  }
+  return byEntry;
 }
 
 /** A plan warning in words. */
@@ -91,9 +118,9 @@ export function triggerPhrase(trigger: TriggerFacts): string {
 }
 
 /** `90 days`, `never`, `unknown`: a lifetime in whole days as the manifest would say it. */
-export function lifetimeLabel(days: number | null): string {
+export function lifetimeLabel(days: number | null | "unknown"): string {
   if (days === null) return "never";
-  return Number.isFinite(days) ? `${days} days` : "unknown";
+  return days === "unknown" ? "unknown" : `${days} days`;
 }
 
 function quoted(text: string): string {
