@@ -171,6 +171,10 @@ export type EntryFacts =
 // Actions
 // ---------------------------------------------------------------------------------------------
 
+/** Kinds that only say what the plan waits for and until when: nothing is done. */
+export const informationalKinds = ["drain", "quarantine", "in-flight", "queued"] as const;
+export type InformationalKind = (typeof informationalKinds)[number];
+
 /** Every kind of action, in the order the docs list them. */
 export const actionKinds = [
   "create",
@@ -185,11 +189,7 @@ export const actionKinds = [
   "adopt",
   "drift",
   "rollback",
-  // Informational: nothing is done, the plan says what it waits for and until when.
-  "drain",
-  "quarantine",
-  "in-flight",
-  "queued",
+  ...informationalKinds,
 ] as const;
 export type ActionKind = (typeof actionKinds)[number];
 
@@ -362,7 +362,7 @@ export interface KeyAction extends ActionBase {
 }
 
 export interface WaitAction extends ActionBase {
-  kind: "drain" | "quarantine" | "in-flight" | "queued";
+  kind: InformationalKind;
   mutates: false;
 }
 

@@ -2,7 +2,14 @@
 // its words are made of; the builder fills what follows from those (`reasons`, `mutates`, empty
 // attributes and operations) and leaves out absent fields, so a plan survives a JSON round trip
 // unchanged.
-import type { ActionBase, ActionFacts, ActionKind, PlanAction, Reason } from "../model.js";
+import {
+  informationalKinds,
+  type ActionBase,
+  type ActionFacts,
+  type ActionKind,
+  type PlanAction,
+  type Reason,
+} from "../model.js";
 
 /** Which key an action is about. */
 export interface KeyRefs {
@@ -13,8 +20,7 @@ export interface KeyRefs {
   generation?: number;
 }
 
-/** Kinds that only say what the plan waits for: nothing is done. */
-const INFORMATIONAL: ReadonlySet<ActionKind> = new Set(["drain", "quarantine", "in-flight", "queued"]);
+const INFORMATIONAL: ReadonlySet<ActionKind> = new Set(informationalKinds);
 
 type Optional = "reasons" | "attributes" | "operations" | "until" | "warning";
 
