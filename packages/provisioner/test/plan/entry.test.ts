@@ -93,28 +93,33 @@ describe("create", () => {
     expect(stateOf(result, "crm")).toMatchObject({ phase: "new", unrotatable: "no_sinks" });
   });
 
-  it("does not rotate a key that is due but has no sinks: no change, a warning naming why it is due and the fix", () => {
-    const noSinks = { ...crm, deliver: [], expiresInDays: null };
-    const key = managed(noSinks, 2, {}, { created_at: at(-120 * DAY), expires_at: null });
-    const result = plan(desired([noSinks]), live([key]), NOW);
-    expect(actions(result)).toEqual([]);
-    expect(result.changes).toBe(false);
-    const triggers = [{ reason: "max_age", ageMs: 120 * DAY, maxAgeDays: 90, spreadMs: 0 }];
-    expect(result.warnings).toEqual([{ workspace: "acme", entryId: "crm", facts: { code: "no_sinks_due", triggers } }]);
-    expect(stateOf(result, "crm").facts).toEqual({ say: "due-no-sinks", triggers });
-    expect(stateOf(result, "crm")).toMatchObject({ unrotatable: "no_sinks", generation: 2 });
-    // With a sink, the same key rotates.
-    const withSink = { ...noSinks, deliver: crm.deliver };
-    expect(
-      kinds(
-        plan(
-          desired([withSink]),
-          live([managed(withSink, 2, {}, { created_at: at(-120 * DAY), expires_at: null })]),
-          NOW,
+  it(
+    "does not rotate a key that is due but has no sinks: " + "no change, a warning naming why it is due and the fix",
+    () => {
+      const noSinks = { ...crm, deliver: [], expiresInDays: null };
+      const key = managed(noSinks, 2, {}, { created_at: at(-120 * DAY), expires_at: null });
+      const result = plan(desired([noSinks]), live([key]), NOW);
+      expect(actions(result)).toEqual([]);
+      expect(result.changes).toBe(false);
+      const triggers = [{ reason: "max_age", ageMs: 120 * DAY, maxAgeDays: 90, spreadMs: 0 }];
+      expect(result.warnings).toEqual([
+        { workspace: "acme", entryId: "crm", facts: { code: "no_sinks_due", triggers } },
+      ]);
+      expect(stateOf(result, "crm").facts).toEqual({ say: "due-no-sinks", triggers });
+      expect(stateOf(result, "crm")).toMatchObject({ unrotatable: "no_sinks", generation: 2 });
+      // With a sink, the same key rotates.
+      const withSink = { ...noSinks, deliver: crm.deliver };
+      expect(
+        kinds(
+          plan(
+            desired([withSink]),
+            live([managed(withSink, 2, {}, { created_at: at(-120 * DAY), expires_at: null })]),
+            NOW,
+          ),
         ),
-      ),
-    ).toContain("rotate");
-  });
+      ).toContain("rotate");
+    },
+  );
 
   it("does not create a key for a disabled entry", () => {
     const result = plan(desired([{ ...crm, enabled: false }]), live([]), NOW);

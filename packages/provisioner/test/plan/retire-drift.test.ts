@@ -50,21 +50,24 @@ describe("retire: an entry removed from the manifest", () => {
     expect(state.workspaces[0]!.keys).toEqual([]);
   });
 
-  it("a retired entry put back in the manifest is enabled again, not said to be deactivated outside timely-keys", () => {
-    const current = managed(gone, 2, { promotedAt: unix(-10 * DAY) });
-    const retired = simulateApply(plan(desired([]), live([current]), NOW), live([current]), NOW);
-    expect(retired.workspaces[0]!.keys[0]).toMatchObject({
-      status: "inactive",
-      description: expect.stringMatching(/ off[ \]]/),
-    });
-    const back = plan(desired([gone]), retired, t(DAY));
-    const enable = only(back, "enable");
-    expect(enable.reason).toBe("enabled_changed");
-    expect(enable.facts).toEqual({ say: "status", name: "Old job" });
-    // A key deactivated by someone else is still called out.
-    const outside = plan(desired([gone]), live([{ ...current, status: "inactive", deactivated_at: at(-HOUR) }]), NOW);
-    expect(only(outside, "enable")).toMatchObject({ reason: "edited_outside", facts: { say: "status" } });
-  });
+  it(
+    "a retired entry put back in the manifest is enabled again, " + "not said to be deactivated outside timely-keys",
+    () => {
+      const current = managed(gone, 2, { promotedAt: unix(-10 * DAY) });
+      const retired = simulateApply(plan(desired([]), live([current]), NOW), live([current]), NOW);
+      expect(retired.workspaces[0]!.keys[0]).toMatchObject({
+        status: "inactive",
+        description: expect.stringMatching(/ off[ \]]/),
+      });
+      const back = plan(desired([gone]), retired, t(DAY));
+      const enable = only(back, "enable");
+      expect(enable.reason).toBe("enabled_changed");
+      expect(enable.facts).toEqual({ say: "status", name: "Old job" });
+      // A key deactivated by someone else is still called out.
+      const outside = plan(desired([gone]), live([{ ...current, status: "inactive", deactivated_at: at(-HOUR) }]), NOW);
+      expect(only(outside, "enable")).toMatchObject({ reason: "edited_outside", facts: { say: "status" } });
+    },
+  );
 
   it("a protected entry is deactivated but never revoked", () => {
     const key = managed({ ...gone, protect: true }, 1);

@@ -87,7 +87,10 @@ describe("warnings", () => {
     const due = plan(desired([noSinks]), live([key]), NOW);
     expect(messages(due)).toEqual([
       expect.stringMatching(
-        /^crm is due for rotation \(max age: .* >= 90d\) but has no deliver sinks, so it is not rotated: add a deliver: sink/,
+        new RegExp(
+          "^crm is due for rotation \\(max age: .* >= 90d\\) but has no deliver sinks, so it is not rotated: " +
+            "add a deliver: sink",
+        ),
       ),
     ]);
     expect(detailOf(due, "crm")).toBe("due for rotation (max age: 120d old >= 90d), not rotated: no deliver sinks");
@@ -186,8 +189,9 @@ describe("action lines", () => {
     expect(actionSummary(only(run1, "rotate"))).toContain("rotation 1/6");
     state = simulateApply(run1, state, t(0));
     state = use(state, old.id, t(30 * MINUTE));
-    expect(actionSummary(only(plan(m, state, t(HOUR)), "drain"))).toMatch(
-      /^rotation 4\/6: draining previous key "CRM sync" #1, last used 30m ago, deactivates after 24h of silence \(2026-11-24 12:30 UTC\) or on 2026-11-30 12:00 UTC at the latest$/,
+    expect(actionSummary(only(plan(m, state, t(HOUR)), "drain"))).toBe(
+      'rotation 4/6: draining previous key "CRM sync" #1, last used 30m ago, deactivates after 24h of silence ' +
+        "(2026-11-24 12:30 UTC) or on 2026-11-30 12:00 UTC at the latest",
     );
     const run4 = plan(m, state, t(25 * HOUR + 30 * MINUTE));
     state = simulateApply(run4, state, t(25 * HOUR + 30 * MINUTE));
