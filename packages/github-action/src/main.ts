@@ -54,6 +54,7 @@ let {
   selectedWorkspaces,
   summaryLine,
   validateFile,
+  warningText,
   workspaceMatrix,
   syncIssues,
   buildSummary,
@@ -97,6 +98,7 @@ async function loadPipeline(): Promise<void> {
     workspaceMatrix,
     syncIssues,
     buildSummary,
+    warningText,
   } = await import("./pipeline.js"));
 }
 
@@ -237,7 +239,7 @@ async function report(
     const where = [warning.workspace, warning.entryId].filter((p) => p !== undefined && p !== "*").join("/");
     annotate({
       level: "warning",
-      message: redactTokens(`${where ? `${where}: ` : ""}${warning.message}`),
+      message: redactTokens(`${where ? `${where}: ` : ""}${warningText(warning)}`),
       properties: { title: "timely-keys plan", ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}) },
     });
   }

@@ -36,6 +36,7 @@ export {
   selectedWorkspaces,
   summaryLine,
   validateFile,
+  warningText,
   workspaceMatrix,
 } from "@timely-keys/provisioner";
 export { syncIssues } from "./github/issues.js";

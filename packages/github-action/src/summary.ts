@@ -2,6 +2,9 @@
 // key's rotation phase), all within GitHub's 1 MiB limit for one step's summary.
 import {
   applyCountsLine,
+  actionsByEntry,
+  countResults,
+  entryDetail,
   evidenceText,
   findingTitle,
   fixText,
@@ -94,15 +97,16 @@ function when(iso: string | undefined): string {
 /** Each key's place in its rotation (phase, step of six, when the next step is due). */
 export function rotationSection(plan: Plan, heading: string, maxBytes: number): string {
   const head = [`## ${heading}`, ""].join("\n");
-  const rows = plan.workspaces.flatMap((ws) =>
-    ws.entries.map((e) => [
+  const rows = plan.workspaces.flatMap((ws) => {
+    const byEntry = actionsByEntry(ws.actions);
+    return ws.entries.map((e) => [
       cell(ws.name),
       `\`${cell(e.entryId)}\``,
       cell(`${e.phase}${e.step ? ` ${e.step}` : ""}`),
       cell(when(e.nextAt)),
-      cell(e.detail),
-    ]),
-  );
+      cell(entryDetail(e, byEntry.get(e.entryId) ?? [])),
+    ]);
+  });
   if (rows.length === 0) return `${head}\nNo managed keys selected.\n`;
   const headers = ["Workspace", "Key", "Rotation", "Next step due", "Detail"];
   return `${head}\n${table(headers, rows, { what: "keys", maxBytes: maxBytes - bytes(head) - 2 })}\n`;

@@ -1,4 +1,4 @@
-import type { ApplyReport, Plan } from "@timely-keys/provisioner";
+import { entryDetail, type ApplyReport, type Plan } from "@timely-keys/provisioner";
 import { describe, expect, it } from "vitest";
 import { bytes } from "../src/markdown.js";
 import type { CheckReport, Finding } from "@timely-keys/provisioner";
@@ -30,7 +30,11 @@ function hugePlan(n: number): Plan {
   const ws = plan.workspaces[0];
   if (!ws) throw new Error("no workspace");
   const entries = Array.from({ length: n }, (_, i) =>
-    ws.entries.map((e) => ({ ...e, entryId: `${e.entryId}-${i}`, detail: `${e.detail} ${"x".repeat(300)}` })),
+    ws.entries.map((e) => ({
+      ...e,
+      entryId: `${e.entryId}-${i}`,
+      facts: { say: "saved" as const, detail: `${entryDetail(e, ws.actions)} ${"x".repeat(300)}` },
+    })),
   ).flat();
   const actions = Array.from({ length: n }, (_, i) =>
     ws.actions.map((a) => ({ ...a, entryId: `${a.entryId}-${i}` })),

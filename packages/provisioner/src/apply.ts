@@ -8,6 +8,7 @@ import type { ClientFactory } from "./clients.js";
 import type { DeliverAllOptions } from "./deliver/index.js";
 import { describeError, ManagementTokenError, StepError } from "./errors.js";
 import type { Plan, PlanAction, PlanWorkspace } from "./model.js";
+import { actionSummary } from "./render/words.js";
 import { asTokenError } from "./read.js";
 import type { WorkspaceExecution } from "./apply/context.js";
 import { runOperations } from "./apply/operations.js";
@@ -151,7 +152,7 @@ async function applyWorkspace(
     },
   };
 
-  const groupOf = (action: PlanAction) => action.entryId ?? action.keyId ?? action.summary;
+  const groupOf = (action: PlanAction) => action.entryId ?? action.keyId ?? actionSummary(action);
   await runGrouped(actions, groupOf, options.concurrency ?? 4, async (action) => {
     const group = groupOf(action);
     if (stopped !== undefined) {

@@ -7,6 +7,14 @@ export { read, readWorkspace, type ReadOptions } from "./read.js";
 export { plan } from "./plan.js";
 export { renderText, renderJson, renderMarkdown, markdownCell, summaryLine } from "./render.js";
 export { renderEmergencyNotice, renderExposure } from "./render/emergency.js";
+export {
+  actionsByEntry,
+  actionSummary,
+  actionWarning,
+  entryDetail,
+  triggerPhrases,
+  warningText,
+} from "./render/words.js";
 export { exposedEntries, rotationRequest, type ExposedEntry, type RotationRequest } from "./exposure.js";
 export {
   apply,

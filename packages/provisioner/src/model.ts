@@ -55,29 +55,128 @@ export interface PlanOptions {
 export const DEFAULT_IN_FLIGHT_LEASE_SECONDS = 600;
 
 // ---------------------------------------------------------------------------------------------
+// Facts: what the plan's words are made of
+// ---------------------------------------------------------------------------------------------
+// plan() states facts; render/words.ts turns them into sentences. Times are ISO text (null: not a
+// valid time), durations and ages are milliseconds (an age is how long before the plan's clock;
+// null: never, negative: after it). `name` is the live key's name as the API gave it: the words
+// quote it and are made inert as a whole, so they read the same whatever the name holds.
+
+/** One trigger of a rotation, with what its phrase names. */
+export type TriggerFacts =
+  | { reason: "compromised"; revokeFirst: boolean }
+  | { reason: "expired"; expiresAt: string | null }
+  | { reason: "scopes_changed"; before: readonly string[]; after: readonly string[] }
+  /** Lifetimes in whole days; null: never expires; "unknown": the key's times cannot be read. */
+  | { reason: "expiry_changed"; beforeDays: number | null | "unknown"; afterDays: number | null }
+  | { reason: "successor_abandoned"; generations: number[] }
+  | { reason: "manual" }
+  | { reason: "max_age"; ageMs: number; maxAgeDays: number; spreadMs: number }
+  | { reason: "expiring"; inMs: number; expiresAt: string | null };
+
+/** What an action's one line for humans says. */
+export type ActionFacts =
+  /** create: the action's reason, name (successor) and sinks say it all. */
+  | { say: "create" }
+  /** rotate: every trigger, in the order of `reasons`; an emergency is the action's `emergency`. */
+  | { say: "rotate"; triggers: TriggerFacts[] }
+  /** update of the current key in place (reason edited_outside or manifest/enabled changed). */
+  | { say: "update"; name: string }
+  /** update: a compromised current key is marked (and deactivated first) while a successor is in flight. */
+  | { say: "mark-compromised"; name: string; revokeFirst: boolean }
+  /** enable or disable the current key. */
+  | { say: "status"; name: string }
+  /** disable: a key other than the current one of a disabled entry. */
+  | { say: "disable-older"; name: string }
+  | { say: "adopt"; name: string }
+  | { say: "revoke-abandoned"; name: string; createdAgoMs: number | null }
+  | {
+      say: "in-flight";
+      name: string;
+      phase: "pending" | "delivering";
+      progress?: { done: number; total: number };
+      touchedAgoMs: number | null;
+      leaseMs: number;
+    }
+  /** drain, deactivate-previous (drained or grace expired). */
+  | {
+      say: "drain" | "deactivate-drained" | "deactivate-grace";
+      name: string;
+      lastUsedAgoMs: number | null;
+      drainWindowMs: number;
+      graceMs: number;
+      drainEndsAt: string | null;
+      graceEndsAt: string | null;
+    }
+  /** drain or quarantine that waits: the current key has expired. */
+  | { say: "wait-for-successor"; name: string; currentGeneration: number }
+  | { say: "retire-compromised"; name: string; currentGeneration: number; protect: boolean; wasActive: boolean }
+  /** quarantine of an inactive previous key of a protected entry. */
+  | { say: "protected"; name: string }
+  /** revoke-previous when the quarantine is over, or the quarantine until `until`. */
+  | { say: "revoke-quarantined" | "quarantine"; name: string; inactiveSince: string | null; quarantineMs: number }
+  | { say: "rollback"; name: string; wasActive: boolean; currentGeneration: number }
+  /** A key of an entry removed from the manifest. */
+  | {
+      say: "removed";
+      name: string;
+      protect: boolean;
+      inactiveSince: string | null;
+      quarantineMs: number;
+    }
+  | {
+      say: "unmanaged";
+      name: string;
+      status: string;
+      policy: "report" | "deactivate" | "revoke";
+      inactiveSince: string | null;
+    }
+  | { say: "queued"; maxPerRun: number; dueAt?: string }
+  /** A saved plan read back: its words as they were written (see saved-plan.ts). */
+  | { say: "saved"; summary: string; warning?: string };
+
+/** What a plan warns about, with what its sentence names. */
+export type WarningFacts =
+  | { code: "workspace_not_in_manifest" | "unknown_target" | "no_live_state" }
+  | { code: "unpinned_workspace"; workspaceId: string }
+  | { code: "entry_id_unmarkable" | "entry_id_twice" }
+  | { code: "duplicate_current"; count: number; generation: number; name: string; keyId: string }
+  | { code: "no_sinks_new" }
+  | { code: "no_sinks_due"; triggers: TriggerFacts[] }
+  | { code: "compromised_in_flight" | "manual_in_flight" | "nothing_to_roll_back" }
+  | {
+      code: "grace_expired";
+      name: string;
+      keyId: string;
+      lastUsedAgoMs: number | null;
+      lastUsedAt: string | null;
+      graceMs: number;
+    }
+  | { code: "unmanaged_namesake"; name: string }
+  | { code: "adopt_other_entry"; name: string; owner: string }
+  | { code: "adopt_taken" | "adopt_has_keys"; name: string }
+  /** A saved plan read back. */
+  | { code: "saved"; message: string };
+
+/** Where an entry stands, in words: the detail of `EntryState`. */
+export type EntryFacts =
+  /** The summary of the entry's first action of this kind (a rotation, a drain, ...). */
+  | { say: "action"; kind: ActionKind }
+  | { say: "no-key" | "no-key-no-sinks" | "disabled" | "held" | "steady" }
+  | { say: "due-no-sinks"; triggers: TriggerFacts[] }
+  /** A saved plan read back. */
+  | { say: "saved"; detail: string };
+
+// ---------------------------------------------------------------------------------------------
 // Actions
 // ---------------------------------------------------------------------------------------------
 
-export type ActionKind =
-  | "create"
-  | "update"
-  | "enable"
-  | "disable"
-  | "rotate"
-  | "revoke-abandoned"
-  | "deactivate-previous"
-  | "revoke-previous"
-  | "retire"
-  | "adopt"
-  | "drift"
-  | "rollback"
-  // Informational: nothing is done, the plan says what it waits for and until when.
-  | "drain"
-  | "quarantine"
-  | "in-flight"
-  | "queued";
+/** Kinds that only say what the plan waits for and until when: nothing is done. */
+export const informationalKinds = ["drain", "quarantine", "in-flight", "queued"] as const;
+export type InformationalKind = (typeof informationalKinds)[number];
 
-export const actionKinds: readonly ActionKind[] = [
+/** Every kind of action, in the order the docs list them. */
+export const actionKinds = [
   "create",
   "update",
   "enable",
@@ -90,48 +189,15 @@ export const actionKinds: readonly ActionKind[] = [
   "adopt",
   "drift",
   "rollback",
-  "drain",
-  "quarantine",
-  "in-flight",
-  "queued",
-];
+  ...informationalKinds,
+] as const;
+export type ActionKind = (typeof actionKinds)[number];
 
-export type Reason =
-  // create
-  | "missing"
-  // update, enable, disable
-  | "edited_outside"
-  | "manifest_changed"
-  | "enabled_changed"
-  // rotate (first four render as a replacement when scopes or expiry changed)
-  | "compromised"
-  | "expired"
-  | "scopes_changed"
-  | "expiry_changed"
-  | "successor_abandoned"
-  | "manual"
-  | "max_age"
-  | "expiring"
-  // previous keys
-  | "drained"
-  | "grace_expired"
-  | "quarantine_elapsed"
-  // others
-  | "removed_from_manifest"
-  | "adopted"
-  | "unmanaged"
-  | "rollback_requested"
-  // informational
-  | "draining"
-  | "in_quarantine"
-  | "successor_in_flight"
-  | "rotation_queued";
-
-export const reasons: readonly Reason[] = [
-  "missing",
-  "edited_outside",
-  "manifest_changed",
-  "enabled_changed",
+/**
+ * What starts a rotation, most pressing first: the first that applies is the action's `reason`.
+ * The first four render as a replacement when scopes or expiry changed.
+ */
+export const rotationTriggers = [
   "compromised",
   "expired",
   "scopes_changed",
@@ -140,18 +206,34 @@ export const reasons: readonly Reason[] = [
   "manual",
   "max_age",
   "expiring",
+] as const;
+export type RotationTrigger = (typeof rotationTriggers)[number];
+
+export const reasons = [
+  // create
+  "missing",
+  // update, enable, disable
+  "edited_outside",
+  "manifest_changed",
+  "enabled_changed",
+  // rotate
+  ...rotationTriggers,
+  // previous keys
   "drained",
   "grace_expired",
   "quarantine_elapsed",
+  // others
   "removed_from_manifest",
   "adopted",
   "unmanaged",
   "rollback_requested",
+  // informational
   "draining",
   "in_quarantine",
   "successor_in_flight",
   "rotation_queued",
-];
+] as const;
+export type Reason = (typeof reasons)[number];
 
 /** One API call on an existing key. The executor runs an action's operations in order. */
 export type KeyOperation =
@@ -212,7 +294,7 @@ export interface SuccessorSpec {
   probes?: { afterDeliver: ProbeConfig[]; verify: ProbeConfig[] };
 }
 
-interface ActionBase {
+export interface ActionBase {
   workspace: string;
   entryId?: string;
   keyId?: string;
@@ -222,8 +304,8 @@ interface ActionBase {
   reason: Reason;
   /** Every reason that applies, the primary one first. */
   reasons: Reason[];
-  /** One line for humans. */
-  summary: string;
+  /** What its one line for humans says (render/words.ts: actionSummary). */
+  facts: ActionFacts;
   /** False for informational actions (drain, quarantine, in-flight, drift reports). */
   mutates: boolean;
   attributes: AttributeChange[];
@@ -231,7 +313,8 @@ interface ActionBase {
   operations: KeyOperation[];
   /** When an informational wait ends (ISO), when known. */
   until?: string;
-  warning?: string;
+  /** A warning attached to the action (render/words.ts: warningText). */
+  warning?: WarningFacts;
 }
 
 /** A new entry: create, deliver, verify, promote. */
@@ -281,7 +364,7 @@ export interface KeyAction extends ActionBase {
 }
 
 export interface WaitAction extends ActionBase {
-  kind: "drain" | "quarantine" | "in-flight" | "queued";
+  kind: InformationalKind;
   mutates: false;
 }
 
@@ -300,7 +383,8 @@ export type ActionOfKind<K extends ActionKind> = PlanAction extends infer A
 // Plan
 // ---------------------------------------------------------------------------------------------
 
-export type RotationPhase = "new" | "steady" | "rotating" | "draining" | "quarantine" | "held" | "disabled";
+export const rotationPhases = ["new", "steady", "rotating", "draining", "quarantine", "held", "disabled"] as const;
+export type RotationPhase = (typeof rotationPhases)[number];
 
 /** Where an entry stands in its rotation, for job summaries: `rotation 4/6: draining ...`. */
 export interface EntryState {
@@ -316,7 +400,8 @@ export interface EntryState {
   currentKeyId?: string;
   /** When the current key (or the one a rotation in this plan makes) is next due to rotate by age or expiry. */
   nextRotationAt?: string;
-  detail: string;
+  /** What its detail line says (render/words.ts: entryDetail). */
+  facts: EntryFacts;
   /** Set when the entry is due for a create or rotation that the plan leaves out, and why. */
   unrotatable?: "no_sinks";
 }
@@ -325,7 +410,8 @@ export interface PlanWarning {
   workspace: string;
   entryId?: string;
   keyId?: string;
-  message: string;
+  /** What it says (render/words.ts: warningText). */
+  facts: WarningFacts;
 }
 
 export interface PlanWorkspace {

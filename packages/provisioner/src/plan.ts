@@ -18,16 +18,8 @@ import { warn, type NormalizedOptions, type WorkspaceContext } from "./plan/cont
 import { planUnmanagedKey } from "./plan/drift.js";
 import { planEntry } from "./plan/entry.js";
 import { fingerprintKeys } from "./plan/fingerprint.js";
-import {
-  compareByNameThenId,
-  compareRank,
-  compareText,
-  keyLabel,
-  viewOf,
-  type KeyView,
-  type MarkedKey,
-} from "./plan/keys.js";
-import { redactAction, redactEntryState, redactWarning } from "./plan/redact.js";
+import { compareByNameThenId, compareRank, compareText, viewOf, type KeyView, type MarkedKey } from "./plan/keys.js";
+import { redactAction } from "./plan/redact.js";
 import { queueRotations } from "./plan/queue.js";
 import { planRetiredEntry } from "./plan/retire.js";
 import { summarize } from "./plan/summary.js";
@@ -44,7 +36,7 @@ export function plan(desired: Desired, live: Live, now: Date, options: PlanOptio
   const selected = desired.workspaces.filter((ws) => opts.workspaces === null || opts.workspaces.includes(ws.name));
   for (const name of opts.workspaces ?? []) {
     if (!desired.workspaces.some((ws) => ws.name === name))
-      warnings.push({ workspace: name, message: `workspace ${name} is not in the manifest` });
+      warnings.push({ workspace: name, facts: { code: "workspace_not_in_manifest" } });
   }
   const workspaces = selected.map((ws) => planWorkspace(desired, ws, live, now.getTime(), opts, warnings));
   queueRotations(workspaces, desired.policy.maxRotationsPerRun ?? DEFAULT_MAX_ROTATIONS_PER_RUN);
@@ -52,12 +44,7 @@ export function plan(desired: Desired, live: Live, now: Date, options: PlanOptio
     const known = workspaces.some(
       (ws) => ws.entries.some((e) => e.entryId === target) || ws.actions.some((a) => a.entryId === target),
     );
-    if (!known)
-      warnings.push({
-        workspace: "*",
-        entryId: target,
-        message: `target ${target} matches no manifest entry and no managed key`,
-      });
+    if (!known) warnings.push({ workspace: "*", entryId: target, facts: { code: "unknown_target" } });
   }
   const summary = summarize(workspaces);
   return {
@@ -67,7 +54,7 @@ export function plan(desired: Desired, live: Live, now: Date, options: PlanOptio
     options: publicOptions(opts),
     changes: workspaces.some((ws) => ws.actions.some((a) => a.mutates)),
     summary,
-    warnings: warnings.map(redactWarning),
+    warnings,
     workspaces,
   };
 }
@@ -112,12 +99,9 @@ function planWorkspace(
     options,
     warnings,
   };
-  if (liveWs === undefined) warn(ctx, `no live state was read for workspace ${ws.name}: planned as if it had no keys`);
+  if (liveWs === undefined) warn(ctx, { code: "no_live_state" });
   if (liveWs?.workspaceId !== undefined && ws.id === undefined) {
-    warn(
-      ctx,
-      `workspace ${ws.name} is not pinned to a live workspace: add \`id: ${liveWs.workspaceId}\` to it in the manifest, so a token of another workspace is refused`,
-    );
+    warn(ctx, { code: "unpinned_workspace", workspaceId: liveWs.workspaceId });
   }
 
   const groups = new Map<string, MarkedKey[]>();
@@ -162,14 +146,7 @@ function planWorkspace(
       actions.push(planUnmanagedKey(ctx, view));
       const namesake = keylessByName.get(view.key.name);
       if (namesake !== undefined) {
-        warn(
-          ctx,
-          `unmanaged key ${keyLabel(view.key)} has the name of entry ${namesake.id}: if it is that entry's key, add \`adopt: ${view.key.id}\` to the entry`,
-          {
-            entryId: namesake.id,
-            keyId: view.key.id,
-          },
-        );
+        warn(ctx, { code: "unmanaged_namesake", name: view.key.name }, { entryId: namesake.id, keyId: view.key.id });
       }
     }
   }
@@ -181,7 +158,7 @@ function planWorkspace(
     serverNow: liveWs?.serverNow ?? null,
     fingerprint: fingerprintKeys(keys),
     actions: actions.map(redactAction),
-    entries: states.map(redactEntryState),
+    entries: states,
   };
 }
 
@@ -191,13 +168,9 @@ function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): D
   const out: DesiredKey[] = [];
   for (const entry of entries) {
     if (!isMarkableEntryId(entry.id)) {
-      warn(
-        ctx,
-        `entry id ${JSON.stringify(entry.id)} cannot be written in a marker (letters, digits, ".", "_", "-"; at most 64): skipped`,
-        { entryId: entry.id },
-      );
+      warn(ctx, { code: "entry_id_unmarkable" }, { entryId: entry.id });
     } else if (seen.has(entry.id)) {
-      warn(ctx, `entry id ${entry.id} appears twice: the second is skipped`, { entryId: entry.id });
+      warn(ctx, { code: "entry_id_twice" }, { entryId: entry.id });
     } else {
       seen.add(entry.id);
       out.push(entry);
@@ -226,25 +199,19 @@ function adoptions(
       if (view.marker.entryId !== entry.id) {
         warn(
           ctx,
-          `${entry.id} adopts ${keyLabel(view.key)}, but that key belongs to entry ${view.marker.entryId}: not adopted`,
+          { code: "adopt_other_entry", name: view.key.name, owner: view.marker.entryId },
           { entryId: entry.id, keyId: view.key.id },
         );
       }
       continue;
     }
     if (claimedKeys.has(view.key.id)) {
-      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, already adopted by another entry: not adopted`, {
-        entryId: entry.id,
-        keyId: view.key.id,
-      });
+      warn(ctx, { code: "adopt_taken", name: view.key.name }, { entryId: entry.id, keyId: view.key.id });
       continue;
     }
     // Pending keys never reached anyone (they are revoked): they do not stand in the way.
     if ((groups.get(entry.id) ?? []).some((k) => k.marker.phase !== "pending")) {
-      warn(ctx, `${entry.id} adopts ${keyLabel(view.key)}, but the entry already has managed keys: not adopted`, {
-        entryId: entry.id,
-        keyId: view.key.id,
-      });
+      warn(ctx, { code: "adopt_has_keys", name: view.key.name }, { entryId: entry.id, keyId: view.key.id });
       continue;
     }
     claimedKeys.add(view.key.id);

@@ -17,7 +17,8 @@ export function digestOf(planJson: string): string {
 /** The saved-plan file's text: `{"digest": ..., "plan": {...}}`. */
 export function serializeSavedPlan(plan: Plan): string {
   const planJson = renderJson(plan);
-  return `{"kind":"timely-keys-saved-plan","digest":${JSON.stringify(digestOf(JSON.stringify(JSON.parse(planJson))))},"plan":${planJson}}\n`;
+  const digest = JSON.stringify(digestOf(JSON.stringify(JSON.parse(planJson))));
+  return `{"kind":"timely-keys-saved-plan","digest":${digest},"plan":${planJson}}\n`;
 }
 
 export async function readSavedPlan(file: string): Promise<Plan> {
@@ -30,7 +31,15 @@ export async function readSavedPlan(file: string): Promise<Plan> {
     if (error instanceof UserError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
-      `${file}: cannot read the saved plan (${code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : code === "EACCES" ? "permission denied" : (code ?? "unreadable")})`,
+      `${file}: cannot read the saved plan (${
+        code === "ENOENT"
+          ? "no such file"
+          : code === "EISDIR"
+            ? "is a directory"
+            : code === "EACCES"
+              ? "permission denied"
+              : (code ?? "unreadable")
+      })`,
     );
   }
   return parseSavedPlan(text, file);
@@ -58,11 +67,42 @@ export function parseSavedPlan(text: string, file: string): Plan {
     );
   if (digestOf(JSON.stringify(plan)) !== document.digest) {
     throw new UserError(
-      `${file}: the saved plan was modified after it was written (digest mismatch); make a new one with 'timely-keys plan --out'`,
+      `${file}: the saved plan was modified after it was written (digest mismatch); ` +
+        "make a new one with 'timely-keys plan --out'",
     );
   }
   if (!Array.isArray(plan.workspaces) || typeof plan.manifest !== "string")
     throw new UserError(`${file}: saved plan is missing its workspaces or manifest`);
+  return withSavedWords(plan);
+}
+
+/**
+ * A saved plan holds words, not the facts they were made of (format_version 1): each action, entry
+ * and warning gets them back as `saved` facts, so apply shows the words the plan was approved with
+ * and a saved plan written again is the same file.
+ */
+function withSavedWords(plan: Record<string, unknown>): Plan {
+  const text = (value: unknown) => (typeof value === "string" ? value : "");
+  const records = (value: unknown) => (Array.isArray(value) ? value.filter(isRecord) : []);
+  for (const warning of records(plan.warnings)) {
+    warning.facts = { code: "saved", message: text(warning.message) };
+    delete warning.message;
+  }
+  for (const ws of records(plan.workspaces)) {
+    for (const action of records(ws.actions)) {
+      action.facts = {
+        say: "saved",
+        summary: text(action.summary),
+        ...(action.warning !== undefined ? { warning: text(action.warning) } : {}),
+      };
+      delete action.summary;
+      delete action.warning;
+    }
+    for (const entry of records(ws.entries)) {
+      entry.facts = { say: "saved", detail: text(entry.detail) };
+      delete entry.detail;
+    }
+  }
   return plan as unknown as Plan;
 }
 
@@ -79,7 +119,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function checkPlanAgainstManifest(plan: Plan, desired: Desired, file: string): void {
   const refuse = (what: string) =>
     new UserError(
-      `${file}: ${what} are not the manifest's (${desired.file}); the saved plan was not applied and nothing was changed. ` +
+      `${file}: ${what} are not the manifest's (${desired.file}); ` +
+        "the saved plan was not applied and nothing was changed. " +
         "Make a new one with 'timely-keys plan --out'.",
     );
   if (plan.manifest !== desired.file) throw refuse(`the manifest path and contents (${plan.manifest})`);

@@ -1,6 +1,7 @@
 // Which findings deserve one tracked item each (the Action's GitHub issues): every entry with a
 // finding at or above the failure level, and every workspace with unmanaged keys (drift). Also the
 // scope a check covered, so that an item outside it is never closed as "recovered". Pure.
+import { actionSummary } from "../render/words.js";
 import type { Plan } from "../model.js";
 import { reaches, type CheckReport, type Finding, type FindingSeverity } from "./model.js";
 
@@ -73,7 +74,9 @@ export function driftLines(plan: Plan): string[] {
     for (const action of ws.actions) {
       if (action.kind === "drift") found.push(`${ws.name}: unmanaged key ${action.keyName ?? action.keyId}`);
       else if (action.reasons.includes("edited_outside"))
-        found.push(`${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${action.summary})`);
+        found.push(
+          `${ws.name}/${action.entryId ?? action.keyId}: changed outside the manifest (${actionSummary(action)})`,
+        );
     }
   }
   return found;

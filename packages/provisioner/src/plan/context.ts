@@ -1,7 +1,7 @@
 // What every rule of one workspace's plan needs: the clock, the policy, the options and a place to
 // put warnings.
 import type { Policy } from "../desired.js";
-import type { PlanWarning } from "../model.js";
+import type { PlanWarning, WarningFacts } from "../model.js";
 
 export interface NormalizedOptions {
   targets: string[] | null;
@@ -24,12 +24,13 @@ export interface WorkspaceContext {
   warnings: PlanWarning[];
 }
 
-export function warn(ctx: WorkspaceContext, message: string, refs: { entryId?: string; keyId?: string } = {}): void {
-  const warning: PlanWarning = {
-    workspace: ctx.workspace,
-    ...(refs.entryId !== undefined ? { entryId: refs.entryId } : {}),
-    ...(refs.keyId !== undefined ? { keyId: refs.keyId } : {}),
-    message,
-  };
+export function warn(
+  ctx: WorkspaceContext,
+  facts: WarningFacts,
+  refs: { entryId?: string; keyId?: string } = {},
+): void {
+  const warning: PlanWarning = { workspace: ctx.workspace, facts };
+  if (refs.entryId !== undefined) warning.entryId = refs.entryId;
+  if (refs.keyId !== undefined) warning.keyId = refs.keyId;
   ctx.warnings.push(warning);
 }

@@ -3,7 +3,7 @@
 import type { DesiredKey } from "../desired.js";
 import { formatMarker, markerHash, stripMarker, type Marker } from "../marker.js";
 import type { AttributeChange, KeyAction, KeyOperation, Reason } from "../model.js";
-import { compact } from "./compact.js";
+import { planAction } from "./action.js";
 import type { WorkspaceContext } from "./context.js";
 import { currentDescription, quoted } from "./describe.js";
 import { isActive, type MarkedKey } from "./keys.js";
@@ -71,20 +71,13 @@ export function planCurrentKey(
     attributes.push({ name: "marker", before: formatMarker(current.marker), after: formatMarker(wanted.marker) });
   }
   actions.push(
-    compact<KeyAction>({
-      kind: "update",
-      workspace: ctx.workspace,
-      entryId: entry.id,
-      keyId: key.id,
-      keyName: key.name,
-      generation: current.marker.generation,
+    planAction<KeyAction>(
+      "update",
+      refsOf(ctx, entry, current),
       reason,
-      reasons: [reason],
-      summary: `update ${quoted(key.name)} #${current.marker.generation} in place${reason === "edited_outside" ? " (edited outside timely-keys)" : ""}`,
-      mutates: true,
-      attributes,
-      operations: [{ op: "update", keyId: key.id, body }],
-    }),
+      { say: "update", name: key.name },
+      { attributes, operations: [{ op: "update", keyId: key.id, body }] },
+    ),
   );
   return actions;
 }
@@ -102,20 +95,22 @@ function statusAction(
   const reason: Reason = enable === Boolean(current.marker.off) ? "enabled_changed" : "edited_outside";
   const operations: KeyOperation[] = [{ op: enable ? "activate" : "deactivate", keyId: key.id }];
   if (description !== null) operations.push({ op: "update", keyId: key.id, body: { description } });
-  return compact<KeyAction>({
-    kind: enable ? "enable" : "disable",
+  return planAction<KeyAction>(
+    enable ? "enable" : "disable",
+    refsOf(ctx, entry, current),
+    reason,
+    { say: "status", name: key.name },
+    { attributes: [{ name: "status", before: key.status, after: enable ? "active" : "inactive" }], operations },
+  );
+}
+
+/** The current key of an entry, as an action names it. */
+function refsOf(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey) {
+  return {
     workspace: ctx.workspace,
     entryId: entry.id,
-    keyId: key.id,
-    keyName: key.name,
+    keyId: current.key.id,
+    keyName: current.key.name,
     generation: current.marker.generation,
-    reason,
-    reasons: [reason],
-    summary: `${enable ? "enable" : "disable"} ${quoted(key.name)} #${current.marker.generation}${
-      reason === "edited_outside" ? ` (it was ${enable ? "deactivated" : "activated"} outside timely-keys)` : ""
-    }`,
-    mutates: true,
-    attributes: [{ name: "status", before: key.status, after: enable ? "active" : "inactive" }],
-    operations,
-  });
+  };
 }

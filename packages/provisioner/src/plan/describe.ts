@@ -37,13 +37,6 @@ export function lifetimeDays(key: ApiKey): number | null {
   return Number.isFinite(days) ? Math.round(days) : Number.NaN;
 }
 
-/** `90 days`, `never`: a key's lifetime as the manifest would say it. */
-export function lifetimeLabel(key: ApiKey): string {
-  const days = lifetimeDays(key);
-  if (days === null) return "never";
-  return Number.isFinite(days) ? `${days} days` : "unknown";
-}
-
 export function expiryOfKey(key: ApiKey): string {
   const days = lifetimeDays(key);
   if (days === null) return "never";
@@ -78,8 +71,10 @@ export function sinkLabel(sink: SinkConfig): string {
       return `file ${sink.path}`;
     case "exec":
       return `exec ${sink.command[0] ?? ""}`;
-    case "githubSecret":
-      return `githubSecret ${sink.organization ? `org ${sink.organization}` : (sink.repository ?? "")}${sink.environment ? ` env ${sink.environment}` : ""} ${sink.secretName}`;
+    case "githubSecret": {
+      const where = sink.organization ? `org ${sink.organization}` : (sink.repository ?? "");
+      return `githubSecret ${where}${sink.environment ? ` env ${sink.environment}` : ""} ${sink.secretName}`;
+    }
     case "awsSecretsManager":
       return `awsSecretsManager ${sink.secretId}${sink.key ? `#${sink.key}` : ""}`;
     case "vault":

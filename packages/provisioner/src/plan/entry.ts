@@ -2,15 +2,14 @@
 // live fields; returns the entry's actions and where its rotation stands.
 import type { DesiredKey } from "../desired.js";
 import { formatMarker, stripMarker } from "../marker.js";
-import type { AttributeChange, EntryState, KeyAction, PlanAction } from "../model.js";
+import type { AttributeChange, EntryFacts, EntryState, KeyAction, PlanAction, WaitAction } from "../model.js";
+import { planAction } from "./action.js";
 import { classifyEntryKeys, type EntryKeys } from "./classify.js";
-import { compact } from "./compact.js";
 import { warn, type WorkspaceContext } from "./context.js";
 import { planCurrentKey } from "./current.js";
-import { currentDescription, quoted } from "./describe.js";
-import { isActive, keyLabel, lastTouched, type KeyView, type MarkedKey } from "./keys.js";
+import { currentDescription } from "./describe.js";
+import { isActive, lastTouched, type KeyView, type MarkedKey } from "./keys.js";
 import { isHeld, planPreviousKeys, planRollback } from "./previous.js";
-import { waitAction } from "./wait.js";
 import {
   compromiseOf,
   createAction,
@@ -20,7 +19,7 @@ import {
   spreadOffsetMs,
 } from "./rotation.js";
 import { withMarker } from "../marker.js";
-import { DAY, formatAgo, formatDuration, formatIsoWhen, formatWhen, isoOrNull, ms, SECOND } from "./time.js";
+import { agoMs, DAY, isoOrNull, ms, SECOND } from "./time.js";
 import { appendAll, minOf } from "../append.js";
 
 export interface EntryPlan {
@@ -50,9 +49,13 @@ export function planEntry(
   if (roles.duplicates.length > 0 && roles.current !== null) {
     warn(
       ctx,
-      `${roles.duplicates.length + 1} keys carry the marker of ${entry.id}#${roles.current.marker.generation}; ${keyLabel(
-        roles.current.key,
-      )} is treated as current and the others are left alone: remove the marker from the ones that are not this entry's key`,
+      {
+        code: "duplicate_current",
+        count: roles.duplicates.length + 1,
+        generation: roles.current.marker.generation,
+        name: roles.current.key.name,
+        keyId: roles.current.key.id,
+      },
       { entryId: entry.id },
     );
   }
@@ -70,10 +73,8 @@ export function planEntry(
       const leftBehind = roles.abandoned.length + roles.partial.length > 0;
       if (entry.deliver.length === 0) {
         // Apply could only fail on it (a new secret would reach no one): a warning with the fix instead.
-        warn(ctx, `${entry.id} has no deliver sinks, so no key is created for it: ${ADD_A_SINK}`, {
-          entryId: entry.id,
-        });
-        const state = stateOf(entry, null, "new", undefined, "no key yet: waits for a deliver: sink", null);
+        warn(ctx, { code: "no_sinks_new" }, { entryId: entry.id });
+        const state = stateOf(entry, null, "new", undefined, { say: "no-key-no-sinks" }, null);
         state.unrotatable = "no_sinks";
         return { actions, state };
       }
@@ -88,28 +89,16 @@ export function planEntry(
   const rotating = triggers.reasons.length > 0 && inFlight.length === 0 && !blocked;
   appendAll(actions, planCurrentKey(ctx, entry, current, rotating));
   if (blocked) {
-    warn(
-      ctx,
-      `${entry.id} is due for rotation (${triggers.details.join("; ")}) but has no deliver sinks, so it is not rotated: ${ADD_A_SINK}`,
-      {
-        entryId: entry.id,
-      },
-    );
+    warn(ctx, { code: "no_sinks_due", triggers: triggers.facts }, { entryId: entry.id });
   }
   if (rotating) {
     actions.push(rotateAction(ctx, entry, current, roles.maxGeneration + 1, triggers));
   } else if (!blocked && triggers.reasons.includes("compromised")) {
     const record = compromiseRecord(ctx, entry, current);
     if (record.operations.length > 0) actions.push(record);
-    warn(
-      ctx,
-      `rotation of compromised ${entry.id} not started: another run is delivering its successor; the old key is retired as soon as that one is verified`,
-      {
-        entryId: entry.id,
-      },
-    );
+    warn(ctx, { code: "compromised_in_flight" }, { entryId: entry.id });
   } else if (triggers.reasons.includes("manual")) {
-    warn(ctx, `rotation of ${entry.id} not started: another run is delivering its successor`, { entryId: entry.id });
+    warn(ctx, { code: "manual_in_flight" }, { entryId: entry.id });
   }
   appendAll(actions, inFlight);
   const rollback = planRollback(ctx, entry, current, roles.previous);
@@ -120,7 +109,7 @@ export function planEntry(
   const state = entryState(entry, current, actions, heldCount);
   if (blocked) {
     state.unrotatable = "no_sinks";
-    state.detail = `due for rotation (${triggers.details.join("; ")}), not rotated: no deliver sinks`;
+    state.facts = { say: "due-no-sinks", triggers: triggers.facts };
   }
   return { actions, state: withNextRotation(ctx, entry, current, actions, state) };
 }
@@ -153,9 +142,6 @@ function withNextRotation(
   return state;
 }
 
-/** The fix named by every "no sinks" warning. */
-const ADD_A_SINK = "add a deliver: sink to the entry (its current key keeps working meanwhile)";
-
 /** `enabled: false`: no rotation; the current key and every other active key of the entry are deactivated. */
 function planDisabled(
   ctx: WorkspaceContext,
@@ -168,20 +154,16 @@ function planDisabled(
   for (const key of [...roles.previous, ...roles.duplicates, ...roles.partial]) {
     if (!isActive(key.key)) continue;
     actions.push(
-      compact<KeyAction>({
-        kind: "disable",
-        workspace: ctx.workspace,
-        entryId: entry.id,
-        keyId: key.key.id,
-        keyName: key.key.name,
-        generation: key.marker.generation,
-        reason: "enabled_changed",
-        reasons: ["enabled_changed"],
-        summary: `disable older key ${quoted(key.key.name)} #${key.marker.generation} (the entry is disabled)`,
-        mutates: true,
-        attributes: [{ name: "status", before: "active", after: "inactive" }],
-        operations: [{ op: "deactivate", keyId: key.key.id }],
-      }),
+      planAction<KeyAction>(
+        "disable",
+        keyRefs(ctx, entry, key),
+        "enabled_changed",
+        { say: "disable-older", name: key.key.name },
+        {
+          attributes: [{ name: "status", before: "active", after: "inactive" }],
+          operations: [{ op: "deactivate", keyId: key.key.id }],
+        },
+      ),
     );
   }
   appendAll(actions, inFlight);
@@ -215,20 +197,13 @@ function adoptAction(
       after: JSON.stringify(stripMarker(wanted.description)),
     });
   }
-  const action = compact<KeyAction>({
-    kind: "adopt",
-    workspace: ctx.workspace,
-    entryId: entry.id,
-    keyId: key.id,
-    keyName: key.name,
-    generation,
-    reason: "adopted",
-    reasons: ["adopted"],
-    summary: `adopt existing key ${keyLabel(key)} as ${entry.id}#${generation} (writes its marker)`,
-    mutates: true,
-    attributes,
-    operations: [{ op: "update", keyId: key.id, body }],
-  });
+  const action = planAction<KeyAction>(
+    "adopt",
+    { workspace: ctx.workspace, entryId: entry.id, keyId: key.id, keyName: key.name, generation },
+    "adopted",
+    { say: "adopt", name: key.name },
+    { attributes, operations: [{ op: "update", keyId: key.id, body }] },
+  );
   // From here on the rules see the key as it will be once adopted.
   const adopted: MarkedKey = {
     key: { ...key, name: entry.name, description: wanted.description },
@@ -255,65 +230,61 @@ function compromiseRecord(ctx: WorkspaceContext, entry: DesiredKey, current: Mar
     });
   }
   if (mode === "revoke-first" && isActive(key)) operations.push({ op: "deactivate", keyId: key.id });
-  return compact<KeyAction>({
-    kind: "update",
-    workspace: ctx.workspace,
-    entryId: entry.id,
-    keyId: key.id,
-    keyName: key.name,
-    generation: current.marker.generation,
-    reason: "compromised",
-    reasons: ["compromised"],
-    summary: `compromised: mark ${quoted(key.name)} #${current.marker.generation}${mode === "revoke-first" ? " and deactivate it now" : ""}; it is revoked as soon as the successor in flight is verified`,
-    mutates: true,
-    attributes: [
-      { name: "marker", before: null, after: mode === "revoke-first" ? "compromised-first" : "compromised" },
-    ],
-    operations,
-  });
+  return planAction<KeyAction>(
+    "update",
+    keyRefs(ctx, entry, current),
+    "compromised",
+    { say: "mark-compromised", name: key.name, revokeFirst: mode === "revoke-first" },
+    {
+      attributes: [
+        { name: "marker", before: null, after: mode === "revoke-first" ? "compromised-first" : "compromised" },
+      ],
+      operations,
+    },
+  );
 }
 
 function revokeAbandoned(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey): KeyAction {
-  return compact<KeyAction>({
-    kind: "revoke-abandoned",
+  return planAction<KeyAction>(
+    "revoke-abandoned",
+    keyRefs(ctx, entry, key),
+    "successor_abandoned",
+    { say: "revoke-abandoned", name: key.key.name, createdAgoMs: agoMs(ms(key.key.created_at), ctx.now) },
+    {
+      attributes: [{ name: "status", before: key.key.status, after: "revoked" }],
+      operations: [{ op: "revoke", keyId: key.key.id }],
+    },
+  );
+}
+
+function inFlightWait(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey): WaitAction {
+  const touched = lastTouched(key.key);
+  const leaseMs = ctx.options.inFlightLeaseSeconds * SECOND;
+  return planAction<WaitAction>(
+    "in-flight",
+    keyRefs(ctx, entry, key),
+    "successor_in_flight",
+    {
+      say: "in-flight",
+      name: key.key.name,
+      phase: key.marker.phase === "pending" ? "pending" : "delivering",
+      ...(key.marker.progress ? { progress: key.marker.progress } : {}),
+      touchedAgoMs: agoMs(touched, ctx.now),
+      leaseMs,
+    },
+    { until: isoOrNull(touched + leaseMs) ?? undefined },
+  );
+}
+
+/** A key of the entry, as an action names it. */
+function keyRefs(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey) {
+  return {
     workspace: ctx.workspace,
     entryId: entry.id,
     keyId: key.key.id,
     keyName: key.key.name,
     generation: key.marker.generation,
-    reason: "successor_abandoned",
-    reasons: ["successor_abandoned"],
-    summary: `revoke abandoned successor ${quoted(key.key.name)} #${key.marker.generation}: its run stopped before any sink received it, so its secret is lost (created ${formatAgo(
-      ms(key.key.created_at),
-      ctx.now,
-    )})`,
-    mutates: true,
-    attributes: [{ name: "status", before: key.key.status, after: "revoked" }],
-    operations: [{ op: "revoke", keyId: key.key.id }],
-  });
-}
-
-function inFlightWait(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey): PlanAction {
-  const touched = lastTouched(key.key);
-  const leaseEnd = touched + ctx.options.inFlightLeaseSeconds * SECOND;
-  const progress = key.marker.progress ? ` ${key.marker.progress.done}/${key.marker.progress.total}` : "";
-  return waitAction(
-    "in-flight",
-    {
-      workspace: ctx.workspace,
-      entryId: entry.id,
-      keyId: key.key.id,
-      keyName: key.key.name,
-      generation: key.marker.generation,
-    },
-    `rotation 2/6: successor ${quoted(key.key.name)} #${key.marker.generation} is ${key.marker.phase}${progress}, touched ${formatAgo(
-      touched,
-      ctx.now,
-    )}: another run may still be delivering it; without progress it counts as abandoned on ${formatWhen(leaseEnd)} (lease ${formatDuration(
-      ctx.options.inFlightLeaseSeconds * SECOND,
-    )})`,
-    leaseEnd,
-  );
+  };
 }
 
 /** Actions that tell where an entry's rotation stands, the most telling first. */
@@ -335,40 +306,30 @@ function entryState(
   heldCount: number,
 ): EntryState {
   if (!entry.enabled) {
-    return stateOf(
-      entry,
-      current,
-      "disabled",
-      undefined,
-      current === null ? "disabled: no key" : `disabled: key #${current.marker.generation} kept inactive`,
-      null,
-    );
+    return stateOf(entry, current, "disabled", undefined, { say: "disabled" }, null);
   }
   const found = firstOfKinds(actions, STATE_KINDS);
   if (found === undefined) {
-    if (current === null) return stateOf(entry, current, "new", undefined, "no key yet", null);
-    if (heldCount > 0) {
-      const detail = `held: key #${current.marker.generation} current, previous key restored by a rollback and held until the next rotation`;
-      return stateOf(entry, current, "held", undefined, detail, null);
-    }
-    const due = nextRotationDue(current.key, entry);
-    const dueIso = isoOrNull(due);
-    const detail = `steady: key #${current.marker.generation} current${Number.isFinite(due) ? `, next rotation on ${formatIsoWhen(dueIso)}` : ""}`;
-    return stateOf(entry, current, "steady", undefined, detail, dueIso);
+    if (current === null) return stateOf(entry, current, "new", undefined, { say: "no-key" }, null);
+    if (heldCount > 0) return stateOf(entry, current, "held", undefined, { say: "held" }, null);
+    // The detail names the next rotation when it is known (`nextAt`).
+    const dueIso = isoOrNull(nextRotationDue(current.key, entry));
+    return stateOf(entry, current, "steady", undefined, { say: "steady" }, dueIso);
   }
+  const facts: EntryFacts = { say: "action", kind: found.kind };
   switch (found.kind) {
     case "create":
-      return stateOf(entry, current, found.reason === "missing" ? "new" : "rotating", "1/6", found.summary, null);
+      return stateOf(entry, current, found.reason === "missing" ? "new" : "rotating", "1/6", facts, null);
     case "rotate":
-      return stateOf(entry, current, "rotating", "1/6", found.summary, null);
+      return stateOf(entry, current, "rotating", "1/6", facts, null);
     case "in-flight":
-      return stateOf(entry, current, "rotating", "2/6", found.summary, nextWaitAt(actions));
+      return stateOf(entry, current, "rotating", "2/6", facts, nextWaitAt(actions));
     case "deactivate-previous":
-      return stateOf(entry, current, "draining", "5/6", found.summary, nextWaitAt(actions));
+      return stateOf(entry, current, "draining", "5/6", facts, nextWaitAt(actions));
     case "drain":
-      return stateOf(entry, current, "draining", "4/6", found.summary, nextWaitAt(actions));
+      return stateOf(entry, current, "draining", "4/6", facts, nextWaitAt(actions));
     default:
-      return stateOf(entry, current, "quarantine", "6/6", found.summary, nextWaitAt(actions));
+      return stateOf(entry, current, "quarantine", "6/6", facts, nextWaitAt(actions));
   }
 }
 
@@ -382,7 +343,7 @@ function stateOf(
   current: MarkedKey | null,
   phase: EntryState["phase"],
   step: string | undefined,
-  detail: string,
+  facts: EntryFacts,
   nextAt: string | null,
 ): EntryState {
   const state = { entryId: entry.id, name: entry.name } as EntryState;
@@ -393,7 +354,7 @@ function stateOf(
   state.phase = phase;
   if (step !== undefined) state.step = step;
   if (nextAt !== null) state.nextAt = nextAt;
-  state.detail = detail;
+  state.facts = facts;
   return state;
 }
 

@@ -65,11 +65,6 @@ export function lastTouched(key: ApiKey): number {
   return Number.isFinite(updated) ? Math.max(created, updated) : created;
 }
 
-/** `"Salesforce sync" (id)` */
-export function keyLabel(key: ApiKey): string {
-  return `"${key.name}" (${key.id})`;
-}
-
 /** Sorted, unique scopes as one comparable string. */
 export function scopeList(scopes: readonly string[]): string {
   // Scopes nearly always come sorted and unique already: then they only need joining.

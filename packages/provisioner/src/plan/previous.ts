@@ -4,13 +4,11 @@
 // unless the entry's current key (verified, newer) is active and unexpired.
 import type { DesiredKey } from "../desired.js";
 import { withMarker } from "../marker.js";
-import type { KeyAction, KeyOperation, PlanAction, PreviousKeyAction } from "../model.js";
-import { compact } from "./compact.js";
+import type { ActionFacts, KeyAction, KeyOperation, PlanAction, PreviousKeyAction, WaitAction } from "../model.js";
+import { planAction, type KeyRefs } from "./action.js";
 import { warn, type WorkspaceContext } from "./context.js";
-import { quoted } from "./describe.js";
 import { isActive, isExpired, type MarkedKey } from "./keys.js";
-import { formatAgo, formatDuration, formatWhen, ms, SECOND } from "./time.js";
-import { waitAction, type KeyRefs } from "./wait.js";
+import { agoMs, isoOrNull, ms, SECOND } from "./time.js";
 
 /** When the current key was promoted (ms): the drain clock of every older key starts there. */
 export function promotedAtMs(current: MarkedKey): number {
@@ -46,13 +44,7 @@ export function planRollback(
   // A compromised key is never brought back.
   const target = previous.filter((k) => k.marker.phase === "current" && k.marker.compromised === undefined).at(-1);
   if (target === undefined) {
-    warn(
-      ctx,
-      `rollback of ${entry.id}: no previous key is left to restore (it was revoked, or the entry never rotated)`,
-      {
-        entryId: entry.id,
-      },
-    );
+    warn(ctx, { code: "nothing_to_roll_back" }, { entryId: entry.id });
     return { actions: [], held };
   }
   held.add(target.key.id);
@@ -62,25 +54,30 @@ export function planRollback(
   if (description !== target.key.description)
     operations.push({ op: "update", keyId: target.key.id, body: { description } });
   if (operations.length === 0) return { actions: [], held };
-  const action = compact<KeyAction>({
-    kind: "rollback",
-    workspace: ctx.workspace,
-    entryId: entry.id,
-    keyId: target.key.id,
-    keyName: target.key.name,
-    generation: target.marker.generation,
-    reason: "rollback_requested",
-    reasons: ["rollback_requested"],
-    summary: `roll back: ${isActive(target.key) ? "hold" : "re-activate and hold"} previous key ${quoted(target.key.name)} #${
-      target.marker.generation
-    } until the next rotation (current key #${current.marker.generation} stays active)`,
-    mutates: true,
-    attributes: [
-      { name: "status", before: target.key.status, after: "active" },
-      { name: "hold", before: null, after: `until a key newer than #${current.marker.generation} is current` },
-    ],
-    operations,
-  });
+  const action = planAction<KeyAction>(
+    "rollback",
+    {
+      workspace: ctx.workspace,
+      entryId: entry.id,
+      keyId: target.key.id,
+      keyName: target.key.name,
+      generation: target.marker.generation,
+    },
+    "rollback_requested",
+    {
+      say: "rollback",
+      name: target.key.name,
+      wasActive: isActive(target.key),
+      currentGeneration: current.marker.generation,
+    },
+    {
+      attributes: [
+        { name: "status", before: target.key.status, after: "active" },
+        { name: "hold", before: null, after: `until a key newer than #${current.marker.generation} is current` },
+      ],
+      operations,
+    },
+  );
   return { actions: [action], held };
 }
 
@@ -104,8 +101,8 @@ export function planPreviousKeys(
     // Only a verified key of a newer generation may retire a key.
     if (prev.marker.generation >= current.marker.generation) continue;
     const key = prev.key;
-    const name = `previous key ${quoted(key.name)} #${prev.marker.generation}`;
-    const common = {
+    const name = key.name;
+    const common: KeyRefs = {
       workspace: ctx.workspace,
       entryId: entry.id,
       keyId: key.id,
@@ -118,82 +115,73 @@ export function planPreviousKeys(
       continue;
     }
     if (held.has(prev.key.id) || isHeld(prev, current)) continue;
+    const waitForSuccessor: ActionFacts = {
+      say: "wait-for-successor",
+      name,
+      currentGeneration: current.marker.generation,
+    };
     if (isActive(key)) {
       if (!currentUsable) {
-        actions.push(
-          waitAction(
-            "drain",
-            common,
-            `rotation 4/6: ${name} stays active: the current key #${current.marker.generation} has expired, nothing retires before its successor is verified`,
-          ),
-        );
+        actions.push(wait("drain", common, waitForSuccessor));
         continue;
       }
       const lastUsed = ms(key.last_used_at);
       const silentSince = Number.isFinite(lastUsed) ? Math.max(promoted, lastUsed) : promoted;
       const drainEnd = silentSince + settings.drainWindowSeconds * SECOND;
       const graceEnd = promoted + settings.maxGraceSeconds * SECOND;
-      const lastUse = `last used ${formatAgo(lastUsed, ctx.now)}`;
+      const drain = {
+        name,
+        lastUsedAgoMs: agoMs(lastUsed, ctx.now),
+        drainWindowMs: settings.drainWindowSeconds * SECOND,
+        graceMs: settings.maxGraceSeconds * SECOND,
+        drainEndsAt: isoOrNull(drainEnd),
+        graceEndsAt: isoOrNull(graceEnd),
+      };
       if (ctx.now >= drainEnd) {
         actions.push(
-          previousAction(
-            "deactivate-previous",
-            common,
-            current,
-            "drained",
-            `rotation 5/6: deactivate ${name}: ${lastUse}, silent for ${formatDuration(settings.drainWindowSeconds * SECOND)} since the new key was delivered`,
-            [{ op: "deactivate", keyId: key.id }],
-          ),
+          previousAction("deactivate-previous", common, current, "drained", { say: "deactivate-drained", ...drain }, [
+            { op: "deactivate", keyId: key.id },
+          ]),
         );
       } else if (ctx.now >= graceEnd) {
-        const warning = `${quoted(key.name)} (${key.id}) was still in use (${lastUse}, at ${formatWhen(lastUsed)}) when the longest grace of ${formatDuration(
-          settings.maxGraceSeconds * SECOND,
-        )} ran out: it is deactivated now, and whatever still uses it will fail until it switches to the new key`;
+        const warning = {
+          code: "grace_expired" as const,
+          name,
+          keyId: key.id,
+          lastUsedAgoMs: drain.lastUsedAgoMs,
+          lastUsedAt: isoOrNull(lastUsed),
+          graceMs: drain.graceMs,
+        };
         warn(ctx, warning, { entryId: entry.id, keyId: key.id });
-        actions.push(
-          compact({
-            ...previousAction(
-              "deactivate-previous",
-              common,
-              current,
-              "grace_expired",
-              `rotation 5/6: deactivate ${name}: the longest grace (${formatDuration(settings.maxGraceSeconds * SECOND)}) has passed, ${lastUse}`,
-              [{ op: "deactivate", keyId: key.id }],
-            ),
-            warning,
-          }),
+        const action = previousAction(
+          "deactivate-previous",
+          common,
+          current,
+          "grace_expired",
+          { say: "deactivate-grace", ...drain },
+          [{ op: "deactivate", keyId: key.id }],
         );
+        action.warning = warning;
+        actions.push(action);
       } else {
-        actions.push(
-          waitAction(
-            "drain",
-            common,
-            `rotation 4/6: draining ${name}, ${lastUse}, deactivates after ${formatDuration(settings.drainWindowSeconds * SECOND)} of silence (${formatWhen(
-              drainEnd,
-            )}) or on ${formatWhen(graceEnd)} at the latest`,
-            Math.min(drainEnd, graceEnd),
-          ),
-        );
+        actions.push(wait("drain", common, { say: "drain", ...drain }, Math.min(drainEnd, graceEnd)));
       }
       continue;
     }
     if (entry.protect) {
-      actions.push(
-        waitAction("quarantine", common, `rotation 6/6: ${name} is inactive and protected: never revoked by a plan`),
-      );
+      actions.push(wait("quarantine", common, { say: "protected", name }));
       continue;
     }
     const deactivated = ms(key.deactivated_at);
     const since = Number.isFinite(deactivated) ? deactivated : ms(key.updated_at);
     const revokeAt = since + settings.quarantineSeconds * SECOND;
+    const quarantine = {
+      name,
+      inactiveSince: isoOrNull(since),
+      quarantineMs: settings.quarantineSeconds * SECOND,
+    };
     if (!currentUsable) {
-      actions.push(
-        waitAction(
-          "quarantine",
-          common,
-          `rotation 6/6: ${name} stays in quarantine: the current key #${current.marker.generation} has expired, nothing is revoked before its successor is verified`,
-        ),
-      );
+      actions.push(wait("quarantine", common, waitForSuccessor));
     } else if (ctx.now >= revokeAt) {
       actions.push(
         previousAction(
@@ -201,22 +189,22 @@ export function planPreviousKeys(
           common,
           current,
           "quarantine_elapsed",
-          `rotation 6/6: revoke ${name}: inactive since ${formatWhen(since)}, quarantine of ${formatDuration(settings.quarantineSeconds * SECOND)} over`,
+          { say: "revoke-quarantined", ...quarantine },
           [{ op: "revoke", keyId: key.id }],
         ),
       );
     } else {
-      actions.push(
-        waitAction(
-          "quarantine",
-          common,
-          `rotation 6/6: ${name} is in quarantine (inactive since ${formatWhen(since)}; \`timely-keys rollback ${entry.id}\` restores it), revoked on ${formatWhen(revokeAt)}`,
-          revokeAt,
-        ),
-      );
+      actions.push(wait("quarantine", common, { say: "quarantine", ...quarantine }, revokeAt));
     }
   }
   return actions;
+}
+
+/** A drain or a quarantine: the previous key waits, until `until` when known. */
+function wait(kind: "drain" | "quarantine", common: KeyRefs, facts: ActionFacts, until?: number): WaitAction {
+  return planAction<WaitAction>(kind, common, kind === "drain" ? "draining" : "in_quarantine", facts, {
+    until: until === undefined ? undefined : (isoOrNull(until) ?? undefined),
+  });
 }
 
 function retireCompromised(common: KeyRefs, current: MarkedKey, prev: MarkedKey, protect: boolean): PreviousKeyAction {
@@ -224,22 +212,23 @@ function retireCompromised(common: KeyRefs, current: MarkedKey, prev: MarkedKey,
   if (isActive(prev.key)) operations.push({ op: "deactivate", keyId: prev.key.id });
   // `protect` still wins over revocation: the key is only deactivated then.
   if (!protect) operations.push({ op: "revoke", keyId: prev.key.id });
-  const what = protect
-    ? "deactivate (protected: never revoked)"
-    : isActive(prev.key)
-      ? "deactivate and revoke"
-      : "revoke";
-  return compact<PreviousKeyAction>({
-    kind: isActive(prev.key) && protect ? "deactivate-previous" : "revoke-previous",
-    ...common,
-    reason: "compromised",
-    reasons: ["compromised"],
-    summary: `compromised: ${what} previous key ${quoted(prev.key.name)} #${prev.marker.generation} now: its successor #${current.marker.generation} is verified (no drain, no quarantine)`,
-    mutates: true,
-    attributes: [{ name: "status", before: prev.key.status, after: protect ? "inactive" : "revoked" }],
-    operations,
-    currentKeyId: current.key.id,
-  });
+  return planAction<PreviousKeyAction>(
+    isActive(prev.key) && protect ? "deactivate-previous" : "revoke-previous",
+    common,
+    "compromised",
+    {
+      say: "retire-compromised",
+      name: prev.key.name,
+      currentGeneration: current.marker.generation,
+      protect,
+      wasActive: isActive(prev.key),
+    },
+    {
+      attributes: [{ name: "status", before: prev.key.status, after: protect ? "inactive" : "revoked" }],
+      operations,
+      currentKeyId: current.key.id,
+    },
+  );
 }
 
 function previousAction(
@@ -247,16 +236,10 @@ function previousAction(
   common: KeyRefs,
   current: MarkedKey,
   reason: PreviousKeyAction["reason"],
-  summary: string,
+  facts: ActionFacts,
   operations: KeyOperation[],
 ): PreviousKeyAction {
-  return compact<PreviousKeyAction>({
-    kind,
-    ...common,
-    reason,
-    reasons: [reason],
-    summary,
-    mutates: true,
+  return planAction<PreviousKeyAction>(kind, common, reason, facts, {
     attributes: [
       kind === "deactivate-previous"
         ? { name: "status", before: "active", after: "inactive" }

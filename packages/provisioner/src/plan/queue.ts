@@ -2,10 +2,9 @@
 // the cap, the most overdue start now and the rest wait, shown as `queued`, for a later run. A
 // compromised or manual rotation is never queued (someone asked for it now), but it takes room.
 import type { PlanWorkspace, RotateAction, WaitAction } from "../model.js";
-import { compact } from "./compact.js";
+import { planAction } from "./action.js";
 import { compareText } from "./keys.js";
 import { UNQUEUED_REASONS } from "./rotation.js";
-import { formatIsoWhen } from "./time.js";
 
 export function queueRotations(workspaces: PlanWorkspace[], maxPerRun: number): void {
   const rotations: RotateAction[] = [];
@@ -44,27 +43,17 @@ export function queueRotations(workspaces: PlanWorkspace[], maxPerRun: number): 
       if (wait === undefined) continue;
       state.phase = "steady";
       delete state.step;
-      state.detail = wait.summary;
+      state.facts = { say: "action", kind: "queued" };
     }
   }
 }
 
 function queuedAction(rotation: RotateAction, maxPerRun: number): WaitAction {
-  const due = rotation.dueAt === undefined ? "now" : `since ${formatIsoWhen(rotation.dueAt)}`;
-  return compact<WaitAction>({
-    kind: "queued",
-    workspace: rotation.workspace,
-    entryId: rotation.entryId,
-    keyId: rotation.keyId,
-    ...(rotation.keyName !== undefined ? { keyName: rotation.keyName } : {}),
-    ...(rotation.generation !== undefined ? { generation: rotation.generation } : {}),
-    reason: "rotation_queued",
-    reasons: ["rotation_queued", ...rotation.reasons],
-    summary:
-      `queued: rotation of ${JSON.stringify(rotation.keyName ?? rotation.entryId)} #${rotation.generation ?? "?"} ` +
-      `due ${due}; ${maxPerRun} rotations start per run (policy.rotation.maxPerRun), it starts on a later run`,
-    mutates: false,
-    attributes: [],
-    operations: [],
-  });
+  return planAction<WaitAction>(
+    "queued",
+    rotation,
+    "rotation_queued",
+    { say: "queued", maxPerRun, ...(rotation.dueAt !== undefined ? { dueAt: rotation.dueAt } : {}) },
+    { reasons: ["rotation_queued", ...rotation.reasons] },
+  );
 }

@@ -1,13 +1,11 @@
 // Keys of an entry that is no longer in the manifest: deactivated now (reversible), revoked once
 // the quarantine has passed since, never revoked when their marker says `protect`.
-import type { PlanAction, RemovalAction } from "../model.js";
+import type { ActionFacts, PlanAction, RemovalAction, WaitAction } from "../model.js";
 import { withMarker } from "../marker.js";
-import { compact } from "./compact.js";
+import { planAction, type KeyRefs } from "./action.js";
 import type { WorkspaceContext } from "./context.js";
-import { quoted } from "./describe.js";
 import { isActive, type MarkedKey } from "./keys.js";
-import { waitAction } from "./wait.js";
-import { formatDuration, formatWhen, ms, SECOND } from "./time.js";
+import { isoOrNull, ms, SECOND } from "./time.js";
 
 export function planRetiredEntry(ctx: WorkspaceContext, entryId: string, keys: MarkedKey[]): PlanAction[] {
   // One protected key protects the whole entry: its last manifest said so.
@@ -16,20 +14,24 @@ export function planRetiredEntry(ctx: WorkspaceContext, entryId: string, keys: M
   const actions: PlanAction[] = [];
   for (const view of keys) {
     const key = view.key;
-    const common = {
+    const common: KeyRefs = {
       workspace: ctx.workspace,
       entryId,
       keyId: key.id,
       keyName: key.name,
       generation: view.marker.generation,
     };
-    const label = `${quoted(key.name)} ${entryId}#${view.marker.generation}`;
+    const deactivated = ms(key.deactivated_at);
+    const since = Number.isFinite(deactivated) ? deactivated : ms(key.updated_at);
+    const facts: ActionFacts = {
+      say: "removed",
+      name: key.name,
+      protect: isProtected,
+      inactiveSince: isActive(key) ? null : isoOrNull(since),
+      quarantineMs,
+    };
     if (isActive(key)) {
-      const action = retire(
-        common,
-        "deactivate",
-        `retire ${label}: removed from the manifest; deactivate now${isProtected ? " (protected: never revoked)" : `, revoke after ${formatDuration(quarantineMs)}`}`,
-      );
+      const action = retire(common, "deactivate", facts);
       // The `off` flag records that timely-keys deactivated it: if the entry comes back, its plan
       // says so instead of "deactivated outside timely-keys". Written first: a crash in between
       // leaves an active key with the flag, which the next plan retires again.
@@ -44,54 +46,28 @@ export function planRetiredEntry(ctx: WorkspaceContext, entryId: string, keys: M
       continue;
     }
     if (isProtected) {
-      actions.push(
-        waitAction(
-          "quarantine",
-          common,
-          `${label} was removed from the manifest and is inactive; protected: never revoked by a plan`,
-        ),
-      );
+      actions.push(planAction<WaitAction>("quarantine", common, "in_quarantine", facts, {}));
       continue;
     }
-    const deactivated = ms(key.deactivated_at);
-    const since = Number.isFinite(deactivated) ? deactivated : ms(key.updated_at);
     const revokeAt = since + quarantineMs;
     if (ctx.now >= revokeAt) {
-      actions.push(
-        retire(common, "revoke", `retire ${label}: inactive since ${formatWhen(since)}, quarantine over: revoke`),
-      );
+      actions.push(retire(common, "revoke", facts));
     } else {
-      actions.push(
-        waitAction(
-          "quarantine",
-          common,
-          `${label} was removed from the manifest: inactive, revoked on ${formatWhen(revokeAt)}`,
-          revokeAt,
-        ),
-      );
+      const until = isoOrNull(revokeAt) ?? undefined;
+      actions.push(planAction<WaitAction>("quarantine", common, "in_quarantine", facts, { until }));
     }
   }
   return actions;
 }
 
-function retire(
-  common: { workspace: string; entryId: string; keyId: string; keyName: string; generation: number },
-  operation: "deactivate" | "revoke",
-  summary: string,
-): RemovalAction {
-  return compact<RemovalAction>({
-    kind: "retire",
-    ...common,
-    reason: "removed_from_manifest",
-    reasons: ["removed_from_manifest"],
-    summary,
-    mutates: true,
+function retire(common: KeyRefs, operation: "deactivate" | "revoke", facts: ActionFacts): RemovalAction {
+  return planAction<RemovalAction>("retire", common, "removed_from_manifest", facts, {
     attributes: [
       operation === "deactivate"
         ? { name: "status", before: "active", after: "inactive" }
         : { name: "status", before: "inactive", after: "revoked" },
     ],
-    operations: [{ op: operation, keyId: common.keyId }],
+    operations: [{ op: operation, keyId: common.keyId as string }],
     operation,
   });
 }

@@ -3,31 +3,30 @@
 // run that holds the new secret.
 import type { DesiredKey } from "../desired.js";
 import { withMarker } from "../marker.js";
-import type { AttributeChange, CreateAction, KeyOperation, Reason, RotateAction } from "../model.js";
+import {
+  rotationTriggers as TRIGGER_ORDER,
+  type AttributeChange,
+  type CreateAction,
+  type KeyOperation,
+  type Reason,
+  type RotateAction,
+  type RotationTrigger,
+  type TriggerFacts,
+} from "../model.js";
+import { formatIsoWhen } from "../render/time.js";
+import { planAction } from "./action.js";
 import type { EntryKeys } from "./classify.js";
-import { compact } from "./compact.js";
 import type { WorkspaceContext } from "./context.js";
-import { expiryChanged, expiryOfEntry, expiryOfKey, keyRef, lifetimeLabel, quoted, sinkLabel } from "./describe.js";
+import { expiryChanged, expiryOfEntry, expiryOfKey, keyRef, lifetimeDays, quoted, sinkLabel } from "./describe.js";
 import { isActive, isExpired, scopeList, type MarkedKey } from "./keys.js";
 import { successorSpec } from "./successor.js";
-import { DAY, earliest, formatDuration, formatIsoWhen, formatWhen, HOUR, isoOrNull, ms, SECOND } from "./time.js";
-
-/** Most pressing first: the first reason is the one the plan names. */
-const REASON_ORDER: Reason[] = [
-  "compromised",
-  "expired",
-  "scopes_changed",
-  "expiry_changed",
-  "successor_abandoned",
-  "manual",
-  "max_age",
-  "expiring",
-];
+import { DAY, earliest, HOUR, isoOrNull, ms, SECOND } from "./time.js";
 
 export interface Triggers {
-  reasons: Reason[];
-  /** One phrase per reason, same order. */
-  details: string[];
+  /** Most pressing first (the order of `rotationTriggers`): the first is the one the plan names. */
+  reasons: RotationTrigger[];
+  /** What each phrase names, same order. */
+  facts: TriggerFacts[];
 }
 
 /** How long before expiry a key rotates: never more than half its lifetime, or it would rotate forever. */
@@ -95,49 +94,54 @@ export function rotationTriggers(
   keys: EntryKeys,
 ): Triggers {
   const key = current.key;
-  const found = new Map<Reason, string>();
+  const found = new Map<RotationTrigger, TriggerFacts>();
   const compromise = compromiseOf(ctx, entry, current);
   if (compromise !== undefined) {
-    found.set(
-      "compromised",
-      compromise === "revoke-first"
-        ? "compromised: deactivated first, its consumers fail until the new key reaches them"
-        : "compromised: revoked as soon as the new key is verified, no drain",
-    );
+    found.set("compromised", { reason: "compromised", revokeFirst: compromise === "revoke-first" });
   }
-  if (isExpired(key, ctx.now)) found.set("expired", `expired on ${formatWhen(ms(key.expires_at))}`);
+  if (isExpired(key, ctx.now)) found.set("expired", { reason: "expired", expiresAt: isoOrNull(ms(key.expires_at)) });
   if (scopeList(key.scopes ?? []) !== scopeList(entry.scopes)) {
-    found.set("scopes_changed", `scopes changed: ${scopeList(key.scopes ?? [])} -> ${scopeList(entry.scopes)}`);
+    found.set("scopes_changed", { reason: "scopes_changed", before: key.scopes ?? [], after: entry.scopes });
   }
-  if (expiryChanged(key, entry))
-    found.set("expiry_changed", `expiry changed: ${lifetimeLabel(key)} -> ${expiryOfEntry(entry)}`);
+  if (expiryChanged(key, entry)) {
+    found.set("expiry_changed", {
+      reason: "expiry_changed",
+      beforeDays: knownOr(lifetimeDays(key)),
+      afterDays: entry.expiresInDays,
+    });
+  }
   const left = [...keys.partial];
   for (const k of keys.abandoned) if (k.marker.generation > current.marker.generation) left.push(k);
   if (left.length > 0) {
-    found.set(
-      "successor_abandoned",
-      `successor ${left.map((k) => `#${k.marker.generation}`).join(", ")} left unfinished by an earlier run`,
-    );
+    found.set("successor_abandoned", {
+      reason: "successor_abandoned",
+      generations: left.map((k) => k.marker.generation),
+    });
   }
-  if (isNamed(ctx, ctx.options.forceRotate, entry)) found.set("manual", "requested with timely-keys rotate");
+  if (isNamed(ctx, ctx.options.forceRotate, entry)) found.set("manual", { reason: "manual" });
   const age = ctx.now - ms(key.created_at);
   const offset = spreadOffsetMs(entry);
   if (age >= entry.rotation.maxAgeDays * DAY - offset) {
-    const early = offset > 0 ? ` less ${formatDuration(offset)} of spread` : "";
-    found.set("max_age", `max age: ${formatDuration(age)} old >= ${entry.rotation.maxAgeDays}d${early}`);
+    found.set("max_age", { reason: "max_age", ageMs: age, maxAgeDays: entry.rotation.maxAgeDays, spreadMs: offset });
   }
   const untilExpiry = ms(key.expires_at) - ctx.now;
   if (!found.has("expired") && Number.isFinite(untilExpiry) && untilExpiry <= expiryMarginMs(key, entry)) {
-    found.set("expiring", `expires in ${formatDuration(untilExpiry)}, on ${formatWhen(ms(key.expires_at))}`);
+    found.set("expiring", { reason: "expiring", inMs: untilExpiry, expiresAt: isoOrNull(ms(key.expires_at)) });
   }
-  const triggers: Triggers = { reasons: [], details: [] };
-  for (const reason of REASON_ORDER) {
-    const detail = found.get(reason);
-    if (detail === undefined) continue;
+  const triggers: Triggers = { reasons: [], facts: [] };
+  if (found.size === 0) return triggers;
+  for (const reason of TRIGGER_ORDER) {
+    const facts = found.get(reason);
+    if (facts === undefined) continue;
     triggers.reasons.push(reason);
-    triggers.details.push(detail);
+    triggers.facts.push(facts);
   }
   return triggers;
+}
+
+/** A lifetime in days, or "unknown" when the key's times cannot be read. */
+function knownOr(days: number | null): number | null | "unknown" {
+  return days === null || Number.isFinite(days) ? days : "unknown";
 }
 
 function nowSeconds(ctx: WorkspaceContext): number {
@@ -164,30 +168,22 @@ export function createAction(
   generation: number,
   reason: "missing" | "successor_abandoned",
 ): CreateAction {
-  const summary =
-    reason === "missing"
-      ? `create ${quoted(entry.name)} (#${generation}): create, deliver to ${entry.deliver.length} sink(s), verify`
-      : `create ${quoted(entry.name)} (#${generation}) again: the earlier attempt was left unfinished`;
-  return compact<CreateAction>({
-    kind: "create",
-    workspace: ctx.workspace,
-    entryId: entry.id,
-    keyName: entry.name,
-    generation,
+  return planAction<CreateAction>(
+    "create",
+    { workspace: ctx.workspace, entryId: entry.id, keyName: entry.name, generation },
     reason,
-    reasons: [reason],
-    summary,
-    mutates: true,
-    attributes: newKeyAttributes(entry),
-    operations: [],
-    successor: successorSpec({
-      workspace: ctx.workspace,
-      workspaceId: ctx.workspaceId,
-      entry,
-      generation,
-      promotedAt: nowSeconds(ctx),
-    }),
-  });
+    { say: "create" },
+    {
+      attributes: newKeyAttributes(entry),
+      successor: successorSpec({
+        workspace: ctx.workspace,
+        workspaceId: ctx.workspaceId,
+        entry,
+        generation,
+        promotedAt: nowSeconds(ctx),
+      }),
+    },
+  );
 }
 
 export function rotateAction(
@@ -225,7 +221,6 @@ export function rotateAction(
   const reason = triggers.reasons[0] ?? "manual";
   const compromise = compromiseOf(ctx, entry, current);
   const operations: KeyOperation[] = [];
-  let summary = `rotation 1/6: ${replace ? "replace" : "rotate"} ${quoted(entry.name)} #${current.marker.generation} -> #${generation} (${triggers.details.join("; ")})`;
   if (compromise !== undefined) {
     // Written on the old key before anything else, so a crash at any later point leaves the
     // emergency on record and the next run finishes it instead of falling back to a drain.
@@ -238,10 +233,6 @@ export function rotateAction(
     }
     if (compromise === "revoke-first" && isActive(key)) operations.push({ op: "deactivate", keyId: key.id });
     const old = `#${current.marker.generation}`;
-    summary =
-      compromise === "revoke-first"
-        ? `rotation 1/6: compromised: deactivate ${quoted(entry.name)} ${old} first (downtime: its consumers fail until #${generation} reaches them), then create #${generation}, deliver, verify, promote, and revoke ${old}`
-        : `rotation 1/6: compromised: rotate ${quoted(entry.name)} ${old} -> #${generation}, then deactivate and revoke ${old} at once (no drain); if delivery or verification fails, ${old} stays active`;
     attributes.unshift({
       name: "old key",
       before: `${old} active`,
@@ -251,30 +242,33 @@ export function rotateAction(
   const nextRotation = isoOrNull(ctx.now + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry));
   if (nextRotation !== null)
     attributes.push({ name: "next rotation", before: null, after: formatIsoWhen(nextRotation) });
-  return compact<RotateAction>({
-    kind: "rotate",
-    workspace: ctx.workspace,
-    entryId: entry.id,
-    keyId: key.id,
-    keyName: key.name,
-    generation: current.marker.generation,
-    reason,
-    reasons: triggers.reasons,
-    summary,
-    mutates: true,
-    attributes,
-    operations,
-    replace,
-    ...(compromise !== undefined ? { emergency: { keyId: key.id, revokeFirst: compromise === "revoke-first" } } : {}),
-    ...(dueAt(ctx, entry, current, triggers) ?? {}),
-    successor: successorSpec({
+  return planAction<RotateAction>(
+    "rotate",
+    {
       workspace: ctx.workspace,
-      workspaceId: ctx.workspaceId,
-      entry,
-      generation,
-      promotedAt: nowSeconds(ctx),
-    }),
-  });
+      entryId: entry.id,
+      keyId: key.id,
+      keyName: key.name,
+      generation: current.marker.generation,
+    },
+    reason,
+    { say: "rotate", triggers: triggers.facts },
+    {
+      reasons: triggers.reasons,
+      attributes,
+      operations,
+      replace,
+      emergency: compromise !== undefined ? { keyId: key.id, revokeFirst: compromise === "revoke-first" } : undefined,
+      dueAt: dueAt(ctx, entry, current, triggers),
+      successor: successorSpec({
+        workspace: ctx.workspace,
+        workspaceId: ctx.workspaceId,
+        entry,
+        generation,
+        promotedAt: nowSeconds(ctx),
+      }),
+    },
+  );
 }
 
 /** Reasons a rotation is never queued behind `maxPerRun`: someone asked for it now. */
@@ -284,14 +278,8 @@ export const UNQUEUED_REASONS: readonly Reason[] = ["compromised", "manual"];
  * When a rotation by age or expiry became due (it orders the queue of `maxPerRun`: most overdue
  * first). Absent for the other triggers, which go first.
  */
-function dueAt(
-  ctx: WorkspaceContext,
-  entry: DesiredKey,
-  current: MarkedKey,
-  triggers: Triggers,
-): { dueAt: string } | undefined {
+function dueAt(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, triggers: Triggers): string | undefined {
   const onSchedule = triggers.reasons.every((r) => r === "max_age" || r === "expiring");
   if (!onSchedule) return undefined;
-  const due = isoOrNull(Math.min(nextRotationDue(current.key, entry), ctx.now));
-  return due === null ? undefined : { dueAt: due };
+  return isoOrNull(Math.min(nextRotationDue(current.key, entry), ctx.now)) ?? undefined;
 }

@@ -1,5 +1,6 @@
-// Time arithmetic and wording for the planner. Everything is in milliseconds since the epoch; an
-// unparseable timestamp from the API is NaN, which every comparison treats as "not due".
+// Time arithmetic for the planner (the words for times are in render/time.ts). Everything is in
+// milliseconds since the epoch; an unparseable timestamp from the API is NaN, which every
+// comparison treats as "not due".
 
 export const SECOND = 1000;
 export const HOUR = 3600 * SECOND;
@@ -17,32 +18,9 @@ export function isoOrNull(time: number): string | null {
   return new Date(time).toISOString();
 }
 
-/** `2026-12-01 10:00 UTC`, or `an unknown time`. */
-export function formatWhen(time: number): string {
-  return formatIsoWhen(isoOrNull(time));
-}
-
-/** `formatWhen` of a time already written by `isoOrNull`, when both are shown: one conversion, not two. */
-export function formatIsoWhen(iso: string | null): string {
-  if (iso === null) return "an unknown time";
-  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
-}
-
-/** A duration for humans: `45s`, `12m`, `5h`, `3d`. */
-export function formatDuration(durationMs: number): string {
-  if (!Number.isFinite(durationMs)) return "an unknown time";
-  const abs = Math.abs(durationMs);
-  if (abs < 60 * SECOND) return `${Math.round(abs / SECOND)}s`;
-  if (abs < HOUR) return `${Math.floor(abs / (60 * SECOND))}m`;
-  if (abs < 2 * DAY) return `${Math.floor(abs / HOUR)}h`;
-  return `${Math.floor(abs / DAY)}d`;
-}
-
-/** `2h ago`, or `never` when there is no time. */
-export function formatAgo(time: number, now: number): string {
-  if (!Number.isFinite(time)) return "never";
-  if (time > now) return "just now";
-  return `${formatDuration(now - time)} ago`;
+/** How long before `now` a time is (ms), or null when it is not a valid time. */
+export function agoMs(time: number, now: number): number | null {
+  return Number.isFinite(time) ? now - time : null;
 }
 
 /** The smallest finite time of a list, or NaN. */

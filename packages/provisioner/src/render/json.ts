@@ -1,8 +1,9 @@
 // The plan as versioned JSON (docs/plan-format.md): the Plan object itself, keys in a fixed
 // documented order per object, so equal plans render byte for byte the same and a saved plan
 // diffs cleanly.
-import type { Plan } from "../model.js";
+import type { Plan, PlanAction, PlanWorkspace } from "../model.js";
 import { redactingReplacer } from "./redact.js";
+import { actionsByEntry, actionSummary, actionWarning, entryDetail, warningText } from "./words.js";
 
 interface Shape {
   /** Keys first, in this order; any other key follows, alphabetically. */
@@ -114,12 +115,48 @@ function ordered(value: unknown, shapeName: string | undefined): unknown {
     const index = shape?.keys.indexOf(key) ?? -1;
     return index === -1 ? Number.MAX_SAFE_INTEGER : index;
   };
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  let entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  // An action's facts become its words here, not in a copy of each action: a plan can hold 100,000.
+  if (shapeName === "action") entries = actionEntriesInWords(value as PlanAction, entries);
   entries.sort(([a], [b]) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
   return Object.fromEntries(entries.map(([key, v]) => [key, ordered(v, shape?.children?.[key])]));
 }
 
 /** Pretty JSON (2 spaces), no trailing newline. */
 export function renderJson(plan: Plan): string {
-  return JSON.stringify(ordered(plan, "plan"), redactingReplacer, 2);
+  return JSON.stringify(ordered(inWords(plan), "plan"), redactingReplacer, 2);
+}
+
+/**
+ * The plan as format_version 1 writes it: each fact structure replaced by its words (an action's
+ * `summary` and `warning`, an entry's `detail`, a warning's `message`).
+ */
+function inWords(plan: Plan): unknown {
+  return {
+    ...plan,
+    warnings: plan.warnings.map((warning) => {
+      const { facts: _facts, ...rest } = warning;
+      return { ...rest, message: warningText(warning) };
+    }),
+    workspaces: plan.workspaces.map(workspaceInWords),
+  };
+}
+
+function workspaceInWords(ws: PlanWorkspace): unknown {
+  const byEntry = actionsByEntry(ws.actions);
+  return {
+    ...ws,
+    entries: ws.entries.map((state) => {
+      const { facts: _facts, ...rest } = state;
+      return { ...rest, detail: entryDetail(state, byEntry.get(state.entryId) ?? []) };
+    }),
+  };
+}
+
+function actionEntriesInWords(action: PlanAction, entries: [string, unknown][]): [string, unknown][] {
+  const out = entries.filter(([key]) => key !== "facts" && key !== "warning");
+  out.push(["summary", actionSummary(action)]);
+  const warning = actionWarning(action);
+  if (warning !== undefined) out.push(["warning", warning]);
+  return out;
 }

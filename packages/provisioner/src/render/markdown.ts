@@ -6,6 +6,7 @@ import { sanitize } from "@timely-keys/sdk";
 import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
 import { symbolOf } from "./symbols.js";
+import { warningText } from "./words.js";
 import { appendAll } from "../append.js";
 
 export interface MarkdownOptions {
@@ -32,12 +33,14 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   const tableFoot = fold ? ["", "</details>"] : [];
   const warnings = plan.warnings.map(
     (w) =>
-      `- ${escape([w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/"))}: ${escape(w.message)}`,
+      `- ${escape([w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/"))}: ` +
+      escape(warningText(w)),
   );
 
   // Reserve room for the closing parts and a truncation note, then take rows while they fit.
   const note = (left: number, what: string) =>
-    `| … | | | _${left} more ${what} not shown: the summary is capped at ${maxBytes} bytes; run \`timely-keys plan\` for everything_ | |`;
+    `| … | | | _${left} more ${what} not shown: the summary is capped at ${maxBytes} bytes; ` +
+    "run `timely-keys plan` for everything_ | |";
   const fixed = [...head, ...tableHead, ...tableFoot, ""].join("\n");
   let budget = maxBytes - bytes(fixed) - bytes(note(rows.length, "rows")) - 1;
   const kept: string[] = [];

@@ -7,6 +7,7 @@ import { painter, TONE_STYLE, type Paint } from "./ansi.js";
 import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
 import { symbolOf, toneOf } from "./symbols.js";
+import { actionSummary, actionWarning, warningText } from "./words.js";
 import { appendAll, maxOf } from "../append.js";
 
 export interface TextOptions {
@@ -33,7 +34,9 @@ export function renderText(plan: Plan, options: TextOptions): string {
 }
 
 function renderWorkspace(ws: PlanWorkspace, paint: Paint, color: boolean): string[] {
-  const head = `${paint("bold", `Workspace ${ws.name}`)} ${paint("dim", `(live state ${ws.fingerprint.slice(0, 19)}…${ws.serverNow ? `, server time ${ws.serverNow}` : ""})`)}`;
+  const serverTime = ws.serverNow ? `, server time ${ws.serverNow}` : "";
+  const live = `(live state ${ws.fingerprint.slice(0, 19)}…${serverTime})`;
+  const head = `${paint("bold", `Workspace ${ws.name}`)} ${paint("dim", live)}`;
   const lines = [head];
   if (ws.actions.length === 0) {
     lines.push(
@@ -50,8 +53,9 @@ function renderAction(action: PlanAction, paint: Paint, color: boolean): string[
   const style = TONE_STYLE[tone];
   const who = action.entryId ?? action.keyName ?? action.keyId ?? "";
   const symbol = symbolOf(action).padStart(3);
-  if (tone === "info") return [paint("dim", `  ${symbol} ${who}: ${action.summary}`)];
-  const lines = [`  ${paint(style, symbol)} ${paint("bold", who)}: ${action.summary}`];
+  const summary = actionSummary(action);
+  if (tone === "info") return [paint("dim", `  ${symbol} ${who}: ${summary}`)];
+  const lines = [`  ${paint(style, symbol)} ${paint("bold", who)}: ${summary}`];
   const rows: [string, string][] = [];
   for (const a of action.attributes) {
     rows.push([a.name, attributeValue(a, paint, color)]);
@@ -63,7 +67,8 @@ function renderAction(action: PlanAction, paint: Paint, color: boolean): string[
   rows.push(["reason", action.reasons.join(", ")]);
   const width = maxOf(rows.map(([name]) => name.length)) + 2;
   for (const [name, value] of rows) lines.push(`        ${(name ? `${name}:` : "").padEnd(width)}${value}`);
-  if (action.warning !== undefined) lines.push(`        ${paint("yellow", "warning:")} ${action.warning}`);
+  const warning = actionWarning(action);
+  if (warning !== undefined) lines.push(`        ${paint("yellow", "warning:")} ${warning}`);
   return lines;
 }
 
@@ -107,8 +112,10 @@ const SHOWN_PER_KIND = 3;
  */
 function warningLines(warnings: readonly PlanWarning[], paint: Paint): string[] {
   // Same kind: the same words once the entry's id and the parenthesized details are taken out.
-  const kindOf = (w: PlanWarning) =>
-    `${w.workspace}\u0000${(w.entryId ? w.message.split(w.entryId).join("") : w.message).replace(/\([^)]*\)/g, "")}`;
+  const kindOf = (w: PlanWarning) => {
+    const message = warningText(w);
+    return `${w.workspace}\u0000${(w.entryId ? message.split(w.entryId).join("") : message).replace(/\([^)]*\)/g, "")}`;
+  };
   const groups = new Map<string, PlanWarning[]>();
   for (const w of warnings) {
     const group = groups.get(kindOf(w));
@@ -121,7 +128,7 @@ function warningLines(warnings: readonly PlanWarning[], paint: Paint): string[] 
     const index = group.indexOf(w);
     const where = [w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/");
     if (group.length <= SHOWN_PER_KIND + 1 || index < SHOWN_PER_KIND) {
-      lines.push(`${paint("yellow", "Warning:")} ${where ? `${where}: ` : ""}${w.message}`);
+      lines.push(`${paint("yellow", "Warning:")} ${where ? `${where}: ` : ""}${warningText(w)}`);
     } else if (index === SHOWN_PER_KIND) {
       const rest = group.slice(SHOWN_PER_KIND);
       const ids = rest
@@ -129,7 +136,8 @@ function warningLines(warnings: readonly PlanWarning[], paint: Paint): string[] 
         .map((r) => r.entryId ?? "?")
         .join(", ");
       lines.push(
-        `${paint("yellow", "Warning:")} ${w.workspace}: ${rest.length} more like the above: ${ids}${rest.length > 5 ? ", …" : ""} (${group.length} in all)`,
+        `${paint("yellow", "Warning:")} ${w.workspace}: ${rest.length} more like the above: ` +
+          `${ids}${rest.length > 5 ? ", …" : ""} (${group.length} in all)`,
       );
     }
   }

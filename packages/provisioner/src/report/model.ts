@@ -7,6 +7,7 @@ import { entryKeys } from "../check/lifecycle.js";
 import type { Desired } from "../desired.js";
 import { promotedAtMs } from "../plan/previous.js";
 import { DAY, isoOrNull, ms, SECOND } from "../plan/time.js";
+import { actionsByEntry, entryDetail } from "../render/words.js";
 
 export const CALENDAR_DAYS = 90;
 export const SPARKLINE_DAYS = 14;
@@ -88,6 +89,7 @@ export function buildReport(desired: Desired, run: CheckRun): ReportData {
   for (const ws of run.plan.workspaces) {
     const keys: ReportKey[] = [];
     const findings = run.findings.filter((f) => f.workspace === ws.name);
+    const byEntry = actionsByEntry(ws.actions);
     for (const entryKeysOf of entryKeys(desired, run.live, ws)) {
       const { entry, current, previous } = entryKeysOf;
       const state = ws.entries.find((e) => e.entryId === entry.id);
@@ -139,7 +141,7 @@ export function buildReport(desired: Desired, run: CheckRun): ReportData {
         lastUsedAt: key?.last_used_at ?? null,
         rotationDueAt: Number.isFinite(rotationDue) ? isoOrNull(rotationDue) : null,
         nextAt: state?.nextAt ?? null,
-        detail: state?.detail ?? "",
+        detail: state ? entryDetail(state, byEntry.get(state.entryId) ?? []) : "",
         timeline,
         requestsPerDay: perDay(usage, now),
         totalRequests: usage?.total_requests ?? key?.request_count ?? null,

@@ -3,7 +3,8 @@
 // active, verified key of a newer generation; each operation is one request.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { runOperations } from "../../src/apply/operations.js";
-import { runSuccessor, StepError } from "../../src/apply/successor.js";
+import { runSuccessor } from "../../src/apply/successor.js";
+import { StepError } from "../../src/errors.js";
 import type { CreateAction, PreviousKeyAction, RotateAction } from "../../src/model.js";
 import { DAY_SECONDS, type Entry, kinds, only, World } from "./executor.js";
 

@@ -118,8 +118,12 @@ describe("crash safety: successors left behind by a run that stopped", () => {
     );
     const result = plan(manifest, live([first, copy]), NOW);
     expect(actions(result)).toEqual([]);
-    expect(result.warnings.map((w) => w.message)).toEqual([
-      `2 keys carry the marker of crm#2; "CRM sync" (${copy.id}) is treated as current and the others are left alone: remove the marker from the ones that are not this entry's key`,
+    expect(result.warnings).toEqual([
+      {
+        workspace: "acme",
+        entryId: "crm",
+        facts: { code: "duplicate_current", count: 2, generation: 2, name: "CRM sync", keyId: copy.id },
+      },
     ]);
     // A disabled entry still deactivates both.
     expect(kinds(plan(desired([{ ...crm, enabled: false }]), live([first, copy]), NOW))).toEqual([
@@ -138,7 +142,13 @@ describe("crash safety: successors left behind by a run that stopped", () => {
       const wait = only(result, "in-flight");
       expect(wait.keyId).toBe(pending.id);
       expect(wait.until).toBe(at(8 * MINUTE));
-      expect(wait.summary).toContain("another run may still be delivering it");
+      expect(wait.facts).toEqual({
+        say: "in-flight",
+        name: "CRM sync",
+        phase: "pending",
+        touchedAgoMs: 2 * MINUTE,
+        leaseMs: 10 * MINUTE,
+      });
       expect(stateOf(result, "crm")).toMatchObject({ phase: "rotating", step: "2/6", nextAt: at(8 * MINUTE) });
     });
 
@@ -158,9 +168,7 @@ describe("crash safety: successors left behind by a run that stopped", () => {
     it("warns when a forced rotation cannot start", () => {
       const result = plan(manifest, live([current, pending]), NOW, { forceRotate: ["crm"] });
       expect(mutating(result)).toEqual([]);
-      expect(result.warnings.map((w) => w.message)).toEqual([
-        "rotation of crm not started: another run is delivering its successor",
-      ]);
+      expect(result.warnings).toEqual([{ workspace: "acme", entryId: "crm", facts: { code: "manual_in_flight" } }]);
     });
 
     it("past the lease it is abandoned", () => {

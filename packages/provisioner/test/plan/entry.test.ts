@@ -87,41 +87,42 @@ describe("create", () => {
     const result = plan(desired([{ ...crm, deliver: [] }]), live([]), NOW);
     expect(actions(result)).toEqual([]);
     expect(result.changes).toBe(false);
-    expect(result.warnings.map((w) => w.message)).toEqual([
-      "crm has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)",
-    ]);
+    expect(result.warnings).toEqual([{ workspace: "acme", entryId: "crm", facts: { code: "no_sinks_new" } }]);
     expect(stateOf(result, "crm")).toMatchObject({ phase: "new", unrotatable: "no_sinks" });
   });
 
-  it("does not rotate a key that is due but has no sinks: no change, a warning naming why it is due and the fix", () => {
-    const noSinks = { ...crm, deliver: [], expiresInDays: null };
-    const key = managed(noSinks, 2, {}, { created_at: at(-120 * DAY), expires_at: null });
-    const result = plan(desired([noSinks]), live([key]), NOW);
-    expect(actions(result)).toEqual([]);
-    expect(result.changes).toBe(false);
-    expect(result.warnings.map((w) => w.message)).toEqual([
-      expect.stringMatching(
-        /^crm is due for rotation \(max age: .* >= 90d\) but has no deliver sinks, so it is not rotated: add a deliver: sink/,
-      ),
-    ]);
-    expect(stateOf(result, "crm")).toMatchObject({ unrotatable: "no_sinks", generation: 2 });
-    // With a sink, the same key rotates.
-    const withSink = { ...noSinks, deliver: crm.deliver };
-    expect(
-      kinds(
-        plan(
-          desired([withSink]),
-          live([managed(withSink, 2, {}, { created_at: at(-120 * DAY), expires_at: null })]),
-          NOW,
+  it(
+    "does not rotate a key that is due but has no sinks: " + "no change, a warning naming why it is due and the fix",
+    () => {
+      const noSinks = { ...crm, deliver: [], expiresInDays: null };
+      const key = managed(noSinks, 2, {}, { created_at: at(-120 * DAY), expires_at: null });
+      const result = plan(desired([noSinks]), live([key]), NOW);
+      expect(actions(result)).toEqual([]);
+      expect(result.changes).toBe(false);
+      const triggers = [{ reason: "max_age", ageMs: 120 * DAY, maxAgeDays: 90, spreadMs: 0 }];
+      expect(result.warnings).toEqual([
+        { workspace: "acme", entryId: "crm", facts: { code: "no_sinks_due", triggers } },
+      ]);
+      expect(stateOf(result, "crm").facts).toEqual({ say: "due-no-sinks", triggers });
+      expect(stateOf(result, "crm")).toMatchObject({ unrotatable: "no_sinks", generation: 2 });
+      // With a sink, the same key rotates.
+      const withSink = { ...noSinks, deliver: crm.deliver };
+      expect(
+        kinds(
+          plan(
+            desired([withSink]),
+            live([managed(withSink, 2, {}, { created_at: at(-120 * DAY), expires_at: null })]),
+            NOW,
+          ),
         ),
-      ),
-    ).toContain("rotate");
-  });
+      ).toContain("rotate");
+    },
+  );
 
   it("does not create a key for a disabled entry", () => {
     const result = plan(desired([{ ...crm, enabled: false }]), live([]), NOW);
     expect(actions(result)).toEqual([]);
-    expect(stateOf(result, "crm")).toMatchObject({ phase: "disabled", detail: "disabled: no key" });
+    expect(stateOf(result, "crm")).toMatchObject({ phase: "disabled", facts: { say: "disabled" } });
   });
 });
 
@@ -141,7 +142,7 @@ describe("the current key against the manifest", () => {
       nextRotationAt: at(66 * DAY),
       generation: 4,
       currentKeyId: key.id,
-      detail: "steady: key #4 current, next rotation on 2027-01-28 12:00 UTC",
+      facts: { say: "steady" },
     });
   });
 
@@ -168,7 +169,7 @@ describe("the current key against the manifest", () => {
     expect(parseMarker(edited.description)?.entryId).toBe("crm");
     const update = only(plan(desired([crm]), live([edited]), NOW), "update");
     expect(update.reason).toBe("edited_outside");
-    expect(update.summary).toContain("edited outside timely-keys");
+    expect(update.facts).toEqual({ say: "update", name: "CRM sync" });
     expect(update.attributes).toEqual([
       { name: "description", before: `"Someone's note"`, after: '"Salesforce sync"' },
     ]);
@@ -244,7 +245,7 @@ describe("adopt", () => {
     const manifest = desired([{ ...crm, adopt: key.id }]);
     const result = plan(manifest, live([key]), NOW);
     const adopt = only(result, "adopt");
-    expect(adopt.summary).toContain(key.id);
+    expect(adopt).toMatchObject({ keyId: key.id, facts: { say: "adopt", name: "Old CRM key" } });
     expect(adopt.operations).toEqual([
       {
         op: "update",
@@ -269,8 +270,13 @@ describe("adopt", () => {
     const owned = managed(entry("other"), 1);
     const result = plan(desired([entry("other"), { ...crm, adopt: owned.id }]), live([owned]), NOW);
     expect(kinds(result)).toEqual(["create"]);
-    expect(result.warnings.map((w) => w.message)).toEqual([
-      `crm adopts "other integration" (${owned.id}), but that key belongs to entry other: not adopted`,
+    expect(result.warnings).toEqual([
+      {
+        workspace: "acme",
+        entryId: "crm",
+        keyId: owned.id,
+        facts: { code: "adopt_other_entry", name: "other integration", owner: "other" },
+      },
     ]);
   });
 

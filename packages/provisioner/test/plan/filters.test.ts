@@ -39,9 +39,9 @@ describe("workspace and target filters", () => {
 
   it("warns about filters that match nothing", () => {
     const result = plan(manifest, state, NOW, { targets: ["nope"], workspaces: ["prod", "ghost"] });
-    expect(result.warnings.map((w) => w.message)).toEqual([
-      "workspace ghost is not in the manifest",
-      "target nope matches no manifest entry and no managed key",
+    expect(result.warnings).toEqual([
+      { workspace: "ghost", facts: { code: "workspace_not_in_manifest" } },
+      { workspace: "*", entryId: "nope", facts: { code: "unknown_target" } },
     ]);
   });
 

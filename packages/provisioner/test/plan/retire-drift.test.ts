@@ -50,31 +50,35 @@ describe("retire: an entry removed from the manifest", () => {
     expect(state.workspaces[0]!.keys).toEqual([]);
   });
 
-  it("a retired entry put back in the manifest is enabled again, not said to be deactivated outside timely-keys", () => {
-    const current = managed(gone, 2, { promotedAt: unix(-10 * DAY) });
-    const retired = simulateApply(plan(desired([]), live([current]), NOW), live([current]), NOW);
-    expect(retired.workspaces[0]!.keys[0]).toMatchObject({
-      status: "inactive",
-      description: expect.stringMatching(/ off[ \]]/),
-    });
-    const back = plan(desired([gone]), retired, t(DAY));
-    const enable = only(back, "enable");
-    expect(enable.reason).toBe("enabled_changed");
-    expect(enable.summary).toBe('enable "Old job" #2');
-    // A key deactivated by someone else is still called out.
-    const outside = plan(desired([gone]), live([{ ...current, status: "inactive", deactivated_at: at(-HOUR) }]), NOW);
-    expect(only(outside, "enable").summary).toBe('enable "Old job" #2 (it was deactivated outside timely-keys)');
-  });
+  it(
+    "a retired entry put back in the manifest is enabled again, " + "not said to be deactivated outside timely-keys",
+    () => {
+      const current = managed(gone, 2, { promotedAt: unix(-10 * DAY) });
+      const retired = simulateApply(plan(desired([]), live([current]), NOW), live([current]), NOW);
+      expect(retired.workspaces[0]!.keys[0]).toMatchObject({
+        status: "inactive",
+        description: expect.stringMatching(/ off[ \]]/),
+      });
+      const back = plan(desired([gone]), retired, t(DAY));
+      const enable = only(back, "enable");
+      expect(enable.reason).toBe("enabled_changed");
+      expect(enable.facts).toEqual({ say: "status", name: "Old job" });
+      // A key deactivated by someone else is still called out.
+      const outside = plan(desired([gone]), live([{ ...current, status: "inactive", deactivated_at: at(-HOUR) }]), NOW);
+      expect(only(outside, "enable")).toMatchObject({ reason: "edited_outside", facts: { say: "status" } });
+    },
+  );
 
   it("a protected entry is deactivated but never revoked", () => {
     const key = managed({ ...gone, protect: true }, 1);
     let state = live([key]);
     const first = plan(desired([]), state, NOW);
-    expect(only(first, "retire").summary).toContain("protected: never revoked");
+    expect(only(first, "retire")).toMatchObject({ operation: "deactivate", facts: { say: "removed", protect: true } });
     state = simulateApply(first, state, NOW);
     const much = plan(desired([]), state, t(400 * DAY));
     expect(mutating(much)).toEqual([]);
-    expect(only(much, "quarantine").summary).toContain("never revoked");
+    expect(only(much, "quarantine")).toMatchObject({ facts: { say: "removed", protect: true } });
+    expect(only(much, "quarantine").until).toBeUndefined();
   });
 
   it("protect on a live entry keeps its previous keys from ever being revoked", () => {
@@ -88,7 +92,7 @@ describe("retire: an entry removed from the manifest", () => {
     const current = managed(e, 2, { promotedAt: unix(-101 * DAY), protect: true }, { created_at: at(-80 * DAY) });
     const result = plan(desired([e]), live([previous, current]), NOW);
     expect(mutating(result)).toEqual([]);
-    expect(only(result, "quarantine").summary).toContain("protected");
+    expect(only(result, "quarantine").facts).toEqual({ say: "protected", name: "crm integration" });
   });
 });
 
@@ -149,8 +153,8 @@ describe("drift: unmanaged keys", () => {
     const broken = { ...managed(crm, 1), description: "Salesforce sync [tk:crm#1 bogus]" };
     const result = plan(desired([crm]), live([broken]), NOW);
     expect(kinds(result)).toEqual(["create", "drift"]);
-    expect(result.warnings.map((w) => w.message)).toEqual([
-      `unmanaged key "CRM sync" (${broken.id}) has the name of entry crm: if it is that entry's key, add \`adopt: ${broken.id}\` to the entry`,
+    expect(result.warnings).toEqual([
+      { workspace: "acme", entryId: "crm", keyId: broken.id, facts: { code: "unmanaged_namesake", name: "CRM sync" } },
     ]);
   });
 });

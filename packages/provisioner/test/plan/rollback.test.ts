@@ -93,9 +93,7 @@ describe("rollback", () => {
   it("warns when there is nothing to roll back to", () => {
     const result = plan(manifest, live([managed(crm, 1)]), NOW, { rollback: "crm" });
     expect(actions(result)).toEqual([]);
-    expect(result.warnings.map((w) => w.message)).toEqual([
-      "rollback of crm: no previous key is left to restore (it was revoked, or the entry never rotated)",
-    ]);
+    expect(result.warnings).toEqual([{ workspace: "acme", entryId: "crm", facts: { code: "nothing_to_roll_back" } }]);
   });
 
   it("never restores a half-delivered successor: only a key that was once verified", () => {

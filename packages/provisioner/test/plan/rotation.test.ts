@@ -79,7 +79,10 @@ describe("a full rotation across scheduled runs", () => {
     });
     expect(rotate.successor.sinks).toEqual(crm.deliver);
     expect(rotate.successor.verify).toEqual({ keyName: "CRM sync", scopes: ["read"], workspaceId: old.workspace_id });
-    expect(rotate.summary).toContain("rotation 1/6");
+    expect(rotate.facts).toEqual({
+      say: "rotate",
+      triggers: [{ reason: "max_age", ageMs: 91 * DAY, maxAgeDays: 90, spreadMs: 0 }],
+    });
     expect(stateOf(run1, "crm")).toMatchObject({ phase: "rotating", step: "1/6", generation: 1 });
     // Nothing about the old key changes in the run that makes its successor.
     expect(mutating(run1)).toHaveLength(1);
@@ -94,9 +97,15 @@ describe("a full rotation across scheduled runs", () => {
     expect(mutating(run2)).toEqual([]);
     const drain = only(run2, "drain");
     expect(drain.keyId).toBe(old.id);
-    expect(drain.summary).toMatch(
-      /^rotation 4\/6: draining previous key "CRM sync" #1, last used 30m ago, deactivates after 24h of silence \(2026-11-24 12:30 UTC\) or on 2026-11-30 12:00 UTC at the latest$/,
-    );
+    expect(drain.facts).toEqual({
+      say: "drain",
+      name: "CRM sync",
+      lastUsedAgoMs: 30 * 60 * 1000,
+      drainWindowMs: DAY,
+      graceMs: 7 * DAY,
+      drainEndsAt: "2026-11-24T12:30:00.000Z",
+      graceEndsAt: "2026-11-30T12:00:00.000Z",
+    });
     expect(drain.until).toBe(t(30 * 60 * 1000 + DAY).toISOString());
     expect(stateOf(run2, "crm")).toMatchObject({
       phase: "draining",
@@ -126,7 +135,7 @@ describe("a full rotation across scheduled runs", () => {
     expect(mutating(run5)).toEqual([]);
     const quarantine = only(run5, "quarantine");
     expect(quarantine.until).toBe(t(45 * HOUR + 7 * DAY).toISOString());
-    expect(quarantine.summary).toContain("timely-keys rollback crm");
+    expect(quarantine).toMatchObject({ entryId: "crm", facts: { say: "quarantine", quarantineMs: 7 * DAY } });
     expect(stateOf(run5, "crm")).toMatchObject({ phase: "quarantine", step: "6/6", nextAt: quarantine.until });
 
     // Run 6: quarantine over: revoke.
@@ -161,11 +170,16 @@ describe("a full rotation across scheduled runs", () => {
     const result = plan(manifest, state, t(7 * DAY));
     const action = only(result, "deactivate-previous");
     expect(action.reason).toBe("grace_expired");
-    expect(action.warning).toContain(old.id);
-    expect(action.warning).toContain("last used 1h ago");
-    expect(result.warnings).toHaveLength(1);
-    expect(result.warnings[0]).toMatchObject({ workspace: "acme", entryId: "crm", keyId: old.id });
-    expect(result.warnings[0]!.message).toContain(`"CRM sync" (${old.id})`);
+    const warning = {
+      code: "grace_expired",
+      name: "CRM sync",
+      keyId: old.id,
+      lastUsedAgoMs: HOUR,
+      lastUsedAt: t(7 * DAY - HOUR).toISOString(),
+      graceMs: 7 * DAY,
+    };
+    expect(action.warning).toEqual(warning);
+    expect(result.warnings).toEqual([{ workspace: "acme", entryId: "crm", keyId: old.id, facts: warning }]);
   });
 
   it("starts a new rotation while an older previous key still drains; both drain from the newest promote", () => {

@@ -79,9 +79,12 @@ describe("spread and maxPerRun", () => {
     // The two oldest go first.
     expect(rotated.sort()).toEqual(["svc-03", "svc-04"]);
     expect(queued).toHaveLength(3);
-    expect(queued[0]?.summary).toMatch(
-      /^queued: rotation of "svc-00 integration" #1 due since \d{4}-\d\d-\d\d \d\d:\d\d UTC; 2 rotations start per run/,
-    );
+    expect(queued[0]).toMatchObject({
+      entryId: "svc-00",
+      generation: 1,
+      reasons: ["rotation_queued", "max_age"],
+      facts: { say: "queued", maxPerRun: 2, dueAt: at(-DAY) },
+    });
     expect(result.changes).toBe(true);
     for (const state of result.workspaces[0]!.entries) expect(state.nextRotationAt).toMatch(/^\d{4}-/);
     // A compromised rotation is never queued.
