@@ -14,7 +14,8 @@ function key(index: number): ApiKey {
     id: `key_${String(index).padStart(6, "0")}`,
     workspace_id: "ws_1",
     name: `Key ${index}`,
-    description: null,
+    description: "",
+    prefix: "tml_abcd",
     scopes: ["read"],
     status: "active",
     created_at: "2026-01-01T00:00:00Z",
@@ -22,7 +23,8 @@ function key(index: number): ApiKey {
     expires_at: null,
     last_used_at: null,
     deactivated_at: null,
-  } as ApiKey;
+    request_count: 0,
+  };
 }
 
 interface Double {

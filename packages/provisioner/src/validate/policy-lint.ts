@@ -86,9 +86,10 @@ function expiryRules(manifest: ManifestDocument, desired: Desired, loaded: Loade
   const { requireExpiryFor, maxExpiresInDays } = desired.policy;
   manifest.workspaces.forEach((workspace, w) => {
     workspace.keys.forEach((key, k) => {
-      const path = ["workspaces", w, "keys", k];
       const expiry = key.expiresInDays ?? null;
-      const needing = requireExpiryFor.filter((scope) => key.scopes.includes(scope));
+      if (expiry !== null && (maxExpiresInDays === null || expiry <= maxExpiresInDays)) return;
+      const path = ["workspaces", w, "keys", k];
+      const needing = expiry === null ? requireExpiryFor.filter((scope) => key.scopes.includes(scope)) : [];
       if (expiry === null && needing.length > 0) {
         const at = "expiresInDays" in key ? "expiresInDays" : "scopes";
         found.push(
@@ -150,6 +151,7 @@ function rotationRules(manifest: ManifestDocument, desired: Desired, loaded: Loa
   check(manifest.policy?.rotation, ["policy", "rotation"]);
   manifest.workspaces.forEach((workspace, w) => {
     workspace.keys.forEach((key, k) => {
+      if (key.rotation === undefined) return;
       check(
         key.rotation,
         ["workspaces", w, "keys", k, "rotation"],
