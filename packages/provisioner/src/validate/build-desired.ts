@@ -131,19 +131,21 @@ function withSource<T extends { source?: SourceRef }>(target: T, loaded: LoadedD
     target.source = loaded.positionOf(path);
     return target;
   }
-  unreadSources.set(target, { loaded, path });
+  // Only the position lookup is kept (it holds the text, to parse it again), not the whole
+  // LoadedDocument: the parsed manifest can be collected once the Desired is built.
+  unreadSources.set(target, { positionOf: loaded.positionOf, path });
   Object.defineProperty(target, "source", LAZY_SOURCE);
   return target;
 }
 
-const unreadSources = new WeakMap<object, { loaded: LoadedDocument; path: (string | number)[] }>();
+const unreadSources = new WeakMap<object, { positionOf: LoadedDocument["positionOf"]; path: (string | number)[] }>();
 
 const LAZY_SOURCE: PropertyDescriptor = {
   enumerable: true,
   configurable: true,
   get(this: object): SourceRef | undefined {
     const unread = unreadSources.get(this);
-    const source = unread?.loaded.positionOf(unread.path);
+    const source = unread?.positionOf(unread.path);
     setSource(this, source);
     return source;
   },
