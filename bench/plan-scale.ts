@@ -149,16 +149,23 @@ async function measureSize(
       const schemaShare = summary.inclusiveMs("compileSchema") / Math.max(1, summary.inclusiveMs("validateFile"));
       const proposal =
         validation >= rest && schemaShare >= 0.5
-          ? `Validating the manifest is the larger part, and ${(schemaShare * 100).toFixed(0)}% of it is ajv compiling the manifest's ` +
-            "JSON Schema, on every start. Proposed fix (packages/provisioner): compile the schema at build time with ajv's standalone " +
-            "code (`ajv/dist/standalone`, generated next to schema/manifest.schema.json) and load that module, so validation costs a function call."
+          ? `Validating the manifest is the larger part, and ${(schemaShare * 100).toFixed(0)}% of it is ajv ` +
+            `compiling the manifest's ` +
+            "JSON Schema, on every start. Proposed fix (packages/provisioner): compile the schema at build time " +
+            "with ajv's standalone " +
+            "code (`ajv/dist/standalone`, generated next to schema/manifest.schema.json) and load that module, so " +
+            "validation costs a function call."
           : validation >= rest
             ? "Validating the manifest is the larger part (see the profile for what dominates it)."
-            : "Reading, planning and rendering is the larger part; the plan-function benchmark shows the plan's own cost per key.";
+            : "Reading, planning and rendering is the larger part; the plan-function benchmark shows the plan's " +
+              "own cost per key.";
       profileNote =
-        `CPU profile of one \`plan\` at ${count(keys)} keys (\`node --cpu-prof\`): ${summary.totalMs.toFixed(0)} ms sampled, of which ` +
-        `${summary.idleMs.toFixed(0)} ms idle (waiting for the emulator's answers) and ${summary.gcMs.toFixed(0)} ms garbage collection. ` +
-        `Synchronous time inside: ${phases}. Hottest functions by self time (names from the bundle):\n\n${hotList(summary, 8)}\n\n${proposal}`;
+        `CPU profile of one \`plan\` at ${count(keys)} keys (\`node --cpu-prof\`): ${summary.totalMs.toFixed(0)} ` +
+        `ms sampled, of which ` +
+        `${summary.idleMs.toFixed(0)} ms idle (waiting for the emulator's answers) and ${summary.gcMs.toFixed(0)} ` +
+        `ms garbage collection. ` +
+        `Synchronous time inside: ${phases}. Hottest functions by self time (names from the ` +
+        `bundle):\n\n${hotList(summary, 8)}\n\n${proposal}`;
     }
     return { ...result, ...(profileNote ? { profileNote } : {}) };
   } finally {
@@ -205,7 +212,8 @@ export const planScale: Benchmark = {
       const line: BenchLine = {
         label: `plan e2e @ ${count(keys)} keys`,
         figure:
-          `${ratio(value)} (CLI ${ms(cliMs)} / raw fetch ${ms(rawMs)}); ${listText} list calls, ${meText} GET /v1/me, ` +
+          `${ratio(value)} (CLI ${ms(cliMs)} / raw fetch ${ms(rawMs)}); ${listText} list calls, ${meText} GET ` +
+          `/v1/me, ` +
           `${otherText} other requests`,
         target: isTarget
           ? `<= ${TARGET_RATIO}x; list calls = ${expectedLists}, GET /v1/me = 1, 0 per-key`
@@ -215,8 +223,10 @@ export const planScale: Benchmark = {
       ctx.print(line);
       lines.push(line);
       notes.push(
-        `${count(keys)} keys, ${r.cli.length} rounds: the CLI printed \`${r.summaryLine}\`; its ${r.listCalls.length} runs (warm-up included) ` +
-          `made ${listText} list call(s) each (expected ${expectedLists}), ${meText} GET /v1/me (the workspace identity ` +
+        `${count(keys)} keys, ${r.cli.length} rounds: the CLI printed \`${r.summaryLine}\`; its ` +
+          `${r.listCalls.length} runs (warm-up included) ` +
+          `made ${listText} list call(s) each (expected ${expectedLists}), ${meText} GET /v1/me (the workspace ` +
+          `identity ` +
           `check, expected 1) and ${otherText} other request(s) (expected 0).`,
       );
       if (r.anomalies.length > 0)
@@ -225,14 +235,18 @@ export const planScale: Benchmark = {
         const version = median(r.version);
         const validate = median(r.validate);
         notes.push(
-          `Where the CLI's ${ms(cliMs)} at ${count(keys)} keys goes (medians of the same rounds): node start-up plus the bundle's entry ` +
-            `(\`timely-keys --version\`) ${ms(version)}; loading and validating the manifest (\`validate\` minus \`--version\`) ` +
-            `${ms(validate - version)}; reading ${expectedLists} pages, planning and rendering (the rest) ${ms(cliMs - validate)}. ` +
+          `Where the CLI's ${ms(cliMs)} at ${count(keys)} keys goes (medians of the same rounds): node start-up ` +
+            `plus the bundle's entry ` +
+            `(\`timely-keys --version\`) ${ms(version)}; loading and validating the manifest (\`validate\` minus ` +
+            `\`--version\`) ` +
+            `${ms(validate - version)}; reading ${expectedLists} pages, planning and rendering (the rest) ` +
+            `${ms(cliMs - validate)}. ` +
             `The raw loop takes ${ms(rawMs)} in all, of which node start-up is about the \`--version\` figure.`,
         );
         if (value > TARGET_RATIO) {
           notes.push(
-            `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** The raw loop is node start-up plus ${expectedLists} round trips; the CLI adds ` +
+            `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** The raw loop is node start-up plus ${expectedLists} ` +
+              `round trips; the CLI adds ` +
               `the work above on top of the same reads. ${r.profileNote ?? ""}`,
           );
         }

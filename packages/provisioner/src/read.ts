@@ -89,14 +89,17 @@ export function asTokenError(error: unknown, workspace: WorkspaceConnection): Ma
     return new ManagementTokenError(
       workspace.name,
       workspace.tokenEnv,
-      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} was rejected (401 UNAUTHORIZED): it is invalid, revoked or expired`,
+      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} was rejected (401 ` +
+        `UNAUTHORIZED): it is invalid, revoked or expired`,
     );
   }
   if (error instanceof PermissionError) {
     return new ManagementTokenError(
       workspace.name,
       workspace.tokenEnv,
-      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} may not do this (403 FORBIDDEN): only owners and managers may create, edit, activate, deactivate or revoke keys, and an API key (tml_) can never manage keys`,
+      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} may not do this (403 ` +
+        `FORBIDDEN): only owners and managers may create, edit, activate, deactivate or revoke keys, and an API key ` +
+        `(tml_) can never manage keys`,
     );
   }
   return undefined;
