@@ -1,7 +1,7 @@
 // 1. plan at scale, end to end: `timely-keys plan` (a subprocess of the built CLI) against an
 // emulator holding 100, 1,000 and 10,000 keys, versus a bare loop listing the same keys with
 // raw fetch (also a subprocess, node start-up included). The emulator's request log proves the
-// CLI reads with ceil(N/100) list calls and nothing per key.
+// CLI reads with ceil(N/100) list calls, one GET /v1/me (the workspace identity check) and nothing per key.
 import { join } from "node:path";
 import { cliPath, ensureBuilt } from "./lib/cli.js";
 import {
@@ -42,6 +42,8 @@ interface SizeResult {
   version: number[];
   validate: number[];
   listCalls: number[];
+  /** GET /v1/me: the workspace identity check, exactly one per workspace. */
+  meCalls: number[];
   otherCalls: number[];
   summaryLine: string;
   /** The request log of CLI runs whose counts were not the expected ones. */
@@ -83,6 +85,7 @@ async function measureSize(
       version: [],
       validate: [],
       listCalls: [],
+      meCalls: [],
       otherCalls: [],
       summaryLine: "",
       anomalies: [],
@@ -92,9 +95,11 @@ async function measureSize(
       const run = await mustRun(process.execPath, [cli, "plan", "-f", manifest], { env, cwd: dir.path });
       const log = world.emulator.requests();
       const lists = log.filter((e) => e.method === "GET" && e.path === "/v1/api-keys").length;
+      const me = log.filter((e) => e.method === "GET" && e.path === "/v1/me").length;
       result.listCalls.push(lists);
-      result.otherCalls.push(log.length - lists);
-      if (lists !== expectedLists || log.length !== lists) {
+      result.meCalls.push(me);
+      result.otherCalls.push(log.length - lists - me);
+      if (lists !== expectedLists || me !== 1 || log.length !== lists + me) {
         const byKind = new Map<string, number>();
         for (const e of log) {
           const kind = `${e.method} ${e.path} -> ${e.status}${e.faulted ? ` (${e.faulted})` : ""}`;
@@ -144,16 +149,23 @@ async function measureSize(
       const schemaShare = summary.inclusiveMs("compileSchema") / Math.max(1, summary.inclusiveMs("validateFile"));
       const proposal =
         validation >= rest && schemaShare >= 0.5
-          ? `Validating the manifest is the larger part, and ${(schemaShare * 100).toFixed(0)}% of it is ajv compiling the manifest's ` +
-            "JSON Schema, on every start. Proposed fix (packages/provisioner): compile the schema at build time with ajv's standalone " +
-            "code (`ajv/dist/standalone`, generated next to schema/manifest.schema.json) and load that module, so validation costs a function call."
+          ? `Validating the manifest is the larger part, and ${(schemaShare * 100).toFixed(0)}% of it is ajv ` +
+            `compiling the manifest's ` +
+            "JSON Schema, on every start. Proposed fix (packages/provisioner): compile the schema at build time " +
+            "with ajv's standalone " +
+            "code (`ajv/dist/standalone`, generated next to schema/manifest.schema.json) and load that module, so " +
+            "validation costs a function call."
           : validation >= rest
             ? "Validating the manifest is the larger part (see the profile for what dominates it)."
-            : "Reading, planning and rendering is the larger part; the plan-function benchmark shows the plan's own cost per key.";
+            : "Reading, planning and rendering is the larger part; the plan-function benchmark shows the plan's " +
+              "own cost per key.";
       profileNote =
-        `CPU profile of one \`plan\` at ${count(keys)} keys (\`node --cpu-prof\`): ${summary.totalMs.toFixed(0)} ms sampled, of which ` +
-        `${summary.idleMs.toFixed(0)} ms idle (waiting for the emulator's answers) and ${summary.gcMs.toFixed(0)} ms garbage collection. ` +
-        `Synchronous time inside: ${phases}. Hottest functions by self time (names from the bundle):\n\n${hotList(summary, 8)}\n\n${proposal}`;
+        `CPU profile of one \`plan\` at ${count(keys)} keys (\`node --cpu-prof\`): ${summary.totalMs.toFixed(0)} ` +
+        `ms sampled, of which ` +
+        `${summary.idleMs.toFixed(0)} ms idle (waiting for the emulator's answers) and ${summary.gcMs.toFixed(0)} ` +
+        `ms garbage collection. ` +
+        `Synchronous time inside: ${phases}. Hottest functions by self time (names from the ` +
+        `bundle):\n\n${hotList(summary, 8)}\n\n${proposal}`;
     }
     return { ...result, ...(profileNote ? { profileNote } : {}) };
   } finally {
@@ -178,13 +190,20 @@ export const planScale: Benchmark = {
         "(the esbuild bundle), and the baseline `bench/scripts/raw-list.mjs` as a subprocess too: a bare loop of " +
         "`fetch` over `GET /v1/api-keys?per_page=100` that parses each page and counts the keys. Both include node's " +
         "start-up. Figures are medians of interleaved rounds after one warm-up run each; the request log is cleared " +
-        "before every CLI run and read after it.",
+        "before every CLI run and read after it: a run must make exactly ceil(N/100) list calls and one `GET /v1/me` " +
+        "(the workspace identity check: the token's workspace against the manifest's pin), and nothing else, so " +
+        "any per-key request is a MISS. The CLI reads page 1, then the other pages 4 at a time (the API pages by " +
+        "number); the raw loop reads them one after the other.",
     ];
     for (const { keys, repeats } of SIZES) {
       const r = await measureSize(ctx, keys, repeats);
       const expectedLists = Math.max(1, Math.ceil(keys / 100));
-      const countsOk = r.listCalls.every((c) => c === expectedLists) && r.otherCalls.every((c) => c === 0);
+      const countsOk =
+        r.listCalls.every((c) => c === expectedLists) &&
+        r.meCalls.every((c) => c === 1) &&
+        r.otherCalls.every((c) => c === 0);
       const listText = [...new Set(r.listCalls)].join("/");
+      const meText = [...new Set(r.meCalls)].join("/");
       const otherText = [...new Set(r.otherCalls)].join("/");
       const cliMs = median(r.cli);
       const rawMs = median(r.raw);
@@ -192,17 +211,23 @@ export const planScale: Benchmark = {
       const isTarget = keys === TARGET_KEYS;
       const line: BenchLine = {
         label: `plan e2e @ ${count(keys)} keys`,
-        figure: `${ratio(value)} (CLI ${ms(cliMs)} / raw fetch ${ms(rawMs)}); ${listText} list calls, ${otherText} other requests`,
+        figure:
+          `${ratio(value)} (CLI ${ms(cliMs)} / raw fetch ${ms(rawMs)}); ${listText} list calls, ${meText} GET ` +
+          `/v1/me, ` +
+          `${otherText} other requests`,
         target: isTarget
-          ? `<= ${TARGET_RATIO}x; list calls = ${expectedLists}, 0 per-key`
-          : `list calls = ${expectedLists}, 0 per-key (ratio reported)`,
+          ? `<= ${TARGET_RATIO}x; list calls = ${expectedLists}, GET /v1/me = 1, 0 per-key`
+          : `list calls = ${expectedLists}, GET /v1/me = 1, 0 per-key (ratio reported)`,
         verdict: verdict(countsOk && (!isTarget || value <= TARGET_RATIO)),
       };
       ctx.print(line);
       lines.push(line);
       notes.push(
-        `${count(keys)} keys, ${r.cli.length} rounds: the CLI printed \`${r.summaryLine}\`; its ${r.listCalls.length} runs (warm-up included) ` +
-          `made ${listText} list call(s) each (expected ${expectedLists}) and ${otherText} other request(s).`,
+        `${count(keys)} keys, ${r.cli.length} rounds: the CLI printed \`${r.summaryLine}\`; its ` +
+          `${r.listCalls.length} runs (warm-up included) ` +
+          `made ${listText} list call(s) each (expected ${expectedLists}), ${meText} GET /v1/me (the workspace ` +
+          `identity ` +
+          `check, expected 1) and ${otherText} other request(s) (expected 0).`,
       );
       if (r.anomalies.length > 0)
         notes.push(`Request logs of the runs with other counts: ${r.anomalies.map((a) => `[${a}]`).join("; ")}.`);
@@ -210,14 +235,18 @@ export const planScale: Benchmark = {
         const version = median(r.version);
         const validate = median(r.validate);
         notes.push(
-          `Where the CLI's ${ms(cliMs)} at ${count(keys)} keys goes (medians of the same rounds): node start-up plus the bundle's entry ` +
-            `(\`timely-keys --version\`) ${ms(version)}; loading and validating the manifest (\`validate\` minus \`--version\`) ` +
-            `${ms(validate - version)}; reading ${expectedLists} pages, planning and rendering (the rest) ${ms(cliMs - validate)}. ` +
+          `Where the CLI's ${ms(cliMs)} at ${count(keys)} keys goes (medians of the same rounds): node start-up ` +
+            `plus the bundle's entry ` +
+            `(\`timely-keys --version\`) ${ms(version)}; loading and validating the manifest (\`validate\` minus ` +
+            `\`--version\`) ` +
+            `${ms(validate - version)}; reading ${expectedLists} pages, planning and rendering (the rest) ` +
+            `${ms(cliMs - validate)}. ` +
             `The raw loop takes ${ms(rawMs)} in all, of which node start-up is about the \`--version\` figure.`,
         );
         if (value > TARGET_RATIO) {
           notes.push(
-            `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** The raw loop is node start-up plus ${expectedLists} round trips; the CLI adds ` +
+            `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** The raw loop is node start-up plus ${expectedLists} ` +
+              `round trips; the CLI adds ` +
               `the work above on top of the same reads. ${r.profileNote ?? ""}`,
           );
         }

@@ -133,3 +133,89 @@ export function hotList(summary: ProfileSummary, count = 8): string {
     )
     .join("\n");
 }
+
+/**
+ * Where a `timely-keys plan` run's time went, by stage: each sample goes to the innermost stage
+ * function on its stack (names survive bundling), else to node's module loading, the HTTP client
+ * (undici), garbage collection, idle (waiting for answers) or the rest.
+ */
+const PLAN_STAGES: ReadonlyArray<[string, readonly string[]]> = [
+  ["parsing the manifest", ["parseManifest"]],
+  ["validating it", ["validateDocument"]],
+  [
+    "reading pages (read.ts and the SDK's transport)",
+    [
+      "readWorkspace",
+      "listAllKeys",
+      "#send",
+      "bufferResponse",
+      "readCapped",
+      "readCappedBody",
+      "expectPage",
+      "coreFetch",
+    ],
+  ],
+  ["the identity check", ["checkWorkspaceIdentity"]],
+  ["fingerprinting the live keys", ["fingerprintKeys"]],
+  ["plan()", ["plan"]],
+  ["rendering", ["renderText", "renderJson", "renderMarkdown"]],
+];
+
+export interface StageTimes {
+  totalMs: number;
+  stages: Array<[string, number]>;
+}
+
+export function planStages(source: string | CpuProfile): StageTimes {
+  const profile = typeof source === "string" ? (JSON.parse(readFileSync(source, "utf8")) as CpuProfile) : source;
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const stageOf = new Map<string, string>();
+  for (const [label, names] of PLAN_STAGES) for (const name of names) stageOf.set(name, label);
+  const times = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, index) => {
+    const delta = (profile.timeDeltas[index] ?? 0) / 1000;
+    total += delta;
+    const leaf = byId.get(id)?.callFrame.functionName ?? "";
+    let stage: string | undefined;
+    if (leaf === "(garbage collector)") stage = "garbage collection";
+    else if (leaf === "(idle)") stage = "idle (waiting for answers)";
+    else {
+      let http = false;
+      let loading = false;
+      for (let current: number | undefined = id; current !== undefined; current = parent.get(current)) {
+        const frame = byId.get(current)?.callFrame;
+        if (!frame) break;
+        stage = stageOf.get(frame.functionName);
+        if (stage) break;
+        if (/undici/.test(frame.url)) http = true;
+        if (/compile|loadAndTranslate|ModuleJob|requireBuiltin|realm/.test(frame.functionName + frame.url))
+          loading = true;
+      }
+      stage ??= http ? "HTTP client (undici)" : loading ? "loading modules" : "the rest (start-up, event loop)";
+    }
+    times.set(stage, (times.get(stage) ?? 0) + delta);
+  });
+  return { totalMs: total, stages: [...times].sort((a, b) => b[1] - a[1]) };
+}
+
+/** Runs `node --cpu-prof ...nodeArgs` once and tells where its time went by stage. */
+export async function profilePlanStages(nodeArgs: readonly string[], options: RunOptions): Promise<StageTimes> {
+  const dir = mkdtempSync(join(tmpdir(), "timely-bench-prof-"));
+  try {
+    await timedRun(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, ...nodeArgs], options);
+    return planStages(profileIn(dir));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** "12 ms parsing the manifest, 30 ms validating it, ..." */
+export function stageText(times: StageTimes): string {
+  return (
+    `${times.totalMs.toFixed(0)} ms sampled: ` +
+    times.stages.map(([label, value]) => `${label} ${value.toFixed(0)} ms`).join(", ")
+  );
+}

@@ -28,20 +28,54 @@ export async function read(workspaces: readonly WorkspaceConnection[], options: 
 
 export async function readWorkspace(workspace: WorkspaceConnection, options: ReadOptions): Promise<LiveWorkspace> {
   const client = options.clients(workspace);
-  const keys: ApiKey[] = [];
+  let keys: ApiKey[];
   let workspaceId: string;
   try {
     // First: which live workspace this token belongs to (checked against the manifest's pin
     // before anything is planned or changed).
     workspaceId = (await client.me({ signal: options.signal })).workspace_id;
-    for await (const key of client.apiKeys.list({ perPage: 100, signal: options.signal })) {
-      checkKeyShape(key, keys.length, workspace.name);
-      keys.push(key);
-    }
+    keys = await listAllKeys(client, options.signal);
   } catch (error) {
     throw asTokenError(error, workspace) ?? error;
   }
+  for (let index = 0; index < keys.length; index++) checkKeyShape(keys[index], index, workspace.name);
   return { name: workspace.name, keys, serverNow: serverNow(client).toISOString(), workspaceId };
+}
+
+/** Pages of one workspace requested at once after the first (which says how many there are). */
+export const PAGE_CONCURRENCY = 4;
+const PER_PAGE = 100;
+
+/**
+ * Every key of the workspace, in page order: page 1, then the other pages side by side (the API pages
+ * by number, so they do not depend on each other; the client's pacing keeps them within the rate
+ * limit). Like a page-by-page read, it makes ceil(N / 100) requests and ends at the first empty page.
+ * After a failed page no further page is requested, and the earliest failed page's error is thrown.
+ */
+async function listAllKeys(client: TimelyClient, signal: AbortSignal | undefined): Promise<ApiKey[]> {
+  const first = await client.apiKeys.listPage({ page: 1, perPage: PER_PAGE, signal });
+  const totalPages = first.data.length === 0 ? 1 : first.meta.total_pages;
+  const pages: ApiKey[][] = [first.data];
+  const failures: Array<{ page: number; error: unknown }> = [];
+  let next = 2;
+  const worker = async () => {
+    while (next <= totalPages && failures.length === 0) {
+      const page = next++;
+      try {
+        pages[page - 1] = (await client.apiKeys.listPage({ page, perPage: PER_PAGE, signal })).data;
+      } catch (error) {
+        failures.push({ page, error });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PAGE_CONCURRENCY, totalPages - 1) }, worker));
+  if (failures.length > 0) throw failures.reduce((a, b) => (b.page < a.page ? b : a)).error;
+  const keys: ApiKey[] = [];
+  for (const data of pages) {
+    if (data === undefined || data.length === 0) break;
+    for (const key of data) keys.push(key);
+  }
+  return keys;
 }
 
 /** The server's clock when known, the local one otherwise (an answer without a Date header). */
@@ -55,14 +89,17 @@ export function asTokenError(error: unknown, workspace: WorkspaceConnection): Ma
     return new ManagementTokenError(
       workspace.name,
       workspace.tokenEnv,
-      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} was rejected (401 UNAUTHORIZED): it is invalid, revoked or expired`,
+      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} was rejected (401 ` +
+        `UNAUTHORIZED): it is invalid, revoked or expired`,
     );
   }
   if (error instanceof PermissionError) {
     return new ManagementTokenError(
       workspace.name,
       workspace.tokenEnv,
-      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} may not do this (403 FORBIDDEN): only owners and managers may create, edit, activate, deactivate or revoke keys, and an API key (tml_) can never manage keys`,
+      `workspace ${workspace.name}: the management token in ${workspace.tokenEnv} may not do this (403 ` +
+        `FORBIDDEN): only owners and managers may create, edit, activate, deactivate or revoke keys, and an API key ` +
+        `(tml_) can never manage keys`,
     );
   }
   return undefined;

@@ -61,6 +61,16 @@ describe("manifest loading without positions", () => {
     });
     expect(fast.hasPositions()).toBe(true);
     expect(fastResult.desired).toEqual(positioned.desired);
+    // Each entry's source is its own, and may be set; the Desired's sinks are copies of the manifest's.
+    const keys = fastResult.desired!.workspaces[0]!.keys;
+    expect(keys[7]!.source).toEqual({ file: "big.yaml", line: 5 + 3 + 7 * 6 + 1, col: 9 });
+    keys[8]!.source = { file: "elsewhere.yaml", line: 1, col: 1 };
+    expect(keys[8]!.source).toEqual({ file: "elsewhere.yaml", line: 1, col: 1 });
+    expect(keys[9]!.source).toEqual({ file: "big.yaml", line: 5 + 3 + 9 * 6 + 1, col: 9 });
+    const written = (fast.value.workspaces as Array<{ keys: Array<{ deliver: unknown[] }> }>)[0]!.keys[9]!.deliver;
+    expect(keys[9]!.deliver).toEqual(written);
+    expect(keys[9]!.deliver).not.toBe(written);
+    expect(keys[9]!.deliver[0]).not.toBe(written[0]);
   });
 
   it("schema findings in a big manifest: the same messages at the same line:col", () => {
@@ -90,6 +100,50 @@ describe("manifest loading without positions", () => {
     expect([...rules].sort()).toEqual(["duplicate-id", "entry-without-sinks", "secret-in-manifest"]);
     expect(fastResult).toEqual(positioned);
     expect(JSON.stringify(fastResult)).not.toContain(fakeSecrets.managementToken);
+  });
+
+  it("finds a token shape in any kind of scalar, next to a quote written `''` too", () => {
+    // Without positions, token shapes are looked for in the whole text rather than string by string.
+    const manifest = (where: (secret: string) => string[]) =>
+      ["version: 1", "workspaces:", "  - name: acme-prod", "    tokenEnv: ACME_PROD_TOKEN", "    keys:"]
+        .concat([
+          "      - id: integration-1",
+          '        name: "Integration 1"',
+          ...where("SECRET").map((l) => `        ${l}`),
+          "        scopes: [read]",
+          "        deliver: [{ type: file, path: ./secrets/integration-1.env }]",
+        ])
+        .join("\n");
+    const placements = [
+      (s: string) => [`description: ${s}`],
+      (s: string) => [`description: "x ${s}"`],
+      (s: string) => [`description: '${s} x'`],
+      (s: string) => [`access: [${s}, team:ops]`],
+      (s: string) => [`afterDeliver: [{ type: http, url: "https://example.com/${s}" }]`],
+    ];
+    const secrets = Object.entries(fakeSecrets).filter(([name]) => name !== "urlPassword" && name !== "pemPrivateKey");
+    for (const place of placements) {
+      for (const [name, secret] of secrets) {
+        const text = `${manifest(place).replace("SECRET", secret)}\n`;
+        const { fast, fastResult, positioned } = bothWays(text);
+        expect(fast.parsedWithoutPositions, name).toBe(true);
+        expect(
+          fastResult.diagnostics.map((d) => d.rule),
+          `${name} in ${place("…")}`,
+        ).toContain("secret-in-manifest");
+        expect(fastResult).toEqual(positioned);
+      }
+    }
+    // One quote inside single quotes is written `''`: the string differs from its text there.
+    for (const [name, secret] of secrets) {
+      for (const at of [0, 1, secret.length - 1, secret.length]) {
+        const quoted = `'x ${secret.slice(0, at)}''${secret.slice(at)} x'`;
+        const text = `${manifest(() => [`description: ${quoted}`])}\n`;
+        const { fast, fastResult, positioned } = bothWays(text);
+        expect(fast.parsedWithoutPositions, name).toBe(true);
+        expect(fastResult).toEqual(positioned);
+      }
+    }
   });
 
   it("a file only the positioned parser refuses is refused with its message", () => {

@@ -111,41 +111,72 @@ function buildKey(
     enabled: key.enabled ?? true,
     protect: key.protect ?? false,
     rotation: mergeRotation(policy.rotation, key.rotation),
-    deliver: structuredClone(key.deliver ?? []),
-    ...(key.verify !== undefined && key.verify.length > 0 && { verify: structuredClone(key.verify) }),
-    ...(key.afterDeliver !== undefined &&
-      key.afterDeliver.length > 0 && { afterDeliver: structuredClone(key.afterDeliver) }),
-    ...(access !== undefined && { access }),
-    ...(key.adopt !== undefined && { adopt: key.adopt }),
+    deliver: key.deliver === undefined ? [] : copyData(key.deliver),
   };
+  if (key.verify !== undefined && key.verify.length > 0) built.verify = copyData(key.verify);
+  if (key.afterDeliver !== undefined && key.afterDeliver.length > 0) built.afterDeliver = copyData(key.afterDeliver);
+  if (access !== undefined) built.access = access;
+  if (key.adopt !== undefined) built.adopt = key.adopt;
   return withSource(built, loaded, path);
 }
 
 /**
  * Sets `source` (where the entry is written). A manifest parsed without positions gets it as a
  * property computed when first read (an annotation needs it), so a run that never shows an entry's
- * place never parses the file a second time.
+ * place never parses the file a second time. Every entry shares one getter and setter (what each
+ * needs is kept aside), which keeps a manifest's thousands of entries objects of one shape.
  */
 function withSource<T extends { source?: SourceRef }>(target: T, loaded: LoadedDocument, path: (string | number)[]): T {
   if (loaded.hasPositions()) {
     target.source = loaded.positionOf(path);
     return target;
   }
-  Object.defineProperty(target, "source", {
-    enumerable: true,
-    configurable: true,
-    get(): SourceRef {
-      const source = loaded.positionOf(path);
-      Object.defineProperty(target, "source", { value: source, enumerable: true, configurable: true, writable: true });
-      return source;
-    },
-    set(source: SourceRef) {
-      Object.defineProperty(target, "source", { value: source, enumerable: true, configurable: true, writable: true });
-    },
-  });
+  // Only the position lookup is kept (it holds the text, to parse it again), not the whole
+  // LoadedDocument: the parsed manifest can be collected once the Desired is built.
+  unreadSources.set(target, { positionOf: loaded.positionOf, path });
+  Object.defineProperty(target, "source", LAZY_SOURCE);
   return target;
+}
+
+const unreadSources = new WeakMap<object, { positionOf: LoadedDocument["positionOf"]; path: (string | number)[] }>();
+
+const LAZY_SOURCE: PropertyDescriptor = {
+  enumerable: true,
+  configurable: true,
+  get(this: object): SourceRef | undefined {
+    const unread = unreadSources.get(this);
+    const source = unread?.positionOf(unread.path);
+    setSource(this, source);
+    return source;
+  },
+  set(this: object, source: SourceRef | undefined) {
+    setSource(this, source);
+  },
+};
+
+function setSource(target: object, source: SourceRef | undefined): void {
+  unreadSources.delete(target);
+  Object.defineProperty(target, "source", { value: source, enumerable: true, configurable: true, writable: true });
 }
 
 function sortedUnique<T extends string>(values: readonly T[]): T[] {
   return [...new Set(values)].sort();
+}
+
+/**
+ * A deep copy of parsed manifest data (mappings, lists, strings, numbers, booleans, null), as
+ * structuredClone makes it, at a fraction of its cost per entry.
+ */
+function copyData<T>(value: T): T {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map(copyData) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const item = copyData((value as Record<string, unknown>)[key]);
+    // A key named __proto__ is data here, as in structuredClone's copy.
+    if (key === "__proto__")
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy as T;
 }

@@ -81,12 +81,14 @@ export function checkEnv(manifest: ManifestDocument, loaded: LoadedDocument, opt
 }
 
 function sinkVariables(sink: SinkConfig, path: PathSegment[], keyId: string): Needed[] {
-  const owner = `the ${sink.type} sink of key ${quoteValue(keyId)}`;
+  // Most sinks need no variable: their owner's words are made only for those that do.
+  let ownerText: string | undefined;
+  const owner = () => (ownerText ??= `the ${sink.type} sink of key ${quoteValue(keyId)}`);
   const named = (field: string, given: string | undefined, fallback: string, what: string): Needed => ({
     variable: given ?? fallback,
     path: given === undefined ? path : [...path, field],
     what,
-    owner,
+    owner: owner(),
   });
   switch (sink.type) {
     case "githubSecret":
@@ -97,12 +99,17 @@ function sinkVariables(sink: SinkConfig, path: PathSegment[], keyId: string): Ne
       if (sink.address === undefined) vars.push(named("address", undefined, "VAULT_ADDR", "the Vault address"));
       if (auth?.method === "approle") {
         const authPath = [...path, "auth"];
-        vars.push({ variable: auth.roleIdEnv, path: [...authPath, "roleIdEnv"], what: "the AppRole role_id", owner });
+        vars.push({
+          variable: auth.roleIdEnv,
+          path: [...authPath, "roleIdEnv"],
+          what: "the AppRole role_id",
+          owner: owner(),
+        });
         vars.push({
           variable: auth.secretIdEnv,
           path: [...authPath, "secretIdEnv"],
           what: "the AppRole secret_id",
-          owner,
+          owner: owner(),
         });
       } else {
         const tokenEnv = auth?.tokenEnv;
@@ -110,7 +117,7 @@ function sinkVariables(sink: SinkConfig, path: PathSegment[], keyId: string): Ne
           variable: tokenEnv ?? "VAULT_TOKEN",
           path: tokenEnv === undefined ? path : [...path, "auth", "tokenEnv"],
           what: "the Vault token",
-          owner,
+          owner: owner(),
         });
       }
       return vars;

@@ -52,6 +52,9 @@ const floatType = new Type("tag:yaml.org,2002:float", {
   },
 });
 
+/** Whitespace, then the bracket that opens a flow collection (sticky: matched at `lastIndex`). */
+const FLOW_START = /\s*[[{]/y;
+
 const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intType, floatType] });
 
 /**
@@ -73,9 +76,15 @@ export function parseWithoutPositions(text: string): Record<string, unknown> | u
     }
     const start = starts.pop() ?? 0;
     if (multiLine || (state.kind !== "scalar" && state.kind !== "sequence" && state.kind !== "mapping")) return;
-    const written = text.slice(start, state.position).trim();
-    if (state.kind !== "scalar" && written[0] !== "[" && written[0] !== "{") return;
-    if (written.includes("\n")) multiLine = true;
+    // Most nodes end before the end of their line: nothing to look at.
+    const newline = text.indexOf("\n", start);
+    if (newline === -1 || newline >= state.position) return;
+    if (state.kind !== "scalar") {
+      // Only a flow collection ([...] or {...}) is checked; a block one spans lines by design.
+      FLOW_START.lastIndex = start;
+      if (!FLOW_START.test(text)) return;
+    }
+    if (text.slice(start, state.position).trim().includes("\n")) multiLine = true;
   };
   try {
     value = loadYaml(text, { schema: CORE_SCHEMA, json: false, listener } as Parameters<typeof loadYaml>[1]);

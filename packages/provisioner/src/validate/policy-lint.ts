@@ -43,7 +43,8 @@ function duplicateWorkspaces(manifest: ManifestDocument, loaded: LoadedDocument)
           loaded,
           "duplicate-workspace",
           ["workspaces", w, "name"],
-          `workspace ${quoteValue(workspace.name)} is already defined at line ${lineOf(loaded, ["workspaces", earlier, "name"])}; list each workspace once`,
+          `workspace ${quoteValue(workspace.name)} is already defined at line ` +
+            `${lineOf(loaded, ["workspaces", earlier, "name"])}; list each workspace once`,
         ),
       );
     }
@@ -69,7 +70,8 @@ function duplicateKeys(manifest: ManifestDocument, loaded: LoadedDocument): Diag
             loaded,
             field === "id" ? "duplicate-id" : "duplicate-name",
             ["workspaces", w, "keys", k, field],
-            `key ${field} ${quoteValue(value)} is already used in workspace ${quoteValue(workspace.name)} (${where}); ` +
+            `key ${field} ${quoteValue(value)} is already used in workspace ${quoteValue(workspace.name)} ` +
+              `(${where}); ` +
               (field === "id"
                 ? "ids link live keys to entries and must be unique"
                 : "give each integration's key its own name"),
@@ -86,9 +88,10 @@ function expiryRules(manifest: ManifestDocument, desired: Desired, loaded: Loade
   const { requireExpiryFor, maxExpiresInDays } = desired.policy;
   manifest.workspaces.forEach((workspace, w) => {
     workspace.keys.forEach((key, k) => {
-      const path = ["workspaces", w, "keys", k];
       const expiry = key.expiresInDays ?? null;
-      const needing = requireExpiryFor.filter((scope) => key.scopes.includes(scope));
+      if (expiry !== null && (maxExpiresInDays === null || expiry <= maxExpiresInDays)) return;
+      const path = ["workspaces", w, "keys", k];
+      const needing = expiry === null ? requireExpiryFor.filter((scope) => key.scopes.includes(scope)) : [];
       if (expiry === null && needing.length > 0) {
         const at = "expiresInDays" in key ? "expiresInDays" : "scopes";
         found.push(
@@ -96,7 +99,8 @@ function expiryRules(manifest: ManifestDocument, desired: Desired, loaded: Loade
             loaded,
             "write-without-expiry",
             [...path, at],
-            `key ${quoteValue(key.id)} has scope${needing.length > 1 ? "s" : ""} ${needing.map((s) => `"${s}"`).join(", ")} but no expiresInDays; ` +
+            `key ${quoteValue(key.id)} has scope${needing.length > 1 ? "s" : ""} ` +
+              `${needing.map((s) => `"${s}"`).join(", ")} but no expiresInDays; ` +
               `policy.requireExpiryFor needs an expiry for ${needing.join(", ")} (set expiresInDays, e.g. 90)`,
           ),
         );
@@ -107,7 +111,8 @@ function expiryRules(manifest: ManifestDocument, desired: Desired, loaded: Loade
             loaded,
             "expiry-over-max",
             [...path, "expiresInDays"],
-            `expiresInDays ${expiry} of key ${quoteValue(key.id)} is over policy.maxExpiresInDays (${maxExpiresInDays})`,
+            `expiresInDays ${expiry} of key ${quoteValue(key.id)} is over policy.maxExpiresInDays ` +
+              `(${maxExpiresInDays})`,
           ),
         );
       }
@@ -130,7 +135,8 @@ function rotationRules(manifest: ManifestDocument, desired: Desired, loaded: Loa
           loaded,
           "rotation-period-over-90-days",
           [...path, "maxAgeDays"],
-          `rotation.maxAgeDays is ${written.maxAgeDays}: keys should rotate at least every ${RECOMMENDED_MAX_AGE_DAYS} days`,
+          `rotation.maxAgeDays is ${written.maxAgeDays}: keys should rotate at least every ` +
+            `${RECOMMENDED_MAX_AGE_DAYS} days`,
         ),
       );
     }
@@ -142,7 +148,8 @@ function rotationRules(manifest: ManifestDocument, desired: Desired, loaded: Loa
           "grace-shorter-than-drain",
           [...path, written.maxGrace !== undefined ? "maxGrace" : "drainWindow"],
           `rotation.maxGrace (${formatDuration(effective.maxGraceSeconds)}) is shorter than rotation.drainWindow ` +
-            `(${formatDuration(effective.drainWindowSeconds)}): the previous key would be retired before its drain window could pass`,
+            `(${formatDuration(effective.drainWindowSeconds)}): the previous key would be retired before its ` +
+            `drain window could pass`,
         ),
       );
     }
@@ -150,6 +157,7 @@ function rotationRules(manifest: ManifestDocument, desired: Desired, loaded: Loa
   check(manifest.policy?.rotation, ["policy", "rotation"]);
   manifest.workspaces.forEach((workspace, w) => {
     workspace.keys.forEach((key, k) => {
+      if (key.rotation === undefined) return;
       check(
         key.rotation,
         ["workspaces", w, "keys", k, "rotation"],
@@ -177,9 +185,11 @@ function sharedDestinations(manifest: ManifestDocument, loaded: LoadedDocument):
         const line = lineOf(loaded, ["workspaces", earlier.w, "keys", earlier.k, "deliver", earlier.s]);
         const message =
           earlier.w === w && earlier.k === k
-            ? `this ${sink.type} sink writes to the same destination as deliver[${earlier.s}] (line ${line}) of the same key`
-            : `this ${sink.type} sink writes to the same destination as key ${quoteValue(earlierKey.id)} in workspace ` +
-              `${quoteValue(manifest.workspaces[earlier.w]!.name)} (line ${line}): one key per integration, give each key its own destination`;
+            ? `this ${sink.type} sink writes to the same destination as deliver[${earlier.s}] (line ${line}) of ` +
+              `the same key`
+            : `this ${sink.type} sink writes to the same destination as key ${quoteValue(earlierKey.id)} in ` +
+              `workspace ${quoteValue(manifest.workspaces[earlier.w]!.name)} (line ${line}): one key per ` +
+              "integration, give each key its own destination";
         found.push(finding(loaded, "shared-destination", ["workspaces", w, "keys", k, "deliver", s], message));
       });
     });
@@ -203,8 +213,8 @@ function entriesWithoutSinks(manifest: ManifestDocument, loaded: LoadedDocument)
           loaded,
           "entry-without-sinks",
           "deliver" in key ? [...path, "deliver"] : path,
-          `entry ${quoteValue(key.id)} has no deliver sinks: timely-keys can adopt its key but never creates or rotates it ` +
-            "(a new secret would reach no one); add a deliver: sink",
+          `entry ${quoteValue(key.id)} has no deliver sinks: timely-keys can adopt its key but never creates or ` +
+            "rotates it (a new secret would reach no one); add a deliver: sink",
         ),
       );
     });
@@ -235,7 +245,8 @@ function entriesWithoutAccess(manifest: ManifestDocument, loaded: LoadedDocument
           "entry-without-access",
           "access" in key ? [...path, "access"] : path,
           `entry ${quoteValue(key.id)} lists no access: who can read its secret is unknown, so ` +
-            "`timely-keys rotate --exposed-to` cannot find it; add access: [person@example.com, team:NAME] to it or its workspace",
+            "`timely-keys rotate --exposed-to` cannot find it; add access: [person@example.com, team:NAME] to it " +
+            "or its workspace",
         ),
       );
     });

@@ -4,7 +4,7 @@ import { isMap, isScalar, isSeq, type Node } from "yaml";
 import type { Diagnostic } from "../diagnostics.js";
 import type { LoadedDocument } from "../load.js";
 import { formatPath, type PathSegment } from "./path.js";
-import { findAllTokenShapes, findSecret } from "./secret-shapes.js";
+import { findAllTokenShapes, findHighEntropy, findSecret } from "./secret-shapes.js";
 
 export function secretMessage(kind: string): string {
   return `looks like a secret (${kind}); secrets never live in the manifest: put the env var name in tokenEnv instead`;
@@ -18,12 +18,14 @@ const ENTROPY_EXEMPT_FIELDS = new Set(["id", "adopt", "path"]);
 
 export function scanForSecrets(loaded: LoadedDocument): Diagnostic[] {
   // Without positions, first look for anything at all: the scan below (and its positions) only runs
-  // when there is something to report. Every scalar's value is a string of `loaded.value`, and a token
-  // shape outside the scalars is one of the whole text's.
+  // when there is something to report. A token shape is looked for in the whole text: the fast
+  // parser's strings are written out there on one line, without escapes, between characters that are
+  // neither letters nor digits, and no shape holds a quote (the one holding `@` is outside its subset).
+  // Long random-looking strings are looked for in the strings and keys of `loaded.value`.
   if (
     !loaded.hasPositions() &&
-    !valueHasSecret(loaded.value, undefined) &&
-    findAllTokenShapes(loaded.text).length === 0
+    findAllTokenShapes(loaded.text).length === 0 &&
+    !valueHasHighEntropy(loaded.value, undefined)
   )
     return [];
   const found: Diagnostic[] = [];
@@ -73,19 +75,19 @@ export function scanForSecrets(loaded: LoadedDocument): Diagnostic[] {
   return found;
 }
 
-/** Whether any key or string in a plain (alias-free) value looks like a secret, as the scan checks them. */
-function valueHasSecret(value: unknown, field: PathSegment | undefined): boolean {
-  if (typeof value === "string") {
-    const entropy = typeof field !== "string" || !ENTROPY_EXEMPT_FIELDS.has(field);
-    return findSecret(value, { entropy }) !== undefined;
-  }
+/** Whether any key or string in a plain (alias-free) value holds a long random-looking run, as the scan checks them. */
+function valueHasHighEntropy(value: unknown, field: PathSegment | undefined): boolean {
+  if (typeof value === "string")
+    return (typeof field !== "string" || !ENTROPY_EXEMPT_FIELDS.has(field)) && findHighEntropy(value) !== undefined;
   if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) if (valueHasSecret(value[index], index)) return true;
+    for (let index = 0; index < value.length; index++) if (valueHasHighEntropy(value[index], index)) return true;
     return false;
   }
   if (value !== null && typeof value === "object") {
-    for (const [key, item] of Object.entries(value)) {
-      if (findSecret(key, { entropy: true }) !== undefined || valueHasSecret(item, key)) return true;
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue;
+      if (findHighEntropy(key) !== undefined || valueHasHighEntropy((value as Record<string, unknown>)[key], key))
+        return true;
     }
   }
   return false;

@@ -75,6 +75,8 @@ function isRandomLooking(token: string): string | undefined {
 
 /** The first long random-looking token in `text`, if any. */
 export function findHighEntropy(text: string): SecretMatch | undefined {
+  // Every token is part of the text.
+  if (text.length < MIN_RANDOM_LENGTH) return undefined;
   let offset = 0;
   for (const token of text.split(TOKEN_SEPARATORS)) {
     const index = text.indexOf(token, offset);
