@@ -1,5 +1,5 @@
 // The step's outputs (action.yml): counts of what the plan does, and lists of entry ids.
-import { actionSummary, type Plan } from "@timely-keys/provisioner";
+import type { Plan } from "@timely-keys/provisioner";
 
 /** Every output of action.yml. */
 export const OUTPUT_NAMES = [
