@@ -578,13 +578,13 @@ export const cases: BadInputCase[] = [
     message: /^error: saved\.json: the live state of workspace acme-prod changed since this plan was made; it is stale/,
   },
   {
-    name: "saved plan: format_version 2",
+    name: "saved plan: format_version 3",
     args: ["apply", "saved.json"],
     setup: async (ctx) => {
       await savePlan(ctx);
-      rewrite(ctx.dir, "saved.json", (text) => text.replace(/"format_version": ?1/, '"format_version": 2'));
+      rewrite(ctx.dir, "saved.json", (text) => text.replace(/"format_version": ?2/, '"format_version": 3'));
     },
-    message: /format_version 2 is not supported|was modified after it was written/,
+    message: /format_version 3 is not supported|was modified after it was written/,
   },
 
   // ---- where tokens may go, and whose they are (security review, issue 12) -------------------------

@@ -180,7 +180,7 @@ describe("the action's bundle under Node 24, against the emulator", () => {
       changes: boolean;
       workspaces: Array<{ name: string; actions: Array<{ kind: string }> }>;
     };
-    expect(plan.format_version).toBe(1);
+    expect(plan.format_version).toBe(2);
     expect(plan.workspaces.map((w) => [w.name, w.actions.map((a) => a.kind)])).toEqual([
       ["acme-prod", ["create", "create"]],
       ["acme-staging", ["create"]],

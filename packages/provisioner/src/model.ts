@@ -444,7 +444,8 @@ export interface PlanSummary {
 }
 
 export interface Plan {
-  format_version: 1;
+  /** 2 since the successor is created `delivering` (docs/plan-format.md: 1 -> 2); `apply` still reads 1. */
+  format_version: 2;
   generated_at: string;
   /** Absolute path of the manifest: file sinks' paths are relative to its folder. */
   manifest: string;

@@ -48,7 +48,7 @@ export function plan(desired: Desired, live: Live, now: Date, options: PlanOptio
   }
   const summary = summarize(workspaces);
   return {
-    format_version: 1,
+    format_version: 2,
     generated_at: now.toISOString(),
     manifest: desired.file,
     options: publicOptions(opts),

@@ -61,9 +61,11 @@ export function parseSavedPlan(text: string, file: string): Plan {
     throw new UserError(`${file}: not a saved plan (write one with 'timely-keys plan --out ${file}')`);
   }
   const plan = document.plan;
-  if (plan.format_version !== 1)
+  // Version 1 differs only in its successors (a `pending` marker and description, and the create
+  // written with it): the executor still knows how to finish such a create, so those plans apply.
+  if (plan.format_version !== 1 && plan.format_version !== 2)
     throw new UserError(
-      `${file}: saved plan format_version ${JSON.stringify(plan.format_version)} is not supported (expected 1)`,
+      `${file}: saved plan format_version ${JSON.stringify(plan.format_version)} is not supported (expected 1 or 2)`,
     );
   if (digestOf(JSON.stringify(plan)) !== document.digest) {
     throw new UserError(
@@ -77,7 +79,7 @@ export function parseSavedPlan(text: string, file: string): Plan {
 }
 
 /**
- * A saved plan holds words, not the facts they were made of (format_version 1): each action, entry
+ * A saved plan holds words, not the facts they were made of: each action, entry
  * and warning gets them back as `saved` facts, so apply shows the words the plan was approved with
  * and a saved plan written again is the same file.
  */

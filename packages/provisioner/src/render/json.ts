@@ -128,7 +128,7 @@ export function renderJson(plan: Plan): string {
 }
 
 /**
- * The plan as format_version 1 writes it: each fact structure replaced by its words (an action's
+ * The plan as the JSON format writes it: each fact structure replaced by its words (an action's
  * `summary` and `warning`, an entry's `detail`, a warning's `message`).
  */
 function inWords(plan: Plan): unknown {

@@ -76,7 +76,7 @@ describe("determinism and purity", () => {
 
   it("records generated_at and the normalized options", () => {
     const result = plan(manifest, state, NOW, { forceRotate: ["b", "a", "b"] });
-    expect(result.format_version).toBe(1);
+    expect(result.format_version).toBe(2);
     expect(result.generated_at).toBe(NOW.toISOString());
     expect(result.manifest).toBe("/repo/timely-keys.yaml");
     expect(result.options).toEqual({

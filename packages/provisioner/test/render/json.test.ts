@@ -107,7 +107,7 @@ const planSchema = {
   additionalProperties: false,
   required: ["format_version", "generated_at", "manifest", "options", "changes", "summary", "warnings", "workspaces"],
   properties: {
-    format_version: { const: 1 },
+    format_version: { const: 2 },
     generated_at: { type: "string" },
     manifest: { type: "string" },
     options: {
