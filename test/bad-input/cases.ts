@@ -702,9 +702,8 @@ export const cases: BadInputCase[] = [
     args: apply,
     api: {
       kind: "http",
-      answer: (_req, res) => (
-        res.writeHead(200, { "content-type": "text/html" }), res.end("<html><body>Welcome to nginx!</body></html>")
-      ),
+      answer: (_req, res) =>
+        void res.writeHead(200, { "content-type": "text/html" }).end("<html><body>Welcome to nginx!</body></html>"),
     },
     message: /^error: /,
   },
@@ -713,7 +712,7 @@ export const cases: BadInputCase[] = [
     args: apply,
     api: {
       kind: "http",
-      answer: (_req, res) => (res.writeHead(500, { "content-type": "text/plain" }), res.end("Internal Server Error")),
+      answer: (_req, res) => void res.writeHead(500, { "content-type": "text/plain" }).end("Internal Server Error"),
     },
     message: /^error: the API answered 500/,
   },
@@ -765,7 +764,7 @@ export const cases: BadInputCase[] = [
   {
     name: "server: redirect loop",
     args: apply,
-    api: { kind: "http", answer: (req, res) => (res.writeHead(302, { location: req.url ?? "/" }), res.end()) },
+    api: { kind: "http", answer: (req, res) => void res.writeHead(302, { location: req.url ?? "/" }).end() },
     message: /^error: /,
   },
   {

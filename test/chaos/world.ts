@@ -84,19 +84,17 @@ export class World {
 
   /** Live keys (revoked ones are gone), optionally only those whose marker names `entryId`. */
   keys(entryId?: string): LiveKey[] {
-    const keys = this.emulator
-      .state()
-      .workspaces.flatMap((ws) =>
-        ws.keys.map(
-          (k) =>
-            ({
-              ...k,
-              workspace: ws.name,
-              description: k.description ?? "",
-              marker: parseMarker(k.description ?? ""),
-            }) as LiveKey,
-        ),
-      );
+    const keys = this.emulator.state().workspaces.flatMap((ws) =>
+      ws.keys.map(
+        (k) =>
+          ({
+            ...k,
+            workspace: ws.name,
+            description: k.description ?? "",
+            marker: parseMarker(k.description ?? ""),
+          }) as LiveKey,
+      ),
+    );
     return entryId === undefined ? keys : keys.filter((k) => k.marker?.entryId === entryId);
   }
 

@@ -84,7 +84,7 @@ afterAll(async () => {
       [`run ${i} summary`, r.summary],
     ]),
   );
-  github?.requests.forEach((r, i) => (texts[`github request ${i}`] = r.raw));
+  for (const [i, r] of (github?.requests ?? []).entries()) texts[`github request ${i}`] = r.raw;
   expectNoLeaks(texts, [...secretsOf(emulator), GITHUB_TOKEN]);
   await emulator?.close();
   await github?.close();

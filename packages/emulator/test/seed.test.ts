@@ -13,7 +13,7 @@ const secret = `tml_${"SeedSecret".padEnd(40, "1")}`;
 describe("parseSeed errors", () => {
   it.each([
     [
-      "workspaces:\n  - name: a\n    members:\n      - { name: A, role: boss, token: " + token("A") + " }\n",
+      `workspaces:\n  - name: a\n    members:\n      - { name: A, role: boss, token: ${token("A")} }\n`,
       "seed.yaml:4:26: workspaces[0].members[0].role: must be one of owner, manager, member, viewer",
     ],
     ["workspaces:\n  - name: a\n    colour: blue\n", "seed.yaml:3:13: workspaces[0].colour: unknown field"],

@@ -3,7 +3,6 @@
 import {
   applyCountsLine,
   actionsByEntry,
-  countResults,
   entryDetail,
   evidenceText,
   findingTitle,

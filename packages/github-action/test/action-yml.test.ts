@@ -31,7 +31,10 @@ describe("action.yml", () => {
   it("declares exactly the inputs the action reads, with the defaults it applies", () => {
     const declared = section("inputs");
     const read = new Set<string>();
-    const viaDefaults = parseInputs((name) => (read.add(name), ""), "/ws");
+    const viaDefaults = parseInputs((name) => {
+      read.add(name);
+      return "";
+    }, "/ws");
     // A default that is an expression (github-token's `${{ github.token }}`) is the runner's to fill.
     const viaDeclared = parseInputs(
       (name) => (declared.get(name)?.startsWith("${{") ? "" : (declared.get(name) ?? "")),

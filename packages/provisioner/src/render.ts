@@ -3,7 +3,7 @@ export { renderText, markedWords, type TextOptions } from "./render/text.js";
 export { renderJson } from "./render/json.js";
 export {
   renderMarkdown,
-  escape as markdownCell,
+  markdownCell,
   DEFAULT_MARKDOWN_MAX_BYTES,
   type MarkdownOptions,
 } from "./render/markdown.js";

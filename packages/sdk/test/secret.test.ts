@@ -35,7 +35,7 @@ describe("Secret", () => {
       inspect(secret),
       inspect({ deep: [{ secret }] }, { depth: 10 }),
       // eslint-disable-next-line @typescript-eslint/restrict-plus-operands
-      "" + (secret as unknown as string),
+      `${secret as unknown as string}`,
     ];
     for (const text of printed) {
       expect(text).not.toContain(SECRET);

@@ -13,7 +13,7 @@ const CODES = {
 
 export type Style = keyof typeof CODES;
 
-export type Paint = (style: Style, text: string) => string
+export type Paint = (style: Style, text: string) => string;
 
 export function painter(color: boolean): Paint {
   return (style, text) => (color && text.length > 0 ? `\u001b[${CODES[style]}m${text}\u001b[0m` : text);

@@ -2,7 +2,7 @@
 // markdown (job summaries, issues), versioned JSON for machines. Every string from outside (key
 // names, paths from the usage endpoint) is escaped for where it goes and passed through redactText.
 import type { CheckReport, EvidenceValue, Finding, FindingKind, FixKind } from "../check/model.js";
-import { escape } from "./markdown.js";
+import { markdownCell } from "./markdown.js";
 import { redactingReplacer, redactText } from "./redact.js";
 
 const TITLES: Record<FindingKind, string> = {
@@ -140,8 +140,10 @@ export function renderCheckMarkdown(report: CheckReport): string {
   if (report.findings.length === 0)
     return `${[...head, "**No findings: every key is fresh, used as expected and rotating on time.**"].join("\n")}\n`;
   const rows = report.findings.map((f) => {
-    const key = f.key ? `${escape(f.key.name)}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}` : "";
-    return `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${escape(f.workspace)} | ${f.entryId ? `\`${escape(f.entryId)}\`` : ""} | ${key} | ${escape(findingTitle(f.kind))} | ${escape(evidenceText(f))} | ${escape(fixText(f.fix))} |`;
+    const key = f.key
+      ? `${markdownCell(f.key.name)}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`
+      : "";
+    return `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${markdownCell(f.workspace)} | ${f.entryId ? `\`${markdownCell(f.entryId)}\`` : ""} | ${key} | ${markdownCell(findingTitle(f.kind))} | ${markdownCell(evidenceText(f))} | ${markdownCell(fixText(f.fix))} |`;
   });
   return redactText(
     `${[
@@ -169,12 +171,12 @@ export function renderGroupIssue(group: {
       : `timely-keys: ${group.workspace}/${group.entryId}: ${kinds}`;
   const rows = group.findings.map(
     (f) =>
-      `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${f.key ? escape(`${f.key.name}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`) : ""} | ${escape(findingTitle(f.kind))} | ${escape(evidenceText(f))} | ${escape(fixText(f.fix))} |`,
+      `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${f.key ? markdownCell(`${f.key.name}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`) : ""} | ${markdownCell(findingTitle(f.kind))} | ${markdownCell(evidenceText(f))} | ${markdownCell(fixText(f.fix))} |`,
   );
   const body = [
     group.kind === "drift"
-      ? `Workspace \`${escape(group.workspace)}\` has keys that are not in the manifest.`
-      : `\`${escape(group.workspace)}/${escape(group.entryId ?? "")}\` needs attention.`,
+      ? `Workspace \`${markdownCell(group.workspace)}\` has keys that are not in the manifest.`
+      : `\`${markdownCell(group.workspace)}/${markdownCell(group.entryId ?? "")}\` needs attention.`,
     "",
     "| Severity | Key | Finding | Evidence | Fix |",
     "| --- | --- | --- | --- | --- |",

@@ -23,7 +23,7 @@ const FOLD_AFTER_ROWS = 15;
 export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const maxBytes = Math.max(0, Math.floor(options.maxBytes ?? DEFAULT_MARKDOWN_MAX_BYTES));
   const rows = tableRows(plan);
-  const head = ["## timely-keys plan", "", `**${escape(summaryLine(plan))}**`, ""];
+  const head = ["## timely-keys plan", "", `**${markdownCell(summaryLine(plan))}**`, ""];
   const fold = rows.length > FOLD_AFTER_ROWS;
   const tableHead = [
     ...(fold ? [`<details><summary>${rows.length} rows: every managed key and action</summary>`, ""] : []),
@@ -33,8 +33,8 @@ export function renderMarkdown(plan: Plan, options: MarkdownOptions = {}): strin
   const tableFoot = fold ? ["", "</details>"] : [];
   const warnings = plan.warnings.map(
     (w) =>
-      `- ${escape([w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/"))}: ` +
-      escape(warningText(w)),
+      `- ${markdownCell([w.workspace, w.entryId].filter((p) => p !== undefined && p !== "*").join("/"))}: ` +
+      markdownCell(warningText(w)),
   );
 
   // Reserve room for the closing parts and a truncation note, then take rows while they fit.
@@ -79,7 +79,7 @@ function tableRows(plan: Plan): string[] {
   for (const ws of plan.workspaces) {
     const listed = new Set<string>();
     const row = (key: string, action: string, reason: string, rotation: string) =>
-      `| ${escape(ws.name)} | ${key} | ${action} | ${reason} | ${rotation} |`;
+      `| ${markdownCell(ws.name)} | ${key} | ${action} | ${reason} | ${rotation} |`;
     // Index the actions by entry once: a large workspace has thousands of both.
     const byEntry = new Map<string, typeof ws.actions>();
     for (const a of ws.actions) {
@@ -91,13 +91,13 @@ function tableRows(plan: Plan): string[] {
     for (const entry of ws.entries) {
       const mine = byEntry.get(entry.entryId) ?? [];
       listed.add(entry.entryId);
-      if (mine.length === 0) rows.push(row(keyCell(entry.entryId), "no change", "", escape(phaseText(entry))));
+      if (mine.length === 0) rows.push(row(keyCell(entry.entryId), "no change", "", markdownCell(phaseText(entry))));
       for (const a of mine)
-        rows.push(row(keyCell(entry.entryId), actionText(a), a.reasons.join(", "), escape(phaseText(entry))));
+        rows.push(row(keyCell(entry.entryId), actionText(a), a.reasons.join(", "), markdownCell(phaseText(entry))));
     }
     for (const a of ws.actions) {
       if (a.entryId !== undefined && listed.has(a.entryId)) continue;
-      const key = a.entryId !== undefined ? keyCell(a.entryId) : escape(a.keyName ?? a.keyId ?? "");
+      const key = a.entryId !== undefined ? keyCell(a.entryId) : markdownCell(a.keyName ?? a.keyId ?? "");
       const status =
         a.kind === "drift"
           ? "unmanaged"
@@ -117,7 +117,7 @@ function keyCell(entryId: string): string {
 function actionText(action: PlanAction): string {
   const operation = action.kind === "drift" || action.kind === "retire" ? ` (${action.operation})` : "";
   const waiting = !action.mutates && action.kind !== "drift" ? " (waiting)" : "";
-  return `${escape(symbolOf(action))} ${action.kind}${operation}${waiting}`;
+  return `${markdownCell(symbolOf(action))} ${action.kind}${operation}${waiting}`;
 }
 
 function phaseText(entry: EntryState): string {
@@ -130,7 +130,7 @@ function phaseText(entry: EntryState): string {
  * Text safe inside a markdown table cell: inert (the SDK's sanitizer: one line, no escape sequences,
  * secrets masked), no pipes, HTML, or link and image syntax (a name could load a tracking image).
  */
-export function escape(text: string): string {
+export function markdownCell(text: string): string {
   return sanitize(text.replace(/[\r\n]+/g, " "))
     .replace(/&/g, "&amp;")
     .replace(/[[\]]/g, (bracket) => `\\${bracket}`)

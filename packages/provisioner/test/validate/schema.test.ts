@@ -113,7 +113,10 @@ describe("manifest JSON Schema", () => {
     expect(manifestSchema).toEqual(schema);
     const problems: string[] = [];
     const walk = (node: any, where: string) => {
-      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${where}/${i}`));
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) walk(item, `${where}/${i}`);
+        return;
+      }
       if (!node || typeof node !== "object") return;
       const isObjectSchema = node.type === "object";
       // Unions (sinks, vault auth) are closed by their branches.

@@ -5,13 +5,7 @@ import { describe, expect, it } from "vitest";
 import { formatDiagnostic } from "../../src/diagnostics.js";
 import { parseManifest } from "../../src/load.js";
 import { validate } from "../../src/validate.js";
-import {
-  findSecret,
-  looksLikeSecret,
-  quoteValue,
-  redactSecrets,
-  shannonEntropy,
-} from "../../src/validate/secret-shapes.js";
+import { findSecret, quoteValue, redactSecrets, shannonEntropy } from "../../src/validate/secret-shapes.js";
 import { fakeSecrets, pseudoRandom, urlWithPassword } from "../fixtures/manifests/fake-secrets.js";
 
 const fixtures = join(import.meta.dirname, "../fixtures/manifests");
