@@ -38,7 +38,9 @@ const gnuTime: Meter = {
 
 function preloadMeter(root: string): Meter {
   return {
-    name: "a `node --import` preload writing `process.resourceUsage().maxRSS` at exit (bench/scripts/maxrss-preload.mjs)",
+    name:
+      "a `node --import` preload writing `process.resourceUsage().maxRSS` at exit " +
+      "(bench/scripts/maxrss-preload.mjs)",
     async measure(args, env, cwd, dir) {
       const out = join(dir.path, "run.rss");
       const preload = join(root, "bench", "scripts", "maxrss-preload.mjs");
@@ -78,9 +80,12 @@ export const memory: Benchmark = {
       return {
         lines: [line],
         notes: [
-          `Measured with ${meter.name}; median of ${RUNS} runs (all: ${plan.map(mib).join(", ")}), each next to a \`node -e 0\` for ` +
-            `the runtime's own footprint. The emulator (in the bench process) holds ${count(KEYS)} keys in one workspace; the ` +
-            `manifest has one entry that matches none of them, so the plan reads ${count(Math.ceil(KEYS / 100))} pages and ` +
+          `Measured with ${meter.name}; median of ${RUNS} runs (all: ${plan.map(mib).join(", ")}), each next to a ` +
+            `\`node -e 0\` for ` +
+            `the runtime's own footprint. The emulator (in the bench process) holds ${count(KEYS)} keys in one ` +
+            `workspace; the ` +
+            `manifest has one entry that matches none of them, so the plan reads ${count(Math.ceil(KEYS / 100))} ` +
+            `pages and ` +
             `reports ${count(KEYS)} unmanaged keys, one text line each.`,
         ],
       };

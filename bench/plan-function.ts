@@ -117,40 +117,49 @@ const HOT_SPOT_HINTS: Record<string, { kind: "growth" | "cost"; text: string }> 
   planWorkspace: {
     kind: "growth",
     text:
-      "`planWorkspace` (plan.ts) builds a view per key, groups the marked ones by entry, and sorts the unmanaged keys by " +
-      "name, then id, for the listing: that sort (Array.prototype.sort, whose time V8 books to its caller) is the plan's " +
+      "`planWorkspace` (plan.ts) builds a view per key, groups the marked ones by entry, and sorts the unmanaged " +
+      "keys by " +
+      "name, then id, for the listing: that sort (Array.prototype.sort, whose time V8 books to its caller) is the " +
+      "plan's " +
       "one N log N step.",
   },
   "(garbage collector)": {
     kind: "cost",
     text:
-      "Garbage collection: the plan keeps a view per key and an action per unmanaged key (its result), and builds the " +
-      "JSON text of every key for the fingerprint. Up to some 10,000 keys that fits V8's young generation; beyond, the " +
-      "surviving objects are copied out of it and later marked by full collections, so collection time per key grows with " +
+      "Garbage collection: the plan keeps a view per key and an action per unmanaged key (its result), and " +
+      "builds the " +
+      "JSON text of every key for the fingerprint. Up to some 10,000 keys that fits V8's young generation; " +
+      "beyond, the " +
+      "surviving objects are copied out of it and later marked by full collections, so collection time per key grows " +
+      "with " +
       "the heap while the plan's own work per key does not (compare the GC column and the two growth lines).",
   },
   update: {
     kind: "cost",
     text:
-      "`Hash.update` is SHA-256 work: the workspace fingerprint hashes the JSON text of every live key (plan/fingerprint.ts, " +
+      "`Hash.update` is SHA-256 work: the workspace fingerprint hashes the JSON text of every live key " +
+      "(plan/fingerprint.ts, " +
       "about 400 bytes a key) and every managed entry gets one `markerHash` (plan/marker.ts).",
   },
   fingerprintKeys: {
     kind: "cost",
     text:
-      "`fingerprintKeys` (plan/fingerprint.ts) sorts the live keys by id and hashes their canonical JSON, 128 keys per " +
+      "`fingerprintKeys` (plan/fingerprint.ts) sorts the live keys by id and hashes their canonical JSON, 128 " +
+      "keys per " +
       "`hash.update`; saved plans compare its bytes, so its input format is fixed.",
   },
   hasSecretPrefix: {
     kind: "cost",
     text:
-      "`hasSecretPrefix` (plan/redact.ts) looks for a secret's prefix in every display string of every action before the " +
+      "`hasSecretPrefix` (plan/redact.ts) looks for a secret's prefix in every display string of every action " +
+      "before the " +
       "secret-shape expression runs (only when one is found).",
   },
   currentDescription: {
     kind: "cost",
     text:
-      "`currentDescription` (plan/describe.ts) builds the description timely-keys would write (fitting the text, formatting " +
+      "`currentDescription` (plan/describe.ts) builds the description timely-keys would write (fitting the text, " +
+      "formatting " +
       "the marker, one SHA-256 `markerHash`), once per managed entry.",
   },
 };
@@ -179,17 +188,26 @@ export const planFunction: Benchmark = {
     const lines: BenchLine[] = [];
     const notes: string[] = [
       "`plan(desired, live, now)` called in-process on Desired/Live objects built directly (bench/lib/synthetic.ts, " +
-        "as the plan tests build them), one node process per shape and size, `gc()` before each run, median of the runs " +
+        "as the plan tests build them), one node process per shape and size, `gc()` before each run, median of the " +
+        "runs " +
         "after warm-up runs. Two shapes: **report** — 10 manifest entries with their current keys, every other key " +
-        "unmanaged (a big workspace, a small manifest); **managed** — N entries each with its current key (one in ten " +
-        "due for rotation by age), no unmanaged key: its growth is judged with GC pauses included (k <= 1.1). Linear growth keeps the time per key flat from one size to " +
-        "the next (x10). Growth is judged by the exponent k of T ∝ N^k, fitted (least squares, log-log) over the sizes on " +
-        `the plan's own time: each run's garbage-collection pauses (node's \`gc\` performance entries) taken out. Linear is ` +
-        `k = 1; N log N over these sizes gives k = ${N_LOG_N_EXPONENT.toFixed(2)}, the target; quadratic 2. With the pauses ` +
-        "included k is reported too, and so is the time per key at each tenfold step: at 100,000 keys the working set no " +
-        "longer fits the CPU caches nor V8's young generation, so the time per key steps up once (surviving objects are " +
+        "unmanaged (a big workspace, a small manifest); **managed** — N entries each with its current key (one " +
+        "in ten " +
+        "due for rotation by age), no unmanaged key: its growth is judged with GC pauses included (k <= 1.1). Linear " +
+        "growth keeps the time per key flat from one size to " +
+        "the next (x10). Growth is judged by the exponent k of T ∝ N^k, fitted (least squares, log-log) over the " +
+        "sizes on " +
+        `the plan's own time: each run's garbage-collection pauses (node's \`gc\` performance entries) taken out. ` +
+        `Linear is ` +
+        `k = 1; N log N over these sizes gives k = ${N_LOG_N_EXPONENT.toFixed(2)}, the target; quadratic 2. With the ` +
+        `pauses ` +
+        "included k is reported too, and so is the time per key at each tenfold step: at 100,000 keys the working " +
+        "set no " +
+        "longer fits the CPU caches nor V8's young generation, so the time per key steps up once (surviving " +
+        "objects are " +
         "promoted and marked by old-generation collections). A size still running " +
-        `after ${WORKER_BUDGET_MS / 1000} s is stopped. "Well under ${TARGET_MS_AT_10K} ms" passes below ${TARGET_MS_AT_10K} ms (median); ` +
+        `after ${WORKER_BUDGET_MS / 1000} s is stopped. "Well under ${TARGET_MS_AT_10K} ms" passes below ` +
+        `${TARGET_MS_AT_10K} ms (median); ` +
         "the min column shows the same runs with the least interference from other load on the machine.",
     ];
     for (const shape of shapes) {
@@ -238,14 +256,18 @@ export const planFunction: Benchmark = {
         : {
             label: `plan() growth, k in T ∝ N^k over 1,000-100,000 keys, GC pauses out (${shape})`,
             figure: complete
-              ? `k = ${kOwn.toFixed(2)} (per key: ${finishedSizes.map((t) => `${us(ownMs(t) / t.keys)} @ ${count(t.keys)}`).join(", ")})`
-              : `not measured: ${count(SIZES[finishedSizes.length]?.keys ?? 0)} keys did not finish in ${WORKER_BUDGET_MS / 1000} s`,
+              ? `k = ${kOwn.toFixed(2)} (per key: ` +
+                `${finishedSizes.map((t) => `${us(ownMs(t) / t.keys)} @ ${count(t.keys)}`).join(", ")})`
+              : `not measured: ${count(SIZES[finishedSizes.length]?.keys ?? 0)} keys did not finish in ` +
+                `${WORKER_BUDGET_MS / 1000} s`,
             target: `linear (N log N at worst): k <= ${N_LOG_N_EXPONENT.toFixed(2)}`,
             verdict: verdict(complete && kOwn <= N_LOG_N_EXPONENT),
           };
       const wholeLine: BenchLine = {
         label: `plan() growth with GC pauses in (${shape})`,
-        figure: `k = ${kAll.toFixed(2)}; time per key, x10 steps: ${steps((t) => median(t.times))} (GC pauses out: ${steps(ownMs)})`,
+        figure:
+          `k = ${kAll.toFixed(2)}; time per key, x10 steps: ${steps((t) => median(t.times))} (GC pauses out: ` +
+          `${steps(ownMs)})`,
         target: "(reported)",
         verdict: "INFO",
       };
@@ -256,7 +278,8 @@ export const planFunction: Benchmark = {
       const rows = timings.map((t) =>
         t.times.length === 0
           ? `| ${shape} | ${count(t.keys)} | stopped after ${WORKER_BUDGET_MS / 1000} s | — | — | — | 0 | — |`
-          : `| ${shape} | ${count(t.keys)} | ${ms(median(t.times))} | ${ms(Math.min(...t.times))} | ${ms(median(t.gcTimes))} | ${us(perKeyUs(t) / 1000)} | ${t.times.length} | ${t.summary} |`,
+          : `| ${shape} | ${count(t.keys)} | ${ms(median(t.times))} | ${ms(Math.min(...t.times))} | ` +
+            `${ms(median(t.gcTimes))} | ${us(perKeyUs(t) / 1000)} | ${t.times.length} | ${t.summary} |`,
       );
       notes.push(
         [
@@ -289,12 +312,17 @@ export const planFunction: Benchmark = {
           missed.length > 0
             ? `**Missed (${shape}):** ${missed.map((l) => l.label).join("; ")}.`
             : `**Why k with GC pauses in exceeds ${N_LOG_N_EXPONENT.toFixed(2)} (${shape}):** without the pauses k = ` +
-              `${kOwn.toFixed(2)}; the rest is V8's old-generation collections once the plan outgrows the young generation (the GC column).`;
+              `${kOwn.toFixed(2)}; the rest is V8's old-generation collections once the plan outgrows the young ` +
+              `generation (the GC column).`;
         notes.push(
-          `${heading} From the fastest run of each size (least disturbed by other load on the machine): ${fastest.join(", ")}. ` +
-            `CPU profile of the worker at ${count(profiled)} keys (\`node --cpu-prof\`, 3 calls of plan(); samples inside plan() ` +
-            `plus all GC). Inclusive time of the plan's parts: ${PHASES.map((n) => `\`${n}\` ${summary.inclusiveMs(n).toFixed(0)} ms`).join(", ")} ` +
-            `(of ${summary.inclusiveMs("plan").toFixed(0)} ms in \`plan\`). Hottest functions by self time:\n\n${hotList(summary, 8)}\n\n${hints.join("\n\n")}`,
+          `${heading} From the fastest run of each size (least disturbed by other load on the machine): ` +
+            `${fastest.join(", ")}. ` +
+            `CPU profile of the worker at ${count(profiled)} keys (\`node --cpu-prof\`, 3 calls of plan(); samples ` +
+            `inside plan() ` +
+            `plus all GC). Inclusive time of the plan's parts: ` +
+            `${PHASES.map((n) => `\`${n}\` ${summary.inclusiveMs(n).toFixed(0)} ms`).join(", ")} ` +
+            `(of ${summary.inclusiveMs("plan").toFixed(0)} ms in \`plan\`). Hottest functions by self ` +
+            `time:\n\n${hotList(summary, 8)}\n\n${hints.join("\n\n")}`,
         );
       }
     }

@@ -56,7 +56,8 @@ async function main(): Promise<void> {
   const benchmarks = selected(process.argv.slice(2));
   const machine = describeMachine();
   process.stderr.write(
-    `timely-keys benchmarks on ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, load ${machine.loadAverage}\n`,
+    `timely-keys benchmarks on ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, load ` +
+      `${machine.loadAverage}\n`,
   );
   const recorded: RecordedBenchmark[] = [];
   let failed = false;

@@ -190,32 +190,47 @@ export const sdkOverhead: Benchmark = {
       const value = sdk.median / openapiMedian;
       const line: BenchLine = {
         label: "TimelyClient / openapi-fetch, median per request",
-        figure: `${ratio(value)} (${us(sdk.median)} vs ${us(openapiMedian)}; raw fetch ${us(rawMedian)}, TimelyClient/raw ${ratio(sdk.median / rawMedian)})`,
+        figure:
+          `${ratio(value)} (${us(sdk.median)} vs ${us(openapiMedian)}; raw fetch ${us(rawMedian)}, ` +
+          `TimelyClient/raw ${ratio(sdk.median / rawMedian)})`,
         target: `<= ${TARGET_RATIO}x`,
         verdict: verdict(value <= TARGET_RATIO),
       };
       ctx.print(line);
       const stats = timely.stats;
       const notes = [
-        `The emulator runs as its own process (the built \`timely-keys-emulator\`, rate limit raised to 1,000,000 per minute), ` +
+        `The emulator runs as its own process (the built \`timely-keys-emulator\`, rate limit raised to 1,000,000 ` +
+          `per minute), ` +
           `the clients in the bench process, one request at a time, the same management token for all ` +
-          `(\`/v1/me\` with a \`tkm_\` token is not usage-accounted). TimelyClient with its defaults (pacing, retries, ` +
-          `timeouts, capped body read); openapi-fetch's \`createClient<paths>\` with the \`x-api-key\` header; raw \`fetch\` + ` +
-          `\`response.json()\`. ${REQUESTS / ROUND} rounds of ${ROUND} requests per client in rotating order after ${WARMUP_ROUNDS} ` +
+          `(\`/v1/me\` with a \`tkm_\` token is not usage-accounted). TimelyClient with its defaults (pacing, ` +
+          `retries, ` +
+          `timeouts, capped body read); openapi-fetch's \`createClient<paths>\` with the \`x-api-key\` header; raw ` +
+          `\`fetch\` + ` +
+          `\`response.json()\`. ${REQUESTS / ROUND} rounds of ${ROUND} requests per client in rotating order after ` +
+          `${WARMUP_ROUNDS} ` +
           `warm-up rounds of 50; ${sdk.count} timed requests each.`,
-        `| client | median | p90 |\n| --- | --- | --- |\n${[sdk, openapi, raw].map((c) => (c ? `| ${c.name} | ${us(c.median)} | ${us(c.p90)} |` : "")).join("\n")}`,
-        `TimelyClient made ${stats.requests} attempts, ${stats.retries} retries, ${stats.rateLimited} answers 429, paced ${stats.pacedMs.toFixed(0)} ms.`,
+        `| client | median | p90 |\n| --- | --- | --- ` +
+          `|\n${[sdk, openapi, raw].map((c) => (c ? `| ${c.name} | ${us(c.median)} | ${us(c.p90)} |` : "")).join("\n")}`,
+        `TimelyClient made ${stats.requests} attempts, ${stats.retries} retries, ${stats.rateLimited} answers 429, ` +
+          `paced ${stats.pacedMs.toFixed(0)} ms.`,
       ];
       // Where the extra time goes (always measured; explained at length when the target is missed).
       const d = await diagnose(emulator.url, emulator.token);
       notes.push(
-        `Where TimelyClient's extra time goes: raw fetch with one habit of the SDK's transport (packages/sdk/src/transport.ts, ` +
-          `body-reader.ts) added at a time, next to both clients, ${DIAGNOSTIC_REQUESTS} interleaved requests each; then both ` +
-          `clients over an in-memory \`fetch\` answering a copy of a real answer (client-side work only):\n\n${d.table}`,
-        "TimelyClient uses public APIs only: each attempt passes fetch one AbortSignal (its timeout combined with the " +
-          "caller's signal, which also closes a hung connection), openapi-fetch builds its own `Request`, and the capped " +
-          "body read hands back a plain `Response`. The row with a per-request signal shows what following a signal costs; " +
-          "an earlier design avoided it through undici's private global-dispatcher symbol, which an upgrade could break.",
+        `Where TimelyClient's extra time goes: raw fetch with one habit of the SDK's transport ` +
+          `(packages/sdk/src/transport.ts, ` +
+          `body-reader.ts) added at a time, next to both clients, ${DIAGNOSTIC_REQUESTS} interleaved requests each; ` +
+          `then both ` +
+          `clients over an in-memory \`fetch\` answering a copy of a real answer (client-side work ` +
+          `only):\n\n${d.table}`,
+        "TimelyClient uses public APIs only: each attempt passes fetch one AbortSignal (its timeout combined " +
+          "with the " +
+          "caller's signal, which also closes a hung connection), openapi-fetch builds its own `Request`, and the " +
+          "capped " +
+          "body read hands back a plain `Response`. The row with a per-request signal shows what following a signal " +
+          "costs; " +
+          "an earlier design avoided it through undici's private global-dispatcher symbol, which an upgrade could " +
+          "break.",
       );
       if (value > TARGET_RATIO) {
         const attributed = [
@@ -229,12 +244,15 @@ export const sdkOverhead: Benchmark = {
         ];
         const rest = d.wireGap - d.clientGap - Math.max(0, d.signalCost) - Math.max(0, d.readerCost);
         notes.push(
-          `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** Of the ${us(d.wireGap)} TimelyClient adds over openapi-fetch on the wire in ` +
+          `**Missed: ${ratio(value)} > ${TARGET_RATIO}x.** Of the ${us(d.wireGap)} TimelyClient adds over ` +
+            `openapi-fetch on the wire in ` +
             `the table: ${attributed.join("; ")}` +
             (rest > 0
-              ? `; the remaining ${us(rest)} is not isolated by these variants (differences of ~10-20 µs are within this machine's noise).`
+              ? `; the remaining ${us(rest)} is not isolated by these variants (differences of ~10-20 µs are within ` +
+                `this machine's noise).`
               : ".") +
-            " What is left is to be found with the in-memory client (see the table) and a CPU profile of the bench process.",
+            " What is left is to be found with the in-memory client (see the table) and a CPU profile of the bench " +
+            "process.",
         );
       }
       return { lines: [line], notes };

@@ -97,7 +97,8 @@ async function consumerCall(): Promise<void> {
   const secret = /TIMELY_API_KEY=(\S+)/.exec(lastCrmSecret)?.[1] ?? "";
   const answer = await fetch(`${emulator.url}/v1/conversations`, { headers: { "x-api-key": secret } });
   note(
-    `the Salesforce consumer reads secrets/salesforce-crm.env and calls GET /v1/conversations with ${maskSecret(secret)}: ${answer.status}`,
+    `the Salesforce consumer reads secrets/salesforce-crm.env and calls GET /v1/conversations with ` +
+      `${maskSecret(secret)}: ${answer.status}`,
   );
 }
 

@@ -36,7 +36,8 @@ try {
 
   const usage = await admin.apiKeys.usage(key.id);
   console.log(
-    `usage: ${usage.total_requests} requests, success rate ${((usage.success_rate ?? 0) * 100).toFixed(0)}%, top endpoint ${usage.top_endpoints[0]?.path}`,
+    `usage: ${usage.total_requests} requests, success rate ${((usage.success_rate ?? 0) * 100).toFixed(0)}%, top ` +
+      `endpoint ${usage.top_endpoints[0]?.path}`,
   );
 
   await admin.apiKeys.deactivate(key.id);
@@ -48,7 +49,8 @@ try {
 
   await admin.apiKeys.revoke(key.id);
   console.log(
-    `revoked ${key.id}; listing shows ${(await admin.apiKeys.listPage({ perPage: 1 })).meta.total} keys left in the workspace`,
+    `revoked ${key.id}; listing shows ${(await admin.apiKeys.listPage({ perPage: 1 })).meta.total} keys left in the ` +
+      `workspace`,
   );
 } finally {
   await emulator?.close();

@@ -102,7 +102,8 @@ export function renderMarkdown(results: ResultsFile): string {
     out.push(`## ${b.name}: ${b.title}`);
     out.push("");
     out.push(
-      `Run ${b.date} in ${b.seconds.toFixed(0)} s; 1-minute load average of the machine when it started: ${b.machine.loadAverage} ` +
+      `Run ${b.date} in ${b.seconds.toFixed(0)} s; 1-minute load average of the machine when it started: ` +
+        `${b.machine.loadAverage} ` +
         `(other work on the machine).${machines.size > 1 ? ` Machine: ${machineText(b.machine)}.` : ""}`,
     );
     out.push("");

@@ -83,7 +83,9 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 }
 
 const deepNesting = `version: 1\nworkspaces: ${"[".repeat(20_000)}${"]".repeat(20_000)}\n`;
-const aliasFlood = `version: 1\nx: &x [${Array.from({ length: 50 }, () => '"lol"').join(",")}]\nworkspaces: [${Array.from({ length: 120 }, () => "*x").join(", ")}]\n`;
+const aliasFlood =
+  `version: 1\nx: &x [${Array.from({ length: 50 }, () => '"lol"').join(",")}]\nworkspaces: ` +
+  `[${Array.from({ length: 120 }, () => "*x").join(", ")}]\n`;
 const binaryGarbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
 const hugeManifest = `${VALID_MANIFEST}${"# padding padding padding padding padding padding padding padding\n".repeat(140_000)}`;
 

@@ -296,7 +296,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
       report.runs += runs.length;
       log(
-        `${at}: clock +${formatSeconds(move)}, ${kills.map((k) => k.label).join(" + ")} -> ${runs.map((r) => r.signal ?? `exit ${r.code}`).join(", ")}`,
+        `${at}: clock +${formatSeconds(move)}, ${kills.map((k) => k.label).join(" + ")} -> ` +
+          `${runs.map((r) => r.signal ?? `exit ${r.code}`).join(", ")}`,
       );
     }
     await converge(world, observer, report, step, log, record);
@@ -344,7 +345,8 @@ type Step = (at: string, kills: KillPlan[], faultSeed: number | undefined) => Pr
 
 /**
  * Faults off, no kills, no more rotations due: apply, then move the clock to the next thing the
- * plan waits for (a lease, a drain window, a quarantine), until every entry is steady. Then the plan must be empty and each
+ * plan waits for (a lease, a drain window, a quarantine), until every entry is steady. Then the plan must be empty and
+ * each
  * entry must have exactly one key, active, verified, held by every one of its sinks.
  */
 async function converge(
@@ -412,7 +414,9 @@ async function converge(
         {
           at: "end",
           invariant: "converged",
-          detail: `${entry} did not settle on one active verified key held by every sink: ${keys.map((k) => `${k.id} ${k.status} ${k.description}`).join("; ")}`,
+          detail:
+            `${entry} did not settle on one active verified key held by every sink: ` +
+            `${keys.map((k) => `${k.id} ${k.status} ${k.description}`).join("; ")}`,
         },
       ]);
     }
@@ -434,10 +438,14 @@ export function formatReport(report: ChaosReport): string {
     .map((s) => `${s}: ${report.crashesByStep[s]}`)
     .join(", ");
   return [
-    `seed ${report.seed}: ${report.runs} apply runs under faults (${report.concurrentPairs} started two at once, ${report.compromised} compromised rotations), ${report.applies} apply processes in all, ${report.emulatedDays} emulated days`,
-    `exits: ${exits}; crashes: ${report.crashes.afterStep} right after a step (${byStep || "none"}), ${report.crashes.afterDelay} by SIGKILL after a random delay`,
+    `seed ${report.seed}: ${report.runs} apply runs under faults (${report.concurrentPairs} started two at once, ` +
+      `${report.compromised} compromised rotations), ${report.applies} apply processes in all, ` +
+      `${report.emulatedDays} emulated days`,
+    `exits: ${exits}; crashes: ${report.crashes.afterStep} right after a step (${byStep || "none"}), ` +
+      `${report.crashes.afterDelay} by SIGKILL after a random delay`,
     `requests: ${report.requests}; faults injected: ${totalFaults} (${kinds || "none"})`,
-    `keys created: ${report.keysCreated}; rotations completed: ${report.rotations}; consumer calls: ${report.consumerCalls}; convergence: ${report.convergenceRuns} clean runs`,
+    `keys created: ${report.keysCreated}; rotations completed: ${report.rotations}; consumer calls: ` +
+      `${report.consumerCalls}; convergence: ${report.convergenceRuns} clean runs`,
     `invariant violations: ${report.violations.length}`,
   ].join("\n");
 }

@@ -238,7 +238,9 @@ export class Observer {
           violations.push({
             at,
             invariant: "one-current-one-successor",
-            detail: `${entry}: ${same.length} live keys of generation #${generation} (${same.map((k) => k.id).join(", ")})`,
+            detail:
+              `${entry}: ${same.length} live keys of generation #${generation} ` +
+              `(${same.map((k) => k.id).join(", ")})`,
           });
         }
       }
@@ -262,7 +264,9 @@ export class Observer {
         violations.push({
           at: run.at,
           invariant: "undelivered-active-key",
-          detail: `${key.workspace}/${key.marker.entryId}#${key.marker.generation} (${key.id}) is verified and active, but not every sink of its entry ever held it`,
+          detail:
+            `${key.workspace}/${key.marker.entryId}#${key.marker.generation} (${key.id}) is verified and ` +
+            `active, but not every sink of its entry ever held it`,
         });
       }
     }
@@ -276,7 +280,9 @@ export class Observer {
           violations.push({
             at: run.at,
             invariant: "undelivered-active-key",
-            detail: `abandoned pending successor ${key.id} (${key.marker.entryId}#${key.marker.generation}) is still active after a clean run`,
+            detail:
+              `abandoned pending successor ${key.id} (${key.marker.entryId}#${key.marker.generation}) is still ` +
+              `active after a clean run`,
           });
         }
       }
@@ -327,7 +333,9 @@ export class Observer {
         violations.push({
           at,
           invariant: "retired-before-verified",
-          detail: `${entry.method} ${entry.path} (${key.workspace}/${key.entryId}#${key.generation}): no newer key of the entry had reached every sink, answered GET /v1/me and been promoted`,
+          detail:
+            `${entry.method} ${entry.path} (${key.workspace}/${key.entryId}#${key.generation}): no newer key ` +
+            `of the entry had reached every sink, answered GET /v1/me and been promoted`,
         });
       }
     }

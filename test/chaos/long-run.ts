@@ -46,7 +46,8 @@ if (!values["no-docs"]) {
 }
 if (report.violations.length > 0) {
   process.stdout.write(
-    `\nchaos seed ${seed} found ${report.violations.length} violation(s); replay: node --import tsx test/chaos/long-run.ts --runs ${runs} --seed ${seed}\n`,
+    `\nchaos seed ${seed} found ${report.violations.length} violation(s); replay: node --import tsx ` +
+      `test/chaos/long-run.ts --runs ${runs} --seed ${seed}\n`,
   );
   process.exitCode = 1;
 }
@@ -63,7 +64,8 @@ function recordInDocs(r: ChaosReport): void {
     ["date", new Date().toISOString().slice(0, 10)],
     [
       "machine",
-      `${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${platform()} ${release()}`,
+      `${cpu.length} cores (${cpu[0]?.model.trim() ?? "unknown CPU"}), ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
+        `${platform()} ${release()}`,
     ],
     ["Node", process.version],
     ["command", `\`node --import tsx test/chaos/long-run.ts --runs ${r.runs} --seed ${r.seed}\``],

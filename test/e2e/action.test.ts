@@ -162,70 +162,79 @@ afterAll(async () => {
 });
 
 describe("the action's bundle under Node 24, against the emulator", () => {
-  it("plan: sets the outputs and writes the job summary, changes nothing, and succeeds with changes pending", async () => {
-    const run = await action({ command: "plan" });
-    expect(run.stderr).toBe("");
-    expect(run.code).toBe(0);
-    expect(run.outputs).toMatchObject({
-      changes: "true",
-      "to-create": "3",
-      "to-update": "0",
-      "to-rotate": "0",
-      "to-retire": "0",
-      rotated: "",
-      overdue: "",
-    });
-    const plan = JSON.parse(readFileSync(run.outputs["plan-json"] as string, "utf8")) as {
-      format_version: number;
-      changes: boolean;
-      workspaces: Array<{ name: string; actions: Array<{ kind: string }> }>;
-    };
-    expect(plan.format_version).toBe(2);
-    expect(plan.workspaces.map((w) => [w.name, w.actions.map((a) => a.kind)])).toEqual([
-      ["acme-prod", ["create", "create"]],
-      ["acme-staging", ["create"]],
-    ]);
-    expect(run.summary).toContain("## timely-keys plan");
-    expect(run.summary).toContain("Plan: 3 to create, 0 to update, 0 to replace, 0 to retire.");
-    expect(run.summary).toContain("| Workspace | Key | Action | Reason | Rotation |");
-    expect(run.summary).toMatch(/\| acme-prod \| `crm` \| \+ create \| missing \| new 1\/6 \|/);
-    expect(run.stdout).toContain("Plan: 3 to create");
-    expect(mutations(emulator)).toBe(0);
-    expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY]);
-  });
+  it(
+    "plan: sets the outputs and writes the job summary, changes nothing, and succeeds with changes " + "pending",
+    async () => {
+      const run = await action({ command: "plan" });
+      expect(run.stderr).toBe("");
+      expect(run.code).toBe(0);
+      expect(run.outputs).toMatchObject({
+        changes: "true",
+        "to-create": "3",
+        "to-update": "0",
+        "to-rotate": "0",
+        "to-retire": "0",
+        rotated: "",
+        overdue: "",
+      });
+      const plan = JSON.parse(readFileSync(run.outputs["plan-json"] as string, "utf8")) as {
+        format_version: number;
+        changes: boolean;
+        workspaces: Array<{ name: string; actions: Array<{ kind: string }> }>;
+      };
+      expect(plan.format_version).toBe(2);
+      expect(plan.workspaces.map((w) => [w.name, w.actions.map((a) => a.kind)])).toEqual([
+        ["acme-prod", ["create", "create"]],
+        ["acme-staging", ["create"]],
+      ]);
+      expect(run.summary).toContain("## timely-keys plan");
+      expect(run.summary).toContain("Plan: 3 to create, 0 to update, 0 to replace, 0 to retire.");
+      expect(run.summary).toContain("| Workspace | Key | Action | Reason | Rotation |");
+      expect(run.summary).toMatch(/\| acme-prod \| `crm` \| \+ create \| missing \| new 1\/6 \|/);
+      expect(run.stdout).toContain("Plan: 3 to create");
+      expect(mutations(emulator)).toBe(0);
+      expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY]);
+    },
+  );
 
-  it("apply: creates, delivers (file, GitHub sealed box, AWS Secrets Manager from the bundle) and verifies every key", async () => {
-    const run = await action({ command: "apply" });
-    expect(run.stderr).toBe("");
-    expect(run.code, run.stdout).toBe(0);
-    expect(run.stdout).toContain("Apply complete! 3 done, 0 failed, 0 skipped.");
-    expect(run.outputs).toMatchObject({ changes: "true", "to-create": "3", rotated: "" });
-    expect(run.summary).toContain("## timely-keys apply");
-    expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY]);
+  it(
+    "apply: creates, delivers (file, GitHub sealed box, AWS Secrets Manager from the bundle) and verifies " +
+      "every key",
+    async () => {
+      const run = await action({ command: "apply" });
+      expect(run.stderr).toBe("");
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toContain("Apply complete! 3 done, 0 failed, 0 skipped.");
+      expect(run.outputs).toMatchObject({ changes: "true", "to-create": "3", rotated: "" });
+      expect(run.summary).toContain("## timely-keys apply");
+      expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY]);
 
-    const minted = emulator.mintedSecrets();
-    expect(minted).toHaveLength(3);
-    await expectMintedMaskedFirst(run, minted);
-    // The lazily imported SDKs work from the single bundled file.
-    expect(sinks.githubPuts).toHaveLength(1);
-    expect(sinks.githubPuts[0]?.path).toBe("/repos/acme/app/actions/secrets/TIMELY_CRM_KEY");
-    expect(sinks.githubPuts[0]?.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
-    expect(Buffer.from(sinks.githubPuts[0]?.body.encrypted_value ?? "", "base64").length).toBeGreaterThan(48);
-    expect(sinks.awsPuts.map((p) => [p.target, p.body.SecretId])).toEqual([
-      ["secretsmanager.PutSecretValue", "timely/reports"],
-    ]);
-    expect(minted).toContain(sinks.awsPuts[0]?.body.SecretString);
-    expect(readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim()).toMatch(/^tml_/);
-    // A key only a file receives would be lost with a hosted runner's disk: said where it is written.
-    const qaLine = lineOf(readFileSync(work.manifest, "utf8"), "- id: qa");
-    expect(run.stdout).toMatch(
-      new RegExp(
-        `^::warning title=timely-keys file sink on a runner,file=timely-keys.yaml,line=${qaLine},col=\\d+::acme-staging/qa: the new key is delivered only to files`,
-        "m",
-      ),
-    );
-    expect(run.stdout).not.toMatch(/^::warning.*acme-prod\/crm: the new key is delivered only to files/m);
-  });
+      const minted = emulator.mintedSecrets();
+      expect(minted).toHaveLength(3);
+      await expectMintedMaskedFirst(run, minted);
+      // The lazily imported SDKs work from the single bundled file.
+      expect(sinks.githubPuts).toHaveLength(1);
+      expect(sinks.githubPuts[0]?.path).toBe("/repos/acme/app/actions/secrets/TIMELY_CRM_KEY");
+      expect(sinks.githubPuts[0]?.authorization).toBe(`Bearer ${GITHUB_TOKEN}`);
+      expect(Buffer.from(sinks.githubPuts[0]?.body.encrypted_value ?? "", "base64").length).toBeGreaterThan(48);
+      expect(sinks.awsPuts.map((p) => [p.target, p.body.SecretId])).toEqual([
+        ["secretsmanager.PutSecretValue", "timely/reports"],
+      ]);
+      expect(minted).toContain(sinks.awsPuts[0]?.body.SecretString);
+      expect(readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim()).toMatch(/^tml_/);
+      // A key only a file receives would be lost with a hosted runner's disk: said where it is written.
+      const qaLine = lineOf(readFileSync(work.manifest, "utf8"), "- id: qa");
+      expect(run.stdout).toMatch(
+        new RegExp(
+          `^::warning title=timely-keys file sink on a ` +
+            `runner,file=timely-keys.yaml,line=${qaLine},col=\\d+::acme-staging/qa: the new key is delivered only to ` +
+            `files`,
+          "m",
+        ),
+      );
+      expect(run.stdout).not.toMatch(/^::warning.*acme-prod\/crm: the new key is delivered only to files/m);
+    },
+  );
 
   it("check: passes when every key is fresh", async () => {
     const run = await action({ command: "check" });
@@ -243,7 +252,8 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     const line = lineOf(readFileSync(work.manifest, "utf8"), "- id: reports");
     expect(run.stdout).toMatch(
       new RegExp(
-        `^::error title=timely-keys key expiring soon,file=timely-keys.yaml,line=${line},col=\\d+::acme-prod/reports: key #1 .* expires on`,
+        `^::error title=timely-keys key expiring ` +
+          `soon,file=timely-keys.yaml,line=${line},col=\\d+::acme-prod/reports: key #1 .* expires on`,
         "m",
       ),
     );
@@ -357,35 +367,40 @@ describe("the action's failures", () => {
     const line = lineOf(readFileSync(work.manifest, "utf8"), "tokenEnv: TIMELY_ACME_STAGING_TOKEN");
     expect(run.stdout).toMatch(
       new RegExp(
-        `^::error title=timely-keys missing-env,file=timely-keys.yaml,line=${line},col=\\d+::environment variable TIMELY_ACME_STAGING_TOKEN is not set`,
+        `^::error title=timely-keys missing-env,file=timely-keys.yaml,line=${line},col=\\d+::environment variable ` +
+          `TIMELY_ACME_STAGING_TOKEN is not set`,
         "m",
       ),
     );
     expect(run.stdout).toMatch(/^::error::timely-keys.yaml: 1 error in the manifest/m);
   });
 
-  it("rotate with compromised: true (workflow_dispatch) replaces the target's key and revokes the old one in the same run", async () => {
-    const qaKeys = async () => (await liveKeys(STAGING_TOKEN)).filter((k) => k.description.includes("[tk:qa#"));
-    const old = (await qaKeys())
-      .filter((k) => k.status === "active" && !/ (pending|delivering)/.test(k.description))
-      .sort((a, b) => a.created_at.localeCompare(b.created_at))
-      .at(-1);
-    const oldSecret = readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim();
-    const run = await action({ command: "rotate", target: "qa", compromised: "true" });
-    expect(run.code, run.stdout).toBe(0);
-    expect(run.stdout).toMatch(/! qa: rotation 1\/6: compromised: rotate "QA Smoke Tests"/);
-    expect(run.stdout).toMatch(/! Compromised: 1 key get a new secret now/);
-    expect((await qaKeys()).some((k) => k.id === old?.id)).toBe(false);
-    expect((await fetch(`${emulator.url}/v1/me`, { headers: { "x-api-key": oldSecret } })).status).toBe(401);
-    const fresh = readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim();
-    expect((await fetch(`${emulator.url}/v1/me`, { headers: { "x-api-key": fresh } })).status).toBe(200);
-    // Without a target or exposed-to there is nothing to rotate: one clear input error.
-    const bad = await action({ command: "rotate", compromised: "true" });
-    expect(bad.code).toBe(1);
-    expect(bad.stdout).toMatch(
-      /^::error::command rotate: name the keys to rotate in target, or who was exposed in exposed-to$/m,
-    );
-  });
+  it(
+    "rotate with compromised: true (workflow_dispatch) replaces the target's key and revokes the old one in the " +
+      "same run",
+    async () => {
+      const qaKeys = async () => (await liveKeys(STAGING_TOKEN)).filter((k) => k.description.includes("[tk:qa#"));
+      const old = (await qaKeys())
+        .filter((k) => k.status === "active" && !/ (pending|delivering)/.test(k.description))
+        .sort((a, b) => a.created_at.localeCompare(b.created_at))
+        .at(-1);
+      const oldSecret = readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim();
+      const run = await action({ command: "rotate", target: "qa", compromised: "true" });
+      expect(run.code, run.stdout).toBe(0);
+      expect(run.stdout).toMatch(/! qa: rotation 1\/6: compromised: rotate "QA Smoke Tests"/);
+      expect(run.stdout).toMatch(/! Compromised: 1 key get a new secret now/);
+      expect((await qaKeys()).some((k) => k.id === old?.id)).toBe(false);
+      expect((await fetch(`${emulator.url}/v1/me`, { headers: { "x-api-key": oldSecret } })).status).toBe(401);
+      const fresh = readFileSync(join(work.dir, "secrets/qa.key"), "utf8").trim();
+      expect((await fetch(`${emulator.url}/v1/me`, { headers: { "x-api-key": fresh } })).status).toBe(200);
+      // Without a target or exposed-to there is nothing to rotate: one clear input error.
+      const bad = await action({ command: "rotate", compromised: "true" });
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(
+        /^::error::command rotate: name the keys to rotate in target, or who was exposed in exposed-to$/m,
+      );
+    },
+  );
 
   it("an unknown workspace in the filter is a clear input error", async () => {
     const run = await action({ command: "plan", workspace: "acme-prod, acme-nope" });

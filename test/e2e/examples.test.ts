@@ -16,7 +16,8 @@ function runExample(file: string): { status: number | null; output: string } {
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-it("the demo runs daily scheduled runs to day 77: every key rotates before it expires, without printing a secret", () => {
+it("the demo runs daily scheduled runs to day 77: every key rotates before it expires, without printing a " +
+  "secret", () => {
   const { status, output } = runExample("examples/demo.ts");
   expect(status, output).toBe(0);
   for (const step of [

@@ -68,7 +68,8 @@ describe("ids given as arguments", () => {
     const run = await cli(["rotate", "--auto-approve"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      "error: which key? Give the id of each key to rotate (its keys[].id in the manifest), e.g. 'timely-keys rotate crm', or who was exposed: --exposed-to WHO\nRun 'timely-keys rotate --help' for usage.\n",
+      "error: which key? Give the id of each key to rotate (its keys[].id in the manifest), e.g. 'timely-keys rotate " +
+        "crm', or who was exposed: --exposed-to WHO\nRun 'timely-keys rotate --help' for usage.\n",
     );
   });
 
@@ -78,7 +79,8 @@ describe("ids given as arguments", () => {
     expect(run.code).toBe(1);
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(
-      "error: rollback crm: there is no previous key in quarantine to restore (it was revoked, or the entry never rotated); nothing was changed\n",
+      "error: rollback crm: there is no previous key in quarantine to restore (it was revoked, or the entry never " +
+        "rotated); nothing was changed\n",
     );
     expect(mutations(emulator)).toBe(before);
   });
@@ -96,7 +98,8 @@ describe("plans and applies", () => {
   it("client-side problems are not worded as the API's answer", async () => {
     const badUrl = await cli(["plan"], { TIMELY_API_URL: "notaurl" });
     expect(badUrl.stderr).toBe(
-      `error: invalid API setting: baseUrl is not a URL: "notaurl" (check TIMELY_API_URL, the workspace's apiUrl and TIMELY_API_TIMEOUT)\n`,
+      `error: invalid API setting: baseUrl is not a URL: "notaurl" (check TIMELY_API_URL, the workspace's apiUrl and ` +
+        `TIMELY_API_TIMEOUT)\n`,
     );
     const refused = await cli(["plan"], { TIMELY_API_URL: "http://127.0.0.1:1" });
     expect(refused.code).toBe(1);
@@ -122,47 +125,55 @@ describe("plans and applies", () => {
     }
   });
 
-  it("a key put back in the manifest after timely-keys retired it is not said to be deactivated outside timely-keys", async () => {
-    work.write(manifest(["crm"]));
-    const retire = await cli(["apply", "--auto-approve"]);
-    expect(retire.code, retire.stdout + retire.stderr).toBe(0);
-    expect(retire.stdout).toMatch(/acme-prod\/bot: deactivated key/);
-    work.write(manifest(["crm", "bot"]));
-    const back = await cli(["plan"]);
-    expect(back.stdout).toMatch(/~ bot: enable "BOT" #1\n/);
-    expect(back.stdout).not.toContain("outside timely-keys");
-    const apply = await cli(["apply", "--auto-approve"]);
-    expect(apply.code, apply.stdout + apply.stderr).toBe(0);
-  });
+  it(
+    "a key put back in the manifest after timely-keys retired it is not said to be deactivated outside " +
+      "timely-keys",
+    async () => {
+      work.write(manifest(["crm"]));
+      const retire = await cli(["apply", "--auto-approve"]);
+      expect(retire.code, retire.stdout + retire.stderr).toBe(0);
+      expect(retire.stdout).toMatch(/acme-prod\/bot: deactivated key/);
+      work.write(manifest(["crm", "bot"]));
+      const back = await cli(["plan"]);
+      expect(back.stdout).toMatch(/~ bot: enable "BOT" #1\n/);
+      expect(back.stdout).not.toContain("outside timely-keys");
+      const apply = await cli(["apply", "--auto-approve"]);
+      expect(apply.code, apply.stdout + apply.stderr).toBe(0);
+    },
+  );
 
-  it("apply prints the plan once, then one line per step with each sink once, then a summary; --quiet only the changes", async () => {
-    const run = await cli(["rotate", "crm", "--auto-approve"]);
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout.match(/Workspace acme-prod/g)).toHaveLength(1);
-    expect(run.stdout.match(/^Plan: /gm)).toHaveLength(1);
-    const lines = run.stdout.split("\n").filter((l) => l.startsWith("acme-prod/crm: "));
-    expect(lines.map((l) => l.replace(/[0-9a-f-]{36}/g, "ID"))).toEqual([
-      "acme-prod/crm: created key ID",
-      `acme-prod/crm: delivered to file:${join(work.dir, "crm.env")}#TIMELY_API_KEY`,
-      "acme-prod/crm: verified key ID (GET /v1/me: scopes and workspace match)",
-      "acme-prod/crm: promoted key ID to current",
-    ]);
-    expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("Apply complete! 1 done, 0 failed, 0 skipped.");
+  it(
+    "apply prints the plan once, then one line per step with each sink once, then a summary; --quiet only the " +
+      "changes",
+    async () => {
+      const run = await cli(["rotate", "crm", "--auto-approve"]);
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(run.stdout.match(/Workspace acme-prod/g)).toHaveLength(1);
+      expect(run.stdout.match(/^Plan: /gm)).toHaveLength(1);
+      const lines = run.stdout.split("\n").filter((l) => l.startsWith("acme-prod/crm: "));
+      expect(lines.map((l) => l.replace(/[0-9a-f-]{36}/g, "ID"))).toEqual([
+        "acme-prod/crm: created key ID",
+        `acme-prod/crm: delivered to file:${join(work.dir, "crm.env")}#TIMELY_API_KEY`,
+        "acme-prod/crm: verified key ID (GET /v1/me: scopes and workspace match)",
+        "acme-prod/crm: promoted key ID to current",
+      ]);
+      expect(run.stdout.trimEnd().split("\n").at(-1)).toBe("Apply complete! 1 done, 0 failed, 0 skipped.");
 
-    const quiet = await cli(["rotate", "bot", "--auto-approve", "--quiet"]);
-    expect(quiet.code, quiet.stdout + quiet.stderr).toBe(0);
-    expect(
-      quiet.stdout
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => l.replace(/[0-9a-f-]{36}/g, "ID")),
-    ).toEqual([
-      "acme-prod/bot: created key ID",
-      `acme-prod/bot: delivered to file:${join(work.dir, "bot.env")}#TIMELY_API_KEY`,
-      "acme-prod/bot: verified key ID (GET /v1/me: scopes and workspace match)",
-      "acme-prod/bot: promoted key ID to current",
-    ]);
-  });
+      const quiet = await cli(["rotate", "bot", "--auto-approve", "--quiet"]);
+      expect(quiet.code, quiet.stdout + quiet.stderr).toBe(0);
+      expect(
+        quiet.stdout
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.replace(/[0-9a-f-]{36}/g, "ID")),
+      ).toEqual([
+        "acme-prod/bot: created key ID",
+        `acme-prod/bot: delivered to file:${join(work.dir, "bot.env")}#TIMELY_API_KEY`,
+        "acme-prod/bot: verified key ID (GET /v1/me: scopes and workspace match)",
+        "acme-prod/bot: promoted key ID to current",
+      ]);
+    },
+  );
 });
 
 describe("help", () => {

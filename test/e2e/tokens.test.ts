@@ -51,7 +51,8 @@ it("a rejected token (401) names the variable, not the value", async () => {
   const run = await cli({ PROD_TOKEN: "tkm_NotARealTokenButShapedLikeOne0000000000" }, "plan");
   expect(run.code).toBe(1);
   expect(run.stderr).toBe(
-    "error: workspace acme-prod: the management token in PROD_TOKEN was rejected (401 UNAUTHORIZED): it is invalid, revoked or expired\n",
+    "error: workspace acme-prod: the management token in PROD_TOKEN was rejected (401 UNAUTHORIZED): it is invalid, " +
+      "revoked or expired\n",
   );
 });
 

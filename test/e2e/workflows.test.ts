@@ -177,7 +177,8 @@ describe("matrix.yml", () => {
     expect(wf.on).toHaveProperty("schedule");
   });
 
-  it("with a 300-workspace manifest: every workspace in exactly one job, each job's env holding only its own token", async () => {
+  it("with a 300-workspace manifest: every workspace in exactly one job, each job's env holding only its own " +
+    "token", async () => {
     const count = 300;
     const work = mkdtempSync(join(tmpdir(), "timely-keys-matrix-"));
     try {

@@ -1,6 +1,7 @@
 // Property: against the real emulator (over HTTP), for random manifests and random clock jumps,
 // apply followed by plan shows no change (but for the retirements the new key of that apply made
-// possible), a second apply leaves nothing at all, and applying an empty plan changes nothing. The pure planner's own properties (deterministic, never throws, never retires without a
+// possible), a second apply leaves nothing at all, and applying an empty plan changes nothing. The pure planner's own
+// properties (deterministic, never throws, never retires without a
 // verified successor) are in packages/provisioner/test/plan/properties.test.ts; this one runs the
 // real executor, the SDK and the emulator in-process (no subprocess) so it can try many cases.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

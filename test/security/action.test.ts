@@ -75,30 +75,34 @@ function everySecret(): string[] {
 }
 
 describe("1. hostile names cannot switch off masking", () => {
-  it("apply: every line inert, no ::stop-commands::, each new secret masked by a real ::add-mask:: and printed nowhere else", async () => {
-    work = makeWorkdir(manifest());
-    const mintedBefore = new Set(emulator.mintedSecrets());
-    const run = await action({ command: "apply" });
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(outputProblems(run.stdout, OWN_COMMANDS)).toEqual([]);
-    expect(outputProblems(run.stderr)).toEqual([]);
-    expect(run.stdout).not.toMatch(/::stop-commands::(?!zz)/);
-    const minted = emulator.mintedSecrets().filter((secret) => !mintedBefore.has(secret));
-    expect(minted.length).toBeGreaterThan(0);
-    const lines = run.stdout.split("\n");
-    for (const secret of minted) {
-      expect(lines).toContain(`::add-mask::${secret}`);
-      expect(lines.filter((line) => line.includes(secret))).toEqual([`::add-mask::${secret}`]);
-    }
-    // The names are shown, escaped.
-    expect(run.stdout).toContain("x\\n::stop-commands::zz");
-    expect(run.stdout).toContain("evil\\u202etxt.exe");
-    // The job summary (markdown) is inert too, and nothing leaks anywhere the runner shows.
-    expect(outputProblems(run.summary)).toEqual([]);
-    expect(findLeaks({ log: visibleLog(run.stdout), stderr: run.stderr, summary: run.summary }, everySecret())).toEqual(
-      [],
-    );
-  });
+  it(
+    "apply: every line inert, no ::stop-commands::, each new secret masked by a real ::add-mask:: and printed " +
+      "nowhere else",
+    async () => {
+      work = makeWorkdir(manifest());
+      const mintedBefore = new Set(emulator.mintedSecrets());
+      const run = await action({ command: "apply" });
+      expect(run.code, run.stdout + run.stderr).toBe(0);
+      expect(outputProblems(run.stdout, OWN_COMMANDS)).toEqual([]);
+      expect(outputProblems(run.stderr)).toEqual([]);
+      expect(run.stdout).not.toMatch(/::stop-commands::(?!zz)/);
+      const minted = emulator.mintedSecrets().filter((secret) => !mintedBefore.has(secret));
+      expect(minted.length).toBeGreaterThan(0);
+      const lines = run.stdout.split("\n");
+      for (const secret of minted) {
+        expect(lines).toContain(`::add-mask::${secret}`);
+        expect(lines.filter((line) => line.includes(secret))).toEqual([`::add-mask::${secret}`]);
+      }
+      // The names are shown, escaped.
+      expect(run.stdout).toContain("x\\n::stop-commands::zz");
+      expect(run.stdout).toContain("evil\\u202etxt.exe");
+      // The job summary (markdown) is inert too, and nothing leaks anywhere the runner shows.
+      expect(outputProblems(run.summary)).toEqual([]);
+      expect(
+        findLeaks({ log: visibleLog(run.stdout), stderr: run.stderr, summary: run.summary }, everySecret()),
+      ).toEqual([]);
+    },
+  );
 
   it("an exec sink's output with newlines, commands and escapes stays inert in the log and annotations", async () => {
     const program =

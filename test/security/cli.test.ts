@@ -157,22 +157,25 @@ describe("2. tokens go only where the operator allowed", () => {
     expect(leaks(run, [VAULT_TOKEN])).toEqual([]);
   });
 
-  it("an AWS endpoint that answers 307: the AWS SDK does not follow it, the other origin receives nothing", async () => {
-    const target = await capture();
-    const aws = await capture((_request, respond) => respond(307, { location: `${target.url}/` }));
-    work = makeWorkdir(
-      manifest({}, { type: "awsSecretsManager", secretId: "timely/crm", region: "us-east-1", endpoint: aws.url }),
-    );
-    const run = await cli(["apply", "--auto-approve"], {
-      ...baseEnv(),
-      AWS_ACCESS_KEY_ID: "AKIAFAKEFORSECURITYSUITE",
-      AWS_SECRET_ACCESS_KEY: "FakeAwsSecretAccessKeyForTheSecuritySuite0001",
-      AWS_EC2_METADATA_DISABLED: "true",
-    });
-    expect(run.code).toBe(1);
-    expect(aws.requests.length).toBeGreaterThan(0);
-    expect(target.requests).toEqual([]);
-  });
+  it(
+    "an AWS endpoint that answers 307: the AWS SDK does not follow it, the other origin receives " + "nothing",
+    async () => {
+      const target = await capture();
+      const aws = await capture((_request, respond) => respond(307, { location: `${target.url}/` }));
+      work = makeWorkdir(
+        manifest({}, { type: "awsSecretsManager", secretId: "timely/crm", region: "us-east-1", endpoint: aws.url }),
+      );
+      const run = await cli(["apply", "--auto-approve"], {
+        ...baseEnv(),
+        AWS_ACCESS_KEY_ID: "AKIAFAKEFORSECURITYSUITE",
+        AWS_SECRET_ACCESS_KEY: "FakeAwsSecretAccessKeyForTheSecuritySuite0001",
+        AWS_EC2_METADATA_DISABLED: "true",
+      });
+      expect(run.code).toBe(1);
+      expect(aws.requests.length).toBeGreaterThan(0);
+      expect(target.requests).toEqual([]);
+    },
+  );
 
   it("a GitHub API answering with an endless body is cut at the cap", async () => {
     const github = await capture((_request, respond) =>
@@ -188,32 +191,36 @@ describe("2. tokens go only where the operator allowed", () => {
 });
 
 describe("3. a saved plan carries nothing the manifest does not", () => {
-  it('a successor\'s sinks changed to `sh -c "env > x; cat > y"` with the digest recomputed: refused, nothing run or changed', async () => {
-    work = makeWorkdir(manifest());
-    expect((await cli(["plan", "--out", "saved.json"])).code).toBe(0);
-    const path = join(work.dir, "saved.json");
-    const saved = JSON.parse(readFileSync(path, "utf8")) as {
-      digest: string;
-      plan: { workspaces: Array<{ actions: Array<{ successor?: { sinks: unknown[] } }> }> };
-    };
-    let edited = 0;
-    for (const action of saved.plan.workspaces.flatMap((w) => w.actions)) {
-      if (action.successor) {
-        action.successor.sinks = [{ type: "exec", command: ["sh", "-c", "env > x; cat > y"] }];
-        edited++;
+  it(
+    'a successor\'s sinks changed to `sh -c "env > x; cat > y"` with the digest recomputed: refused, nothing run or ' +
+      "changed",
+    async () => {
+      work = makeWorkdir(manifest());
+      expect((await cli(["plan", "--out", "saved.json"])).code).toBe(0);
+      const path = join(work.dir, "saved.json");
+      const saved = JSON.parse(readFileSync(path, "utf8")) as {
+        digest: string;
+        plan: { workspaces: Array<{ actions: Array<{ successor?: { sinks: unknown[] } }> }> };
+      };
+      let edited = 0;
+      for (const action of saved.plan.workspaces.flatMap((w) => w.actions)) {
+        if (action.successor) {
+          action.successor.sinks = [{ type: "exec", command: ["sh", "-c", "env > x; cat > y"] }];
+          edited++;
+        }
       }
-    }
-    expect(edited).toBeGreaterThan(0);
-    saved.digest = `sha256:${createHash("sha256").update(JSON.stringify(saved.plan), "utf8").digest("hex")}`;
-    writeFileSync(path, JSON.stringify(saved));
-    const before = mutations(emulator);
-    const run = await cli(["apply", "saved.json"]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/the sinks of key crm in workspace acme-prod are not the manifest's/);
-    expect(mutations(emulator)).toBe(before);
-    expect(existsSync(join(work.dir, "x"))).toBe(false);
-    expect(existsSync(join(work.dir, "y"))).toBe(false);
-  });
+      expect(edited).toBeGreaterThan(0);
+      saved.digest = `sha256:${createHash("sha256").update(JSON.stringify(saved.plan), "utf8").digest("hex")}`;
+      writeFileSync(path, JSON.stringify(saved));
+      const before = mutations(emulator);
+      const run = await cli(["apply", "saved.json"]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/the sinks of key crm in workspace acme-prod are not the manifest's/);
+      expect(mutations(emulator)).toBe(before);
+      expect(existsSync(join(work.dir, "x"))).toBe(false);
+      expect(existsSync(join(work.dir, "y"))).toBe(false);
+    },
+  );
 
   it("an untouched saved plan is shown, then applied", async () => {
     work = makeWorkdir(manifest());
@@ -226,34 +233,37 @@ describe("3. a saved plan carries nothing the manifest does not", () => {
 });
 
 describe("4. exec sinks get a minimal environment", () => {
-  it("the program sees PATH, HOME, LANG, its variable and passEnv: no management token, no other sink's credential", async () => {
-    const program = "require('fs').writeFileSync('env.json',JSON.stringify(process.env))";
-    work = makeWorkdir(
-      manifest(
-        {},
-        {
-          type: "exec",
-          input: "env",
-          env: "CRM_KEY",
-          passEnv: ["EXTRA_SETTING"],
-          command: [process.execPath, "-e", program],
-        },
-      ),
-    );
-    const run = await cli(["apply", "--auto-approve"], {
-      ...baseEnv(),
-      VAULT_TOKEN,
-      GITHUB_TOKEN,
-      EXTRA_SETTING: "yes",
-      LANG: "C.UTF-8",
-    });
-    expect(run.code).toBe(0);
-    const seen = JSON.parse(readFileSync(join(work.dir, "env.json"), "utf8")) as Record<string, string>;
-    const names = Object.keys(seen).filter((name) => !name.startsWith("TIMELY_KEYS_"));
-    expect(names.sort()).toEqual(["CRM_KEY", "EXTRA_SETTING", "HOME", "LANG", "PATH"]);
-    expect(JSON.stringify(seen)).not.toContain(OWNER_TOKEN);
-    expect(seen.CRM_KEY).toMatch(/^tml_/);
-  });
+  it(
+    "the program sees PATH, HOME, LANG, its variable and passEnv: no management token, no other sink's " + "credential",
+    async () => {
+      const program = "require('fs').writeFileSync('env.json',JSON.stringify(process.env))";
+      work = makeWorkdir(
+        manifest(
+          {},
+          {
+            type: "exec",
+            input: "env",
+            env: "CRM_KEY",
+            passEnv: ["EXTRA_SETTING"],
+            command: [process.execPath, "-e", program],
+          },
+        ),
+      );
+      const run = await cli(["apply", "--auto-approve"], {
+        ...baseEnv(),
+        VAULT_TOKEN,
+        GITHUB_TOKEN,
+        EXTRA_SETTING: "yes",
+        LANG: "C.UTF-8",
+      });
+      expect(run.code).toBe(0);
+      const seen = JSON.parse(readFileSync(join(work.dir, "env.json"), "utf8")) as Record<string, string>;
+      const names = Object.keys(seen).filter((name) => !name.startsWith("TIMELY_KEYS_"));
+      expect(names.sort()).toEqual(["CRM_KEY", "EXTRA_SETTING", "HOME", "LANG", "PATH"]);
+      expect(JSON.stringify(seen)).not.toContain(OWNER_TOKEN);
+      expect(seen.CRM_KEY).toMatch(/^tml_/);
+    },
+  );
 
   it("passEnv naming the management token is refused", async () => {
     work = makeWorkdir(manifest({}, { type: "exec", passEnv: ["PROD_TOKEN"], command: [process.execPath, "-e", "0"] }));
@@ -264,17 +274,20 @@ describe("4. exec sinks get a minimal environment", () => {
 });
 
 describe("5. workspace identity", () => {
-  it("a payments-dev workspace holding prod's token: stopped, zero mutating requests, prod's keys untouched", async () => {
-    work = makeWorkdir(manifestYaml({ workspaces: [prod(), paymentsDev] }));
-    const before = mutations(emulator);
-    const run = await cli(["apply", "--auto-approve", "--workspace", "payments-dev"], {
-      ...baseEnv(),
-      DEV_TOKEN: OWNER_TOKEN,
-    });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/resolve to the same live workspace/);
-    expect(mutations(emulator)).toBe(before);
-  });
+  it(
+    "a payments-dev workspace holding prod's token: stopped, zero mutating requests, prod's keys " + "untouched",
+    async () => {
+      work = makeWorkdir(manifestYaml({ workspaces: [prod(), paymentsDev] }));
+      const before = mutations(emulator);
+      const run = await cli(["apply", "--auto-approve", "--workspace", "payments-dev"], {
+        ...baseEnv(),
+        DEV_TOKEN: OWNER_TOKEN,
+      });
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/resolve to the same live workspace/);
+      expect(mutations(emulator)).toBe(before);
+    },
+  );
 
   it("a pinned id that differs stops plan; an unpinned workspace is warned with the id to pin", async () => {
     const id = await workspaceIdOf(emulator.url, OWNER_TOKEN);

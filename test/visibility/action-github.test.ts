@@ -92,29 +92,32 @@ afterAll(async () => {
 });
 
 describe("check with issues: write", () => {
-  it("opens one issue per entry failing at fail-on and one for the drifted workspace, and writes the HTML report", async () => {
-    const run = await action({ command: "check", issues: "true" });
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain("issues: 5 opened, 0 updated, 0 closed.");
-    const ours = open().filter((i) => i.body.includes("manifest=timely-keys.yaml"));
-    expect(markerIds(ours)).toEqual([
-      "drift:acme-prod",
-      "entry:acme-prod/dead-key",
-      "entry:acme-prod/old-key",
-      "entry:acme-prod/soon-key",
-      "entry:acme-prod/stuck-key",
-    ]);
-    const old = ours.find((i) => i.body.includes("entry%3Aacme-prod%2Fold-key"))!;
-    expect(old.title).toBe("timely-keys: acme-prod/old-key: rotation overdue");
-    expect(old.labels).toEqual(["timely-keys"]);
-    expect(old.body).toContain("| :x: error | Key old-key #1 | rotation overdue | is 120 days old");
-    expect(old.body).toContain("Last seen by [this run](https://github.com/acme/app/actions/runs/");
-    expect(ours.find((i) => i.title.includes("unmanaged"))?.body).toContain("Made by hand &lt;b&gt;");
-    // The HTML report of the same findings, for actions/upload-artifact.
-    const html = readFileSync(run.outputs["report-path"]!, "utf8");
-    for (const id of Object.keys(EXPECTED)) expect(html).toContain(`data-key="${id}"`);
-    expect(github.violations).toEqual([]);
-  });
+  it(
+    "opens one issue per entry failing at fail-on and one for the drifted workspace, and writes the HTML " + "report",
+    async () => {
+      const run = await action({ command: "check", issues: "true" });
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain("issues: 5 opened, 0 updated, 0 closed.");
+      const ours = open().filter((i) => i.body.includes("manifest=timely-keys.yaml"));
+      expect(markerIds(ours)).toEqual([
+        "drift:acme-prod",
+        "entry:acme-prod/dead-key",
+        "entry:acme-prod/old-key",
+        "entry:acme-prod/soon-key",
+        "entry:acme-prod/stuck-key",
+      ]);
+      const old = ours.find((i) => i.body.includes("entry%3Aacme-prod%2Fold-key"))!;
+      expect(old.title).toBe("timely-keys: acme-prod/old-key: rotation overdue");
+      expect(old.labels).toEqual(["timely-keys"]);
+      expect(old.body).toContain("| :x: error | Key old-key #1 | rotation overdue | is 120 days old");
+      expect(old.body).toContain("Last seen by [this run](https://github.com/acme/app/actions/runs/");
+      expect(ours.find((i) => i.title.includes("unmanaged"))?.body).toContain("Made by hand &lt;b&gt;");
+      // The HTML report of the same findings, for actions/upload-artifact.
+      const html = readFileSync(run.outputs["report-path"]!, "utf8");
+      for (const id of Object.keys(EXPECTED)) expect(html).toContain(`data-key="${id}"`);
+      expect(github.violations).toEqual([]);
+    },
+  );
 
   it("updates the same issues on the next run, opening no duplicate", async () => {
     const before = github.issues.length;

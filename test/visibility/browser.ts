@@ -22,7 +22,8 @@ export async function launchChromium(): Promise<Browser> {
   } catch (error) {
     const stderr = String((error as { stderr?: Buffer }).stderr ?? "");
     throw new Error(
-      `headless Chromium is required for the report test and could not be installed: ${stderr.trim() || (error as Error).message}`,
+      `headless Chromium is required for the report test and could not be installed: ` +
+        `${stderr.trim() || (error as Error).message}`,
     );
   }
   return chromium.launch({ executablePath: "/usr/bin/chromium", args: CHROMIUM_FLAGS });

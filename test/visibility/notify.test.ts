@@ -35,7 +35,9 @@ function manifest(): string {
   const failFlag = join(work.dir, "fail-delivery");
   // The bot's sink fails while the flag file exists, printing the secret it got (which must stay out
   // of every message and notification).
-  const failing = `const fs = require('node:fs'); if (fs.existsSync(${JSON.stringify(failFlag)})) { console.error('refused ' + process.env.TIMELY_API_KEY); process.exit(3); }`;
+  const failing =
+    `const fs = require('node:fs'); if (fs.existsSync(${JSON.stringify(failFlag)})) { ` +
+    `console.error('refused ' + process.env.TIMELY_API_KEY); process.exit(3); }`;
   return manifestYaml({
     notify: [
       { type: "webhook", url: `${base}/hook` },
@@ -102,65 +104,72 @@ describe("notifications", () => {
     expect(received).toEqual([]);
   });
 
-  it("a completed and a failed rotation are sent to every target that wants them; a target that is down is a warning", async () => {
-    emulator.clock.advance(91 * DAY);
-    writeFileSync(join(work.dir, "fail-delivery"), "");
-    const run = await cli("apply", "--auto-approve");
-    // The bot's rotation failed: apply says so with its exit code, whatever the notifications did.
-    expect(run.code).toBe(1);
-    const hook = events("/hook");
-    expect(hook.map((e) => [e.type, e.entryId])).toEqual([
-      ["rotation.completed", "crm"],
-      ["rotation.failed", "bot"],
-    ]);
-    expect(hook[0]).toMatchObject({
-      format_version: 1,
-      workspace: "acme-prod",
-      keyName: "CRM <Integration>",
-      generation: 2,
-      action: "rotate",
-    });
-    expect(hook[0]?.text).toMatch(
-      /^timely-keys: acme-prod\/crm: rotation completed, new key "CRM <Integration>" #2 \([0-9a-f-]+\) delivered, verified and current\.$/,
-    );
-    expect(hook[1]?.error).toMatch(/exit/i);
-    // Slack: a message whose text escapes <, > and & as Slack requires.
-    const slack = received.filter((r) => r.path === SLACK_PATH).map((r) => JSON.parse(r.body) as { text: string });
-    expect(slack.map((m) => Object.keys(m))).toEqual([["text"], ["text"]]);
-    expect(slack[0]?.text).toContain("CRM &lt;Integration&gt;");
-    expect(slack[1]?.text).toMatch(/acme-prod\/bot: rotation of "Support Bot" #1 .* FAILED/);
-    // The receiver that answers 503 got the failure, retried with the same idempotency key (the SDK's policy).
-    const down = received.filter((r) => r.path === "/down");
-    expect(down.length).toBe(4);
-    expect(new Set(down.map((r) => r.idempotencyKey)).size).toBe(1);
-    expect(run.stderr).toMatch(
-      /^warning: notification rotation\.failed to webhook http:\/\/127\.0\.0\.1:\d+ not sent: HTTP 503 after 4 attempts$/m,
-    );
-  });
+  it(
+    "a completed and a failed rotation are sent to every target that wants them; a target that is down is a " +
+      "warning",
+    async () => {
+      emulator.clock.advance(91 * DAY);
+      writeFileSync(join(work.dir, "fail-delivery"), "");
+      const run = await cli("apply", "--auto-approve");
+      // The bot's rotation failed: apply says so with its exit code, whatever the notifications did.
+      expect(run.code).toBe(1);
+      const hook = events("/hook");
+      expect(hook.map((e) => [e.type, e.entryId])).toEqual([
+        ["rotation.completed", "crm"],
+        ["rotation.failed", "bot"],
+      ]);
+      expect(hook[0]).toMatchObject({
+        format_version: 1,
+        workspace: "acme-prod",
+        keyName: "CRM <Integration>",
+        generation: 2,
+        action: "rotate",
+      });
+      expect(hook[0]?.text).toMatch(
+        /^timely-keys: acme-prod\/crm: rotation completed, new key "CRM <Integration>" #2 \([0-9a-f-]+\) delivered, verified and current\.$/,
+      );
+      expect(hook[1]?.error).toMatch(/exit/i);
+      // Slack: a message whose text escapes <, > and & as Slack requires.
+      const slack = received.filter((r) => r.path === SLACK_PATH).map((r) => JSON.parse(r.body) as { text: string });
+      expect(slack.map((m) => Object.keys(m))).toEqual([["text"], ["text"]]);
+      expect(slack[0]?.text).toContain("CRM &lt;Integration&gt;");
+      expect(slack[1]?.text).toMatch(/acme-prod\/bot: rotation of "Support Bot" #1 .* FAILED/);
+      // The receiver that answers 503 got the failure, retried with the same idempotency key (the SDK's policy).
+      const down = received.filter((r) => r.path === "/down");
+      expect(down.length).toBe(4);
+      expect(new Set(down.map((r) => r.idempotencyKey)).size).toBe(1);
+      expect(run.stderr).toMatch(
+        /^warning: notification rotation\.failed to webhook http:\/\/127\.0\.0\.1:\d+ not sent: HTTP 503 after 4 attempts$/m,
+      );
+    },
+  );
 
-  it("the old keys' retirement is sent as key.retired, and the bot's rotation completes once its sink works", async () => {
-    rmSync(join(work.dir, "fail-delivery"));
-    const since = received.length;
-    // The partly delivered successor blocks a new attempt for its lease (another run may own it).
-    emulator.clock.advance(11 * 60);
-    const retry = await cli("apply", "--auto-approve");
-    expect(retry.code, retry.stdout).toBe(0);
-    expect(events("/hook", since).map((e) => [e.type, e.entryId])).toEqual([["rotation.completed", "bot"]]);
-    emulator.clock.advance(DAY + 60);
-    expect((await cli("apply", "--auto-approve")).code).toBe(0);
-    emulator.clock.advance(7 * DAY + 60);
-    expect((await cli("apply", "--auto-approve")).code).toBe(0);
-    const retired = events("/hook", since).filter((e) => e.type === "key.retired");
-    expect(retired.map((e) => [e.entryId, e.action, e.generation])).toEqual([
-      ["crm", "deactivate-previous", 1],
-      ["bot", "deactivate-previous", 1],
-      // The partly delivered #2 of the failed rotation retires like a previous key.
-      ["bot", "deactivate-previous", 2],
-      ["crm", "revoke-previous", 1],
-      ["bot", "revoke-previous", 1],
-      ["bot", "revoke-previous", 2],
-    ]);
-  });
+  it(
+    "the old keys' retirement is sent as key.retired, and the bot's rotation completes once its sink " + "works",
+    async () => {
+      rmSync(join(work.dir, "fail-delivery"));
+      const since = received.length;
+      // The partly delivered successor blocks a new attempt for its lease (another run may own it).
+      emulator.clock.advance(11 * 60);
+      const retry = await cli("apply", "--auto-approve");
+      expect(retry.code, retry.stdout).toBe(0);
+      expect(events("/hook", since).map((e) => [e.type, e.entryId])).toEqual([["rotation.completed", "bot"]]);
+      emulator.clock.advance(DAY + 60);
+      expect((await cli("apply", "--auto-approve")).code).toBe(0);
+      emulator.clock.advance(7 * DAY + 60);
+      expect((await cli("apply", "--auto-approve")).code).toBe(0);
+      const retired = events("/hook", since).filter((e) => e.type === "key.retired");
+      expect(retired.map((e) => [e.entryId, e.action, e.generation])).toEqual([
+        ["crm", "deactivate-previous", 1],
+        ["bot", "deactivate-previous", 1],
+        // The partly delivered #2 of the failed rotation retires like a previous key.
+        ["bot", "deactivate-previous", 2],
+        ["crm", "revoke-previous", 1],
+        ["bot", "revoke-previous", 1],
+        ["bot", "revoke-previous", 2],
+      ]);
+    },
+  );
 
   it("no notification body, and nothing the CLI printed, holds a secret, a token or the Slack URL", () => {
     expect(received.length).toBeGreaterThan(0);
@@ -174,20 +183,25 @@ describe("notifications", () => {
     expectNoLeaks({ transcript: transcript.join("\n") }, secrets);
   });
 
-  it("a target that breaks the origin rule, or an unset urlEnv, is one clear error before anything is read or changed", async () => {
-    const before = mutations(emulator);
-    const requests = emulator.requests().length;
-    work.write(manifest().replace(`url: ${base}/hook`, "url: http://hooks.example.com/hook"));
-    const insecure = await cli("apply", "--auto-approve");
-    expect(insecure.code).toBe(1);
-    expect(insecure.stderr).toBe(
-      "error: notify webhook: url must be https:// (plain http:// only to a loopback address) (nothing was read or changed)\n",
-    );
-    work.write(manifest());
-    const unset = await runCli(["check"], { env: { ...env, SLACK_WEBHOOK_URL: "" }, cwd: work.dir });
-    expect(unset.code).toBe(1);
-    expect(unset.stderr).toContain("notify slack: urlEnv SLACK_WEBHOOK_URL is not set");
-    expect(mutations(emulator)).toBe(before);
-    expect(emulator.requests().length).toBe(requests);
-  });
+  it(
+    "a target that breaks the origin rule, or an unset urlEnv, is one clear error before anything is read or " +
+      "changed",
+    async () => {
+      const before = mutations(emulator);
+      const requests = emulator.requests().length;
+      work.write(manifest().replace(`url: ${base}/hook`, "url: http://hooks.example.com/hook"));
+      const insecure = await cli("apply", "--auto-approve");
+      expect(insecure.code).toBe(1);
+      expect(insecure.stderr).toBe(
+        "error: notify webhook: url must be https:// (plain http:// only to a loopback address) (nothing was read or " +
+          "changed)\n",
+      );
+      work.write(manifest());
+      const unset = await runCli(["check"], { env: { ...env, SLACK_WEBHOOK_URL: "" }, cwd: work.dir });
+      expect(unset.code).toBe(1);
+      expect(unset.stderr).toContain("notify slack: urlEnv SLACK_WEBHOOK_URL is not set");
+      expect(mutations(emulator)).toBe(before);
+      expect(emulator.requests().length).toBe(requests);
+    },
+  );
 });

@@ -53,7 +53,8 @@ export function authorize(credential: Credential, access: Access): void {
     }
     if (access.write && !managingRoles.has(credential.member.role)) {
       throw forbidden(
-        `Role ${credential.member.role} may not create, edit, activate, deactivate or revoke keys (owner or manager only)`,
+        `Role ${credential.member.role} may not create, edit, activate, deactivate or revoke keys (owner or manager ` +
+          `only)`,
       );
     }
     return;

@@ -259,7 +259,10 @@ function describe(errors: ErrorObject[] | null | undefined): string {
     .map((e) => {
       const params = e.params as Record<string, unknown>;
       const property = params.additionalProperty ?? params.unevaluatedProperty;
-      return `${e.instancePath || "/"} ${e.message ?? e.keyword}${property === undefined ? "" : ` (${String(property)})`}`;
+      return (
+        `${e.instancePath || "/"} ` +
+        `${e.message ?? e.keyword}${property === undefined ? "" : ` (${String(property)})`}`
+      );
     })
     .join("; ");
 }

@@ -57,7 +57,9 @@ describe("parseSeed errors", () => {
     } catch (error) {
       expect((error as Error).message).not.toContain(short);
     }
-    const twice = `workspaces:\n  - name: a\n    keys:\n      - { name: k, scopes: [read], secret: ${secret} }\n      - { name: l, scopes: [read], secret: ${secret} }\n`;
+    const twice =
+      `workspaces:\n  - name: a\n    keys:\n      - { name: k, scopes: [read], secret: ${secret} }\n     ` +
+      ` - { name: l, scopes: [read], secret: ${secret} }\n`;
     expect(() => parseSeed(twice)).toThrow(/keys\[1\]\.secret: is used twice/);
     try {
       parseSeed(twice);

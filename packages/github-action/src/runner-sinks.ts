@@ -18,7 +18,11 @@ export function fileOnlyDeliveries(plan: Plan): SinkWarning[] {
       found.push({
         workspace: ws.name,
         entryId: action.entryId,
-        message: `${ws.name}/${action.entryId}: the new key is delivered only to files (${sinks.map((s) => (s.type === "file" ? s.path : s.type)).join(", ")}); on a GitHub-hosted runner they are deleted with the job, so nothing would receive it. Deliver to githubSecret, awsSecretsManager, vault, onePassword or exec instead, or run on a self-hosted runner that keeps them.`,
+        message:
+          `${ws.name}/${action.entryId}: the new key is delivered only to files ` +
+          `(${sinks.map((s) => (s.type === "file" ? s.path : s.type)).join(", ")}); on a GitHub-hosted runner they ` +
+          `are deleted with the job, so nothing would receive it. Deliver to githubSecret, awsSecretsManager, ` +
+          `vault, onePassword or exec instead, or run on a self-hosted runner that keeps them.`,
       });
     }
   }

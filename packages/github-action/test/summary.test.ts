@@ -141,7 +141,8 @@ describe("sections", () => {
     const text = checkSection({ ...none, findings: [expired], counts: { error: 1, warning: 0, info: 0 } }, 10_000);
     expect(text).toContain("**1 error, 0 warnings, 0 info.**");
     expect(text).toContain(
-      "| error | prod | `crm` | key expired | expired on 2026-05-01 | run `timely-keys apply` and check that the scheduled rotation workflow runs |",
+      "| error | prod | `crm` | key expired | expired on 2026-05-01 | run `timely-keys apply` and check that the " +
+        "scheduled rotation workflow runs |",
     );
   });
 

@@ -43,7 +43,8 @@ function main(argv: string[]): number {
     }
     if (committed !== generated) {
       console.error(
-        `${shown} is ${committed === undefined ? "missing" : "stale"}: run \`pnpm --filter @timely-keys/provisioner generate\` and commit the result.`,
+        `${shown} is ${committed === undefined ? "missing" : "stale"}: run \`pnpm --filter @timely-keys/provisioner ` +
+          `generate\` and commit the result.`,
       );
       return 1;
     }

@@ -24,7 +24,9 @@ export interface RotationSettings {
   maxGraceSeconds: number;
   /** A deactivated previous key is revoked this long after its deactivation. Default 7d. */
   quarantineSeconds: number;
-  /** Due dates by age move earlier by a deterministic offset in [0, spread) from the entry id. Default 7d (absent: 0). */
+  /**
+   * Due dates by age move earlier by a deterministic offset in [0, spread) from the entry id. Default 7d (absent: 0).
+   */
   spreadSeconds?: number;
 }
 

@@ -22,8 +22,10 @@ export function checkWorkspaceIdentity(manifest: readonly Pinned[], live: Live, 
     if (workspaceId === undefined || declared === undefined) continue;
     if (declared.id !== undefined && declared.id !== workspaceId) {
       throw new UserError(
-        `workspace ${declared.name}: the management token in ${declared.tokenEnv} belongs to live workspace ${workspaceId}, ` +
-          `but the manifest pins id ${declared.id}; nothing was changed. Put ${declared.name}'s own token in ${declared.tokenEnv}.`,
+        `workspace ${declared.name}: the management token in ${declared.tokenEnv} belongs to live workspace ` +
+          `${workspaceId}, ` +
+          `but the manifest pins id ${declared.id}; nothing was changed. Put ${declared.name}'s own token in ` +
+          `${declared.tokenEnv}.`,
       );
     }
     const other =
@@ -47,7 +49,8 @@ export function checkWorkspaceIdentity(manifest: readonly Pinned[], live: Live, 
 
 function sharedWorkspace(first: string, second: string, what: string): UserError {
   return new UserError(
-    `workspaces ${first} and ${second} of the manifest resolve to the same live workspace ${what}; nothing was changed. ` +
+    `workspaces ${first} and ${second} of the manifest resolve to the same live workspace ${what}; nothing was ` +
+      `changed. ` +
       "Each manifest workspace needs its own workspace's management token (pin each with `id:`).",
   );
 }

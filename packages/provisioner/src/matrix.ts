@@ -27,14 +27,16 @@ export function workspaceMatrix(desired: Desired, shards?: number): Matrix | Mat
   if (shards === undefined) {
     if (needed > 1) {
       throw new UserError(
-        `${jobs.length} workspaces do not fit in one matrix (GitHub runs at most ${MAX_JOBS_PER_MATRIX} jobs per matrix): use --shards ${needed} or more`,
+        `${jobs.length} workspaces do not fit in one matrix (GitHub runs at most ${MAX_JOBS_PER_MATRIX} jobs per ` +
+          `matrix): use --shards ${needed} or more`,
       );
     }
     return { include: jobs };
   }
   if (shards < needed) {
     throw new UserError(
-      `--shards ${shards} is too few for ${jobs.length} workspaces (at most ${MAX_JOBS_PER_MATRIX} jobs per matrix): use --shards ${needed} or more`,
+      `--shards ${shards} is too few for ${jobs.length} workspaces (at most ${MAX_JOBS_PER_MATRIX} jobs per matrix): ` +
+        `use --shards ${needed} or more`,
     );
   }
   const matrices: Matrix[] = [];

@@ -24,7 +24,8 @@ export function checkFilters(
   for (const name of filters.workspaces) {
     if (!names.includes(name))
       throw new UserError(
-        `${describe.workspace} ${name}: no such workspace in ${describe.manifest} (it has: ${names.join(", ") || "none"})`,
+        `${describe.workspace} ${name}: no such workspace in ${describe.manifest} (it has: ` +
+          `${names.join(", ") || "none"})`,
       );
   }
   const ids = new Set(desired.workspaces.flatMap((w) => w.keys.map((k) => k.id)));
@@ -90,7 +91,8 @@ function workspacesToPlan(desired: Desired, filters: Filters): readonly string[]
   if (holding.length === 0) {
     // An empty list would mean "every workspace".
     throw new UserError(
-      `${filters.targets.join(", ")}: not in the selected workspace${filters.workspaces.length === 1 ? "" : "s"} ${filters.workspaces.join(", ")}`,
+      `${filters.targets.join(", ")}: not in the selected workspace${filters.workspaces.length === 1 ? "" : "s"} ` +
+        `${filters.workspaces.join(", ")}`,
     );
   }
   return holding;

@@ -67,26 +67,30 @@ describe("importManifest", () => {
     expect(manifest.policy.rules).toEqual({ "write-without-expiry": "warning", "duplicate-name": "warning" });
   });
 
-  it("validates with warnings only: each enabled entry still needs a deliver: sink, the lowered rules stay warnings", () => {
-    const text = importManifest({
-      workspace: "acme",
-      tokenEnv: "ACME_TOKEN",
-      schemaPath: "schema.json",
-      keys: [
-        key({ id: "00000000-0000-4000-8000-000000000001", name: "CRM" }),
-        key({ id: "00000000-0000-4000-8000-000000000002", name: "CRM", status: "inactive" }),
-        key({ id: "00000000-0000-4000-8000-000000000003", name: "Writer", scopes: ["write"] }),
-      ],
-    });
-    expect(text).toContain("# (a key without sinks is adopted but never rotated: validate warns about each one)");
-    const result = validate(parseManifest(text, "/work/imported.yaml"));
-    expect(result.desired).toBeDefined();
-    // The disabled entry (crm-2) is never created or rotated, so it needs no sink.
-    expect(result.diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`)).toEqual([
-      "warning entry-without-sinks workspaces[0].keys[0]",
-      "warning duplicate-name workspaces[0].keys[1].name",
-      "warning entry-without-sinks workspaces[0].keys[2]",
-      "warning write-without-expiry workspaces[0].keys[2].scopes",
-    ]);
-  });
+  it(
+    "validates with warnings only: each enabled entry still needs a deliver: sink, the lowered rules stay " +
+      "warnings",
+    () => {
+      const text = importManifest({
+        workspace: "acme",
+        tokenEnv: "ACME_TOKEN",
+        schemaPath: "schema.json",
+        keys: [
+          key({ id: "00000000-0000-4000-8000-000000000001", name: "CRM" }),
+          key({ id: "00000000-0000-4000-8000-000000000002", name: "CRM", status: "inactive" }),
+          key({ id: "00000000-0000-4000-8000-000000000003", name: "Writer", scopes: ["write"] }),
+        ],
+      });
+      expect(text).toContain("# (a key without sinks is adopted but never rotated: validate warns about each one)");
+      const result = validate(parseManifest(text, "/work/imported.yaml"));
+      expect(result.desired).toBeDefined();
+      // The disabled entry (crm-2) is never created or rotated, so it needs no sink.
+      expect(result.diagnostics.map((d) => `${d.severity} ${d.rule} ${d.path}`)).toEqual([
+        "warning entry-without-sinks workspaces[0].keys[0]",
+        "warning duplicate-name workspaces[0].keys[1].name",
+        "warning entry-without-sinks workspaces[0].keys[2]",
+        "warning write-without-expiry workspaces[0].keys[2].scopes",
+      ]);
+    },
+  );
 });

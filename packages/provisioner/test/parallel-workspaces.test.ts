@@ -102,48 +102,52 @@ describe("workspaces in parallel", () => {
     ]);
   });
 
-  it("apply: each workspace's creates go through its own token, side by side; with a limit of one, one after the other", async () => {
-    const manifest = (suffix: string) => {
-      const keys = (ws: string) =>
-        [1, 2, 3].map((i) =>
-          entry(`${ws}-${i}${suffix}`, {
-            name: `${ws} ${i}${suffix}`,
-            deliver: [fileSink(`./${ws}-${i}${suffix}.env`)],
-          }),
-        );
-      return manifestYaml({
-        workspaces: [
-          workspace({ name: "alpha", tokenEnv: "ALPHA_TOKEN", keys: keys("alpha") }),
-          workspace({ name: "beta", tokenEnv: "BETA_TOKEN", keys: keys("beta") }),
-        ],
-      });
-    };
-    const run = async (suffix: string, workspaceConcurrency?: number) => {
-      const desired = validate(parseManifest(manifest(suffix), join(dir, `timely-keys${suffix}.yaml`))).desired!;
-      const clients = clientsFromEnv(env());
-      const { plan } = await readAndPlan(desired, clients, { workspaces: [], targets: [] });
-      emulator.faults.set({ latency_ms: 80 });
-      const before = emulator.requests().length;
-      const report = await apply(plan, {
-        clients,
-        env: env(),
-        concurrency: 1,
-        ...(workspaceConcurrency ? { workspaceConcurrency } : {}),
-      });
-      expect(report.ok).toBe(true);
-      expect(report.results.filter((r) => r.action.kind === "create" && r.status === "done")).toHaveLength(6);
-      return emulator
-        .requests()
-        .slice(before)
-        .filter((e) => e.mutating);
-    };
+  it(
+    "apply: each workspace's creates go through its own token, side by side; with a limit of one, one after the " +
+      "other",
+    async () => {
+      const manifest = (suffix: string) => {
+        const keys = (ws: string) =>
+          [1, 2, 3].map((i) =>
+            entry(`${ws}-${i}${suffix}`, {
+              name: `${ws} ${i}${suffix}`,
+              deliver: [fileSink(`./${ws}-${i}${suffix}.env`)],
+            }),
+          );
+        return manifestYaml({
+          workspaces: [
+            workspace({ name: "alpha", tokenEnv: "ALPHA_TOKEN", keys: keys("alpha") }),
+            workspace({ name: "beta", tokenEnv: "BETA_TOKEN", keys: keys("beta") }),
+          ],
+        });
+      };
+      const run = async (suffix: string, workspaceConcurrency?: number) => {
+        const desired = validate(parseManifest(manifest(suffix), join(dir, `timely-keys${suffix}.yaml`))).desired!;
+        const clients = clientsFromEnv(env());
+        const { plan } = await readAndPlan(desired, clients, { workspaces: [], targets: [] });
+        emulator.faults.set({ latency_ms: 80 });
+        const before = emulator.requests().length;
+        const report = await apply(plan, {
+          clients,
+          env: env(),
+          concurrency: 1,
+          ...(workspaceConcurrency ? { workspaceConcurrency } : {}),
+        });
+        expect(report.ok).toBe(true);
+        expect(report.results.filter((r) => r.action.kind === "create" && r.status === "done")).toHaveLength(6);
+        return emulator
+          .requests()
+          .slice(before)
+          .filter((e) => e.mutating);
+      };
 
-    const parallel = await run("");
-    expect(parallel.filter((e) => e.principal === PRINCIPALS.alpha).length).toBeGreaterThanOrEqual(6);
-    expect(parallel.filter((e) => e.principal === PRINCIPALS.beta).length).toBeGreaterThanOrEqual(6);
-    expect(interleaved(parallel, PRINCIPALS.alpha, PRINCIPALS.beta)).toBe(true);
+      const parallel = await run("");
+      expect(parallel.filter((e) => e.principal === PRINCIPALS.alpha).length).toBeGreaterThanOrEqual(6);
+      expect(parallel.filter((e) => e.principal === PRINCIPALS.beta).length).toBeGreaterThanOrEqual(6);
+      expect(interleaved(parallel, PRINCIPALS.alpha, PRINCIPALS.beta)).toBe(true);
 
-    const oneAtATime = await run("-again", 1);
-    expect(sequential(oneAtATime)).toBe(true);
-  });
+      const oneAtATime = await run("-again", 1);
+      expect(sequential(oneAtATime)).toBe(true);
+    },
+  );
 });

@@ -440,7 +440,8 @@ ${keys}`;
       expect(result.diagnostics.at(-1)).toMatchObject({
         path: "workspaces[1].keys[0].deliver[1]",
         message:
-          'environment variables VAULT_ADDR (the Vault address), VAULT_TOKEN (the Vault token) are not set (for the vault sink of key "ci")',
+          "environment variables VAULT_ADDR (the Vault address), VAULT_TOKEN (the Vault token) are not set (for the " +
+          'vault sink of key "ci")',
       });
     });
 

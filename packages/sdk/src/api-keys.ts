@@ -219,7 +219,8 @@ function checkChanges(changes: ApiKeyChanges): ApiKeyChanges {
     if (!EDITABLE_FIELDS.has(field)) {
       throw invalidInput(
         field,
-        `update() can change only name and description; "${field}" cannot be edited (scopes and expiry are immutable: make a new key)`,
+        `update() can change only name and description; "${field}" cannot be edited (scopes and expiry are ` +
+          `immutable: make a new key)`,
       );
     }
     if (value === undefined) continue;

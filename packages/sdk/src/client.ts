@@ -97,6 +97,9 @@ export class TimelyClient {
   }
 
   [inspectCustom](): string {
-    return `TimelyClient { baseUrl: ${JSON.stringify(this.#baseUrl)}, apiKey: ${JSON.stringify(maskSecret(this.#apiKey))} }`;
+    return (
+      `TimelyClient { baseUrl: ${JSON.stringify(this.#baseUrl)}, apiKey: ` +
+      `${JSON.stringify(maskSecret(this.#apiKey))} }`
+    );
   }
 }

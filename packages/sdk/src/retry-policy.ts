@@ -11,7 +11,10 @@ export interface RetrySettings {
   maxServerWaitMs: number;
 }
 
-/** The client's defaults (TimelyClientOptions can change them): 3 retries, 0.5 s base, 20 s cap, 60 s longest server wait. */
+/**
+ * The client's defaults (TimelyClientOptions can change them): 3 retries, 0.5 s base, 20 s cap, 60 s longest server
+ * wait.
+ */
 export const DEFAULT_RETRY_SETTINGS: Readonly<RetrySettings> = Object.freeze({
   maxRetries: 3,
   baseDelayMs: 500,

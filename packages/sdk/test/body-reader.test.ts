@@ -67,13 +67,16 @@ describe("bufferResponse", () => {
     expect(new Uint8Array(await (await make()).arrayBuffer())).toEqual(new TextEncoder().encode('{"a":1}'));
   });
 
-  it("cancels a body still arriving after its signal aborted, with an error the transport counts as a timeout", async () => {
-    const { stream, state } = endlessStream(10, 1_000);
-    const error = await bufferResponse(new Response(stream), 1_000_000, AbortSignal.abort()).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: BODY_READ_ABORTED });
-    expect(state.cancelled).toBe(true);
-    expect(state.pulled).toBeLessThan(5);
-  });
+  it(
+    "cancels a body still arriving after its signal aborted, with an error the transport counts as a " + "timeout",
+    async () => {
+      const { stream, state } = endlessStream(10, 1_000);
+      const error = await bufferResponse(new Response(stream), 1_000_000, AbortSignal.abort()).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: BODY_READ_ABORTED });
+      expect(state.cancelled).toBe(true);
+      expect(state.pulled).toBeLessThan(5);
+    },
+  );
 
   it("keeps bodiless statuses bodiless", async () => {
     const buffered = await bufferResponse(new Response(null, { status: 204 }), 100);

@@ -58,25 +58,28 @@ describe("Pacer", () => {
     expect(released).toEqual([1, 2, 3]);
   });
 
-  it("tells the onPacingHold observer once per hold how long it lasts, and survives an observer that throws", async () => {
-    const holds: Array<{ waitMs: number; queued: number }> = [];
-    const { pacer, sleeps, headers, advance } = pacerHarness((hold) => {
-      holds.push(hold);
-      throw new Error("observer bug");
-    });
-    pacer.tryAcquire();
-    pacer.settle(headers(0, 42));
-    const first = pacer.acquire(new AbortController().signal);
-    const second = pacer.acquire(new AbortController().signal);
-    await flush();
-    expect(holds).toEqual([{ waitMs: 42_000, queued: 1 }]);
-    advance(42_000);
-    sleeps[0]?.release();
-    await first;
-    pacer.settle(headers(5, 60));
-    await second;
-    expect(holds).toHaveLength(1);
-  });
+  it(
+    "tells the onPacingHold observer once per hold how long it lasts, and survives an observer that " + "throws",
+    async () => {
+      const holds: Array<{ waitMs: number; queued: number }> = [];
+      const { pacer, sleeps, headers, advance } = pacerHarness((hold) => {
+        holds.push(hold);
+        throw new Error("observer bug");
+      });
+      pacer.tryAcquire();
+      pacer.settle(headers(0, 42));
+      const first = pacer.acquire(new AbortController().signal);
+      const second = pacer.acquire(new AbortController().signal);
+      await flush();
+      expect(holds).toEqual([{ waitMs: 42_000, queued: 1 }]);
+      advance(42_000);
+      sleeps[0]?.release();
+      await first;
+      pacer.settle(headers(5, 60));
+      await second;
+      expect(holds).toHaveLength(1);
+    },
+  );
 
   it("counts requests in flight against the remaining budget", () => {
     const { pacer, headers } = pacerHarness();

@@ -70,7 +70,9 @@ export async function syncIssues(
     // Only what this run looked at can have recovered (a --target run says nothing about the rest).
     if (failing.has(id) || !checked.has(id)) continue;
     await api.request("POST", `${base}/${issue.number}/comments`, {
-      body: `timely-keys check passes for this ${id.startsWith("drift:") ? "workspace" : "key"} now${runUrl ? ` ([run](${runUrl}))` : ""}: closing.`,
+      body:
+        `timely-keys check passes for this ${id.startsWith("drift:") ? "workspace" : "key"} ` +
+        `now${runUrl ? ` ([run](${runUrl}))` : ""}: closing.`,
     });
     await api.request("PATCH", `${base}/${issue.number}`, { state: "closed", state_reason: "completed" });
     result.closed.push(issue.number);

@@ -41,7 +41,9 @@ export async function upsertPlanComment(
       "",
       `**${plan.summaryLine}**`,
       "",
-      `The whole plan is ${plan.markdown.length.toLocaleString("en-US")} characters, more than a comment holds (${COMMENT_MAX_CHARS.toLocaleString("en-US")}): it is in the job summary${runUrl ? ` of [this run](${runUrl})` : ""}.`,
+      `The whole plan is ${plan.markdown.length.toLocaleString("en-US")} characters, more than a comment holds ` +
+        `(${COMMENT_MAX_CHARS.toLocaleString("en-US")}): it is in the job ` +
+        `summary${runUrl ? ` of [this run](${runUrl})` : ""}.`,
     ].join("\n");
   }
   const base = `/repos/${encodeURIComponent(repo.owner)}/${encodeURIComponent(repo.repo)}/issues`;

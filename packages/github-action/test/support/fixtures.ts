@@ -82,7 +82,8 @@ export function manyKeysManifest(count: number, extra = ""): string {
   const keys = Array.from(
     { length: count },
     (_, i) =>
-      `      - id: k${i}\n        name: Key ${i}\n        scopes: [read]\n${extra}        deliver: [{ type: file, path: ./k${i}.env }]\n`,
+      `      - id: k${i}\n        name: Key ${i}\n        scopes: [read]\n${extra}        deliver: [{ type: file, ` +
+      `path: ./k${i}.env }]\n`,
   ).join("");
   return `version: 1\nworkspaces:\n  - name: prod\n    tokenEnv: PROD_TOKEN\n    keys:\n${keys}`;
 }

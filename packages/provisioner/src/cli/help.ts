@@ -38,7 +38,9 @@ Checks the manifest: YAML syntax, JSON Schema, policy lint, secrets in the file.
 Options:
   -f, --file FILE   The manifest (default timely-keys.yaml)
   --require-env     Also check that every token env var the manifest names is set`,
-  plan: `Usage: timely-keys plan [-f FILE] [--out PLAN.json] [--json | --markdown] [--detailed-exitcode] [--workspace W]... [--target ID]...
+  plan:
+    `Usage: timely-keys plan [-f FILE] [--out PLAN.json] [--json | --markdown] [--detailed-exitcode] ` +
+    `[--workspace W]... [--target ID]...
 
 Reads the live workspaces and shows what apply would do. Changes nothing.
 
@@ -50,7 +52,9 @@ Options:
   --detailed-exitcode     Exit 0 when there are no changes, 2 when there are, 1 on error
   --workspace W           Only this workspace (repeatable or comma-separated)
   --target ID             Only this key id (repeatable or comma-separated)`,
-  apply: `Usage: timely-keys apply [-f FILE | PLAN.json] [--auto-approve] [--workspace W]... [--target ID]... [--concurrency N] [--quiet]
+  apply:
+    `Usage: timely-keys apply [-f FILE | PLAN.json] [--auto-approve] [--workspace W]... [--target ID]... ` +
+    `[--concurrency N] [--quiet]
 
 Plans, shows the plan, asks for confirmation, then makes the changes. With PLAN.json, applies that
 saved plan exactly, and refuses it when the live state moved since it was made.
@@ -62,7 +66,9 @@ Options:
   --target ID         Only this key id (repeatable or comma-separated)
   --concurrency N     Keys worked on at once per workspace (default 4)
   -q, --quiet         Print only the changes made and the errors`,
-  rotate: `Usage: timely-keys rotate ID... | --exposed-to WHO [--compromised [--revoke-first]] [-f FILE] [--auto-approve] [--quiet]
+  rotate:
+    `Usage: timely-keys rotate ID... | --exposed-to WHO [--compromised [--revoke-first]] [-f FILE] ` +
+    `[--auto-approve] [--quiet]
 
 Starts a zero-downtime rotation of these keys now: a successor is created, delivered to every sink
 and verified; the previous key drains and retires on later runs.
@@ -119,7 +125,9 @@ Options:
   -f, --file FILE     The manifest (default timely-keys.yaml)
   --workspace W       Only this workspace (repeatable or comma-separated)
   --json              Print the rows as JSON`,
-  check: `Usage: timely-keys check [-f FILE] [--json | --markdown] [--workspace W]... [--target ID]... [--fail-on LEVEL] [--max-overdue-days N]
+  check:
+    `Usage: timely-keys check [-f FILE] [--json | --markdown] [--workspace W]... [--target ID]... [--fail-on ` +
+    `LEVEL] [--max-overdue-days N]
 
 Reads the live keys and their usage and reports, each with its evidence and its fix: rotations
 overdue, keys expiring or expired, rotations stuck, previous keys still used after their drain

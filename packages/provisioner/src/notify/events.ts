@@ -76,12 +76,16 @@ export function eventText(event: NotifyEvent): string {
     case "rotation.completed":
       return `timely-keys: ${where}: rotation completed, new key ${key} delivered, verified and current.`;
     case "rotation.failed":
-      return `timely-keys: ${where}: rotation of ${key} FAILED: ${event.error ?? "unknown error"}. Re-run apply; completed steps are not repeated.`;
+      return (
+        `timely-keys: ${where}: rotation of ${key} FAILED: ${event.error ?? "unknown error"}. Re-run apply; ` +
+        `completed steps are not repeated.`
+      );
     case "key.retired":
       return `timely-keys: ${where}: ${key} retired (${event.action ?? "retired"}).`;
     case "check.finding":
       return event.finding
-        ? `timely-keys check: ${event.finding.severity} ${findingTitle(event.finding.kind)}: ${findingLine(event.finding)}`
+        ? `timely-keys check: ${event.finding.severity} ${findingTitle(event.finding.kind)}: ` +
+            `${findingLine(event.finding)}`
         : `timely-keys check: ${where}`;
   }
 }

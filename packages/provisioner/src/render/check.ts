@@ -73,23 +73,44 @@ export function evidenceText(finding: Finding): string {
     case "expired":
       return `expired on ${day(e.expiresAt)}`;
     case "expiring":
-      return `expires on ${day(e.expiresAt)}, in ${str(e.daysLeft)} days (rotateBeforeExpiryDays ${str(e.rotateBeforeExpiryDays)})`;
+      return (
+        `expires on ${day(e.expiresAt)}, in ${str(e.daysLeft)} days (rotateBeforeExpiryDays ` +
+        `${str(e.rotateBeforeExpiryDays)})`
+      );
     case "overdue":
-      return `is ${str(e.ageDays)} days old, past maxAgeDays ${str(e.maxAgeDays)} + max-overdue-days ${str(e.maxOverdueDays)}: its rotation is overdue`;
+      return (
+        `is ${str(e.ageDays)} days old, past maxAgeDays ${str(e.maxAgeDays)} + max-overdue-days ` +
+        `${str(e.maxOverdueDays)}: its rotation is overdue`
+      );
     case "stuck":
-      return `successor is still ${str(e.phase)}${typeof e.sinksTotal === "number" ? ` (${str(e.sinksDone)}/${str(e.sinksTotal)} sinks)` : ""} since ${when(e.lastTouchedAt)}, past its ${duration(e.leaseSeconds)} lease: the run that made it failed or died`;
+      return (
+        `successor is still ` +
+        `${str(e.phase)}${typeof e.sinksTotal === "number" ? ` (${str(e.sinksDone)}/${str(e.sinksTotal)} sinks)` : ""} since ${when(e.lastTouchedAt)}, past its ${duration(e.leaseSeconds)} lease: the run that made it failed or died`
+      );
     case "unused":
       return `not used for ${str(e.idleDays)} days (last used ${when(e.lastUsedAt)}; unusedDays ${str(e.unusedDays)})`;
     case "forbidden":
-      return `${str(e.forbiddenRequests)} of its ${str(e.recentRequests)} recent requests were refused with 403 (${str(e.paths)}; scopes ${str(e.scopes)})`;
+      return (
+        `${str(e.forbiddenRequests)} of its ${str(e.recentRequests)} recent requests were refused with 403 ` +
+        `(${str(e.paths)}; scopes ${str(e.scopes)})`
+      );
     case "low-success-rate":
-      return `recent success rate ${percent(e.successRate)} over ${str(e.recentRequests)} requests, under minSuccessRate ${percent(e.minSuccessRate)}`;
+      return (
+        `recent success rate ${percent(e.successRate)} over ${str(e.recentRequests)} requests, under ` +
+        `minSuccessRate ${percent(e.minSuccessRate)}`
+      );
     case "spike":
-      return `${str(e.recentPerHour)} requests/hour since ${when(e.since)}, over ${str(e.spikeFactor)} times its lifetime average of ${str(e.lifetimePerHour)}/hour`;
+      return (
+        `${str(e.recentPerHour)} requests/hour since ${when(e.since)}, over ${str(e.spikeFactor)} times its ` +
+        `lifetime average of ${str(e.lifetimePerHour)}/hour`
+      );
     case "new-endpoint":
       return `recently called ${str(e.endpoints)} for the first time`;
     case "straggler":
-      return `is still used (last ${when(e.lastUsedAt)}) more than the ${duration(e.drainWindowSeconds)} drain window after #${str(e.successorGeneration)} was promoted (${when(e.successorPromotedAt)})`;
+      return (
+        `is still used (last ${when(e.lastUsedAt)}) more than the ${duration(e.drainWindowSeconds)} drain ` +
+        `window after #${str(e.successorGeneration)} was promoted (${when(e.successorPromotedAt)})`
+      );
     case "cannot-rotate":
       return e.rotationDue === true
         ? "is due for rotation, but its entry has no deliver sinks, so no run rotates it"
@@ -143,7 +164,11 @@ export function renderCheckMarkdown(report: CheckReport): string {
     const key = f.key
       ? `${markdownCell(f.key.name)}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`
       : "";
-    return `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${markdownCell(f.workspace)} | ${f.entryId ? `\`${markdownCell(f.entryId)}\`` : ""} | ${key} | ${markdownCell(findingTitle(f.kind))} | ${markdownCell(evidenceText(f))} | ${markdownCell(fixText(f.fix))} |`;
+    return (
+      `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${markdownCell(f.workspace)} | ` +
+      `${f.entryId ? `\`${markdownCell(f.entryId)}\`` : ""} | ${key} | ${markdownCell(findingTitle(f.kind))} | ` +
+      `${markdownCell(evidenceText(f))} | ${markdownCell(fixText(f.fix))} |`
+    );
   });
   return redactText(
     `${[
@@ -171,7 +196,10 @@ export function renderGroupIssue(group: {
       : `timely-keys: ${group.workspace}/${group.entryId}: ${kinds}`;
   const rows = group.findings.map(
     (f) =>
-      `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ${f.key ? markdownCell(`${f.key.name}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`) : ""} | ${markdownCell(findingTitle(f.kind))} | ${markdownCell(evidenceText(f))} | ${markdownCell(fixText(f.fix))} |`,
+      `| ${SEVERITY_ICONS[f.severity]} ${f.severity} | ` +
+      `${f.key ? markdownCell(`${f.key.name}${f.key.generation !== undefined ? ` #${f.key.generation}` : ""}`) : ""} ` +
+      `| ${markdownCell(findingTitle(f.kind))} | ${markdownCell(evidenceText(f))} | ` +
+      `${markdownCell(fixText(f.fix))} |`,
   );
   const body = [
     group.kind === "drift"

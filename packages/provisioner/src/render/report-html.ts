@@ -63,7 +63,11 @@ function ageBar(key: ReportKey): string {
   const width = Math.round((ratio / 1.5) * 120);
   const tone = key.ageDays > key.maxAgeDays ? "#b42318" : key.ageDays > key.maxAgeDays * 0.8 ? "#8a5a00" : "#1a7f37";
   const label = `${key.ageDays} of ${key.maxAgeDays} days`;
-  return `<svg width="124" height="12" role="img" aria-label="${e(label)}"><rect x="0" y="1" width="122" height="10" fill="#eaeef2" rx="2"></rect><rect x="0" y="1" width="${width}" height="10" fill="${tone}" rx="2"></rect><line x1="81" x2="81" y1="0" y2="12" stroke="#1a1f24" stroke-width="1"></line></svg> <span>${e(label)}</span>`;
+  return (
+    `<svg width="124" height="12" role="img" aria-label="${e(label)}"><rect x="0" y="1" width="122" height="10" ` +
+    `fill="#eaeef2" rx="2"></rect><rect x="0" y="1" width="${width}" height="10" fill="${tone}" rx="2"></rect><line ` +
+    `x1="81" x2="81" y1="0" y2="12" stroke="#1a1f24" stroke-width="1"></line></svg> <span>${e(label)}</span>`
+  );
 }
 
 function sparkline(key: ReportKey): string {
@@ -72,7 +76,10 @@ function sparkline(key: ReportKey): string {
   const max = Math.max(1, ...values);
   const points = values.map((v, i) => `${(i * 100) / (values.length - 1)},${20 - (v / max) * 18}`).join(" ");
   const label = `${total} recent requests in the last ${values.length} days`;
-  return `<svg width="100" height="22" viewBox="-1 0 102 22" role="img" aria-label="${e(label)}"><polyline fill="none" stroke="#0b5cad" stroke-width="1.5" points="${points}"></polyline></svg>`;
+  return (
+    `<svg width="100" height="22" viewBox="-1 0 102 22" role="img" aria-label="${e(label)}"><polyline ` +
+    `fill="none" stroke="#0b5cad" stroke-width="1.5" points="${points}"></polyline></svg>`
+  );
 }
 
 function timeline(key: ReportKey): string {
@@ -80,7 +87,10 @@ function timeline(key: ReportKey): string {
   const steps = TIMELINE_STEPS.map((name) => key.timeline.find((s) => s.name === name)).filter((s) => s !== undefined);
   const items = steps.map((s) => {
     const state = { done: "done", now: "now", due: "due", none: "not in this rotation" }[s.state];
-    return `<li class="${s.state}" title="${e(`${s.name}: ${state}${s.at ? ` ${when(s.at)}` : ""}`)}">${e(s.name)}${s.at && s.state !== "none" ? ` <span class="muted">${e(date(s.at))}</span>` : ""}<span class="visually-hidden"> (${e(state)})</span></li>`;
+    return (
+      `<li class="${s.state}" ` +
+      `title="${e(`${s.name}: ${state}${s.at ? ` ${when(s.at)}` : ""}`)}">${e(s.name)}${s.at && s.state !== "none" ? ` <span class="muted">${e(date(s.at))}</span>` : ""}<span class="visually-hidden"> (${e(state)})</span></li>`
+    );
   });
   return `<ol class="timeline" aria-label="rotation timeline">${items.join("")}</ol>`;
 }
@@ -113,7 +123,10 @@ function calendarGrid(ws: ReportWorkspace): string {
     const kinds = new Set(d.events.map((ev) => ev.kind));
     const cls = kinds.has("expires") ? "expires" : kinds.has("rotation-due") ? "rotation-due" : "";
     const text = d.events.map((ev) => `${ev.kind === "expires" ? "expires" : "rotation due"}: ${ev.name}`).join("; ");
-    return `<div class="day ${cls}" title="${e(text || d.date)}"><span>${e(d.date.slice(5))}</span>${d.events.length > 0 ? `<span class="visually-hidden"> ${e(text)}</span> ●` : ""}</div>`;
+    return (
+      `<div class="day ${cls}" ` +
+      `title="${e(text || d.date)}"><span>${e(d.date.slice(5))}</span>${d.events.length > 0 ? `<span class="visually-hidden"> ${e(text)}</span> ●` : ""}</div>`
+    );
   });
   const listed = ws.calendar.filter((d) => d.events.length > 0);
   const list =
@@ -129,7 +142,10 @@ function findingsTable(ws: ReportWorkspace): string {
     (f) =>
       `<tr><td>${severityBadge(f.severity)}</td><td>${e(f.entryId ?? "")}${f.key ? ` ${e(f.key.name)}` : ""}</td><td>${e(findingTitle(f.kind))}</td><td>${e(evidenceText(f))}</td><td>${e(fixText(f.fix))}</td></tr>`,
   );
-  return `<table><thead><tr><th scope="col">Severity</th><th scope="col">Key</th><th scope="col">Finding</th><th scope="col">Evidence</th><th scope="col">Fix</th></tr></thead><tbody>${rows.join("")}</tbody></table>`;
+  return (
+    `<table><thead><tr><th scope="col">Severity</th><th scope="col">Key</th><th scope="col">Finding</th><th ` +
+    `scope="col">Evidence</th><th scope="col">Fix</th></tr></thead><tbody>${rows.join("")}</tbody></table>`
+  );
 }
 
 function workspaceSection(ws: ReportWorkspace, index: number): string {

@@ -42,5 +42,8 @@ function summaryLine(group: readonly Diagnostic[], shown: number): string {
   const more = rest.length > LISTED_LINES ? ", …" : "";
   const where = at.length > 0 ? ` at line${at.length === 1 ? "" : "s"} ${at.join(", ")}${more}` : "";
   const silence = first.rule in configurableRules ? `; to silence it, set policy.rules: { ${first.rule}: off }` : "";
-  return `${first.file}: ${first.severity}[${first.rule}]: ${rest.length} more like the above${where} (${group.length} in all)${silence}`;
+  return (
+    `${first.file}: ${first.severity}[${first.rule}]: ${rest.length} more like the above${where} ` +
+    `(${group.length} in all)${silence}`
+  );
 }

@@ -107,7 +107,8 @@ export function checkOrigins(
           loaded,
           "forbidden-token-env",
           at("tokenEnv"),
-          `tokenEnv ${tokenEnv} is a GitHub or runner variable (GITHUB_*, ACTIONS_*, RUNNER_*): a management token is never read from one`,
+          `tokenEnv ${tokenEnv} is a GitHub or runner variable (GITHUB_*, ACTIONS_*, RUNNER_*): a management token ` +
+            `is never read from one`,
         ),
       );
     } else if (sinkVariables.has(tokenEnv)) {
@@ -116,7 +117,8 @@ export function checkOrigins(
           loaded,
           "forbidden-token-env",
           at("tokenEnv"),
-          `tokenEnv ${tokenEnv} is also read by a sink of this manifest: that credential would be sent to the Timely API`,
+          `tokenEnv ${tokenEnv} is also read by a sink of this manifest: that credential would be sent to the ` +
+            `Timely API`,
         ),
       );
     }
@@ -127,7 +129,8 @@ export function checkOrigins(
             loaded,
             "insecure-url",
             at("apiUrl"),
-            `apiUrl ${quoteValue(workspace.apiUrl)} is not https: the management token would travel in clear (plain http only on loopback)`,
+            `apiUrl ${quoteValue(workspace.apiUrl)} is not https: the management token would travel in clear (plain ` +
+              `http only on loopback)`,
           ),
         );
       } else if (options.apiUrls) {
@@ -146,7 +149,8 @@ export function checkOrigins(
             loaded,
             "insecure-url",
             at("keys", k, "deliver", s, url.field),
-            `${url.field} ${quoteValue(url.value)} is not https: the sink's credential would travel in clear (plain http only on loopback)`,
+            `${url.field} ${quoteValue(url.value)} is not https: the sink's credential would travel in clear (plain ` +
+              `http only on loopback)`,
           ),
         );
       });
@@ -187,7 +191,8 @@ function checkPassEnv(
           loaded,
           "exec-env-credential",
           path,
-          `passEnv ${name} is read by another sink of this manifest: a program never receives another sink's credential`,
+          `passEnv ${name} is read by another sink of this manifest: a program never receives another sink's ` +
+            `credential`,
         ),
       );
     }

@@ -55,7 +55,8 @@ export const configurableRules = {
     defaultSeverity: "warning",
     configurable: true,
     description:
-      "An enabled key (and its workspace) lists no access, so `rotate --exposed-to` cannot find it when someone leaves.",
+      "An enabled key (and its workspace) lists no access, so `rotate --exposed-to` cannot find it when someone " +
+      "leaves.",
   },
 } as const satisfies Record<string, RuleInfo>;
 

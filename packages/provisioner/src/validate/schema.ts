@@ -144,7 +144,8 @@ function describe(error: ErrorObject, path: PathSegment[]): Finding {
     case "const":
       if (path.length === 1 && path[0] === "version") {
         return schema(
-          `unsupported manifest version ${quoteValue(data)}; this timely-keys reads version ${String(params.allowedValue)}`,
+          `unsupported manifest version ${quoteValue(data)}; this timely-keys reads version ` +
+            `${String(params.allowedValue)}`,
         );
       }
       return schema(`${what} must be ${JSON.stringify(params.allowedValue)}, not ${quoteValue(data)}`);

@@ -50,7 +50,8 @@ describe("timely-keys workspaces", () => {
     const one = await cli(["workspaces", "--json"], dir);
     expect(one.code).toBe(1);
     expect(one.stderr).toBe(
-      "error: 300 workspaces do not fit in one matrix (GitHub runs at most 256 jobs per matrix): use --shards 2 or more\n",
+      "error: 300 workspaces do not fit in one matrix (GitHub runs at most 256 jobs per matrix): use --shards 2 or " +
+        "more\n",
     );
     const few = await cli(["workspaces", "--json", "--shards", "1"], dir);
     expect(few.stderr).toContain("--shards 1 is too few for 300 workspaces");
@@ -60,7 +61,8 @@ describe("timely-keys workspaces", () => {
   it("without --json: one line per workspace, by shard", async () => {
     const run = await cli(["workspaces", "--shards", "2"], manifestWith(3));
     expect(run.stdout).toBe(
-      "Shard 0 (2 workspaces)\nteam-0     TEAM_0_TOKEN\nteam-1     TEAM_1_TOKEN\n\nShard 1 (1 workspaces)\nteam-2     TEAM_2_TOKEN\n",
+      "Shard 0 (2 workspaces)\nteam-0     TEAM_0_TOKEN\nteam-1     TEAM_1_TOKEN\n\nShard 1 (1 workspaces)\nteam-2    " +
+        " TEAM_2_TOKEN\n",
     );
   });
 });

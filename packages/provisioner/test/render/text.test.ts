@@ -109,7 +109,8 @@ describe("renderText", () => {
     const text = renderText(plan(desired([{ ...e, deliver: [] }]), live([]), NOW), { color: false });
     const lines = text.split("\n");
     expect(lines.at(-3)).toBe(
-      "Warning: acme/crm: crm has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)",
+      "Warning: acme/crm: crm has no deliver sinks, so no key is created for it: add a deliver: sink to the entry " +
+        "(its current key keeps working meanwhile)",
     );
   });
 
@@ -131,7 +132,8 @@ describe("repeated plan warnings", () => {
     expect(warnings).toEqual([
       ...[0, 1, 2].map(
         (i) =>
-          `Warning: acme/k${i}: k${i} has no deliver sinks, so no key is created for it: add a deliver: sink to the entry (its current key keeps working meanwhile)`,
+          `Warning: acme/k${i}: k${i} has no deliver sinks, so no key is created for it: add a deliver: sink to the ` +
+          `entry (its current key keeps working meanwhile)`,
       ),
       "Warning: acme: 6 more like the above: k3, k4, k5, k6, k7, … (9 in all)",
     ]);

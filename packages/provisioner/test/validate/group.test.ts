@@ -28,7 +28,8 @@ describe("groupedDiagnosticLines", () => {
       "m.yaml:11:3: warning[entry-without-sinks]: finding at 11",
       "m.yaml:12:3: warning[entry-without-sinks]: finding at 12",
       "m.yaml:50:3: error[schema]: finding at 50",
-      "m.yaml: warning[entry-without-sinks]: 7 more like the above at lines 13, 14, 15, 16, 17, … (10 in all); to silence it, set policy.rules: { entry-without-sinks: off }",
+      "m.yaml: warning[entry-without-sinks]: 7 more like the above at lines 13, 14, 15, 16, 17, … (10 in all); to " +
+        "silence it, set policy.rules: { entry-without-sinks: off }",
     ]);
   });
 

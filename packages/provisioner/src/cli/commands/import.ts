@@ -58,13 +58,15 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   }
   if (!tokenEnv)
     throw new UserError(
-      "import needs --token-env VAR (the env var holding the management token) or -f naming a manifest with this workspace",
+      "import needs --token-env VAR (the env var holding the management token) or -f naming a manifest with this " +
+        "workspace",
     );
   if (!ENV_NAME.test(tokenEnv))
     throw new UserError(`--token-env ${JSON.stringify(tokenEnv)} is not an environment variable name`);
   if (FORBIDDEN_TOKEN_ENV.test(tokenEnv)) {
     throw new UserError(
-      `--token-env ${tokenEnv} is a GitHub or runner variable (GITHUB_*, ACTIONS_*, RUNNER_*): a management token is never read from one`,
+      `--token-env ${tokenEnv} is a GitHub or runner variable (GITHUB_*, ACTIONS_*, RUNNER_*): a management token is ` +
+        `never read from one`,
     );
   }
   if (apiUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(apiUrl))
@@ -98,11 +100,13 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
-      `--out ${out}: ${code === "EEXIST" ? "already exists; refusing to overwrite it" : `cannot write (${code ?? "error"})`}`,
+      `--out ${out}: ` +
+        `${code === "EEXIST" ? "already exists; refusing to overwrite it" : `cannot write (${code ?? "error"})`}`,
     );
   }
   io.stdout.write(
-    `Imported ${live.keys.length} key${live.keys.length === 1 ? "" : "s"} of workspace ${workspace} into ${out}.\nNext: review it, then 'timely-keys apply -f ${out}' to mark the adopted keys.\n`,
+    `Imported ${live.keys.length} key${live.keys.length === 1 ? "" : "s"} of workspace ${workspace} into ` +
+      `${out}.\nNext: review it, then 'timely-keys apply -f ${out}' to mark the adopted keys.\n`,
   );
   return 0;
 }

@@ -58,7 +58,8 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   for (const file of Object.values(FILES)) if (await exists(join(io.cwd, file))) existing.push(file);
   if (existing.length > 0)
     throw new UserError(
-      `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; init refuses to overwrite (nothing was written)`,
+      `${existing.join(", ")} already exist${existing.length === 1 ? "s" : ""}; init refuses to overwrite (nothing ` +
+        `was written)`,
     );
 
   const connection = { name: workspace, tokenEnv, ...(apiUrl ? { apiUrl } : {}) };
@@ -88,7 +89,8 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   const count = live.keys.length;
   io.stdout.write(
     [
-      `Wrote ${FILES.manifest} (${count} key${count === 1 ? "" : "s"} of workspace ${workspace}, pinned to workspace id ${workspaceId}),`,
+      `Wrote ${FILES.manifest} (${count} key${count === 1 ? "" : "s"} of workspace ${workspace}, pinned to workspace ` +
+        `id ${workspaceId}),`,
       `${FILES.rotate} (daily rotation) and ${FILES.planOnPr} (plan on pull requests).`,
       "",
       "Next steps:",
@@ -135,7 +137,8 @@ async function writeAll(cwd: string, files: ReadonlyArray<readonly [string, stri
     for (const path of written) await rm(path, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     throw new UserError(
-      `init: cannot write ${code === "EEXIST" ? "a file that appeared meanwhile" : "its files"} (${code ?? "error"}); nothing was kept`,
+      `init: cannot write ${code === "EEXIST" ? "a file that appeared meanwhile" : "its files"} ` +
+        `(${code ?? "error"}); nothing was kept`,
     );
   }
 }

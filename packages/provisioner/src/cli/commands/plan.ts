@@ -49,7 +49,8 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
     io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
     if (values.out)
       io.stdout.write(
-        `\nSaved the plan to ${values.out as string}. To perform exactly these actions, run:\n  timely-keys apply ${values.out as string}\n`,
+        `\nSaved the plan to ${values.out as string}. To perform exactly these actions, run:\n  timely-keys apply ` +
+          `${values.out as string}\n`,
       );
   }
   return values["detailed-exitcode"] && plan.changes ? 2 : 0;

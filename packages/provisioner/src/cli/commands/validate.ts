@@ -20,7 +20,8 @@ export async function validateCommand(argv: string[], io: CliIO): Promise<number
   });
   const keys = desired.workspaces.reduce((n, w) => n + w.keys.length, 0);
   io.stdout.write(
-    `${file}: valid (${desired.workspaces.length} workspace${desired.workspaces.length === 1 ? "" : "s"}, ${keys} key${keys === 1 ? "" : "s"})\n`,
+    `${file}: valid (${desired.workspaces.length} workspace${desired.workspaces.length === 1 ? "" : "s"}, ${keys} ` +
+      `key${keys === 1 ? "" : "s"})\n`,
   );
   return 0;
 }
