@@ -210,7 +210,9 @@ export const sdkOverhead: Benchmark = {
           `${WARMUP_ROUNDS} ` +
           `warm-up rounds of 50; ${sdk.count} timed requests each.`,
         `| client | median | p90 |\n| --- | --- | --- ` +
-          `|\n${[sdk, openapi, raw].map((c) => (c ? `| ${c.name} | ${us(c.median)} | ${us(c.p90)} |` : "")).join("\n")}`,
+          `|\n${[sdk, openapi, raw]
+            .map((c) => (c ? `| ${c.name} | ${us(c.median)} | ${us(c.p90)} |` : ""))
+            .join("\n")}`,
         `TimelyClient made ${stats.requests} attempts, ${stats.retries} retries, ${stats.rateLimited} answers 429, ` +
           `paced ${stats.pacedMs.toFixed(0)} ms.`,
       ];

@@ -6,10 +6,16 @@ const DATA_EPOCH = Date.parse("2026-01-05T09:00:00.000Z");
 const HOUR = 3_600_000;
 const AGENT_NAMES = ["Sales Assistant", "Support Bot", "Onboarding Guide", "Billing Helper", "Scheduler"];
 
+/** Past the list of names, the same names again with a number: "Ada 2". */
+function agentName(i: number): string {
+  const round = Math.floor(i / AGENT_NAMES.length);
+  return `${AGENT_NAMES[i % AGENT_NAMES.length]}${round > 0 ? ` ${round + 1}` : ""}`;
+}
+
 export function demoAgents(workspaceId: string, count: number): Agent[] {
   return Array.from({ length: count }, (_, i) => ({
     id: stableId(workspaceId, "agent", String(i)),
-    name: `${AGENT_NAMES[i % AGENT_NAMES.length]}${i >= AGENT_NAMES.length ? ` ${Math.floor(i / AGENT_NAMES.length) + 1}` : ""}`,
+    name: agentName(i),
     status: i % 4 === 3 ? "paused" : "active",
     created_at: new Date(DATA_EPOCH + i * 24 * HOUR).toISOString(),
   }));

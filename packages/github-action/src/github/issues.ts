@@ -55,7 +55,8 @@ export async function syncIssues(
   const result: IssueSync = { opened: [], updated: [], closed: [] };
   for (const group of groups) {
     const { title, body: text } = renderGroupIssue(group);
-    const body = `${issueMarker(manifest, group.id)}\n${text}${runUrl ? `\n\nLast seen by [this run](${runUrl}).` : ""}`;
+    const lastSeen = runUrl ? `\n\nLast seen by [this run](${runUrl}).` : "";
+    const body = `${issueMarker(manifest, group.id)}\n${text}${lastSeen}`;
     const existing = tracked.get(group.id);
     if (existing === undefined) {
       const created = await api.request<Issue>("POST", base, { title, body, labels: [ISSUE_LABEL] });

@@ -71,7 +71,9 @@ export function wants(target: NotifyTarget, event: NotifyEvent): boolean {
 /** One line for people: used as the webhook's `text` and the Slack message. */
 export function eventText(event: NotifyEvent): string {
   const where = [event.workspace, event.entryId].filter((p) => p !== undefined).join("/");
-  const key = `${event.keyName !== undefined ? `"${event.keyName}"` : "key"}${event.generation !== undefined ? ` #${event.generation}` : ""}${event.keyId ? ` (${event.keyId})` : ""}`;
+  const named = event.keyName !== undefined ? `"${event.keyName}"` : "key";
+  const generation = event.generation !== undefined ? ` #${event.generation}` : "";
+  const key = `${named}${generation}${event.keyId ? ` (${event.keyId})` : ""}`;
   switch (event.type) {
     case "rotation.completed":
       return `timely-keys: ${where}: rotation completed, new key ${key} delivered, verified and current.`;

@@ -85,7 +85,10 @@ export function evidenceText(finding: Finding): string {
     case "stuck":
       return (
         `successor is still ` +
-        `${str(e.phase)}${typeof e.sinksTotal === "number" ? ` (${str(e.sinksDone)}/${str(e.sinksTotal)} sinks)` : ""} since ${when(e.lastTouchedAt)}, past its ${duration(e.leaseSeconds)} lease: the run that made it failed or died`
+        str(e.phase) +
+        (typeof e.sinksTotal === "number" ? ` (${str(e.sinksDone)}/${str(e.sinksTotal)} sinks)` : "") +
+        ` since ${when(e.lastTouchedAt)}, past its ${duration(e.leaseSeconds)} lease: ` +
+        "the run that made it failed or died"
       );
     case "unused":
       return `not used for ${str(e.idleDays)} days (last used ${when(e.lastUsedAt)}; unusedDays ${str(e.unusedDays)})`;

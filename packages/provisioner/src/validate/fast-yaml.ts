@@ -38,13 +38,14 @@ const intType = new Type("tag:yaml.org,2002:int", {
         ? parseInt(text.slice(2), 16)
         : parseInt(text, 10),
 });
+// YAML 1.2 core schema floats: .inf/.nan in their three spellings, exponent forms, decimals.
+const YAML_FLOAT = new RegExp(
+  String.raw`^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|` +
+    String.raw`[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$`,
+);
 const floatType = new Type("tag:yaml.org,2002:float", {
   kind: "scalar",
-  resolve: (text: string | null) =>
-    text !== null &&
-    /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$/.test(
-      text,
-    ),
+  resolve: (text: string | null) => text !== null && YAML_FLOAT.test(text),
   construct: (text: string) => {
     if (/nan$/i.test(text)) return Number.NaN;
     if (/inf$/i.test(text)) return text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
