@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as core from "@actions/core";
 import type { ApplyReport, ClientFactory, Desired, Plan, Planned } from "@timely-keys/provisioner";
+import { describeError } from "@timely-keys/provisioner/errors";
 import { sanitizeLines } from "@timely-keys/sdk";
 import { diagnosticAnnotation, locationOf, redactTokens, type Annotation } from "./annotations.js";
 import { parseInputs, type ActionInputs } from "./inputs.js";
@@ -20,86 +21,17 @@ import type { Pipeline } from "./pipeline.js";
 // The manifest's pipeline (YAML, validation, read, plan, render, apply, check, notifications) is
 // imported once the inputs are read and the GitHub token is masked (loadPipeline), not at the
 // step's start: see ./pipeline.ts.
-let {
-  apply,
-  ApplyLog,
-  applyFailureLines,
-  applyFailureSummary,
-  checkFilters,
-  checkNotifyTargets,
-  checkPlanned,
-  findingLine,
-  findings,
-  findingTitle,
-  notifyApply,
-  notifyFindings,
-  reaches,
-  buildReport,
-  checkedGroupIds,
-  failingGroups,
-  renderMarkdown,
-  renderReportHtml,
-  clientsFromEnv,
-  describeError,
-  driftLines,
-  ManifestError,
-  overdueEntryIds,
-  parseManifest,
-  readAndPlan,
-  renderEmergencyNotice,
-  renderExposure,
-  renderJson,
-  renderText,
-  rotationRequest,
-  selectedWorkspaces,
-  summaryLine,
-  validateFile,
-  warningText,
-  workspaceMatrix,
-  syncIssues,
-  buildSummary,
-}: Pipeline = {} as Pipeline;
+let pipeline: Pipeline | undefined;
 
-async function loadPipeline(): Promise<void> {
-  ({
-    apply,
-    ApplyLog,
-    applyFailureLines,
-    applyFailureSummary,
-    checkFilters,
-    checkNotifyTargets,
-    checkPlanned,
-    findingLine,
-    findings,
-    findingTitle,
-    notifyApply,
-    notifyFindings,
-    reaches,
-    buildReport,
-    checkedGroupIds,
-    failingGroups,
-    renderMarkdown,
-    renderReportHtml,
-    clientsFromEnv,
-    describeError,
-    driftLines,
-    ManifestError,
-    overdueEntryIds,
-    parseManifest,
-    readAndPlan,
-    renderEmergencyNotice,
-    renderExposure,
-    renderJson,
-    renderText,
-    rotationRequest,
-    selectedWorkspaces,
-    summaryLine,
-    validateFile,
-    workspaceMatrix,
-    syncIssues,
-    buildSummary,
-    warningText,
-  } = await import("./pipeline.js"));
+/** The pipeline, once loadPipeline has run (run() calls it right after masking the inputs). */
+function lib(): Pipeline {
+  if (pipeline === undefined) throw new Error("internal: the pipeline is used before it is loaded");
+  return pipeline;
+}
+
+async function loadPipeline(): Promise<Pipeline> {
+  pipeline ??= await import("./pipeline.js");
+  return pipeline;
 }
 
 /** Values already registered with the runner: each is masked once. */
@@ -143,17 +75,17 @@ export async function run(): Promise<void> {
     await loadPipeline();
     await maskManifestCredentials(inputs.manifest, env);
     const desired = await validated(inputs, env, githubWorkspace);
-    checkFilters(desired, inputs, {
+    lib().checkFilters(desired, inputs, {
       workspace: "input workspace",
       target: "input target",
       manifest: inputs.manifestDisplay,
     });
     if (inputs.command === "matrix") return matrixCommand(desired, inputs);
-    checkNotifyTargets(desired, env);
-    const clients = clientsFromEnv(env);
+    lib().checkNotifyTargets(desired, env);
+    const clients = lib().clientsFromEnv(env);
     const rotation = inputs.command === "rotate" ? rotateRequest(desired, inputs) : undefined;
     const filters = rotation ? { workspaces: inputs.workspaces, targets: rotation.targets } : inputs;
-    const planned = await readAndPlan(desired, clients, filters, rotation?.options ?? {}, env);
+    const planned = await lib().readAndPlan(desired, clients, filters, rotation?.options ?? {}, env);
     await report(planned.plan, desired, inputs, githubWorkspace, env);
     switch (inputs.command) {
       case "plan":
@@ -165,9 +97,8 @@ export async function run(): Promise<void> {
         return await checkCommand(planned, desired, inputs, clients, githubWorkspace, env);
     }
   } catch (error) {
-    // The same words as the CLI's `error:` line (the provisioner's describeError), loaded here too
-    // when the step failed before it needed the pipeline (a bad input).
-    if (describeError === undefined) await loadPipeline();
+    // The same words as the CLI's `error:` line (the provisioner's describeError, from its light
+    // errors entry: a bad input fails without loading the pipeline).
     core.setFailed(describeError(error));
   }
 }
@@ -177,8 +108,8 @@ export async function run(): Promise<void> {
  * someone in `exposed-to` (listed in the log first), as an emergency with `compromised: true`.
  */
 function rotateRequest(desired: Desired, inputs: ActionInputs) {
-  const request = rotationRequest(desired, inputs, { exposedTo: "exposed-to", manifest: inputs.manifestDisplay });
-  if (request.exposed.length > 0) core.info(renderExposure(inputs.exposedTo, request.exposed));
+  const request = lib().rotationRequest(desired, inputs, { exposedTo: "exposed-to", manifest: inputs.manifestDisplay });
+  if (request.exposed.length > 0) core.info(lib().renderExposure(inputs.exposedTo, request.exposed));
   return request;
 }
 
@@ -192,7 +123,7 @@ async function maskManifestCredentials(manifest: string, env: NodeJS.ProcessEnv)
   }
   const names = new Set(credentialEnvNamesInText(text));
   try {
-    for (const name of credentialEnvNames(parseManifest(text, manifest).value)) names.add(name);
+    for (const name of credentialEnvNames(lib().parseManifest(text, manifest).value)) names.add(name);
   } catch {
     // Not YAML: the names found in the text are all there is.
   }
@@ -201,7 +132,7 @@ async function maskManifestCredentials(manifest: string, env: NodeJS.ProcessEnv)
 
 /** Validation findings as annotations; a ManifestError when any is an error. */
 async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWorkspace: string): Promise<Desired> {
-  const result = await validateFile(inputs.manifest, {
+  const result = await lib().validateFile(inputs.manifest, {
     env,
     // The job that makes the matrix holds no token: each matrix job checks its own.
     requireEnv: inputs.command !== "matrix",
@@ -210,14 +141,14 @@ async function validated(inputs: ActionInputs, env: NodeJS.ProcessEnv, githubWor
     ...(inputs.workspaces.length > 0 ? { workspaces: inputs.workspaces } : {}),
   });
   for (const diagnostic of result.diagnostics) annotate(diagnosticAnnotation(diagnostic, githubWorkspace));
-  if (result.desired === undefined) throw new ManifestError(inputs.manifestDisplay, result.diagnostics);
+  if (result.desired === undefined) throw new (lib().ManifestError)(inputs.manifestDisplay, result.diagnostics);
   return result.desired;
 }
 
 /** `matrix`: the workspaces (or the selected ones) as GitHub Actions matrices, output `matrix`. */
 function matrixCommand(desired: Desired, inputs: ActionInputs): void {
-  const selected = { ...desired, workspaces: selectedWorkspaces(desired, inputs.workspaces) };
-  const matrix = workspaceMatrix(selected, inputs.shards);
+  const selected = { ...desired, workspaces: lib().selectedWorkspaces(desired, inputs.workspaces) };
+  const matrix = lib().workspaceMatrix(selected, inputs.shards);
   setOutputs({ matrix: JSON.stringify(matrix) });
   const jobs = Array.isArray(matrix) ? matrix.reduce((n, m) => n + m.include.length, 0) : matrix.include.length;
   info(`${jobs} workspace${jobs === 1 ? "" : "s"}${Array.isArray(matrix) ? ` in ${matrix.length} matrices` : ""}`);
@@ -231,7 +162,7 @@ async function report(
   githubWorkspace: string,
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
-  info(renderText(plan, { color: false }));
+  info(lib().renderText(plan, { color: false }));
   for (const warning of plan.warnings) {
     const entry = desired.workspaces
       .find((w) => w.name === warning.workspace)
@@ -239,7 +170,7 @@ async function report(
     const where = [warning.workspace, warning.entryId].filter((p) => p !== undefined && p !== "*").join("/");
     annotate({
       level: "warning",
-      message: redactTokens(`${where ? `${where}: ` : ""}${warningText(warning)}`),
+      message: redactTokens(`${where ? `${where}: ` : ""}${lib().warningText(warning)}`),
       properties: { title: "timely-keys plan", ...(entry?.source ? locationOf(entry.source, githubWorkspace) : {}) },
     });
   }
@@ -264,7 +195,7 @@ async function report(
 async function writePlanFile(plan: Plan, env: NodeJS.ProcessEnv): Promise<string> {
   const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-plan-"));
   const file = join(dir, "plan.json");
-  await writeFile(file, `${renderJson(plan)}\n`, { mode: 0o600 });
+  await writeFile(file, `${lib().renderJson(plan)}\n`, { mode: 0o600 });
   return file;
 }
 
@@ -273,13 +204,13 @@ async function writeSummary(input: SummaryInput, env: NodeJS.ProcessEnv): Promis
     core.debug("GITHUB_STEP_SUMMARY is not set: no job summary written");
     return;
   }
-  await core.summary.addRaw(buildSummary(input), true).write();
+  await core.summary.addRaw(lib().buildSummary(input), true).write();
 }
 
 /** With fail-on-drift: unmanaged keys and changes made outside the manifest fail the step. */
 function failOnDrift(plan: Plan, inputs: ActionInputs): boolean {
   if (!inputs.failOnDrift) return false;
-  const drift = driftLines(plan);
+  const drift = lib().driftLines(plan);
   if (drift.length === 0) return false;
   for (const line of drift) core.error(redactTokens(line), { title: "timely-keys drift" });
   core.setFailed(
@@ -297,8 +228,8 @@ async function planCommand(
 ): Promise<void> {
   const { plan } = planned;
   // The age and expiry findings need no usage call: plan reports them too, as the `overdue` output.
-  const report = findings({ ...planned, desired, usage: new Map() }, { maxOverdueDays: inputs.maxOverdueDays });
-  setOutputs({ rotated: "", overdue: idList(overdueEntryIds(report)) });
+  const report = lib().findings({ ...planned, desired, usage: new Map() }, { maxOverdueDays: inputs.maxOverdueDays });
+  setOutputs({ rotated: "", overdue: idList(lib().overdueEntryIds(report)) });
   await writeSummary({ plan }, env);
   if (inputs.prComment) await commentOnPullRequest(plan, inputs, env);
   // Changes pending are what a plan is for: not a failure.
@@ -308,7 +239,7 @@ async function planCommand(
 /** Where the rotations stand once apply is done, for the summary; nothing when the read fails. */
 async function replan(desired: Desired, clients: ClientFactory, inputs: ActionInputs): Promise<Plan | undefined> {
   try {
-    return (await readAndPlan(desired, clients, inputs, {}, process.env)).plan;
+    return (await lib().readAndPlan(desired, clients, inputs, {}, process.env)).plan;
   } catch (error) {
     core.warning(
       `could not read the keys again after apply, the summary shows the plan as applied: ${describeError(error)}`,
@@ -330,12 +261,12 @@ async function applyCommand(
     info("No changes to apply.");
   } else {
     // The workflow that runs this step is the approval: no confirmation. An emergency says what it does first.
-    const notice = renderEmergencyNotice(plan, { color: false });
+    const notice = lib().renderEmergencyNotice(plan, { color: false });
     if (notice) core.info(notice);
     // The same log lines as the CLI's apply.
-    const log = new ApplyLog(plan);
+    const log = new (lib().ApplyLog)(plan);
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
-    result = await apply(plan, {
+    result = await lib().apply(plan, {
       clients,
       env,
       onSecret: (secret) => mask([secret]),
@@ -346,15 +277,15 @@ async function applyCommand(
     });
     for (const line of log.closingLines(result)) info(line);
     // A notification that cannot be sent is a warning: it never fails the rotation it reports.
-    for (const failure of await notifyApply(desired, result, { env }))
+    for (const failure of await lib().notifyApply(desired, result, { env }))
       core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
   setOutputs({ rotated: idList(result.rotated), overdue: "" });
   const after = result.results.some((r) => r.status === "done") ? await replan(desired, clients, inputs) : undefined;
   await writeSummary({ plan, apply: result, ...(after ? { after } : {}) }, env);
   if (!result.ok) {
-    for (const line of applyFailureLines(result)) core.error(line, { title: "timely-keys apply" });
-    core.setFailed(applyFailureSummary(result, plan));
+    for (const line of lib().applyFailureLines(result)) core.error(line, { title: "timely-keys apply" });
+    core.setFailed(lib().applyFailureSummary(result, plan));
   }
 }
 
@@ -367,21 +298,21 @@ async function checkCommand(
   env: NodeJS.ProcessEnv,
 ): Promise<void> {
   // The library's check, the same as `timely-keys check`: this only shows its findings.
-  const report = await checkPlanned(desired, clients, planned, { maxOverdueDays: inputs.maxOverdueDays });
+  const report = await lib().checkPlanned(desired, clients, planned, { maxOverdueDays: inputs.maxOverdueDays });
   for (const finding of report.findings) {
     annotate({
       level: finding.severity === "error" ? "error" : finding.severity === "warning" ? "warning" : "notice",
-      message: redactTokens(findingLine(finding)),
+      message: redactTokens(lib().findingLine(finding)),
       properties: {
-        title: `timely-keys ${findingTitle(finding.kind)}`,
+        title: `timely-keys ${lib().findingTitle(finding.kind)}`,
         ...(finding.source ? locationOf(finding.source, githubWorkspace) : {}),
       },
     });
   }
   setOutputs({
     rotated: "",
-    overdue: idList(overdueEntryIds(report)),
-    "report-path": await writeReportFile(renderReportHtml(buildReport(desired, report)), env),
+    overdue: idList(lib().overdueEntryIds(report)),
+    "report-path": await writeReportFile(lib().renderReportHtml(lib().buildReport(desired, report)), env),
   });
   await writeSummary({ plan: planned.plan, check: report }, env);
   if (inputs.issues) {
@@ -393,12 +324,12 @@ async function checkCommand(
       });
     } else {
       try {
-        const sync = await syncIssues(
+        const sync = await lib().syncIssues(
           api,
           repo,
           inputs.manifestDisplay,
-          failingGroups(report, inputs.failOn),
-          checkedGroupIds(planned.plan),
+          lib().failingGroups(report, inputs.failOn),
+          lib().checkedGroupIds(planned.plan),
           runUrl(env),
         );
         info(`issues: ${sync.opened.length} opened, ${sync.updated.length} updated, ${sync.closed.length} closed.`);
@@ -409,11 +340,11 @@ async function checkCommand(
       }
     }
   }
-  for (const failure of await notifyFindings(desired, report.findings, { env, at: report.now })) {
+  for (const failure of await lib().notifyFindings(desired, report.findings, { env, at: report.now })) {
     core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
   failOnDrift(planned.plan, inputs);
-  const failing = report.findings.filter((f) => reaches(f.severity, inputs.failOn));
+  const failing = report.findings.filter((f) => lib().reaches(f.severity, inputs.failOn));
   if (failing.length > 0) {
     const ids = idList(failing.map((f) => f.entryId ?? f.key?.name ?? f.workspace));
     core.setFailed(
@@ -458,13 +389,13 @@ async function commentOnPullRequest(plan: Plan, inputs: ActionInputs, env: NodeJ
   }
   try {
     // A markdown a little over the limit is still worth rendering whole: the helper decides.
-    const markdown = renderMarkdown(plan, { maxBytes: 4 * COMMENT_MAX_CHARS });
+    const markdown = lib().renderMarkdown(plan, { maxBytes: 4 * COMMENT_MAX_CHARS });
     const comment = await upsertPlanComment(
       api,
       repo,
       pull,
       inputs.manifestDisplay,
-      { markdown, summaryLine: summaryLine(plan) },
+      { markdown, summaryLine: lib().summaryLine(plan) },
       runUrl(env),
     );
     info(

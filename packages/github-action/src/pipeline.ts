@@ -22,7 +22,6 @@ export {
   renderMarkdown,
   renderReportHtml,
   clientsFromEnv,
-  describeError,
   driftLines,
   ManifestError,
   overdueEntryIds,

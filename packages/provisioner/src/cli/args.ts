@@ -59,15 +59,20 @@ export function stringList(value: string | boolean | string[] | undefined): stri
     .filter((v) => v.length > 0);
 }
 
-export function positiveInt(
-  command: string,
-  flag: string,
-  value: string | boolean | string[] | undefined,
-  fallback: number,
-): number {
+type FlagValue = string | boolean | string[] | undefined;
+
+/** A flag holding a whole number: `pattern` bounds its digits, `what` says the bounds in the error. */
+function wholeNumber(command: string, flag: string, value: FlagValue, fallback: number, pattern: RegExp, what: string) {
   if (value === undefined) return fallback;
   const text = String(value);
-  if (!/^[1-9][0-9]{0,3}$/.test(text))
-    throw usageError(command, `--${flag} must be a whole number from 1 to 9999, got '${text}'`);
+  if (!pattern.test(text)) throw usageError(command, `--${flag} must be ${what}, got '${text}'`);
   return Number(text);
+}
+
+export function positiveInt(command: string, flag: string, value: FlagValue, fallback: number): number {
+  return wholeNumber(command, flag, value, fallback, /^[1-9][0-9]{0,3}$/, "a whole number from 1 to 9999");
+}
+
+export function wholeDays(command: string, flag: string, value: FlagValue, fallback: number): number {
+  return wholeNumber(command, flag, value, fallback, /^\d{1,5}$/, "a whole number of days (0 or more)");
 }

@@ -10,6 +10,9 @@ import {
   type PlanAction,
   type Reason,
 } from "../model.js";
+import type { DesiredKey } from "../desired.js";
+import type { WorkspaceContext } from "./context.js";
+import type { MarkedKey } from "./keys.js";
 
 /** Which key an action is about. */
 export interface KeyRefs {
@@ -55,4 +58,15 @@ export function planAction<A extends PlanAction>(
     if (extra[key] !== undefined) action[key] = extra[key];
   }
   return action as unknown as A;
+}
+
+/** A key of an entry, as an action names it. */
+export function keyRefs(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey): KeyRefs {
+  return {
+    workspace: ctx.workspace,
+    entryId: entry.id,
+    keyId: key.key.id,
+    keyName: key.key.name,
+    generation: key.marker.generation,
+  };
 }

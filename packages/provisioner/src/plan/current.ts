@@ -3,7 +3,7 @@
 import type { DesiredKey } from "../desired.js";
 import { formatMarker, markerHash, stripMarker, type Marker } from "../marker.js";
 import type { AttributeChange, KeyAction, KeyOperation, Reason } from "../model.js";
-import { planAction } from "./action.js";
+import { keyRefs, planAction } from "./action.js";
 import type { WorkspaceContext } from "./context.js";
 import { currentDescription, quoted } from "./describe.js";
 import { isActive, type MarkedKey } from "./keys.js";
@@ -73,7 +73,7 @@ export function planCurrentKey(
   actions.push(
     planAction<KeyAction>(
       "update",
-      refsOf(ctx, entry, current),
+      keyRefs(ctx, entry, current),
       reason,
       { say: "update", name: key.name },
       { attributes, operations: [{ op: "update", keyId: key.id, body }] },
@@ -97,20 +97,9 @@ function statusAction(
   if (description !== null) operations.push({ op: "update", keyId: key.id, body: { description } });
   return planAction<KeyAction>(
     enable ? "enable" : "disable",
-    refsOf(ctx, entry, current),
+    keyRefs(ctx, entry, current),
     reason,
     { say: "status", name: key.name },
     { attributes: [{ name: "status", before: key.status, after: enable ? "active" : "inactive" }], operations },
   );
-}
-
-/** The current key of an entry, as an action names it. */
-function refsOf(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey) {
-  return {
-    workspace: ctx.workspace,
-    entryId: entry.id,
-    keyId: current.key.id,
-    keyName: current.key.name,
-    generation: current.marker.generation,
-  };
 }

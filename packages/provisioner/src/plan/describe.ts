@@ -18,10 +18,7 @@ export function currentDescription(
   return { marker, description: withMarker(text, marker) };
 }
 
-/**
- * `{ ...base, hash }`, copied key by key: V8 gives an object spread followed by a new key a map of
- * its own (microseconds each), and a plan writes this for every managed key.
- */
+/** `{ ...base, hash }`: the marker of one managed key, its own object (base is shared). */
 function withHash(base: Omit<Marker, "hash">, hash: string): Marker {
   const source = base as Readonly<Record<string, unknown>>;
   const marker: Record<string, unknown> = {};

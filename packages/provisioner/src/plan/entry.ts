@@ -3,7 +3,7 @@
 import type { DesiredKey } from "../desired.js";
 import { formatMarker, stripMarker } from "../marker.js";
 import type { AttributeChange, EntryFacts, EntryState, KeyAction, PlanAction, WaitAction } from "../model.js";
-import { planAction } from "./action.js";
+import { keyRefs, planAction } from "./action.js";
 import { classifyEntryKeys, type EntryKeys } from "./classify.js";
 import { warn, type WorkspaceContext } from "./context.js";
 import { planCurrentKey } from "./current.js";
@@ -276,17 +276,6 @@ function inFlightWait(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey):
   );
 }
 
-/** A key of the entry, as an action names it. */
-function keyRefs(ctx: WorkspaceContext, entry: DesiredKey, key: MarkedKey) {
-  return {
-    workspace: ctx.workspace,
-    entryId: entry.id,
-    keyId: key.key.id,
-    keyName: key.key.name,
-    generation: key.marker.generation,
-  };
-}
-
 /** Actions that tell where an entry's rotation stands, the most telling first. */
 const STATE_KINDS: readonly PlanAction["kind"][] = [
   "rotate",
@@ -334,9 +323,8 @@ function entryState(
 }
 
 /**
- * The state, without the fields it has no value for (a plan survives a JSON round trip unchanged).
- * Written field by field in the plan's order: in V8, a spread followed by new keys costs
- * microseconds, and a plan writes one state per entry.
+ * The state, without the fields it has no value for (a plan survives a JSON round trip unchanged),
+ * its fields in the order the JSON plan lists them.
  */
 function stateOf(
   entry: DesiredKey,

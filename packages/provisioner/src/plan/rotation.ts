@@ -144,6 +144,17 @@ function knownOr(days: number | null): number | null | "unknown" {
   return days === null || Number.isFinite(days) ? days : "unknown";
 }
 
+/** What the executor needs to make, deliver and promote key #generation of the entry. */
+function newSuccessor(ctx: WorkspaceContext, entry: DesiredKey, generation: number) {
+  return successorSpec({
+    workspace: ctx.workspace,
+    workspaceId: ctx.workspaceId,
+    entry,
+    generation,
+    promotedAt: nowSeconds(ctx),
+  });
+}
+
 function nowSeconds(ctx: WorkspaceContext): number {
   return Math.floor(ctx.now / 1000);
 }
@@ -175,13 +186,7 @@ export function createAction(
     { say: "create" },
     {
       attributes: newKeyAttributes(entry),
-      successor: successorSpec({
-        workspace: ctx.workspace,
-        workspaceId: ctx.workspaceId,
-        entry,
-        generation,
-        promotedAt: nowSeconds(ctx),
-      }),
+      successor: newSuccessor(ctx, entry, generation),
     },
   );
 }
@@ -260,13 +265,7 @@ export function rotateAction(
       replace,
       emergency: compromise !== undefined ? { keyId: key.id, revokeFirst: compromise === "revoke-first" } : undefined,
       dueAt: dueAt(ctx, entry, current, triggers),
-      successor: successorSpec({
-        workspace: ctx.workspace,
-        workspaceId: ctx.workspaceId,
-        entry,
-        generation,
-        promotedAt: nowSeconds(ctx),
-      }),
+      successor: newSuccessor(ctx, entry, generation),
     },
   );
 }

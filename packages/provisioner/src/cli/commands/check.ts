@@ -5,7 +5,7 @@ import { clientsFromEnv } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import { checkNotifyTargets, notifyFindings } from "../../notify/send.js";
 import { renderCheckJson, renderCheckMarkdown, renderCheckText } from "../../render/check.js";
-import { parseCommandArgs, stringList, usageError } from "../args.js";
+import { parseCommandArgs, stringList, usageError, wholeDays } from "../args.js";
 import { HELP } from "../help.js";
 import type { CliIO } from "../io.js";
 import { loadDesired } from "../pipeline.js";
@@ -31,7 +31,7 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   }
   if (values.json && values.markdown) throw new UserError("--json and --markdown cannot be used together");
   const failOn = parseFailOn("check", values["fail-on"]);
-  const maxOverdueDays = parseDays("check", "max-overdue-days", values["max-overdue-days"], 7);
+  const maxOverdueDays = wholeDays("check", "max-overdue-days", values["max-overdue-days"], 7);
   const file = (values.file as string | undefined) ?? "timely-keys.yaml";
   const workspaces = stringList(values.workspace);
   const targets = stringList(values.target);
@@ -56,17 +56,4 @@ export function parseFailOn(
   if (text === "never" || (FINDING_SEVERITIES as readonly string[]).includes(text))
     return text as FindingSeverity | "never";
   throw usageError(command, `--fail-on must be one of error, warning, info or never, got '${text}'`);
-}
-
-function parseDays(
-  command: string,
-  flag: string,
-  value: string | boolean | string[] | undefined,
-  fallback: number,
-): number {
-  if (value === undefined) return fallback;
-  const text = String(value);
-  if (!/^\d{1,5}$/.test(text))
-    throw usageError(command, `--${flag} must be a whole number of days (0 or more), got '${text}'`);
-  return Number(text);
 }
