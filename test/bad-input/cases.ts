@@ -87,7 +87,8 @@ const aliasFlood =
   `version: 1\nx: &x [${Array.from({ length: 50 }, () => '"lol"').join(",")}]\nworkspaces: ` +
   `[${Array.from({ length: 120 }, () => "*x").join(", ")}]\n`;
 const binaryGarbage = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256));
-const hugeManifest = `${VALID_MANIFEST}${"# padding padding padding padding padding padding padding padding\n".repeat(140_000)}`;
+const PADDING_LINE = "# padding padding padding padding padding padding padding padding\n";
+const hugeManifest = `${VALID_MANIFEST}${PADDING_LINE.repeat(140_000)}`;
 
 export const cases: BadInputCase[] = [
   // ---- commands and flags -------------------------------------------------------------------
@@ -165,8 +166,10 @@ export const cases: BadInputCase[] = [
     name: "rotate of an entry without sinks",
     args: ["rotate", "crm", "--auto-approve"],
     files: manifest(valid({ keys: [crm({ deliver: undefined })] })),
-    message:
-      /^error: rotate crm: the entry has no deliver sinks, so a new secret would reach no one; add a deliver: sink to it first \(nothing was changed\)$/,
+    message: new RegExp(
+      String.raw`^error: rotate crm: the entry has no deliver sinks, so a new secret would ` +
+        String.raw`reach no one; add a deliver: sink to it first \(nothing was changed\)$`,
+    ),
   },
   { name: "usage of an unknown id", args: ["usage", "nope"], message: /^error: usage nope: no key with this id/ },
   {
@@ -615,8 +618,10 @@ export const cases: BadInputCase[] = [
     name: "identity: the pinned workspace id differs from the token's",
     args: apply,
     files: manifest(valid({ workspaces: [prod({ id: "00000000-0000-4000-8000-000000000000" })] })),
-    message:
-      /^error: workspace acme-prod: the management token in PROD_TOKEN belongs to live workspace .* but the manifest pins id 00000000-0000-4000-8000-000000000000/,
+    message: new RegExp(
+      String.raw`^error: workspace acme-prod: the management token in PROD_TOKEN belongs ` +
+        String.raw`to live workspace .* but the manifest pins id 00000000-0000-4000-8000-000000000000`,
+    ),
   },
   {
     name: "identity: two manifest workspaces on one live workspace",
@@ -625,8 +630,10 @@ export const cases: BadInputCase[] = [
       valid({ workspaces: [prod(), workspace({ name: "payments-dev", tokenEnv: "DEV_TOKEN", keys: [] })] }),
     ),
     env: { DEV_TOKEN: OWNER_TOKEN },
-    message:
-      /^error: workspaces (acme-prod and payments-dev|payments-dev and acme-prod) of the manifest resolve to the same live workspace/,
+    message: new RegExp(
+      String.raw`^error: workspaces (acme-prod and payments-dev|payments-dev and acme-prod) ` +
+        String.raw`of the manifest resolve to the same live workspace`,
+    ),
   },
   {
     name: "saved plan: a sink changed to an exec and the digest recomputed",

@@ -284,7 +284,10 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(before.filter((k) => k.description.includes("[tk:crm#"))).toHaveLength(1);
     expect(run.summary).toMatch(/\| acme-prod \| `crm` \| ↻ rotate \| max_age \|/);
     expect(run.summary).toMatch(
-      /## Rotation status after this run\n[\s\S]*\| acme-prod \| `crm` \| draining 4\/6 \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|/,
+      new RegExp(
+        String.raw`## Rotation status after this run\n[\s\S]*` +
+          String.raw`\| acme-prod \| ${"`"}crm${"`"} \| draining 4\/6 \| \d{4}-\d\d-\d\d \d\d:\d\d UTC \|`,
+      ),
     );
     expect(sinks.githubPuts).toHaveLength(2);
     expectMasksFirst(run, [OWNER_TOKEN, STAGING_TOKEN, GITHUB_TOKEN, AWS_SECRET_ACCESS_KEY]);
@@ -318,7 +321,12 @@ describe("the action's bundle under Node 24, against the emulator", () => {
     expect(run.code).toBe(1);
     expect(run.outputs.overdue?.split(",").sort()).toEqual(["crm", "qa", "reports"]);
     expect(run.stdout).toMatch(
-      /^::error title=timely-keys rotation overdue,file=timely-keys.yaml,line=\d+,col=\d+::acme-prod\/crm: key #2 .* is 100 days old, past maxAgeDays 90 \+ max-overdue-days 7/m,
+      new RegExp(
+        String.raw`^::error title=timely-keys rotation overdue,file=timely-keys.yaml,line=\d+,col=\d+::acme-prod\/` +
+          String.raw`crm: key #2 .* is 100 days old, past maxAgeDays 90 \+ max-overdue-days ` +
+          String.raw`7`,
+        "m",
+      ),
     );
     expect(run.stdout).toMatch(/^::error::check: \d+ findings at error or above \(fail-on error\): /m);
     expect(run.summary).toMatch(/\*\*\d+ errors, \d+ warnings?, 0 info\.\*\*/);
@@ -339,7 +347,11 @@ describe("the action's failures", () => {
     expect(run.stdout).toContain("Apply failed. 3 done, 1 failed, 1 skipped.");
     // The CLI's closing lines (apply/progress.ts): which failed, what was skipped and why.
     expect(run.stdout).toMatch(
-      /^ {2}failed \(reasons above\): acme-prod\/crm rotate\n {2}skipped: 1 action \(an earlier action of the same key failed\)$/m,
+      new RegExp(
+        String.raw`^ {2}failed \(reasons above\): acme-prod\/crm rotate\n {2}skipped: 1 action ` +
+          String.raw`\(an earlier action of the same key failed\)$`,
+        "m",
+      ),
     );
     expect(run.stdout).toMatch(/^acme-prod\/crm: rotate FAILED: .*HTTP 403/m);
     expect(run.stdout).toMatch(/^::error title=timely-keys apply::acme-prod\/crm: rotate FAILED: .*HTTP 403/m);
@@ -406,7 +418,11 @@ describe("the action's failures", () => {
     const run = await action({ command: "plan", workspace: "acme-prod, acme-nope" });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /^::error::input workspace acme-nope: no such workspace in timely-keys.yaml \(it has: acme-prod, acme-staging\)$/m,
+      new RegExp(
+        String.raw`^::error::input workspace acme-nope: no such workspace in timely-keys.yaml ` +
+          String.raw`\(it has: acme-prod, acme-staging\)$`,
+        "m",
+      ),
     );
   });
 });

@@ -47,7 +47,10 @@ it("import, apply, plan: no changes", async () => {
   const text = readFileSync(out, "utf8");
   // The published schema of this version: no path of the machine that ran import.
   expect(text).toMatch(
-    /^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+\/schema\/manifest\.schema\.json\n/,
+    new RegExp(
+      String.raw`^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+` +
+        String.raw`\/schema\/manifest\.schema\.json\n`,
+    ),
   );
   expect(text.match(/adopt: /g)).toHaveLength(31);
   expect(text).toContain("id: zapier-2");
@@ -68,7 +71,12 @@ it("import, apply, plan: no changes", async () => {
     validated.stderr.match(/: warning\[entry-without-sinks\]: entry "[a-z0-9-]+" has no deliver sinks: /g),
   ).toHaveLength(3);
   expect(validated.stderr).toMatch(
-    /^\S*imported\.yaml: warning\[entry-without-sinks\]: 27 more like the above at lines \d+, \d+, \d+, \d+, \d+, … \(30 in all\); to silence it, set policy\.rules: \{ entry-without-sinks: off \}$/m,
+    new RegExp(
+      String.raw`^\S*imported\.yaml: warning\[entry-without-sinks\]: 27 more like the above ` +
+        String.raw`at lines \d+, \d+, \d+, \d+, \d+, … \(30 in all\); to silence it, set ` +
+        String.raw`policy\.rules: \{ entry-without-sinks: off \}$`,
+      "m",
+    ),
   );
   // ...plus one duplicate-name and one write-without-expiry warning.
   expect(validated.stderr.trimEnd().split("\n"), validated.stderr).toHaveLength(6);
@@ -111,7 +119,10 @@ it("import to green: keys due for rotation but without sinks are warnings, not f
     expect(apply.stdout).not.toMatch(/FAILED|Apply failed/);
     // The plan before apply names why the old keys are not rotated and how to fix that.
     expect(apply.stdout).toMatch(
-      /legacy-crm is due for rotation \(max age: .*\) but has no deliver sinks, so it is not rotated: add a deliver: sink/,
+      new RegExp(
+        String.raw`legacy-crm is due for rotation \(max age: .*\) but has no deliver sinks, ` +
+          String.raw`so it is not rotated: add a deliver: sink`,
+      ),
     );
 
     const plan = await runCli(["plan", "--detailed-exitcode"], { env, cwd: dir.dir });

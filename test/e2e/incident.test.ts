@@ -63,7 +63,10 @@ describe("rotate --compromised", () => {
       const run = await checked(observer, "compromised", ["rotate", "crm", "--compromised", "--auto-approve"]);
       expect(run.code, run.stdout + run.stderr).toBe(0);
       expect(run.stdout).toMatch(
-        / {2}! crm: rotation 1\/6: compromised: rotate "CRM Integration" #1 -> #2, then deactivate and revoke #1 at once/,
+        new RegExp(
+          String.raw` {2}! crm: rotation 1\/6: compromised: rotate "CRM Integration" #1 -> ` +
+            String.raw`#2, then deactivate and revoke #1 at once`,
+        ),
       );
       // The confirmation notice names the key and its sink.
       expect(run.stdout).toContain(
@@ -109,7 +112,10 @@ describe("rotate --compromised", () => {
       expect(failed.stdout).toContain(`key #2 (${partial?.id}) is in file:`);
       expect(failed.stdout).toMatch(/maybe in exec:\["node","push-key.cjs"\] \(it failed after taking the key\)/);
       expect(failed.stdout).toMatch(
-        /the compromised key #1 stays active \(no replacement yet\)\. The next run \(no need to wait\) continues the emergency: it makes key #3/,
+        new RegExp(
+          String.raw`the compromised key #1 stays active \(no replacement yet\)\. The next ` +
+            String.raw`run \(no need to wait\) continues the emergency: it makes key #3`,
+        ),
       );
 
       // Fixed; a plain apply right away (no lease to wait out) makes #3 and revokes the compromised key.

@@ -57,7 +57,11 @@ it(
     expect(manifestText).toContain("#   - { type: file, path: ./salesforce-crm.env, variable: TIMELY_API_KEY }");
     // No path of this machine: the published schema of this version.
     expect(manifestText).toMatch(
-      /^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+\/schema\/manifest\.schema\.json$/m,
+      new RegExp(
+        String.raw`^# yaml-language-server: \$schema=https:\/\/unpkg\.com\/@timely-keys\/provisioner@\d+\.\d+\.\d+` +
+          String.raw`\/schema\/manifest\.schema\.json$`,
+        "m",
+      ),
     );
     expect(manifestText).not.toContain(repoRoot);
 

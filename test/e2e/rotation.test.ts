@@ -225,7 +225,8 @@ describe("a failing sink", () => {
   const script = `const fs = require("node:fs");
 fs.appendFileSync("attempts.log", "x");
 if (!fs.existsSync("exec-ok")) { console.error("upstream refused the key"); process.exit(1); }
-require("node:fs").writeFileSync("exec-received", require("node:crypto").createHash("sha256").update(fs.readFileSync(0)).digest("hex"));
+const digest = require("node:crypto").createHash("sha256").update(fs.readFileSync(0)).digest("hex");
+fs.writeFileSync("exec-received", digest);
 `;
   const manifest = manifestYaml({
     keys: [
@@ -280,7 +281,12 @@ require("node:fs").writeFileSync("exec-received", require("node:crypto").createH
       // One plain line: which sinks hold it, which may, and what the next run does (issue 13, item 2).
       expect(failure).toContain(`key #2 (${crm2?.id}) is in file:`);
       expect(failure).toMatch(
-        /; maybe in exec:\["node","push-key.cjs"\] \(it failed after taking the key\)\. It stays active and drains later; the current key #1 stays active\. The next run \(no need to wait\) makes key #3 and delivers it to every sink\./,
+        new RegExp(
+          String.raw`; maybe in exec:\["node","push-key.cjs"\] \(it failed after taking the ` +
+            String.raw`key\)\. It stays active and drains later; the current key #1 stays active\. ` +
+            String.raw`The next run \(no need to wait\) makes key #3 and delivers it to every ` +
+            String.raw`sink\.`,
+        ),
       );
       expect(crm2?.marker?.failed).toBe(true);
 

@@ -106,7 +106,8 @@ describe("1. hostile names cannot switch off masking", () => {
 
   it("an exec sink's output with newlines, commands and escapes stays inert in the log and annotations", async () => {
     const program =
-      "process.stderr.write('bad\\n::stop-commands::zz\\n::add-mask::x\\n\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
+      "process.stderr.write('bad\\n::stop-commands::zz\\n::add-mask::x\\n" +
+      "\\x1b]0;pwned\\x07\\x1b[2J\\u202Eend\\n');process.exit(3)";
     work = makeWorkdir(manifest({}, { type: "exec", command: [process.execPath, "-e", program] }));
     const run = await action({ command: "apply" });
     expect(run.code).not.toBe(0);

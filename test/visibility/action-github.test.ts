@@ -149,7 +149,10 @@ describe("check with issues: write", () => {
     expect(closed.body).toContain("id=entry%3Aacme-prod%2Fold-key");
     expect(closed.state_reason).toBe("completed");
     expect(closed.comments.at(-1)?.body).toMatch(
-      /^timely-keys check passes for this key now \(\[run\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/\d+\)\): closing\.$/,
+      new RegExp(
+        String.raw`^timely-keys check passes for this key now \(\[run\]\(https:\/\/github.com\/acme\/app\/actions\/` +
+          String.raw`runs\/\d+\)\): closing\.$`,
+      ),
     );
     expect(github.issue(1)).toMatchObject({ state: "open", body: "Please document rotation" });
     expect(github.issue(2)?.state).toBe("open");
@@ -165,7 +168,12 @@ describe("check with issues: write", () => {
     });
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /^::warning title=timely-keys issues::issues: could not sync the GitHub issues: GitHubApiError: GitHub GET \/repos\/acme\/app\/issues: HTTP 401 \(Bad credentials\)$/m,
+      new RegExp(
+        String.raw`^::warning title=timely-keys issues::issues: could not sync the GitHub ` +
+          String.raw`issues: GitHubApiError: GitHub GET \/repos\/acme\/app\/issues: HTTP 401 ` +
+          String.raw`\(Bad credentials\)$`,
+        "m",
+      ),
     );
   });
 });
@@ -217,7 +225,11 @@ describe("plan with pr-comment", () => {
     expect(ours).toHaveLength(1);
     expect(ours[0]!.body.length).toBeLessThan(2_000);
     expect(ours[0]!.body).toMatch(
-      /The whole plan is [\d,]+ characters, more than a comment holds \(65,536\): it is in the job summary of \[this run\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/\d+\)\./,
+      new RegExp(
+        String.raw`The whole plan is [\d,]+ characters, more than a comment holds \(65,536\): ` +
+          String.raw`it is in the job summary of \[this run\]\(https:\/\/github.com\/acme\/app\/actions\/runs\/\d+\)` +
+          String.raw`\.`,
+      ),
     );
     expect(ours[0]!.body).toContain("1500 to create");
     expect(run.summary).toContain("`bulk-1499`");

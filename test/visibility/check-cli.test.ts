@@ -103,7 +103,12 @@ describe("timely-keys check", () => {
     const run = await cli("check", "--target", "old-key");
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /^error {3}rotation overdue: acme-prod\/old-key: key #1 "Key old-key" \([0-9a-f-]+\) is 120 days old, past maxAgeDays 90 \+ max-overdue-days 7: its rotation is overdue\. Fix: run `timely-keys apply`/m,
+      new RegExp(
+        String.raw`^error {3}rotation overdue: acme-prod\/old-key: key #1 "Key old-key" \([0-9a-f-]+\) ` +
+          String.raw`is 120 days old, past maxAgeDays 90 \+ max-overdue-days 7: its rotation is overdue\. ` +
+          "Fix: run `timely-keys apply`",
+        "m",
+      ),
     );
     expect(run.stdout).toContain("check: 1 error, 0 warnings, 0 info.");
     expect(run.stdout).not.toContain("soon-key");
@@ -113,7 +118,10 @@ describe("timely-keys check", () => {
     const run = await cli("check", "--markdown");
     expect(run.code).toBe(1);
     expect(run.stdout).toMatch(
-      /^## timely-keys check\n\n\*\*4 errors, 8 warnings, 0 info\.\*\*\n\n\| Severity \| Workspace \| Entry \| Key \| Finding \| Evidence \| Fix \|/,
+      new RegExp(
+        String.raw`^## timely-keys check\n\n\*\*4 errors, 8 warnings, 0 info\.\*\*\n\n\| ` +
+          String.raw`Severity \| Workspace \| Entry \| Key \| Finding \| Evidence \| Fix \|`,
+      ),
     );
     for (const id of Object.keys(EXPECTED)) expect(run.stdout).toContain(`\`${id}\``);
     expect(run.stdout).toContain("Made by hand &lt;b&gt;");

@@ -126,7 +126,10 @@ describe("notifications", () => {
         action: "rotate",
       });
       expect(hook[0]?.text).toMatch(
-        /^timely-keys: acme-prod\/crm: rotation completed, new key "CRM <Integration>" #2 \([0-9a-f-]+\) delivered, verified and current\.$/,
+        new RegExp(
+          String.raw`^timely-keys: acme-prod\/crm: rotation completed, new key "CRM <Integration>" ` +
+            String.raw`#2 \([0-9a-f-]+\) delivered, verified and current\.$`,
+        ),
       );
       expect(hook[1]?.error).toMatch(/exit/i);
       // Slack: a message whose text escapes <, > and & as Slack requires.
@@ -139,7 +142,11 @@ describe("notifications", () => {
       expect(down.length).toBe(4);
       expect(new Set(down.map((r) => r.idempotencyKey)).size).toBe(1);
       expect(run.stderr).toMatch(
-        /^warning: notification rotation\.failed to webhook http:\/\/127\.0\.0\.1:\d+ not sent: HTTP 503 after 4 attempts$/m,
+        new RegExp(
+          String.raw`^warning: notification rotation\.failed to webhook http:\/\/127\.0\.0\.1:\d+ ` +
+            String.raw`not sent: HTTP 503 after 4 attempts$`,
+          "m",
+        ),
       );
     },
   );

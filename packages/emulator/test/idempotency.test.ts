@@ -17,7 +17,8 @@ describe("idempotent create", () => {
     expect(first.status).toBe(201);
     expect(first.headers.get("idempotent-replayed")).toBe("false");
     env.em.clock.advance(3600);
-    const again = await create({ expires_in_days: 30, scopes: ["read"], name: "CRM" }, "rotate-crm-3"); // key order differs
+    // The same body with its keys in another order.
+    const again = await create({ expires_in_days: 30, scopes: ["read"], name: "CRM" }, "rotate-crm-3");
     expect(again.status).toBe(201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(again.body).toEqual(first.body);

@@ -8,8 +8,10 @@ workspaces:
   - name: prod
     tokenEnv: PROD_TOKEN
     keys:
-      - { id: local, name: Local, scopes: [read], deliver: [{ type: file, path: ./a.env }, { type: file, path: ./b.json, format: json }] }
-      - { id: remote, name: Remote, scopes: [read], deliver: [{ type: file, path: ./c.env }, { type: githubSecret, repository: acme/app, secretName: KEY }] }
+      - { id: local, name: Local, scopes: [read],
+          deliver: [{ type: file, path: ./a.env }, { type: file, path: ./b.json, format: json }] }
+      - { id: remote, name: Remote, scopes: [read],
+          deliver: [{ type: file, path: ./c.env }, { type: githubSecret, repository: acme/app, secretName: KEY }] }
       - { id: steady, name: Steady, scopes: [read], deliver: [{ type: file, path: ./d.env }] }
 `;
 

@@ -20,25 +20,34 @@ const e = escapeHtml;
 const when = (iso: string | null) => (iso ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC` : "—");
 const date = (iso: string | null) => (iso ? iso.slice(0, 10) : "—");
 
+/** Nothing loads from anywhere: the report is one file, its style and script inline. */
+const CONTENT_SECURITY_POLICY =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+
 const CSS = `
-:root { color-scheme: light; --ink: #1a1f24; --muted: #4a5560; --line: #c9d1d9; --ok: #1a7f37; --warn: #8a5a00; --bad: #b42318; --accent: #0b5cad; }
+:root { color-scheme: light; --ink: #1a1f24; --muted: #4a5560; --line: #c9d1d9; --ok: #1a7f37; --warn: #8a5a00;
+  --bad: #b42318; --accent: #0b5cad; }
 * { box-sizing: border-box; }
-body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0; background: #f6f8fa; }
+body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink); margin: 0;
+  background: #f6f8fa; }
 header, main, footer { max-width: 1200px; margin: 0 auto; padding: 16px 24px; }
 header h1 { margin: 0 0 4px; font-size: 24px; }
 .muted { color: var(--muted); }
-section.workspace { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px; margin: 16px 0; }
+section.workspace { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 16px 20px;
+  margin: 16px 0; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 13px; color: var(--muted); }
-.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; border: 1px solid currentColor; }
+.badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600;
+  border: 1px solid currentColor; }
 .error { color: var(--bad); } .warning { color: var(--warn); } .info { color: var(--accent); } .ok { color: var(--ok); }
 ol.timeline { list-style: none; display: flex; gap: 4px; padding: 0; margin: 0; flex-wrap: wrap; }
 ol.timeline li { font-size: 12px; padding: 2px 6px; border-radius: 4px; border: 1px solid var(--line); }
 ol.timeline li.done { background: #dafbe1; } ol.timeline li.now { background: #fff1c2; font-weight: 600; }
 ol.timeline li.due { background: #ddf4ff; } ol.timeline li.none { color: var(--muted); border-style: dashed; }
 .calendar { display: grid; grid-template-columns: repeat(15, 1fr); gap: 3px; max-width: 640px; }
-.calendar .day { font-size: 11px; min-height: 34px; border: 1px solid var(--line); border-radius: 3px; padding: 2px; background: #fff; }
+.calendar .day { font-size: 11px; min-height: 34px; border: 1px solid var(--line); border-radius: 3px; padding: 2px;
+  background: #fff; }
 .calendar .day.expires { background: #ffebe9; border-color: var(--bad); }
 .calendar .day.rotation-due { background: #fff1c2; border-color: var(--warn); }
 .filter { margin: 8px 0; } .filter input { font: inherit; padding: 4px 8px; min-width: 280px; }
@@ -87,9 +96,11 @@ function timeline(key: ReportKey): string {
   const steps = TIMELINE_STEPS.map((name) => key.timeline.find((s) => s.name === name)).filter((s) => s !== undefined);
   const items = steps.map((s) => {
     const state = { done: "done", now: "now", due: "due", none: "not in this rotation" }[s.state];
+    const title = e(`${s.name}: ${state}${s.at ? ` ${when(s.at)}` : ""}`);
+    const at = s.at && s.state !== "none" ? ` <span class="muted">${e(date(s.at))}</span>` : "";
     return (
-      `<li class="${s.state}" ` +
-      `title="${e(`${s.name}: ${state}${s.at ? ` ${when(s.at)}` : ""}`)}">${e(s.name)}${s.at && s.state !== "none" ? ` <span class="muted">${e(date(s.at))}</span>` : ""}<span class="visually-hidden"> (${e(state)})</span></li>`
+      `<li class="${s.state}" title="${title}">${e(s.name)}${at}` +
+      `<span class="visually-hidden"> (${e(state)})</span></li>`
     );
   });
   return `<ol class="timeline" aria-label="rotation timeline">${items.join("")}</ol>`;
@@ -105,17 +116,25 @@ function keyRows(ws: ReportWorkspace): string {
       const findings =
         key.findings.map((f) => `${severityBadge(f.severity)} ${e(findingTitle(f.kind))}`).join("<br>") ||
         `<span class="ok">none</span>`;
+      const generation = key.generation !== null ? ` #${key.generation}` : "";
+      const next = `next: ${e(when(key.nextAt))}; rotation due ${e(date(key.rotationDueAt))}`;
+      const rate = key.successRate !== null ? `, ${(key.successRate * 100).toFixed(1)}% ok` : "";
+      const usage = `${key.totalRequests ?? 0} total${rate}; last ${e(when(key.lastUsedAt))}`;
       return `<tr data-key="${e(key.entryId ?? key.keyId ?? key.name)}">
-<th scope="row">${e(key.name)}<br><code class="muted">${e(key.entryId ?? "unmanaged")}${key.generation !== null ? ` #${key.generation}` : ""}</code></th>
+<th scope="row">${e(key.name)}<br><code class="muted">${e(key.entryId ?? "unmanaged")}${generation}</code></th>
 <td>${e(key.status)}<br><span class="muted">${e(key.phase)}</span></td>
 <td>${ageBar(key)}</td>
-<td>${timeline(key)}<div class="muted">next: ${e(when(key.nextAt))}; rotation due ${e(date(key.rotationDueAt))}</div></td>
+<td>${timeline(key)}<div class="muted">${next}</div></td>
 <td>${e(date(key.expiresAt))}</td>
-<td>${sparkline(key)}<div class="muted">${key.totalRequests ?? 0} total${key.successRate !== null ? `, ${(key.successRate * 100).toFixed(1)}% ok` : ""}; last ${e(when(key.lastUsedAt))}</div></td>
+<td>${sparkline(key)}<div class="muted">${usage}</div></td>
 <td>${findings}</td>
 </tr>`;
     })
     .join("\n");
+}
+
+function eventsText(events: ReportWorkspace["calendar"][number]["events"]): string {
+  return events.map((ev) => `${ev.kind === "expires" ? "expires" : "rotation due"}: ${e(ev.name)}`).join("; ");
 }
 
 function calendarGrid(ws: ReportWorkspace): string {
@@ -123,16 +142,14 @@ function calendarGrid(ws: ReportWorkspace): string {
     const kinds = new Set(d.events.map((ev) => ev.kind));
     const cls = kinds.has("expires") ? "expires" : kinds.has("rotation-due") ? "rotation-due" : "";
     const text = d.events.map((ev) => `${ev.kind === "expires" ? "expires" : "rotation due"}: ${ev.name}`).join("; ");
-    return (
-      `<div class="day ${cls}" ` +
-      `title="${e(text || d.date)}"><span>${e(d.date.slice(5))}</span>${d.events.length > 0 ? `<span class="visually-hidden"> ${e(text)}</span> ●` : ""}</div>`
-    );
+    const hidden = d.events.length > 0 ? `<span class="visually-hidden"> ${e(text)}</span> ●` : "";
+    return `<div class="day ${cls}" title="${e(text || d.date)}"><span>${e(d.date.slice(5))}</span>${hidden}</div>`;
   });
   const listed = ws.calendar.filter((d) => d.events.length > 0);
   const list =
     listed.length === 0
       ? `<p class="muted">Nothing expires and no rotation falls due in the next ${ws.calendar.length} days.</p>`
-      : `<ul>${listed.map((d) => `<li>${e(d.date)}: ${d.events.map((ev) => `${ev.kind === "expires" ? "expires" : "rotation due"}: ${e(ev.name)}`).join("; ")}</li>`).join("")}</ul>`;
+      : `<ul>${listed.map((d) => `<li>${e(d.date)}: ${eventsText(d.events)}</li>`).join("")}</ul>`;
   return `<div class="calendar" aria-hidden="true">${cells.join("")}</div>${list}`;
 }
 
@@ -140,7 +157,8 @@ function findingsTable(ws: ReportWorkspace): string {
   if (ws.findings.length === 0) return `<p class="ok">No findings.</p>`;
   const rows = ws.findings.map(
     (f) =>
-      `<tr><td>${severityBadge(f.severity)}</td><td>${e(f.entryId ?? "")}${f.key ? ` ${e(f.key.name)}` : ""}</td><td>${e(findingTitle(f.kind))}</td><td>${e(evidenceText(f))}</td><td>${e(fixText(f.fix))}</td></tr>`,
+      `<tr><td>${severityBadge(f.severity)}</td><td>${e(f.entryId ?? "")}${f.key ? ` ${e(f.key.name)}` : ""}</td>` +
+      `<td>${e(findingTitle(f.kind))}</td><td>${e(evidenceText(f))}</td><td>${e(fixText(f.fix))}</td></tr>`,
   );
   return (
     `<table><thead><tr><th scope="col">Severity</th><th scope="col">Key</th><th scope="col">Finding</th><th ` +
@@ -154,7 +172,9 @@ function workspaceSection(ws: ReportWorkspace, index: number): string {
 <h2 id="ws-${index}">Workspace ${e(ws.name)} <span class="muted">(${ws.keys.length} keys)</span></h2>
 <div class="filter"><label>Filter keys <input type="search" data-filter="${id}"></label></div>
 <table id="${id}"><caption class="visually-hidden">Keys of ${e(ws.name)}</caption>
-<thead><tr><th scope="col">Key</th><th scope="col">Status</th><th scope="col">Age vs policy</th><th scope="col">Rotation</th><th scope="col">Expires</th><th scope="col">Usage</th><th scope="col">Findings</th></tr></thead>
+<thead><tr><th scope="col">Key</th><th scope="col">Status</th>
+<th scope="col">Age vs policy</th><th scope="col">Rotation</th>
+<th scope="col">Expires</th><th scope="col">Usage</th><th scope="col">Findings</th></tr></thead>
 <tbody>
 ${keyRows(ws)}
 </tbody></table>
@@ -171,15 +191,18 @@ export function renderReportHtml(report: ReportData): string {
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>timely-keys report ${e(report.generatedAt.slice(0, 10))}</title>
-<style>${CSS}.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }</style>
+<style>${CSS}
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+  white-space: nowrap; }</style>
 </head>
 <body>
 <header>
 <h1>timely-keys report</h1>
-<p class="muted">${e(report.manifest)} — generated ${e(when(report.generatedAt))} (server clock). <span class="error">${error} errors</span>, <span class="warning">${warning} warnings</span>, ${info} info.</p>
+<p class="muted">${e(report.manifest)} — generated ${e(when(report.generatedAt))} (server clock).
+<span class="error">${error} errors</span>, <span class="warning">${warning} warnings</span>, ${info} info.</p>
 </header>
 <main>
 ${report.workspaces.map(workspaceSection).join("\n")}
