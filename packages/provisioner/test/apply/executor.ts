@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { startEmulator, type Emulator, type RequestLogEntry } from "@timely-keys/emulator";
 import { TimelyClient, type ApiKey } from "@timely-keys/sdk";
 import type { WorkspaceExecution } from "../../src/apply/context.js";
@@ -41,17 +42,30 @@ export function manifestYaml(entries: readonly Entry[]): string {
 /** A recorded afterStep call; the hook throws `Crash` at `crashAfter`, as a killed runner would stop. */
 export class Crash extends Error {}
 
+/** One world per test file: started before its tests, reset before each test, closed after them. */
+export function useWorld(): World {
+  const world = new World();
+  beforeAll(() => world.start());
+  beforeEach(() => world.reset());
+  afterAll(() => world.close());
+  return world;
+}
+
 export class World {
   dir = "";
-  private constructor(readonly emulator: Emulator) {}
+  #emulator: Emulator | undefined;
 
-  static async start(): Promise<World> {
-    const emulator = await startEmulator({
+  get emulator(): Emulator {
+    if (!this.#emulator) throw new Error("the world is not started: call useWorld() at the top of the test file");
+    return this.#emulator;
+  }
+
+  async start(): Promise<void> {
+    this.#emulator = await startEmulator({
       seed: { workspaces: [{ name: "acme", members: [{ name: "Exec Owner", role: "owner", token: TOKEN }] }] },
       validateContract: true,
       rateLimit: 100_000,
     });
-    return new World(emulator);
   }
 
   /** Fresh keys, faults off, a new directory; the clock keeps running from the real time. */
@@ -63,7 +77,7 @@ export class World {
 
   async close(): Promise<void> {
     if (this.dir) rmSync(this.dir, { recursive: true, force: true });
-    await this.emulator.close();
+    await this.#emulator?.close();
   }
 
   /** No retries: a fault is seen by the step under test, never hidden by the SDK. */

@@ -1,23 +1,14 @@
 // The executor's actions on existing keys (apply/operations.ts) against the in-process emulator:
 // retiring a previous key re-reads its successor first and refuses unless that successor is an
 // active, verified key of a newer generation; each operation is one request.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runOperations } from "../../src/apply/operations.js";
 import { runSuccessor } from "../../src/apply/successor.js";
 import { StepError } from "../../src/errors.js";
 import type { CreateAction, PreviousKeyAction, RotateAction } from "../../src/model.js";
-import { DAY_SECONDS, type Entry, kinds, only, World } from "./executor.js";
+import { DAY_SECONDS, type Entry, kinds, only, useWorld } from "./executor.js";
 
-let world: World;
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.close();
-});
-beforeEach(() => {
-  world.reset();
-});
+const world = useWorld();
 
 const crm: Entry = { id: "crm", sinks: ["crm.env"] };
 

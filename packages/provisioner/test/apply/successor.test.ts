@@ -5,28 +5,19 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { TimelyError } from "@timely-keys/sdk";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { apply } from "../../src/apply.js";
 import type { ApplyStep } from "../../src/apply/report.js";
 import { runSuccessor } from "../../src/apply/successor.js";
 import { StepError } from "../../src/errors.js";
 import { withMarker } from "../../src/marker.js";
 import type { CreateAction, RotateAction } from "../../src/model.js";
-import { Crash, DAY_SECONDS, type Entry, kinds, only, World } from "./executor.js";
+import { Crash, DAY_SECONDS, type Entry, kinds, only, useWorld } from "./executor.js";
 
 const LEASE_SECONDS = 600;
 const CREATE_AND_PROMOTE = ["POST /v1/api-keys", "PATCH /v1/api-keys/:id"];
 
-let world: World;
-beforeAll(async () => {
-  world = await World.start();
-});
-afterAll(async () => {
-  await world.close();
-});
-beforeEach(() => {
-  world.reset();
-});
+const world = useWorld();
 
 const crm: Entry = { id: "crm", sinks: ["crm.env"] };
 
