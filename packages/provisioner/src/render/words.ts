@@ -6,6 +6,7 @@
 import { sanitize } from "@timely-keys/sdk";
 import type { ActionFacts, EntryState, PlanAction, PlanWarning, TriggerFacts, WarningFacts } from "../model.js";
 import { scopeList } from "../plan/keys.js";
+import { quoted } from "./attributes.js";
 import { formatAgo, formatDuration, formatIsoWhen } from "./time.js";
 
 /**
@@ -121,10 +122,6 @@ export function triggerPhrase(trigger: TriggerFacts): string {
 export function lifetimeLabel(days: number | null | "unknown"): string {
   if (days === null) return "never";
   return days === "unknown" ? "unknown" : `${days} days`;
-}
-
-function quoted(text: string): string {
-  return JSON.stringify(text);
 }
 
 /** `"Salesforce sync" (id)` */
