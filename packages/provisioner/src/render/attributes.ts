@@ -83,11 +83,17 @@ export function quoted(text: string): string {
   return JSON.stringify(text);
 }
 
+/** `90 days`, `never`, `unknown`: a lifetime in whole days as the manifest would say it. */
+export function lifetimeLabel(days: number | null | "unknown"): string {
+  if (days === null) return "never";
+  return days === "unknown" ? "unknown" : `${days} days`;
+}
+
 /** `90 days`, `never`, `90 days (until 2027-03-01)`, `unknown (until …)`. */
 export function expiryLabel(expiry: Expiry): string {
   if (expiry.days === null) return "never";
   const until = expiry.until ? ` (until ${expiry.until.slice(0, 10)})` : "";
-  return expiry.days === "unknown" ? `unknown${until}` : `${expiry.days} days${until}`;
+  return `${lifetimeLabel(expiry.days)}${until}`;
 }
 
 /** `file .env, githubSecret acme/app TIMELY_API_KEY`, or `(no sinks)`. */
