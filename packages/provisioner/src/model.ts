@@ -242,14 +242,63 @@ export type KeyOperation =
   | { op: "deactivate"; keyId: string }
   | { op: "revoke"; keyId: string };
 
-/** An attribute as the plan shows it: before -> after (null: absent, e.g. before a create). */
-export interface AttributeChange {
-  name: string;
-  before: string | null;
-  after: string | null;
+/**
+ * An attribute of a key as the plan changes it: its value before and after (null: absent, e.g.
+ * before a create), as data; render/attributes.ts writes the words (`"CRM sync"`, `90 days`,
+ * `file .env`). Each attribute name has its own value type.
+ */
+export type AttributeChange =
+  | Change<"name", string>
+  | Change<"description", string>
+  | Change<"scopes", readonly string[]>
+  | Change<"expires", Expiry>
+  | Change<"deliver", readonly SinkRef[]>
+  | Change<"key", KeyValue>
+  | Change<"status", string>
+  /** The marker as written in the description (`[tk:crm#3 protect ~1a2b]`), or the flag it gains. */
+  | Change<"marker", string>
+  | Change<"hold", { untilNewerThan: number }>
+  /** The compromised key a rotation replaces, and how it goes. */
+  | Change<"old key", { generation: number }, { compromised: "after-successor" | "revoke-first" }>
+  /** When the new key will be rotated in turn (ISO). */
+  | Change<"next rotation", string>
+  | SavedAttribute;
+
+interface Change<Name extends string, Before, After = Before> {
+  name: Name;
+  before: Before | null;
+  after: After | null;
   /** Scopes and expiry are immutable: a change means a new key. */
   forcesReplacement?: boolean;
 }
+
+/** An attribute of a plan read back from its JSON (`apply PLAN.json`): the words it was approved with. */
+export interface SavedAttribute {
+  name: string;
+  saved: true;
+  before: string | null;
+  after: string | null;
+  forcesReplacement?: boolean;
+}
+
+/** A key's lifetime: whole days (null: never expires; "unknown": its times cannot be read) and its end. */
+export interface Expiry {
+  days: number | null | "unknown";
+  /** The key's `expires_at` (ISO), for a live key that has one. */
+  until?: string;
+}
+
+/** A live key (its generation, secret-free prefix and id), or the new key a rotation makes. */
+export type KeyValue = { generation: number; prefix: string; id: string } | { generation: number; new: true };
+
+/** What the plan shows of a sink: the fields that say where the secret goes, never a credential. */
+export type SinkRef =
+  | { type: "file"; path: string }
+  | { type: "exec"; program: string }
+  | { type: "githubSecret"; repository?: string; organization?: string; environment?: string; secretName: string }
+  | { type: "awsSecretsManager"; secretId: string; key?: string }
+  | { type: "vault"; mount?: string; path: string; field?: string }
+  | { type: "onePassword"; vault: string; item: string };
 
 /** The body of `POST /v1/api-keys`. */
 export interface CreateKeyBody {

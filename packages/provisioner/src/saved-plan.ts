@@ -80,8 +80,8 @@ export function parseSavedPlan(text: string, file: string): Plan {
 
 /**
  * A saved plan holds words, not the facts they were made of: each action, entry
- * and warning gets them back as `saved` facts, so apply shows the words the plan was approved with
- * and a saved plan written again is the same file.
+ * and warning gets them back as `saved` facts (and each attribute is marked `saved`), so apply
+ * shows the words the plan was approved with and a saved plan written again is the same file.
  */
 function withSavedWords(plan: Record<string, unknown>): Plan {
   const text = (value: unknown) => (typeof value === "string" ? value : "");
@@ -99,6 +99,8 @@ function withSavedWords(plan: Record<string, unknown>): Plan {
       };
       delete action.summary;
       delete action.warning;
+      // Its attributes are words too (`"CRM sync"`, `90 days`), not the values they were written from.
+      for (const attribute of records(action.attributes)) attribute.saved = true;
     }
     for (const entry of records(ws.entries)) {
       entry.facts = { say: "saved", detail: text(entry.detail) };

@@ -1,6 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { parseSavedPlan, serializeSavedPlan } from "../src/saved-plan.js";
 import type { Plan } from "../src/model.js";
+import { plan as makePlan } from "../src/plan.js";
+import { renderJson, renderText } from "../src/render.js";
+import { desired, entry, live, NOW } from "./plan/fixtures.js";
 
 const plan: Plan = {
   format_version: 2,
@@ -21,6 +24,19 @@ describe("saved plans", () => {
   it("read a plan saved by an earlier version (format_version 1): its successors still apply", () => {
     const earlier = { ...plan, format_version: 1 as 2 };
     expect(parseSavedPlan(serializeSavedPlan(earlier), "p.json")).toEqual(earlier);
+  });
+
+  it("a saved plan of either version shows its attributes in the words it was saved with", () => {
+    const made = makePlan(desired([entry("crm", { name: "CRM sync" })]), live([]), NOW);
+    for (const version of [1, 2] as const) {
+      const saved = { ...made, format_version: version as 2 };
+      const read = parseSavedPlan(serializeSavedPlan(saved), "p.json");
+      const create = read.workspaces[0]!.actions[0]!;
+      expect(create.attributes[0]).toEqual({ name: "name", saved: true, before: null, after: '"CRM sync"' });
+      expect(renderJson(read)).toBe(renderJson(saved));
+      expect(renderText(read, { color: false })).toBe(renderText(saved, { color: false }));
+      expect(renderText(read, { color: false })).toContain('name:        "CRM sync"');
+    }
   });
 
   it("refuse an edited file", () => {

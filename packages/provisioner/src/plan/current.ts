@@ -5,7 +5,7 @@ import { formatMarker, markerHash, stripMarker, type Marker } from "../marker.js
 import type { AttributeChange, KeyAction, KeyOperation, Reason } from "../model.js";
 import { keyRefs, planAction } from "./action.js";
 import type { WorkspaceContext } from "./context.js";
-import { currentDescription, quoted } from "./describe.js";
+import { currentDescription } from "./describe.js";
 import { isActive, type MarkedKey } from "./keys.js";
 
 /** The marker a current key should carry, before its hash. */
@@ -59,10 +59,10 @@ export function planCurrentKey(
   if (nameDiffers) body.name = entry.name;
   if (descriptionDiffers) body.description = wanted.description;
   const attributes: AttributeChange[] = [];
-  if (nameDiffers) attributes.push({ name: "name", before: quoted(key.name), after: quoted(entry.name) });
+  if (nameDiffers) attributes.push({ name: "name", before: key.name, after: entry.name });
   const wantedText = stripMarker(wanted.description);
   if (current.text !== wantedText) {
-    attributes.push({ name: "description", before: quoted(current.text), after: quoted(wantedText) });
+    attributes.push({ name: "description", before: current.text, after: wantedText });
   }
   // The hash follows the name and text: the marker is worth showing only when a flag changes
   // (or when nothing else would show why the description is rewritten).

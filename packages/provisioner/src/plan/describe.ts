@@ -1,8 +1,10 @@
-// How keys and their attributes read in a plan, and the description timely-keys writes on a
-// current key (user text + marker, with the hash of what it wrote).
+// What a plan shows of keys and their attributes, as data (render/attributes.ts writes the words),
+// and the description timely-keys writes on a current key (user text + marker, with the hash of
+// what it wrote).
 import type { ApiKey } from "@timely-keys/sdk";
 import type { SinkConfig } from "../deliver/config.js";
 import type { DesiredKey } from "../desired.js";
+import type { Expiry, SinkRef } from "../model.js";
 import { fittedText, markerHash, withMarker, type Marker } from "../marker.js";
 import { DAY, ms } from "./time.js";
 
@@ -34,15 +36,16 @@ export function lifetimeDays(key: ApiKey): number | null {
   return Number.isFinite(days) ? Math.round(days) : Number.NaN;
 }
 
-export function expiryOfKey(key: ApiKey): string {
+/** The lifetime a live key has (render/attributes.ts writes it: `90 days (until 2027-03-01)`). */
+export function keyExpiry(key: ApiKey): Expiry {
   const days = lifetimeDays(key);
-  if (days === null) return "never";
-  const until = key.expires_at ? ` (until ${key.expires_at.slice(0, 10)})` : "";
-  return Number.isFinite(days) ? `${days} days${until}` : `unknown${until}`;
+  if (days === null) return { days };
+  return { days: Number.isFinite(days) ? days : "unknown", ...(key.expires_at ? { until: key.expires_at } : {}) };
 }
 
-export function expiryOfEntry(entry: DesiredKey): string {
-  return entry.expiresInDays === null ? "never" : `${entry.expiresInDays} days`;
+/** The lifetime the manifest asks of an entry's keys. */
+export function entryExpiry(entry: DesiredKey): Expiry {
+  return { days: entry.expiresInDays };
 }
 
 export function expiryChanged(key: ApiKey, entry: DesiredKey): boolean {
@@ -51,32 +54,31 @@ export function expiryChanged(key: ApiKey, entry: DesiredKey): boolean {
   return !(Math.abs(days - entry.expiresInDays) < 1);
 }
 
-/** `#3 tml_ab12... (uuid)` */
-export function keyRef(key: ApiKey, generation?: number): string {
-  const gen = generation === undefined ? "" : `#${generation} `;
-  return `${gen}${key.prefix} (${key.id})`;
-}
-
-export function quoted(text: string): string {
-  return JSON.stringify(text);
-}
-
-/** A short, secret-free label of a sink for the plan: where the secret goes. */
-export function sinkLabel(sink: SinkConfig): string {
+/** Where a sink puts the secret, without its credentials or settings (the plan shows it). */
+export function sinkRef(sink: SinkConfig): SinkRef {
   switch (sink.type) {
     case "file":
-      return `file ${sink.path}`;
+      return { type: "file", path: sink.path };
     case "exec":
-      return `exec ${sink.command[0] ?? ""}`;
-    case "githubSecret": {
-      const where = sink.organization ? `org ${sink.organization}` : (sink.repository ?? "");
-      return `githubSecret ${where}${sink.environment ? ` env ${sink.environment}` : ""} ${sink.secretName}`;
-    }
+      return { type: "exec", program: sink.command[0] ?? "" };
+    case "githubSecret":
+      return {
+        type: "githubSecret",
+        ...(sink.organization ? { organization: sink.organization } : {}),
+        ...(sink.repository ? { repository: sink.repository } : {}),
+        ...(sink.environment ? { environment: sink.environment } : {}),
+        secretName: sink.secretName,
+      };
     case "awsSecretsManager":
-      return `awsSecretsManager ${sink.secretId}${sink.key ? `#${sink.key}` : ""}`;
+      return { type: "awsSecretsManager", secretId: sink.secretId, ...(sink.key ? { key: sink.key } : {}) };
     case "vault":
-      return `vault ${sink.mount ?? "secret"}/${sink.path}${sink.field ? `#${sink.field}` : ""}`;
+      return {
+        type: "vault",
+        ...(sink.mount !== undefined ? { mount: sink.mount } : {}),
+        path: sink.path,
+        ...(sink.field ? { field: sink.field } : {}),
+      };
     case "onePassword":
-      return `onePassword ${sink.vault}/${sink.item}`;
+      return { type: "onePassword", vault: sink.vault, item: sink.item };
   }
 }

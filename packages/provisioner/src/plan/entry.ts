@@ -188,13 +188,12 @@ function adoptAction(
   const body: { name?: string; description?: string } = { description: wanted.description };
   if (key.name !== entry.name) body.name = entry.name;
   const attributes: AttributeChange[] = [{ name: "marker", before: null, after: formatMarker(wanted.marker) }];
-  if (key.name !== entry.name)
-    attributes.push({ name: "name", before: JSON.stringify(key.name), after: JSON.stringify(entry.name) });
+  if (key.name !== entry.name) attributes.push({ name: "name", before: key.name, after: entry.name });
   if (view.text !== stripMarker(wanted.description)) {
     attributes.push({
       name: "description",
-      before: JSON.stringify(view.text),
-      after: JSON.stringify(stripMarker(wanted.description)),
+      before: view.text,
+      after: stripMarker(wanted.description),
     });
   }
   const action = planAction<KeyAction>(

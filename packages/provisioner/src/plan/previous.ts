@@ -73,7 +73,7 @@ export function planRollback(
     {
       attributes: [
         { name: "status", before: target.key.status, after: "active" },
-        { name: "hold", before: null, after: `until a key newer than #${current.marker.generation} is current` },
+        { name: "hold", before: null, after: { untilNewerThan: current.marker.generation } },
       ],
       operations,
     },

@@ -13,11 +13,10 @@ import {
   type RotationTrigger,
   type TriggerFacts,
 } from "../model.js";
-import { formatIsoWhen } from "../render/time.js";
 import { planAction } from "./action.js";
 import type { EntryKeys } from "./classify.js";
 import type { WorkspaceContext } from "./context.js";
-import { expiryChanged, expiryOfEntry, expiryOfKey, keyRef, lifetimeDays, quoted, sinkLabel } from "./describe.js";
+import { entryExpiry, expiryChanged, keyExpiry, lifetimeDays, sinkRef } from "./describe.js";
 import { isActive, isExpired, scopeList, type MarkedKey } from "./keys.js";
 import { successorSpec } from "./successor.js";
 import { DAY, earliest, HOUR, isoOrNull, ms, SECOND } from "./time.js";
@@ -161,15 +160,11 @@ function nowSeconds(ctx: WorkspaceContext): number {
 
 function newKeyAttributes(entry: DesiredKey): AttributeChange[] {
   return [
-    { name: "name", before: null, after: quoted(entry.name) },
-    { name: "description", before: null, after: quoted(entry.description) },
-    { name: "scopes", before: null, after: scopeList(entry.scopes) },
-    { name: "expires", before: null, after: expiryOfEntry(entry) },
-    {
-      name: "deliver",
-      before: null,
-      after: entry.deliver.length === 0 ? "(no sinks)" : entry.deliver.map(sinkLabel).join(", "),
-    },
+    { name: "name", before: null, after: entry.name },
+    { name: "description", before: null, after: entry.description },
+    { name: "scopes", before: null, after: entry.scopes },
+    { name: "expires", before: null, after: entryExpiry(entry) },
+    { name: "deliver", before: null, after: entry.deliver.map(sinkRef) },
   ];
 }
 
@@ -202,26 +197,26 @@ export function rotateAction(
   const scopesDiffer = triggers.reasons.includes("scopes_changed");
   const expiryDiffers = triggers.reasons.includes("expiry_changed");
   const attributes: AttributeChange[] = [
-    { name: "key", before: keyRef(key, current.marker.generation), after: `#${generation} (new key)` },
+    {
+      name: "key",
+      before: { generation: current.marker.generation, prefix: key.prefix, id: key.id },
+      after: { generation, new: true },
+    },
     {
       name: "scopes",
-      before: scopeList(key.scopes ?? []),
-      after: scopeList(entry.scopes),
+      before: key.scopes ?? [],
+      after: entry.scopes,
       ...(scopesDiffer ? { forcesReplacement: true } : {}),
     },
     expiryDiffers
-      ? { name: "expires", before: expiryOfKey(key), after: expiryOfEntry(entry), forcesReplacement: true }
-      : { name: "expires", before: expiryOfEntry(entry), after: expiryOfEntry(entry) },
+      ? { name: "expires", before: keyExpiry(key), after: entryExpiry(entry), forcesReplacement: true }
+      : { name: "expires", before: entryExpiry(entry), after: entryExpiry(entry) },
   ];
-  if (key.name !== entry.name) attributes.push({ name: "name", before: quoted(key.name), after: quoted(entry.name) });
+  if (key.name !== entry.name) attributes.push({ name: "name", before: key.name, after: entry.name });
   if (current.text !== entry.description) {
-    attributes.push({ name: "description", before: quoted(current.text), after: quoted(entry.description) });
+    attributes.push({ name: "description", before: current.text, after: entry.description });
   }
-  attributes.push({
-    name: "deliver",
-    before: null,
-    after: entry.deliver.length === 0 ? "(no sinks)" : entry.deliver.map(sinkLabel).join(", "),
-  });
+  attributes.push({ name: "deliver", before: null, after: entry.deliver.map(sinkRef) });
   const replace = scopesDiffer || expiryDiffers;
   const reason = triggers.reasons[0] ?? "manual";
   const compromise = compromiseOf(ctx, entry, current);
@@ -237,16 +232,14 @@ export function rotateAction(
       });
     }
     if (compromise === "revoke-first" && isActive(key)) operations.push({ op: "deactivate", keyId: key.id });
-    const old = `#${current.marker.generation}`;
     attributes.unshift({
       name: "old key",
-      before: `${old} active`,
-      after: compromise === "revoke-first" ? "deactivated first, then revoked" : "revoked once the new key is verified",
+      before: { generation: current.marker.generation },
+      after: { compromised: compromise },
     });
   }
   const nextRotation = isoOrNull(ctx.now + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry));
-  if (nextRotation !== null)
-    attributes.push({ name: "next rotation", before: null, after: formatIsoWhen(nextRotation) });
+  if (nextRotation !== null) attributes.push({ name: "next rotation", before: null, after: nextRotation });
   return planAction<RotateAction>(
     "rotate",
     {

@@ -2,8 +2,9 @@
 // notice of a compromised rotation naming each key, each sink, and the downtime of --revoke-first.
 import type { ExposedEntry } from "../exposure.js";
 import type { Plan, RotateAction } from "../model.js";
-import { sinkLabel } from "../plan/describe.js";
+import { sinkRef } from "../plan/describe.js";
 import { painter } from "./ansi.js";
+import { sinkLabel } from "./attributes.js";
 import { redactText } from "./redact.js";
 
 export { exposedEntries } from "../exposure.js";
@@ -30,7 +31,7 @@ export function renderEmergencyNotice(plan: Plan, options: { color: boolean }): 
     ),
   ];
   for (const a of rotations) {
-    const sinks = a.successor.sinks.map(sinkLabel).join(", ") || "no sinks";
+    const sinks = a.successor.sinks.map((sink) => sinkLabel(sinkRef(sink))).join(", ") || "no sinks";
     const old = `"${a.keyName ?? a.entryId}" #${a.generation ?? "?"} (${a.keyId})`;
     lines.push(`  ${a.workspace}/${a.entryId}: old key ${old}; new key #${a.successor.generation} goes to ${sinks}`);
   }

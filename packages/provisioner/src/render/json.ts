@@ -2,6 +2,7 @@
 // documented order per object, so equal plans render byte for byte the same and a saved plan
 // diffs cleanly.
 import type { Plan, PlanAction, PlanWorkspace } from "../model.js";
+import { attributeWords } from "./attributes.js";
 import { redactingReplacer } from "./redact.js";
 import { actionsByEntry, actionSummary, actionWarning, entryDetail, warningText } from "./words.js";
 
@@ -129,7 +130,8 @@ export function renderJson(plan: Plan): string {
 
 /**
  * The plan as the JSON format writes it: each fact structure replaced by its words (an action's
- * `summary` and `warning`, an entry's `detail`, a warning's `message`).
+ * `summary` and `warning`, an entry's `detail`, a warning's `message`; an action's attributes by
+ * their words, render/attributes.ts).
  */
 function inWords(plan: Plan): unknown {
   return {
@@ -154,7 +156,8 @@ function workspaceInWords(ws: PlanWorkspace): unknown {
 }
 
 function actionEntriesInWords(action: PlanAction, entries: [string, unknown][]): [string, unknown][] {
-  const out = entries.filter(([key]) => key !== "facts" && key !== "warning");
+  const out = entries.filter(([key]) => key !== "facts" && key !== "warning" && key !== "attributes");
+  out.push(["attributes", action.attributes.map(attributeWords)]);
   out.push(["summary", actionSummary(action)]);
   const warning = actionWarning(action);
   if (warning !== undefined) out.push(["warning", warning]);

@@ -2,8 +2,9 @@
 // that change (before -> after, changed words highlighted), the reasons, informational lines for
 // waits, the warnings, and the summary line.
 import { diffWords } from "diff";
-import type { AttributeChange, Plan, PlanAction, PlanWarning, PlanWorkspace } from "../model.js";
+import type { Plan, PlanAction, PlanWarning, PlanWorkspace } from "../model.js";
 import { painter, TONE_STYLE, type Paint } from "./ansi.js";
+import { attributeWords, type AttributeWords } from "./attributes.js";
 import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
 import { symbolOf, toneOf } from "./symbols.js";
@@ -57,7 +58,8 @@ function renderAction(action: PlanAction, paint: Paint, color: boolean): string[
   if (tone === "info") return [paint("dim", `  ${symbol} ${who}: ${summary}`)];
   const lines = [`  ${paint(style, symbol)} ${paint("bold", who)}: ${summary}`];
   const rows: [string, string][] = [];
-  for (const a of action.attributes) {
+  for (const attribute of action.attributes) {
+    const a = attributeWords(attribute);
     rows.push([a.name, attributeValue(a, paint, color)]);
     // Without colour the changed words are marked on a line of their own.
     if (!color && a.before !== null && a.after !== null && a.before !== a.after && TEXT_ATTRIBUTES.has(a.name)) {
@@ -72,7 +74,7 @@ function renderAction(action: PlanAction, paint: Paint, color: boolean): string[
   return lines;
 }
 
-function attributeValue(a: AttributeChange, paint: Paint, color: boolean): string {
+function attributeValue(a: AttributeWords, paint: Paint, color: boolean): string {
   const replaces = a.forcesReplacement ? paint("magenta", "   # forces replacement") : "";
   if (a.before === null && a.after === null) return "";
   if (a.before === null) return paint("green", a.after ?? "");

@@ -6,6 +6,7 @@
 import { sanitize } from "@timely-keys/sdk";
 import type { ActionFacts, EntryState, PlanAction, PlanWarning, TriggerFacts, WarningFacts } from "../model.js";
 import { scopeList } from "../plan/keys.js";
+import { lifetimeLabel, quoted } from "./attributes.js";
 import { formatAgo, formatDuration, formatIsoWhen } from "./time.js";
 
 /**
@@ -115,16 +116,6 @@ export function triggerPhrase(trigger: TriggerFacts): string {
     case "expiring":
       return `expires in ${formatDuration(trigger.inMs)}, on ${formatIsoWhen(trigger.expiresAt)}`;
   }
-}
-
-/** `90 days`, `never`, `unknown`: a lifetime in whole days as the manifest would say it. */
-export function lifetimeLabel(days: number | null | "unknown"): string {
-  if (days === null) return "never";
-  return days === "unknown" ? "unknown" : `${days} days`;
-}
-
-function quoted(text: string): string {
-  return JSON.stringify(text);
 }
 
 /** `"Salesforce sync" (id)` */

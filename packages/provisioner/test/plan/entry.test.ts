@@ -67,12 +67,20 @@ describe("create", () => {
       // No live key tells the workspace id yet: the executor takes it from its own token.
       verify: { keyName: "CRM sync", scopes: ["read", "write"], workspaceId: null },
     });
-    expect(create.attributes.map((a) => [a.name, a.before, a.after])).toEqual([
-      ["name", null, '"CRM sync"'],
-      ["description", null, '"Salesforce sync"'],
-      ["scopes", null, "read, write"],
-      ["expires", null, "90 days"],
-      ["deliver", null, "file .env, githubSecret acme/app TIMELY_API_KEY"],
+    // Values, not words (render/attributes.ts writes `"CRM sync"`, `90 days`, `file .env`).
+    expect(create.attributes).toStrictEqual([
+      { name: "name", before: null, after: "CRM sync" },
+      { name: "description", before: null, after: "Salesforce sync" },
+      { name: "scopes", before: null, after: ["read", "write"] },
+      { name: "expires", before: null, after: { days: 90 } },
+      {
+        name: "deliver",
+        before: null,
+        after: [
+          { type: "file", path: ".env" },
+          { type: "githubSecret", repository: "acme/app", secretName: "TIMELY_API_KEY" },
+        ],
+      },
     ]);
     expect(stateOf(result, "crm")).toMatchObject({ phase: "new", step: "1/6" });
   });
@@ -152,7 +160,7 @@ describe("the current key against the manifest", () => {
     const update = only(result, "update");
     expect(update.reason).toBe("manifest_changed");
     expect(update.attributes).toEqual([
-      { name: "description", before: '"Salesforce sync"', after: '"Salesforce nightly sync"' },
+      { name: "description", before: "Salesforce sync", after: "Salesforce nightly sync" },
     ]);
     expect(update.operations).toEqual([
       {
@@ -170,9 +178,7 @@ describe("the current key against the manifest", () => {
     const update = only(plan(desired([crm]), live([edited]), NOW), "update");
     expect(update.reason).toBe("edited_outside");
     expect(update.facts).toEqual({ say: "update", name: "CRM sync" });
-    expect(update.attributes).toEqual([
-      { name: "description", before: `"Someone's note"`, after: '"Salesforce sync"' },
-    ]);
+    expect(update.attributes).toEqual([{ name: "description", before: "Someone's note", after: "Salesforce sync" }]);
   });
 
   it("a protect flag change rewrites the marker only", () => {
@@ -227,8 +233,8 @@ describe("the current key against the manifest", () => {
     expect(rotate.successor.create.name).toBe("CRM v2");
     expect(rotate.attributes.find((a) => a.name === "name")).toEqual({
       name: "name",
-      before: '"CRM sync"',
-      after: '"CRM v2"',
+      before: "CRM sync",
+      after: "CRM v2",
     });
   });
 });

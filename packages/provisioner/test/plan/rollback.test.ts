@@ -52,6 +52,10 @@ describe("rollback", () => {
     ]);
     expect(kinds(result)).toEqual(["rollback"]);
     expect(stateOf(result, "crm").phase).toBe("held");
+    expect(rollback.attributes).toStrictEqual([
+      { name: "status", before: "inactive", after: "active" },
+      { name: "hold", before: null, after: { untilNewerThan: 3 } },
+    ]);
 
     const rolledBack = simulateApply(result, state, NOW);
     // Stable: no drain, no deactivation, no revoke, even long past the quarantine and the grace.

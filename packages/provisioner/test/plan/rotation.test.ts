@@ -242,6 +242,21 @@ describe("a full rotation across scheduled runs", () => {
     expect(rotate.reason).toBe("expired");
     expect(rotate.replace).toBe(true);
     expect(rotate.attributes.filter((a) => a.forcesReplacement).map((a) => a.name)).toEqual(["scopes", "expires"]);
+    // Values, not words: render/attributes.ts writes `#1 tml_… (id) -> #2 (new key)`, `180 days (until …)`.
+    expect(rotate.attributes).toStrictEqual([
+      { name: "key", before: { generation: 1, prefix: key.prefix, id: key.id }, after: { generation: 2, new: true } },
+      { name: "scopes", before: ["read"], after: ["read", "write"], forcesReplacement: true },
+      { name: "expires", before: { days: 180, until: key.expires_at }, after: { days: 30 }, forcesReplacement: true },
+      {
+        name: "deliver",
+        before: null,
+        after: [
+          { type: "file", path: ".env" },
+          { type: "exec", program: "./reload" },
+        ],
+      },
+      { name: "next rotation", before: null, after: new Date(NOW.getTime() + 90 * DAY).toISOString() },
+    ]);
   });
 
   it("does not rotate a disabled entry, even when forced or too old", () => {
