@@ -3,9 +3,10 @@
 // a position because there is nothing to report. So a manifest written in the plain subset of YAML
 // that everybody writes (block mappings and lists, plain and quoted scalars, flow lists and maps,
 // comments) is parsed without positions, by line-yaml.ts when it is in the narrower line-by-line shape
-// and by js-yaml otherwise, with scalars resolved exactly as `yaml` resolves them (YAML 1.2 core schema). Anything outside that subset, anything js-yaml refuses, and any run
-// with a finding to report goes through `yaml` with positions (load.ts), so every message and every
-// line:col is the positioned parser's.
+// and by js-yaml otherwise, with scalars resolved exactly as `yaml` resolves them (YAML 1.2 core
+// schema). Anything outside that subset, anything js-yaml refuses, and any run with a finding
+// to report goes through `yaml` with positions (load.ts), so every message and every line:col is
+// the positioned parser's.
 import { FAILSAFE_SCHEMA, Type, load as loadYaml } from "js-yaml";
 import { parseLines } from "./line-yaml.js";
 import { BOOL_PLAIN, FLOAT_PLAIN, INT_PLAIN, NULL_PLAIN, boolValue, floatValue, intValue } from "./plain-scalar.js";
