@@ -6,8 +6,6 @@
 // text as before; so it never has to know what YAML makes of the unusual.
 import { plainScalarValue } from "./plain-scalar.js";
 
-/** A key as manifests write them: it can only be read as a string. */
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 /** Keys the core schema reads as null or a boolean (`yaml` and js-yaml name them differently). */
 const NOT_STRING_KEY = /^(?:[Nn]ull|NULL|[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
 /** Deeper than any manifest; the positioned parser has the rule and the message for it. */
@@ -136,10 +134,8 @@ class LineParser {
     const map = top.map!;
     const colon = keyEnd(this.text, at, end);
     if (colon === -1) throw UNSUPPORTED;
-    const key = this.text.slice(at, colon);
-    if (!PLAIN_KEY.test(key) || NOT_STRING_KEY.test(key) || key === "__proto__" || Object.hasOwn(map, key)) {
-      throw UNSUPPORTED;
-    }
+    const key = plainKey(this.text, at, colon);
+    if (Object.hasOwn(map, key)) throw UNSUPPORTED;
     let value = colon + 1;
     while (value < end && this.text.charCodeAt(value) === SPACE) value++;
     if (value === end || this.text.charCodeAt(value) === HASH) {
@@ -218,6 +214,20 @@ function keyEnd(text: string, at: number, end: number): number {
     if (!isKeyChar(code)) return -1;
   }
   return -1;
+}
+
+/**
+ * The key written from `at` to `colon` (keyEnd checked its characters): one that starts with a letter
+ * or `_` and can only be read as a string, never `__proto__`.
+ */
+function plainKey(text: string, at: number, colon: number): string {
+  const first = text.charCodeAt(at);
+  const letter = (first >= 0x61 && first <= 0x7a) || (first >= 0x41 && first <= 0x5a) || first === 0x5f;
+  if (!letter || colon === at) throw UNSUPPORTED;
+  const key = text.slice(at, colon);
+  if (colon - at <= 5 && NOT_STRING_KEY.test(key)) throw UNSUPPORTED;
+  if (first === 0x5f && key === "__proto__") throw UNSUPPORTED;
+  return key;
 }
 
 function isKeyChar(code: number): boolean {
@@ -328,7 +338,9 @@ class FlowReader {
     for (;;) {
       list.push(this.value(depth + 1));
       this.skipSpaces();
-      if (this.separator(0x5d)) return list;
+      // A copy of its own length: a list grown by push keeps room for 17 items, and a manifest has
+      // two short lists an entry (scopes, deliver) until the Desired is built.
+      if (this.separator(0x5d)) return list.slice();
     }
   }
 
@@ -343,10 +355,8 @@ class FlowReader {
     for (;;) {
       const colon = keyEnd(this.text, this.at, this.end);
       if (colon === -1) throw UNSUPPORTED;
-      const key = this.text.slice(this.at, colon);
-      if (!PLAIN_KEY.test(key) || NOT_STRING_KEY.test(key) || key === "__proto__" || Object.hasOwn(map, key)) {
-        throw UNSUPPORTED;
-      }
+      const key = plainKey(this.text, this.at, colon);
+      if (Object.hasOwn(map, key)) throw UNSUPPORTED;
       this.at = colon + 1;
       this.skipSpaces();
       map[key] = this.value(depth + 1);

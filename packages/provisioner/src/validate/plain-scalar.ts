@@ -29,13 +29,17 @@ export function floatValue(text: string): number {
 
 /** The value of a plain scalar written `text` (null, a boolean, a number or the text itself). */
 export function plainScalarValue(text: string): unknown {
-  // Only texts that start like one can be a null, a boolean or a number.
+  // Only texts that start like one can be a number, a null or a boolean.
   const first = text.charCodeAt(0);
-  const maybeNumber = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x2d || first === 0x2e;
-  if (!maybeNumber && text.length > 5) return text;
+  if ((first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x2d || first === 0x2e) {
+    if (INT_PLAIN.test(text)) return intValue(text);
+    if (FLOAT_PLAIN.test(text)) return floatValue(text);
+    return text;
+  }
+  if (text.length > 5 || !NULL_OR_BOOL_START.test(text)) return text;
   if (NULL_PLAIN.test(text)) return null;
   if (BOOL_PLAIN.test(text)) return boolValue(text);
-  if (INT_PLAIN.test(text)) return intValue(text);
-  if (FLOAT_PLAIN.test(text)) return floatValue(text);
   return text;
 }
+
+const NULL_OR_BOOL_START = /^(?:$|[~nNtTfF])/;
