@@ -52,10 +52,14 @@ const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intT
  * subset, js-yaml refuses it, or its root is not a mapping (the positioned parser then says why).
  */
 export function parseWithoutPositions(text: string): Record<string, unknown> | undefined {
+  // Most big manifests are in the narrower shape line-yaml.ts reads, much faster than js-yaml. It
+  // refuses the indicators this subset leaves out wherever they mean something; escapes, tabs and
+  // carriage returns it cannot tell apart from text, so they are left out here.
+  if (!text.includes("\\") && !text.includes("\t") && !text.includes("\r")) {
+    const lines = parseLines(text);
+    if (lines !== undefined) return lines;
+  }
   if (OUTSIDE_SUBSET.test(text)) return undefined;
-  // Most big manifests are in the narrower shape line-yaml.ts reads, much faster than js-yaml.
-  const lines = parseLines(text);
-  if (lines !== undefined) return lines;
   let value: unknown;
   // Scalars and flow collections written over several lines are left out too: their folding and
   // indentation rules are where YAML parsers disagree (js-yaml accepts a quoted scalar continued at

@@ -141,6 +141,18 @@ describe("line-by-line manifest parsing", () => {
     "x[y]",
     "{x",
     "é日本",
+    "&x",
+    "*x",
+    "!x",
+    "%x",
+    "@x",
+    "`x",
+    "|",
+    ">",
+    "?x",
+    "a&b *c !d %e @f `g |h >i ?j",
+    "--- x",
+    "...",
   );
   const quoted = fc.oneof(
     plain.map((text) => `'${text.replace(/'/g, "''")}'`),
