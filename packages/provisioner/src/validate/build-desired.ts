@@ -63,11 +63,14 @@ export function resolvePolicy(policy: ManifestPolicy | undefined): Policy {
 
 export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument): Desired {
   const policy = resolvePolicy(manifest.policy);
+  const sources = sourceSetter(loaded);
+  // One object for every entry without rotation overrides (a copy: the policy's own stays apart).
+  const inheritedRotation = { ...policy.rotation };
   return {
     file: loaded.file,
     policy,
     ...(manifest.notify !== undefined && { notify: structuredClone(manifest.notify) }),
-    workspaces: manifest.workspaces.map((workspace, w) => buildWorkspace(workspace, w, policy, loaded)),
+    workspaces: manifest.workspaces.map((workspace, w) => buildWorkspace(workspace, w, inheritedRotation, sources)),
     ...(manifest.teams !== undefined && { teams: structuredClone(manifest.teams) }),
   };
 }
@@ -75,27 +78,35 @@ export function buildDesired(manifest: ManifestDocument, loaded: LoadedDocument)
 function buildWorkspace(
   workspace: ManifestWorkspace,
   w: number,
-  policy: Policy,
-  loaded: LoadedDocument,
+  inheritedRotation: RotationSettings,
+  sources: SourceSetter,
 ): DesiredWorkspace {
+  // Entries with the same scopes share one list (as entries without rotation overrides share one
+  // settings object): at 100,000 entries a copy each is megabytes that say the same thing.
+  const sharedScopes = new Map<string, Scope[]>();
+  const keys: DesiredKey[] = new Array(workspace.keys.length);
+  for (let k = 0; k < keys.length; k++) {
+    keys[k] = buildKey(workspace.keys[k]!, inheritedRotation, workspace.access, sharedScopes);
+    sources.setKey(keys[k]!, w, k);
+  }
   const built: DesiredWorkspace = {
     name: workspace.name,
     tokenEnv: workspace.tokenEnv,
     ...(workspace.apiUrl !== undefined && { apiUrl: workspace.apiUrl }),
     ...(workspace.notify !== undefined && { notify: structuredClone(workspace.notify) }),
     ...(workspace.id !== undefined && { id: workspace.id }),
-    keys: workspace.keys.map((key, k) => buildKey(key, policy, loaded, ["workspaces", w, "keys", k], workspace.access)),
+    keys,
     ...(workspace.access !== undefined && { access: [...workspace.access] }),
   };
-  return withSource(built, loaded, ["workspaces", w]);
+  sources.setWorkspace(built, w);
+  return built;
 }
 
 function buildKey(
   key: ManifestKey,
-  policy: Policy,
-  loaded: LoadedDocument,
-  path: (string | number)[],
+  inheritedRotation: RotationSettings,
   inherited: string[] | undefined,
+  sharedScopes: Map<string, Scope[]>,
 ): DesiredKey {
   // Who can read the secret: the entry's own list and its workspace's, once each.
   const access =
@@ -106,56 +117,103 @@ function buildKey(
     id: key.id,
     name: key.name,
     description: key.description ?? "",
-    scopes: sortedUnique(key.scopes),
+    scopes: scopesOf(key.scopes, sharedScopes),
     expiresInDays: key.expiresInDays ?? null,
     enabled: key.enabled ?? true,
     protect: key.protect ?? false,
-    rotation: mergeRotation(policy.rotation, key.rotation),
+    rotation: key.rotation === undefined ? inheritedRotation : mergeRotation(inheritedRotation, key.rotation),
     deliver: key.deliver === undefined ? [] : copyData(key.deliver),
   };
   if (key.verify !== undefined && key.verify.length > 0) built.verify = copyData(key.verify);
   if (key.afterDeliver !== undefined && key.afterDeliver.length > 0) built.afterDeliver = copyData(key.afterDeliver);
   if (access !== undefined) built.access = access;
   if (key.adopt !== undefined) built.adopt = key.adopt;
-  return withSource(built, loaded, path);
+  return built;
+}
+
+/** The sorted, unique scopes; one list for every entry that writes the same ones. */
+function scopesOf(scopes: readonly Scope[], shared: Map<string, Scope[]>): Scope[] {
+  const written = scopes.join(",");
+  let list = shared.get(written);
+  if (list === undefined) {
+    list = sortedUnique(scopes);
+    shared.set(written, list);
+  }
+  return list;
+}
+
+interface SourceSetter {
+  setWorkspace(target: DesiredWorkspace, w: number): void;
+  setKey(target: DesiredKey, w: number, k: number): void;
 }
 
 /**
- * Sets `source` (where the entry is written). A manifest parsed without positions gets it as a
- * property computed when first read (an annotation needs it), so a run that never shows an entry's
- * place never parses the file a second time. Every entry shares one getter and setter (what each
- * needs is kept aside), which keeps a manifest's thousands of entries objects of one shape.
+ * Sets `source` (where a workspace or entry is written). A manifest parsed without positions gets it
+ * as a property computed when first read (an annotation needs it), so a run that never shows an
+ * entry's place never parses the file a second time. What each entry needs is only its index, kept
+ * aside; the workspace and the position lookup are in the getter, one per workspace, so a manifest's
+ * thousands of entries stay objects of one shape.
  */
-function withSource<T extends { source?: SourceRef }>(target: T, loaded: LoadedDocument, path: (string | number)[]): T {
+function sourceSetter(loaded: LoadedDocument): SourceSetter {
   if (loaded.hasPositions()) {
-    target.source = loaded.positionOf(path);
-    return target;
+    return {
+      setWorkspace: (target, w) => {
+        target.source = loaded.positionOf(["workspaces", w]);
+      },
+      setKey: (target, w, k) => {
+        target.source = loaded.positionOf(["workspaces", w, "keys", k]);
+      },
+    };
   }
-  // Only the position lookup is kept (it holds the text, to parse it again), not the whole
-  // LoadedDocument: the parsed manifest can be collected once the Desired is built.
-  unreadSources.set(target, { positionOf: loaded.positionOf, path });
-  Object.defineProperty(target, "source", LAZY_SOURCE);
-  return target;
+  return lazySources(loaded.positionOf);
 }
 
-const unreadSources = new WeakMap<object, { positionOf: LoadedDocument["positionOf"]; path: (string | number)[] }>();
+/**
+ * Only the position lookup is kept (it holds the text, to parse it again), not the whole
+ * LoadedDocument (a function of its own, so no closure here can hold it): the parsed manifest can be
+ * collected once the Desired is built.
+ */
+function lazySources(positionOf: LoadedDocument["positionOf"]): SourceSetter {
+  const keyDescriptors: PropertyDescriptor[] = [];
+  const keyDescriptor = (w: number): PropertyDescriptor =>
+    (keyDescriptors[w] ??= lazySource((target) => positionOf(["workspaces", w, "keys", unreadKeys.get(target)!])));
+  return {
+    setWorkspace: (target, w) => {
+      unreadKeys.set(target, w);
+      Object.defineProperty(
+        target,
+        "source",
+        lazySource(() => positionOf(["workspaces", w])),
+      );
+    },
+    setKey: (target, w, k) => {
+      unreadKeys.set(target, k);
+      Object.defineProperty(target, "source", keyDescriptor(w));
+    },
+  };
+}
 
-const LAZY_SOURCE: PropertyDescriptor = {
-  enumerable: true,
-  configurable: true,
-  get(this: object): SourceRef | undefined {
-    const unread = unreadSources.get(this);
-    const source = unread?.positionOf(unread.path);
-    setSource(this, source);
-    return source;
-  },
-  set(this: object, source: SourceRef | undefined) {
-    setSource(this, source);
-  },
-};
+/** The index of a workspace or entry whose source has not been read yet. */
+const unreadKeys = new WeakMap<object, number>();
+
+function lazySource(find: (target: object) => SourceRef | undefined): PropertyDescriptor {
+  return {
+    enumerable: true,
+    configurable: true,
+    get(this: object): SourceRef | undefined {
+      // Read once: the getter is then replaced by the value.
+      const source = unreadKeys.has(this) ? find(this) : undefined;
+      setSource(this, source);
+      return source;
+    },
+    set(this: object, source: SourceRef | undefined) {
+      setSource(this, source);
+    },
+  };
+}
 
 function setSource(target: object, source: SourceRef | undefined): void {
-  unreadSources.delete(target);
+  unreadKeys.delete(target);
   Object.defineProperty(target, "source", { value: source, enumerable: true, configurable: true, writable: true });
 }
 

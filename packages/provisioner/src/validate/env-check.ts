@@ -27,6 +27,9 @@ interface Needed {
   owner: string;
 }
 
+/** The sink types sinkVariables below has a case for (the others need no variable). */
+const SINKS_WITH_VARIABLES: ReadonlySet<SinkConfig["type"]> = new Set(["githubSecret", "vault", "onePassword"]);
+
 export function checkEnv(manifest: ManifestDocument, loaded: LoadedDocument, options: EnvCheckOptions): Diagnostic[] {
   const needed: Needed[] = [];
   manifest.workspaces.forEach((workspace, w) => {
@@ -40,6 +43,8 @@ export function checkEnv(manifest: ManifestDocument, loaded: LoadedDocument, opt
     if (!options.sinks) return;
     workspace.keys.forEach((key, k) => {
       (key.deliver ?? []).forEach((sink, s) => {
+        // Most sinks of a big manifest are files, which need no variable: no path built for them.
+        if (!SINKS_WITH_VARIABLES.has(sink.type)) return;
         appendAll(needed, sinkVariables(sink, ["workspaces", w, "keys", k, "deliver", s], key.id));
       });
     });

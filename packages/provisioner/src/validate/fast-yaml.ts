@@ -2,11 +2,14 @@
 // it the slowest part of a plan over a big manifest (seconds at 10,000 entries); most runs never need
 // a position because there is nothing to report. So a manifest written in the plain subset of YAML
 // that everybody writes (block mappings and lists, plain and quoted scalars, flow lists and maps,
-// comments) is parsed by js-yaml without positions, with scalars resolved exactly as `yaml` resolves
-// them (YAML 1.2 core schema). Anything outside that subset, anything js-yaml refuses, and any run
-// with a finding to report goes through `yaml` with positions (load.ts), so every message and every
-// line:col is the positioned parser's.
+// comments) is parsed without positions, by line-yaml.ts when it is in the narrower line-by-line shape
+// and by js-yaml otherwise, with scalars resolved exactly as `yaml` resolves them (YAML 1.2 core
+// schema). Anything outside that subset, anything js-yaml refuses, and any run with a finding
+// to report goes through `yaml` with positions (load.ts), so every message and every line:col is
+// the positioned parser's.
 import { FAILSAFE_SCHEMA, Type, load as loadYaml } from "js-yaml";
+import { parseLines } from "./line-yaml.js";
+import { BOOL_PLAIN, FLOAT_PLAIN, INT_PLAIN, NULL_PLAIN, boolValue, floatValue, intValue } from "./plain-scalar.js";
 
 /**
  * Characters that can start what the subset leaves out: anchors and aliases (`&`, `*`: alias bombs
@@ -17,40 +20,26 @@ import { FAILSAFE_SCHEMA, Type, load as loadYaml } from "js-yaml";
  */
 const OUTSIDE_SUBSET = /[&*!%?|><@`\\\t\r]|^(?:---|\.\.\.)|\n(?:---|\.\.\.)|[\]}]\s*:(?:\s|$)|['"\]}]#/;
 
-// The YAML 1.2 core schema as the `yaml` package resolves plain scalars (its schema/core/*.js).
+// The YAML 1.2 core schema as the `yaml` package resolves plain scalars (plain-scalar.ts).
 const nullType = new Type("tag:yaml.org,2002:null", {
   kind: "scalar",
-  resolve: (text: string | null) => text === null || /^(?:~|[Nn]ull|NULL)?$/.test(text),
+  resolve: (text: string | null) => text === null || NULL_PLAIN.test(text),
   construct: () => null,
 });
 const boolType = new Type("tag:yaml.org,2002:bool", {
   kind: "scalar",
-  resolve: (text: string | null) => text !== null && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(text),
-  construct: (text: string) => text[0] === "t" || text[0] === "T",
+  resolve: (text: string | null) => text !== null && BOOL_PLAIN.test(text),
+  construct: boolValue,
 });
 const intType = new Type("tag:yaml.org,2002:int", {
   kind: "scalar",
-  resolve: (text: string | null) => text !== null && /^(?:0o[0-7]+|[-+]?[0-9]+|0x[0-9a-fA-F]+)$/.test(text),
-  construct: (text: string) =>
-    text.startsWith("0o")
-      ? parseInt(text.slice(2), 8)
-      : text.startsWith("0x")
-        ? parseInt(text.slice(2), 16)
-        : parseInt(text, 10),
+  resolve: (text: string | null) => text !== null && INT_PLAIN.test(text),
+  construct: intValue,
 });
-// YAML 1.2 core schema floats: .inf/.nan in their three spellings, exponent forms, decimals.
-const YAML_FLOAT = new RegExp(
-  String.raw`^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN|` +
-    String.raw`[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+|[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*))$`,
-);
 const floatType = new Type("tag:yaml.org,2002:float", {
   kind: "scalar",
-  resolve: (text: string | null) => text !== null && YAML_FLOAT.test(text),
-  construct: (text: string) => {
-    if (/nan$/i.test(text)) return Number.NaN;
-    if (/inf$/i.test(text)) return text[0] === "-" ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-    return parseFloat(text);
-  },
+  resolve: (text: string | null) => text !== null && FLOAT_PLAIN.test(text),
+  construct: floatValue,
 });
 
 /** Whitespace, then the bracket that opens a flow collection (sticky: matched at `lastIndex`). */
@@ -63,6 +52,13 @@ const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [nullType, boolType, intT
  * subset, js-yaml refuses it, or its root is not a mapping (the positioned parser then says why).
  */
 export function parseWithoutPositions(text: string): Record<string, unknown> | undefined {
+  // Most big manifests are in the narrower shape line-yaml.ts reads, much faster than js-yaml. It
+  // refuses the indicators this subset leaves out wherever they mean something; escapes, tabs and
+  // carriage returns it cannot tell apart from text, so they are left out here.
+  if (!text.includes("\\") && !text.includes("\t") && !text.includes("\r")) {
+    const lines = parseLines(text);
+    if (lines !== undefined) return lines;
+  }
   if (OUTSIDE_SUBSET.test(text)) return undefined;
   let value: unknown;
   // Scalars and flow collections written over several lines are left out too: their folding and

@@ -1,10 +1,11 @@
 // Policy lint: the API Keys guide's rules, checked on a schema-valid manifest. Findings carry
 // their rule's default severity; validate() applies policy.rules afterwards.
 import { sinkDestination } from "../deliver/destination.js";
+import type { SinkConfig } from "../deliver/config.js";
 import type { Desired } from "../desired.js";
 import type { Diagnostic } from "../diagnostics.js";
 import type { LoadedDocument } from "../load.js";
-import { dirname } from "node:path";
+import { dirname, sep } from "node:path";
 import { formatDuration } from "./duration.js";
 import { finding } from "./finding.js";
 import type { ManifestDocument, ManifestRotation } from "./manifest.js";
@@ -90,6 +91,8 @@ function expiryRules(manifest: ManifestDocument, desired: Desired, loaded: Loade
     workspace.keys.forEach((key, k) => {
       const expiry = key.expiresInDays ?? null;
       if (expiry !== null && (maxExpiresInDays === null || expiry <= maxExpiresInDays)) return;
+      // Most entries without an expiry need none: checked before building anything for a message.
+      if (expiry === null && !requireExpiryFor.some((scope) => key.scopes.includes(scope))) return;
       const path = ["workspaces", w, "keys", k];
       const needing = expiry === null ? requireExpiryFor.filter((scope) => key.scopes.includes(scope)) : [];
       if (expiry === null && needing.length > 0) {
@@ -175,7 +178,7 @@ function sharedDestinations(manifest: ManifestDocument, loaded: LoadedDocument):
   manifest.workspaces.forEach((workspace, w) => {
     workspace.keys.forEach((key, k) => {
       (key.deliver ?? []).forEach((sink, s) => {
-        const destination = sinkDestination(sink, manifestDir);
+        const destination = destinationOf(sink, manifestDir);
         const earlier = first.get(destination);
         if (!earlier) {
           first.set(destination, { w, k, s });
@@ -195,6 +198,22 @@ function sharedDestinations(manifest: ManifestDocument, loaded: LoadedDocument):
     });
   });
   return found;
+}
+
+/** A relative path of plain segments (`./secrets/crm.env`): path.resolve would only join it to the directory. */
+const PLAIN_RELATIVE_PATH = /^(?:\.\/)?(?:[\w-][\w.-]*\/)*[\w-][\w.-]*$/;
+
+/**
+ * sinkDestination, without path.resolve for the file path almost every file sink has (a plain relative
+ * one, on a system whose separator is `/`): a manifest of thousands of entries has as many file sinks.
+ */
+export function destinationOf(sink: SinkConfig, manifestDir: string): string {
+  if (sink.type !== "file" || sep !== "/" || !PLAIN_RELATIVE_PATH.test(sink.path)) {
+    return sinkDestination(sink, manifestDir);
+  }
+  const variable = sink.format === "raw" ? "" : (sink.variable ?? "TIMELY_API_KEY");
+  const relative = sink.path.startsWith("./") ? sink.path.slice(2) : sink.path;
+  return `file:${manifestDir === "/" ? "" : manifestDir}/${relative}#${variable}`;
 }
 
 /**

@@ -1,6 +1,10 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import type { SinkConfig } from "../../src/deliver/config.js";
+import { sinkDestination } from "../../src/deliver/destination.js";
 import { parseManifest } from "../../src/load.js";
 import { validate } from "../../src/validate.js";
+import { destinationOf } from "../../src/validate/policy-lint.js";
 import { configurableRules, type ConfigurableRuleName } from "../../src/validate/rules.js";
 
 /** A manifest with one workspace per entry of `workspaces` (keys as YAML flow mappings). */
@@ -436,5 +440,35 @@ describe("policy lint: entry-without-sinks", () => {
       "error entry-without-sinks workspaces[0].keys[1].deliver",
     ]);
     expect(error.desired).toBeUndefined();
+  });
+});
+
+describe("policy lint: a file sink's destination without path.resolve", () => {
+  const variable = fc.option(fc.constantFrom("TIMELY_API_KEY", "CRM_KEY"), { nil: undefined });
+  const format = fc.option(fc.constantFrom("dotenv", "raw", "json"), { nil: undefined });
+  const segment = fc.oneof(
+    fc.constantFrom(".", "..", "", "secrets", "a.env", ".env", "-x", "x..y", "é", "a b", "~", "C:"),
+    fc.string({ unit: fc.constantFrom("a", "Z", "0", "_", "-", ".", "/", " ", "\\") }),
+  );
+  const path = fc.tuple(fc.constantFrom("", "./", "/", "../"), fc.array(segment, { minLength: 1, maxLength: 4 }));
+
+  it("is the destination sinkDestination gives, for plain and odd paths alike", () => {
+    fc.assert(
+      fc.property(path, variable, format, ([start, segments], name, kind) => {
+        const written = start + segments.join("/");
+        const sink = {
+          type: "file",
+          path: written,
+          ...(name !== undefined && { variable: name }),
+          ...(kind !== undefined && { format: kind }),
+        } as SinkConfig;
+        for (const dir of ["/", "/work", "/work/repo"]) {
+          expect(destinationOf(sink, dir), written).toBe(sinkDestination(sink, dir));
+        }
+      }),
+      { numRuns: 2_000, seed: 7 },
+    );
+    const github = { type: "githubSecret", repository: "acme/crm", secretName: "KEY" } as SinkConfig;
+    expect(destinationOf(github, "/work")).toBe(sinkDestination(github, "/work"));
   });
 });
