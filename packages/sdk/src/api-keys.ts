@@ -76,7 +76,7 @@ export class ApiKeys {
   async #fetchPage(page: number, perPage: number, options: ListApiKeysOptions): Promise<Page<ApiKey>> {
     const query = { page, per_page: perPage, ...(options.status === undefined ? {} : { status: options.status }) };
     const answer = await this.#caller.ok(() =>
-      this.#raw.GET("/v1/api-keys", { params: { query }, signal: options.signal }),
+      this.#raw.GET("/v1/api-keys", { params: { query }, ...this.#caller.options(options.signal) }),
     );
     return expectPage<ApiKey>(answer.body, answer.response);
   }
@@ -91,7 +91,7 @@ export class ApiKeys {
       this.#raw.POST("/v1/api-keys", {
         params: { header: { "Idempotency-Key": idempotencyKey } },
         body,
-        signal: options.signal,
+        ...this.#caller.options(options.signal),
       }),
     );
     const { secret, ...key } = expectData<CreatedApiKey>(answer.body, answer.response);
@@ -113,7 +113,7 @@ export class ApiKeys {
   async get(id: string, options: RequestOptions = {}): Promise<ApiKey> {
     const key_id = checkId(id);
     const answer = await this.#caller.ok(() =>
-      this.#raw.GET("/v1/api-keys/{key_id}", { params: { path: { key_id } }, signal: options.signal }),
+      this.#raw.GET("/v1/api-keys/{key_id}", { params: { path: { key_id } }, ...this.#caller.options(options.signal) }),
     );
     return expectData<ApiKey>(answer.body, answer.response);
   }
@@ -126,7 +126,7 @@ export class ApiKeys {
       this.#raw.PATCH("/v1/api-keys/{key_id}", {
         params: { path: { key_id } },
         body,
-        signal: options.signal,
+        ...this.#caller.options(options.signal),
       }),
     );
     return expectData<ApiKey>(answer.body, answer.response);
@@ -152,7 +152,7 @@ export class ApiKeys {
     const answer = await this.#caller.ok(() =>
       this.#raw.POST(path, {
         params: { path: { key_id }, header: { "Idempotency-Key": idempotencyKey } },
-        signal: options.signal,
+        ...this.#caller.options(options.signal),
       }),
     );
     return expectData<ApiKey>(answer.body, answer.response);
@@ -165,7 +165,10 @@ export class ApiKeys {
   async revoke(id: string, options: RequestOptions = {}): Promise<void> {
     const key_id = checkId(id);
     const answer = await this.#caller.send(() =>
-      this.#raw.DELETE("/v1/api-keys/{key_id}", { params: { path: { key_id } }, signal: options.signal }),
+      this.#raw.DELETE("/v1/api-keys/{key_id}", {
+        params: { path: { key_id } },
+        ...this.#caller.options(options.signal),
+      }),
     );
     if (answer.response.ok) return;
     if (answer.response.status === 404 && answer.delivery?.earlierOutcomeUnknown === true) return;
@@ -176,7 +179,10 @@ export class ApiKeys {
   async usage(id: string, options: RequestOptions = {}): Promise<KeyUsage> {
     const key_id = checkId(id);
     const answer = await this.#caller.ok(() =>
-      this.#raw.GET("/v1/api-keys/{key_id}/usage", { params: { path: { key_id } }, signal: options.signal }),
+      this.#raw.GET("/v1/api-keys/{key_id}/usage", {
+        params: { path: { key_id } },
+        ...this.#caller.options(options.signal),
+      }),
     );
     return expectData<KeyUsage>(answer.body, answer.response);
   }

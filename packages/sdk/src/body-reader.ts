@@ -29,6 +29,22 @@ export async function bufferResponse(response: Response, maxBytes: number, signa
   return new Response(bytes, init);
 }
 
+/**
+ * Reads the body of `response` (at most `maxBytes`) as bytes, empty when it has none; the same
+ * checks as `bufferResponse`, for a caller that parses the bytes itself and needs no Response.
+ */
+export function readBodyBytes(response: Response, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array> {
+  if (response.body === null || NULL_BODY_STATUSES.has(response.status)) return cancelBody(response);
+  return readCapped(response, maxBytes, signal);
+}
+
+async function cancelBody(response: Response): Promise<Uint8Array> {
+  await response.body?.cancel().catch(() => undefined);
+  return NO_BYTES;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
 async function readCapped(response: Response, maxBytes: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
   const body = response.body as ReadableStream<Uint8Array>;
   const declared = Number(response.headers.get("content-length") ?? Number.NaN);

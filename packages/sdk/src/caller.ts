@@ -20,18 +20,45 @@ export interface Answer {
   delivery: Delivery | undefined;
 }
 
+/** The openapi-fetch options of a typed call (see `Caller.options`). */
+export type TypedCallOptions = {
+  signal: AbortSignal | undefined;
+  parseAs?: "stream";
+  fetch?: (request: Request) => Promise<Response>;
+};
+
 export class Caller {
   readonly #transport: Transport;
   readonly #redactor: Redactor;
+  readonly #middlewareRegistered: () => boolean;
 
-  constructor(transport: Transport, redactor: Redactor) {
+  /** `middlewareRegistered` tells whether middleware on the openapi-fetch client may see answers. */
+  constructor(transport: Transport, redactor: Redactor, middlewareRegistered: () => boolean) {
     this.#transport = transport;
     this.#redactor = redactor;
+    this.#middlewareRegistered = middlewareRegistered;
+  }
+
+  /**
+   * What a typed call passes to openapi-fetch. Unless middleware could look at the answer, a 2xx
+   * body is read into bytes by the transport and parsed here (openapi-fetch's `parseAs: "stream"`
+   * leaves it alone), instead of a new Response around the bytes that openapi-fetch reads again.
+   */
+  options(signal: AbortSignal | undefined): TypedCallOptions {
+    if (this.#middlewareRegistered()) return { signal };
+    const transport = this.#transport;
+    const fetch = signal === undefined ? transport.fetchKeepingBytesUnsignalled : transport.fetchKeepingBytes;
+    return { signal, parseAs: "stream", fetch };
   }
 
   /** Runs the call; any HTTP status is an answer. Failures without an answer throw typed errors. */
   async send(call: () => Promise<RawResult>): Promise<Answer> {
-    const result = await run(call);
+    let result: RawResult;
+    try {
+      result = this.#withBody(await call());
+    } catch (error) {
+      throw translateThrown(error);
+    }
     const { response } = result;
     const body = response.ok ? result.data : result.error;
     return { body, response, delivery: this.#transport.deliveryOf(response) };
@@ -39,10 +66,22 @@ export class Caller {
 
   /** Runs the call and throws a typed error unless the status is 2xx. */
   async ok(call: () => Promise<RawResult>): Promise<Answer> {
-    const result = await run(call);
+    let result: RawResult;
+    try {
+      result = this.#withBody(await call());
+    } catch (error) {
+      throw translateThrown(error);
+    }
     const { response } = result;
     if (response.ok) return { body: result.data, response, delivery: undefined };
     throw this.errorFor({ body: result.error, response, delivery: this.#transport.deliveryOf(response) });
+  }
+
+  /** The result with a body that the transport kept as bytes parsed, as openapi-fetch would have. */
+  #withBody(result: RawResult): RawResult {
+    const bytes = this.#transport.takeBodyBytes(result.response);
+    if (bytes === undefined) return result;
+    return { data: parseJson(bytes), response: result.response };
   }
 
   /** The typed error for an error answer; the server's message is redacted. */
@@ -63,11 +102,12 @@ export class Caller {
   }
 }
 
-/** The call's result; a throw (no answer at all) is turned into the SDK's error for it. */
-function run(call: () => Promise<RawResult>): Promise<RawResult> {
-  return call().catch((error: unknown) => {
-    throw translateThrown(error);
-  });
+const utf8 = new TextDecoder();
+
+// As openapi-fetch parses a 2xx body: no body is `undefined`, anything else must be JSON (a
+// SyntaxError becomes the SDK's error in the caller's catch, as openapi-fetch's own would).
+function parseJson(bytes: Uint8Array): unknown {
+  return bytes.byteLength === 0 ? undefined : JSON.parse(utf8.decode(bytes));
 }
 
 function translateThrown(error: unknown): unknown {

@@ -1,7 +1,7 @@
 // TimelyClient: wires options, transport, pacing and the typed openapi-fetch client together, and
 // keeps the credential out of sight (private field, masked in inspect and JSON).
 
-import createClient, { type Client } from "openapi-fetch";
+import createClient, { type Client, type Middleware } from "openapi-fetch";
 import { ApiKeys, type RequestOptions } from "./api-keys.js";
 import { MAX_RESPONSE_BYTES } from "./body-reader.js";
 import { Caller } from "./caller.js";
@@ -57,7 +57,8 @@ export class TimelyClient {
       baseUrl: resolved.baseUrl,
       fetch: this.#transport.fetch,
     });
-    this.#caller = new Caller(this.#transport, redactor);
+    const middleware = trackMiddleware(this.raw);
+    this.#caller = new Caller(this.#transport, redactor, () => middleware.length > 0);
     this.apiKeys = new ApiKeys(this.raw, this.#caller);
   }
 
@@ -68,13 +69,13 @@ export class TimelyClient {
 
   /** Introspects the calling credential: workspace, scopes, permissions (or member and role). */
   async me(options: RequestOptions = {}): Promise<Me> {
-    const answer = await this.#caller.ok(() => this.raw.GET("/v1/me", { signal: options.signal }));
+    const answer = await this.#caller.ok(() => this.raw.GET("/v1/me", this.#caller.options(options.signal)));
     return expectData<Me>(answer.body, answer.response);
   }
 
   /** Service health (needs no credential). */
   async health(options: RequestOptions = {}): Promise<Health> {
-    const answer = await this.#caller.ok(() => this.raw.GET("/v1/health", { signal: options.signal }));
+    const answer = await this.#caller.ok(() => this.raw.GET("/v1/health", this.#caller.options(options.signal)));
     return expectData<Health>(answer.body, answer.response);
   }
 
@@ -102,4 +103,27 @@ export class TimelyClient {
       `${JSON.stringify(maskSecret(this.#apiKey))} }`
     );
   }
+}
+
+/**
+ * The middleware registered on `client` through its `use` and `eject`, kept up to date: the typed
+ * methods hand middleware the same full Responses as before, and skip that work when there is none.
+ */
+function trackMiddleware(client: Client<paths>): readonly Middleware[] {
+  const registered: Middleware[] = [];
+  const { use, eject } = client;
+  client.use = (...middleware) => {
+    for (const one of middleware) {
+      use(one);
+      if (one) registered.push(one);
+    }
+  };
+  client.eject = (...middleware) => {
+    eject(...middleware);
+    for (const one of middleware) {
+      const index = registered.indexOf(one);
+      if (index !== -1) registered.splice(index, 1);
+    }
+  };
+  return registered;
 }

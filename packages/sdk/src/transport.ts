@@ -2,7 +2,7 @@
 // credential and User-Agent headers, pacing, a per-attempt deadline, the caller's signal,
 // a capped body read, and retries as decided by retry-policy.ts.
 
-import { BODY_READ_ABORTED, bufferResponse } from "./body-reader.js";
+import { BODY_READ_ABORTED, bufferResponse, readBodyBytes } from "./body-reader.js";
 import { ConnectionError, RedirectError, TimelyError, TimeoutError } from "./errors.js";
 import type { Pacer } from "./pacing.js";
 import type { Redactor } from "./redact.js";
@@ -54,10 +54,14 @@ type AttemptResult =
   | { response: Response; failure?: undefined }
   | { response?: undefined; failure: "connection" | "timeout"; cause: unknown };
 
+type RequestBody = NonNullable<RequestInit["body"]> | undefined;
+
 export class Transport {
   readonly #apiKey: string;
   readonly #config: Omit<TransportConfig, "apiKey">;
   readonly #deliveries = new WeakMap<Response, Delivery>();
+  // The bodies of 2xx answers fetched by `fetchKeepingBytes`, until `takeBodyBytes` claims them.
+  readonly #bodies = new WeakMap<Response, Uint8Array>();
   readonly stats: TransportStats = { requests: 0, retries: 0, rateLimited: 0, pacedMs: 0 };
 
   constructor(config: TransportConfig) {
@@ -67,22 +71,42 @@ export class Transport {
   }
 
   /** For openapi-fetch's `fetch` option: takes the Request it built (or one a middleware returned). */
-  readonly fetch = (request: Request): Promise<Response> => this.#send(request);
+  readonly fetch = (request: Request): Promise<Response> => this.#send(request, request.signal, false);
+
+  /**
+   * Like `fetch`, but a 2xx answer comes back as it arrived, its body already read into bytes that
+   * `takeBodyBytes` hands out: for the typed methods, which parse JSON themselves (openapi-fetch's
+   * `parseAs: "stream"`), so no second Response is built around the bytes only to be read again.
+   */
+  readonly fetchKeepingBytes = (request: Request): Promise<Response> => this.#send(request, request.signal, true);
+
+  /**
+   * `fetchKeepingBytes` for a typed call whose caller gave no signal: the signal of openapi-fetch's
+   * Request then never aborts (it only follows the caller's), and is not listened to.
+   */
+  readonly fetchKeepingBytesUnsignalled = (request: Request): Promise<Response> => this.#send(request, undefined, true);
 
   /** How a non-2xx or retried answer was obtained; undefined for a first-attempt success. */
   deliveryOf(response: Response): Delivery | undefined {
     return this.#deliveries.get(response);
   }
 
-  async #send(request: Request): Promise<Response> {
+  /** The body read for a 2xx answer of `fetchKeepingBytes` (once); undefined for any other Response. */
+  takeBodyBytes(response: Response): Uint8Array | undefined {
+    const bytes = this.#bodies.get(response);
+    if (bytes !== undefined) this.#bodies.delete(response);
+    return bytes;
+  }
+
+  async #send(request: Request, callerSignal: AbortSignal | undefined, keepBytes: boolean): Promise<Response> {
     const { method, url } = request;
-    const callerSignal = request.signal ?? undefined;
     // A copy: the credential must not show up on the Request that middleware (and its logs) see.
     const headers = new Headers(request.headers);
     // A raw caller may send another credential on purpose (e.g. to verify a new key).
     if (!headers.has("x-api-key")) headers.set("x-api-key", this.#apiKey);
     if (!headers.has("user-agent")) headers.set("user-agent", this.#config.userAgent);
-    const body = await bodyOf(request);
+    // Read once, then sent as is on every attempt (a stream could not be sent twice).
+    const body = request.body === null ? undefined : await request.arrayBuffer();
     const hasIdempotencyKey = headers.has("idempotency-key");
     let earlierOutcomeUnknown = false;
 
@@ -91,7 +115,7 @@ export class Transport {
       const pacer = this.#config.pacer;
       if (pacer !== undefined && !pacer.tryAcquire()) await this.#waitForPacer(pacer, callerSignal);
       if (retriesSoFar > 0) this.stats.retries++;
-      const result = await this.#attempt(url, { method, headers, body }, callerSignal);
+      const result = await this.#attempt(url, method, headers, body, callerSignal, keepBytes);
       const response = result.response;
 
       // Never followed: the request carries the key, and the target could be another origin or http.
@@ -144,35 +168,37 @@ export class Transport {
 
   async #attempt(
     url: string,
-    init: { method: string; headers: Headers; body: NonNullable<RequestInit["body"]> | undefined },
+    method: string,
+    headers: Headers,
+    body: RequestBody,
     callerSignal: AbortSignal | undefined,
+    keepBytes: boolean,
   ): Promise<AttemptResult> {
-    const { clock, pacer, timeoutMs } = this.#config;
+    const { pacer, timeoutMs } = this.#config;
     this.stats.requests++;
-    // One signal ends the attempt: the caller's abort or this attempt's timeout. Passed to fetch,
-    // it closes a hung connection too; the race below also bounds a fetch that ignores signals.
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    const signal = callerSignal === undefined ? timeout.signal : AbortSignal.any([callerSignal, timeout.signal]);
+    const end = new AttemptEnd(timeoutMs, callerSignal);
+    const signal = end.signal;
     let raw: Response | undefined;
     try {
       const work = (async () => {
         // "manual": a redirect is never followed with the key (answered with RedirectError, above).
-        raw = await this.#config.fetch(url, { ...init, signal, redirect: "manual" });
-        clock.observe(raw.headers.get("date"));
-        return bufferResponse(raw, this.#config.maxResponseBytes, signal);
+        raw = await this.#config.fetch(url, { method, headers, body, signal, redirect: "manual" });
+        this.#config.clock.observe(raw.headers.get("date"));
+        const { maxResponseBytes } = this.#config;
+        if (!keepBytes || raw.status < 200 || raw.status >= 300) return bufferResponse(raw, maxResponseBytes, signal);
+        this.#bodies.set(raw, await readBodyBytes(raw, maxResponseBytes, signal));
+        return raw;
       })();
-      const response = await Promise.race([work, abortedBy(signal)]);
+      const response = await Promise.race([work, end.ended]);
       pacer?.settle(response.headers);
       return { response };
     } catch (error) {
       pacer?.settle(raw?.headers);
       if (callerSignal?.aborted) throw callerSignal.reason;
       if (error instanceof TimelyError) throw error;
-      const timedOut = timeout.signal.aborted || isBodyReadAborted(error);
-      return { failure: timedOut ? "timeout" : "connection", cause: error };
+      return { failure: end.timedOut || isBodyReadAborted(error) ? "timeout" : "connection", cause: error };
     } finally {
-      clearTimeout(timer);
+      end.dispose();
     }
   }
 
@@ -208,18 +234,56 @@ export class Transport {
   }
 }
 
-// Read once, then sent as is on every attempt (a stream could not be sent twice).
-async function bodyOf(request: Request): Promise<ArrayBuffer | undefined> {
-  return request.body === null ? undefined : request.arrayBuffer();
+/**
+ * What ends one attempt: its timeout, or the caller's signal aborting. `signal` (handed to fetch)
+ * aborts then, which closes a hung connection too; `ended` rejects, bounding a fetch that ignores
+ * signals. One controller and a listener on the caller's signal: AbortSignal.any would build and
+ * track a combined signal on every attempt. A class, not closures, as this runs for every attempt.
+ */
+class AttemptEnd {
+  readonly ended: Promise<never>;
+  timedOut = false;
+  readonly #controller = new AbortController();
+  readonly #callerSignal: AbortSignal | undefined;
+  readonly #timer: ReturnType<typeof setTimeout>;
+  #reject: (reason: unknown) => void = noop;
+
+  constructor(timeoutMs: number, callerSignal: AbortSignal | undefined) {
+    this.ended = new Promise<never>((_, reject) => {
+      this.#reject = reject;
+    });
+    this.#callerSignal = callerSignal;
+    this.#timer = setTimeout(timeOut, timeoutMs, this);
+    if (callerSignal?.aborted) this.end(callerSignal.reason);
+    else callerSignal?.addEventListener("abort", this, { once: true });
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The caller's signal aborted (this object is its listener). */
+  handleEvent(): void {
+    this.end(this.#callerSignal?.reason);
+  }
+
+  end(reason?: unknown): void {
+    this.#controller.abort(reason);
+    this.#reject(this.#controller.signal.reason);
+  }
+
+  dispose(): void {
+    clearTimeout(this.#timer);
+    this.#callerSignal?.removeEventListener("abort", this);
+  }
 }
 
-// Rejects when the signal aborts; the attempt's own work may still be settling and is left behind.
-function abortedBy(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
+function timeOut(end: AttemptEnd): void {
+  end.timedOut = true;
+  end.end();
 }
+
+function noop(): void {}
 
 function redirectError(method: string, url: string, response: Response): RedirectError {
   const location = response.headers.get("location") ?? undefined;

@@ -204,6 +204,49 @@ describe("raw middleware", () => {
   });
 });
 
+describe("typed calls and raw middleware", () => {
+  it("hand middleware every answer of a typed call in full, body included, until it is ejected", async () => {
+    server.use(http.get(`${BASE}/v1/health`, () => HttpResponse.json({ data: health })));
+    const { client } = makeClient();
+    const bodies: unknown[] = [];
+    const middleware = {
+      async onResponse({ response }: { response: Response }) {
+        bodies.push(await response.clone().json());
+      },
+    };
+    client.raw.use(middleware);
+    expect(await client.health()).toEqual(health);
+    expect(bodies).toEqual([{ data: health }]);
+    client.raw.eject(middleware);
+    expect(await client.health()).toEqual(health);
+    expect(bodies).toHaveLength(1);
+  });
+
+  it("read the answer a middleware put in place of the server's", async () => {
+    server.use(http.get(`${BASE}/v1/health`, () => HttpResponse.json({ data: health })));
+    const { client } = makeClient();
+    const replaced = { ...health, version: "from-middleware" };
+    client.raw.use({ onResponse: () => Response.json({ data: replaced }) });
+    expect(await client.health()).toEqual(replaced);
+  });
+
+  it("keep a middleware registered twice until it is ejected twice, as openapi-fetch does", async () => {
+    server.use(http.get(`${BASE}/v1/health`, () => HttpResponse.json({ data: health })));
+    const { client } = makeClient();
+    let seen = 0;
+    const middleware = {
+      async onResponse({ response }: { response: Response }) {
+        const body = (await response.clone().json()) as { data: { status: string } };
+        if (body.data.status === "ok") seen++;
+      },
+    };
+    client.raw.use(middleware, middleware);
+    client.raw.eject(middleware);
+    await client.health();
+    expect(seen).toBe(1);
+  });
+});
+
 describe("generated values", () => {
   it("re-exports the scope and status lists of the contract", () => {
     expect(scopeValues).toEqual(["read", "write", "conversations", "agents", "analytics"]);

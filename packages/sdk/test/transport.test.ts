@@ -230,6 +230,20 @@ describe("timeouts and aborts", () => {
     expect(client.stats).toMatchObject({ requests: 1, retries: 0 });
   });
 
+  it("rejects a raw call with the abort reason of the signal it was given", async () => {
+    const controller = new AbortController();
+    scripted("get", "/v1/health", [
+      async () => {
+        controller.abort(new Error("raw caller gave up"));
+        await delay("infinite");
+        return HttpResponse.json({ data: health });
+      },
+    ]);
+    const { client } = makeClient({ pacing: false });
+    await expect(client.raw.GET("/v1/health", { signal: controller.signal })).rejects.toThrow("raw caller gave up");
+    expect(client.stats).toMatchObject({ requests: 1, retries: 0 });
+  });
+
   it("rejects with an AbortError when aborted without a reason", async () => {
     const controller = new AbortController();
     scripted("get", "/v1/health", [
