@@ -8,40 +8,35 @@
 //   export, the lazy ones too: node:fs/promises, the fs streams and readline load with it;
 // - summary.js takes access, appendFile and writeFile from fs.promises as it loads, though a step
 //   writes its job summary at its end.
-// So they are bound here to what loads those built-ins when they are first used, and the code of
+// So they are bound here to stand-ins that load those built-ins when first used, and the code of
 // @actions/core is bundled unchanged (what it writes to the runner stays its own). The stand-ins
-// export only what @actions/core uses: should it use anything else, the build fails
-// (build.mjs makes esbuild's import-is-undefined an error; a missing named export is one already),
-// and test/build.test.ts checks the functions summary.js takes.
+// export only what @actions/core uses: should it use anything else, the build fails (build.mjs
+// makes esbuild's import-is-undefined an error; a missing named export is one already), and
+// test/build.test.ts checks the functions summary.js takes from fs.promises.
 
 /** The functions @actions/core's summary.js takes from fs.promises. */
 export const SUMMARY_FS_PROMISES = ["access", "appendFile", "writeFile"];
 
-const actionsCoreFile = /[\\/]@actions[\\/]core[\\/]lib[\\/]([\w-]+)\.js$/;
-
 const standIns = {
   crypto: 'export function randomUUID(options) { return require("node:crypto").randomUUID(options); }',
-  "fs for summary.js": [
+  // node:fs itself is loaded with Node; what costs is its facade, and fs.promises.
+  fs: [
     'const fs = require("node:fs");',
-    "export const constants = fs.constants;",
+    "export const { appendFileSync, constants, existsSync } = fs;",
     "export const promises = {",
     ...SUMMARY_FS_PROMISES.map((name) => `  ${name}: (...args) => fs.promises.${name}(...args),`),
     "};",
   ].join("\n"),
-  // CommonJS: esbuild's interop reads each export of node:fs where the code uses it.
-  fs: 'module.exports = require("node:fs");',
 };
 
 export const actionsCoreBuiltins = {
   name: "actions-core-builtins",
   setup(b) {
-    b.onResolve({ filter: /^(node:)?(crypto|fs)$/ }, (args) => {
-      const file = actionsCoreFile.exec(args.importer)?.[1];
-      if (file === undefined || args.kind !== "import-statement") return undefined;
-      const builtin = args.path.replace(/^node:/, "");
-      const path = builtin === "fs" && file === "summary" ? "fs for summary.js" : builtin;
-      return { path, namespace: "actions-core-builtins" };
-    });
+    b.onResolve({ filter: /^(node:)?(crypto|fs)$/ }, (args) =>
+      /[\\/]@actions[\\/]core[\\/]/.test(args.importer) && args.kind === "import-statement"
+        ? { path: args.path.replace(/^node:/, ""), namespace: "actions-core-builtins" }
+        : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: "actions-core-builtins" }, (args) => ({
       contents: standIns[args.path],
       loader: "js",
