@@ -18,10 +18,10 @@
 export const SUMMARY_FS_PROMISES = ["access", "appendFile", "writeFile"];
 
 const standIns = {
-  crypto: 'export function randomUUID(options) { return require("node:crypto").randomUUID(options); }',
+  crypto: 'export function randomUUID(options) { return process.getBuiltinModule("node:crypto").randomUUID(options); }',
   // node:fs itself is loaded with Node; what costs is its facade, and fs.promises.
   fs: [
-    'const fs = require("node:fs");',
+    'const fs = process.getBuiltinModule("node:fs");',
     "export const { appendFileSync, constants, existsSync } = fs;",
     "export const promises = {",
     ...SUMMARY_FS_PROMISES.map((name) => `  ${name}: (...args) => fs.promises.${name}(...args),`),

@@ -75,12 +75,14 @@ async function bundle(outdir) {
     // A stand-in of actions-core-builtins.mjs that lacks what @actions/core uses fails the build.
     logOverride: { "import-is-undefined": "error" },
     metafile: metafilePath !== undefined,
-    // Bundled CommonJS dependencies call require() for Node built-ins (e.g. require("net")), as do
-    // the stand-ins of actions-core-builtins.mjs.
+    // Bundled CommonJS dependencies call require() for Node built-ins (e.g. require("net")). It is
+    // made on its first call, not as a file loads: a step that stops at its inputs calls none, and
+    // node:module (with Node's source map support) is then not loaded.
     banner: {
       js:
         "// Built by packages/github-action/scripts/build.mjs from src/; do not edit.\n" +
-        "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        "let requireHere; const require = (id) => " +
+        '(requireHere ??= process.getBuiltinModule("node:module").createRequire(import.meta.url))(id);',
     },
   });
   if (metafilePath !== undefined) writeFileSync(metafilePath, JSON.stringify(result.metafile, null, 2));

@@ -78,9 +78,15 @@ describe("dist/", () => {
       }
     }
     expect([...reached].sort()).toEqual(files);
-    expect((importsOf.get("index.js") ?? []).filter((f) => f.kind === "import-statement").map((f) => f.path)).toContain(
-      "node:module",
-    );
+    // Each file defines the require() its CommonJS dependencies call, made on the first call: a step that
+    // stops at its inputs does not load node:module.
+    for (const file of files) {
+      expect(readFileSync(join(dist, file), "utf8").split("\n")[1]).toContain(
+        'process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)',
+      );
+    }
+    const staticImports = (importsOf.get("index.js") ?? []).filter((f) => f.kind === "import-statement");
+    expect(staticImports.map((f) => f.path)).not.toContain("node:module");
   });
 
   it("keeps the sinks' SDKs out of index.js, in chunks it imports only when delivering, and undici out", () => {
@@ -152,6 +158,7 @@ describe("the start of dist/index.js under Node 24", () => {
   // loads none of these (see scripts/actions-core-builtins.mjs); the manifest's pipeline, the
   // outputs and the job summary load them once they are needed.
   const notAtStart = [
+    "module",
     "crypto",
     "fs/promises",
     "internal/fs/promises",
@@ -166,7 +173,7 @@ describe("the start of dist/index.js under Node 24", () => {
   ];
 
   /** The built-ins Node has loaded when dist/index.js exits (process.moduleLoadList, from a preload). */
-  function startRun(inputs: Record<string, string>, files: Record<string, string> = {}) {
+  function startRun(inputs: Record<string, string>, files: Record<string, string> = {}, runnerTemp = false) {
     const dir = mkdtempSync(join(tmpdir(), "timely-keys-start-"));
     try {
       const recorder = join(dir, "record-modules.cjs");
@@ -185,6 +192,7 @@ describe("the start of dist/index.js under Node 24", () => {
         GITHUB_OUTPUT: join(dir, "output"),
         GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
         MODULES_FILE: modules,
+        ...(runnerTemp ? { RUNNER_TEMP: dir } : {}),
       };
       for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
       const run = spawnSync(ensureNode24(), ["--require", recorder, join(dist, "index.js")], {
@@ -196,13 +204,15 @@ describe("the start of dist/index.js under Node 24", () => {
         .split("\n")
         .filter((line) => line.startsWith("NativeModule "))
         .map((line) => line.slice("NativeModule ".length));
-      return { ...run, loaded, output: readFileSync(join(dir, "output"), "utf8") };
+      const cache = join(dir, "timely-keys-compile-cache");
+      const cached = existsSync(cache) ? readdirSync(cache, { recursive: true }).length : 0;
+      return { ...run, loaded, cached, output: readFileSync(join(dir, "output"), "utf8") };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  it("stops at a bad input without loading node:crypto, node:fs/promises, HTTP, TLS or child_process", () => {
+  it("stops at a bad input without loading node:crypto, node:fs/promises, node:module, HTTP or TLS", () => {
     const run = startRun({ command: "none" });
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('::error::input command: "none" is not a command');
@@ -216,6 +226,14 @@ describe("the start of dist/index.js under Node 24", () => {
     expect(run.output).toMatch(/^matrix<<ghadelimiter_[0-9a-f-]{36}\n/);
     expect(run.loaded).toContain("crypto");
     expect(run.loaded).toContain("fs/promises");
+    expect(run.cached).toBe(0);
+  }, 60_000);
+
+  it("on a runner (RUNNER_TEMP), loads node:module to keep the compile cache there", () => {
+    const run = startRun({ command: "matrix" }, { "timely-keys.yaml": manyKeysManifest(1) }, true);
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.loaded).toContain("module");
+    expect(run.cached).toBeGreaterThan(0);
   }, 60_000);
 
   it("binds the fs.promises functions @actions/core's summary takes as it loads (and no others)", () => {
