@@ -370,11 +370,11 @@ export const coldStart: Benchmark = {
             "compared with `node -e 0` of the same binary. **start**: with `command: none` it loads " +
             "`dist/index.js` (the inputs, the runner commands, the SDK's redaction), then stops at input " +
             "parsing with `::error::` and exit 1: the start-up cost alone. Of Node's own modules it loads, " +
-            "beyond those of `node -e 0`, `node:module` (the bundle's `require`), `node:os`, and `node:net` " +
-            "with the streams, to write to its stdout pipe. `node:crypto` (@actions/core's random delimiter " +
-            "of a `GITHUB_OUTPUT` value) and `node:fs/promises` (the job summary, the plan and report " +
-            "files) load where they are first used, after the inputs " +
-            "(packages/github-action/scripts/actions-core-builtins.mjs, src/pipeline.ts); @actions/core's " +
+            "beyond those of `node -e 0`, only `node:os`, and `node:net` with the streams to write to its " +
+            "stdout pipe. `node:crypto` (@actions/core's random delimiter of a `GITHUB_OUTPUT` value), " +
+            "`node:fs/promises` (the job summary, the plan and report files) and `node:module` (the " +
+            "bundle's `require()`, the compile cache on a runner) load where they are first used, after " +
+            "the inputs (packages/github-action/scripts/actions-core-builtins.mjs and build.mjs); @actions/core's " +
             "HTTP client and process runner, for calls the Action never makes, are not bundled. " +
             "**plan** (reported): a whole " +
             "`command: plan` run on a one-entry manifest against an in-process emulator with an empty " +
