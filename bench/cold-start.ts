@@ -96,7 +96,10 @@ function actionLayout(action: string): string {
   const chunkNames = existsSync(chunksDir) ? readdirSync(chunksDir) : [];
   const sizeOf = (names: string[]) => mib(names.reduce((sum, name) => sum + statSync(join(chunksDir, name)).size, 0));
   const index = readFileSync(action, "utf8");
-  const staticChunks = [...new Set([...index.matchAll(/from"\.\/chunks\/([^"]+)"/g)].map((m) => m[1] as string))];
+  // `import{...}from"./chunks/x.js"` and the bare `import"./chunks/x.js"` (the bundler's helpers).
+  const staticChunks = [
+    ...new Set([...index.matchAll(/(?:from|import)"\.\/chunks\/([^"]+)"/g)].map((m) => m[1] as string)),
+  ];
   const pipeline = chunkNames.filter((name) => name.startsWith("pipeline-"));
   const later = chunkNames.filter((name) => !staticChunks.includes(name) && !pipeline.includes(name));
   return (
