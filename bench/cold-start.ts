@@ -96,7 +96,10 @@ function actionLayout(action: string): string {
   const chunkNames = existsSync(chunksDir) ? readdirSync(chunksDir) : [];
   const sizeOf = (names: string[]) => mib(names.reduce((sum, name) => sum + statSync(join(chunksDir, name)).size, 0));
   const index = readFileSync(action, "utf8");
-  const staticChunks = [...new Set([...index.matchAll(/from"\.\/chunks\/([^"]+)"/g)].map((m) => m[1] as string))];
+  // `import{...}from"./chunks/x.js"` and the bare `import"./chunks/x.js"` (the bundler's helpers).
+  const staticChunks = [
+    ...new Set([...index.matchAll(/(?:from|import)"\.\/chunks\/([^"]+)"/g)].map((m) => m[1] as string)),
+  ];
   const pipeline = chunkNames.filter((name) => name.startsWith("pipeline-"));
   const later = chunkNames.filter((name) => !staticChunks.includes(name) && !pipeline.includes(name));
   return (
@@ -369,7 +372,14 @@ export const coldStart: Benchmark = {
             "`node@24` package (GitHub runs `using: node24` actions on Node 24) and by this Node, each " +
             "compared with `node -e 0` of the same binary. **start**: with `command: none` it loads " +
             "`dist/index.js` (the inputs, the runner commands, the SDK's redaction), then stops at input " +
-            "parsing with `::error::` and exit 1: the start-up cost alone. **plan** (reported): a whole " +
+            "parsing with `::error::` and exit 1: the start-up cost alone. Of Node's own modules it loads, " +
+            "beyond those of `node -e 0`, only `node:os`, and `node:net` with the streams to write to its " +
+            "stdout pipe. `node:crypto` (@actions/core's random delimiter of a `GITHUB_OUTPUT` value), " +
+            "`node:fs/promises` (the job summary, the plan and report files) and `node:module` (the " +
+            "bundle's `require()`, the compile cache on a runner) load where they are first used, after " +
+            "the inputs (packages/github-action/scripts/actions-core-builtins.mjs and build.mjs); @actions/core's " +
+            "HTTP client and process runner, for calls the Action never makes, are not bundled. " +
+            "**plan** (reported): a whole " +
             "`command: plan` run on a one-entry manifest against an in-process emulator with an empty " +
             "workspace (validate, one list call, plan, outputs, job summary): without `RUNNER_TEMP` (no " +
             "compile cache, as before it existed), with an empty `RUNNER_TEMP` (a job's first step: " +
@@ -399,7 +409,7 @@ export const coldStart: Benchmark = {
             `ms in \`compileSourceTextModule\` (V8 parsing and compiling ` +
             `\`dist/index.js\` and the chunks it imports) and ` +
             `${summary.inclusiveMs("compileForPublicLoader").toFixed(0)} ms ` +
-            `loading Node's own modules (\`node:crypto\`, \`node:fs/promises\`, ` +
+            `loading Node's own modules (\`node:net\` and the streams for the stdout pipe, ` +
             `...). Hottest functions by self time:\n\n${hotList(summary, 6)}`,
         );
       }

@@ -14,6 +14,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync, writeFileSy
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { actionsCoreBuiltins } from "./actions-core-builtins.mjs";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -23,12 +24,14 @@ const distDir = distArg >= 0 && args[distArg + 1] ? resolve(args[distArg + 1]) :
 const metafileArg = args.indexOf("--metafile");
 const metafilePath = metafileArg >= 0 && args[metafileArg + 1] ? resolve(args[metafileArg + 1]) : undefined;
 
-// @actions/http-client (and the 400 KB of undici under it) is imported by @actions/core only for
-// getIDToken(), which the Action never calls; marked free of side effects, it is left out.
+// Left out of the bundle: @actions/core imports @actions/http-client (and the 400 KB of undici under
+// it) only for getIDToken(), and @actions/exec (with @actions/io) only for platform.getDetails(); the
+// Action calls neither. Marked free of side effects, a package is bundled only as far as code that
+// runs uses it, so a call added later still brings it in.
 const unusedImports = {
-  name: "drop-unused-http-client",
+  name: "drop-unused-actions-packages",
   setup(b) {
-    b.onResolve({ filter: /^@actions\/http-client$/ }, async (args) => {
+    b.onResolve({ filter: /^@actions\/(http-client|exec)$/ }, async (args) => {
       if (args.pluginData?.resolving) return undefined;
       const { path, errors } = await b.resolve(args.path, {
         kind: args.kind,
@@ -49,7 +52,7 @@ async function bundle(outdir) {
     outdir,
     entryNames: "[name]",
     chunkNames: "chunks/[name]-[hash]",
-    plugins: [unusedImports],
+    plugins: [unusedImports, actionsCoreBuiltins],
     // Imported lazily by code the Action never reaches (tree-shaken), which esbuild would still emit
     // as a chunk: the AWS SDK's browser-only user-agent parser.
     external: ["bowser"],
@@ -69,12 +72,17 @@ async function bundle(outdir) {
     sourcemap: false,
     charset: "utf8",
     logLevel: "warning",
+    // A stand-in of actions-core-builtins.mjs that lacks what @actions/core uses fails the build.
+    logOverride: { "import-is-undefined": "error" },
     metafile: metafilePath !== undefined,
-    // Some bundled CommonJS dependencies call require() for Node built-ins (e.g. require("net")).
+    // Bundled CommonJS dependencies call require() for Node built-ins (e.g. require("net")). It is
+    // made on its first call, not as a file loads: a step that stops at its inputs calls none, and
+    // node:module (with Node's source map support) is then not loaded.
     banner: {
       js:
         "// Built by packages/github-action/scripts/build.mjs from src/; do not edit.\n" +
-        "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+        "let requireHere; const require = (id) => " +
+        '(requireHere ??= process.getBuiltinModule("node:module").createRequire(import.meta.url))(id);',
     },
   });
   if (metafilePath !== undefined) writeFileSync(metafilePath, JSON.stringify(result.metafile, null, 2));

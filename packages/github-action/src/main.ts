@@ -1,7 +1,6 @@
 // The action: inputs -> mask credentials -> validate (findings as annotations) -> read -> plan
 // (server clock) -> plan | apply | check, with outputs and a job summary. It calls the provisioner
 // as a library, as the `timely-keys` CLI does, and never spawns it.
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as core from "@actions/core";
@@ -117,7 +116,7 @@ function rotateRequest(desired: Desired, inputs: ActionInputs) {
 async function maskManifestCredentials(manifest: string, env: NodeJS.ProcessEnv): Promise<void> {
   let text: string;
   try {
-    text = await readFile(manifest, "utf8");
+    text = await lib().readFile(manifest, "utf8");
   } catch {
     return; // validation reports the unreadable file
   }
@@ -193,9 +192,9 @@ async function report(
 }
 
 async function writePlanFile(plan: Plan, env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-plan-"));
+  const dir = await lib().mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-plan-"));
   const file = join(dir, "plan.json");
-  await writeFile(file, `${lib().renderJson(plan)}\n`, { mode: 0o600 });
+  await lib().writeFile(file, `${lib().renderJson(plan)}\n`, { mode: 0o600 });
   return file;
 }
 
@@ -370,7 +369,9 @@ function runUrl(env: NodeJS.ProcessEnv): string | undefined {
 async function pullRequestNumber(env: NodeJS.ProcessEnv): Promise<number | undefined> {
   if (!env.GITHUB_EVENT_PATH) return undefined;
   try {
-    const event = JSON.parse(await readFile(env.GITHUB_EVENT_PATH, "utf8")) as { pull_request?: { number?: unknown } };
+    const event = JSON.parse(await lib().readFile(env.GITHUB_EVENT_PATH, "utf8")) as {
+      pull_request?: { number?: unknown };
+    };
     return typeof event.pull_request?.number === "number" ? event.pull_request.number : undefined;
   } catch {
     return undefined;
@@ -410,8 +411,8 @@ async function commentOnPullRequest(plan: Plan, inputs: ActionInputs, env: NodeJ
 }
 
 async function writeReportFile(html: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const dir = await mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-report-"));
+  const dir = await lib().mkdtemp(join(env.RUNNER_TEMP || tmpdir(), "timely-keys-report-"));
   const file = join(dir, "timely-keys-report.html");
-  await writeFile(file, html);
+  await lib().writeFile(file, html);
   return file;
 }

@@ -39,6 +39,9 @@ export {
   workspaceMatrix,
 } from "@timely-keys/provisioner";
 export { syncIssues } from "./github/issues.js";
+// The files a step reads and writes once past its inputs (the manifest, the event payload, the plan
+// and report files): node:fs/promises loads with the pipeline, not at the start.
+export { mkdtemp, readFile, writeFile } from "node:fs/promises";
 export { buildSummary } from "./summary.js";
 
 export type Pipeline = typeof import("./pipeline.js");

@@ -2,12 +2,24 @@
 // but Node's built-ins and its own chunks in dist/chunks/ (the runner installs no node_modules for
 // an action), with the sinks' SDKs left to chunks that only a delivery loads.
 import { execFileSync, spawnSync } from "node:child_process";
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
+import { SUMMARY_FS_PROMISES } from "../scripts/actions-core-builtins.mjs";
+import { manyKeysManifest } from "./support/fixtures.js";
+import { ensureNode24 } from "./support/run-action.js";
 
 const packageDir = join(import.meta.dirname, "..");
 const buildScript = join(packageDir, "scripts", "build.mjs");
@@ -66,9 +78,15 @@ describe("dist/", () => {
       }
     }
     expect([...reached].sort()).toEqual(files);
-    expect((importsOf.get("index.js") ?? []).filter((f) => f.kind === "import-statement").map((f) => f.path)).toContain(
-      "node:module",
-    );
+    // Each file defines the require() its CommonJS dependencies call, made on the first call: a step that
+    // stops at its inputs does not load node:module.
+    for (const file of files) {
+      expect(readFileSync(join(dist, file), "utf8").split("\n")[1]).toContain(
+        'process.getBuiltinModule("node:module").createRequire(import.meta.url))(id)',
+      );
+    }
+    const staticImports = (importsOf.get("index.js") ?? []).filter((f) => f.kind === "import-statement");
+    expect(staticImports.map((f) => f.path)).not.toContain("node:module");
   });
 
   it("keeps the sinks' SDKs out of index.js, in chunks it imports only when delivering, and undici out", () => {
@@ -108,8 +126,10 @@ describe("dist/", () => {
       const startInputs = [...startFiles].flatMap((file) => Object.keys(meta.outputs[file]?.inputs ?? {}));
       expect(startInputs).toContain("src/main.ts");
       expect(startInputs).toContain("src/inputs.ts");
-      const heavy =
-        /node_modules\/(yaml|js-yaml|ajv|ajv-formats|@aws-sdk|@smithy|libsodium-wrappers|libsodium)\/|provisioner\//;
+      const heavy = new RegExp(
+        "node_modules/(yaml|js-yaml|ajv|ajv-formats|@aws-sdk|@smithy|libsodium-wrappers|libsodium|" +
+          "@actions/http-client|@actions/exec|@actions/io|undici|tunnel)/|provisioner/",
+      );
       // Of the provisioner, only its error model (`@timely-keys/provisioner/errors`): inputs.ts throws
       // its UsageError, and it imports nothing of the pipeline.
       const provisionerErrors = /provisioner\/src\/errors\.ts$/;
@@ -131,6 +151,100 @@ describe("dist/", () => {
       rmSync(out, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("the start of dist/index.js under Node 24", () => {
+  // Node's own modules a step loads before it has read its inputs: a step that stops at a bad input
+  // loads none of these (see scripts/actions-core-builtins.mjs); the manifest's pipeline, the
+  // outputs and the job summary load them once they are needed.
+  const notAtStart = [
+    "module",
+    "crypto",
+    "fs/promises",
+    "internal/fs/promises",
+    "readline",
+    "internal/readline/interface",
+    "http",
+    "https",
+    "tls",
+    "http2",
+    "zlib",
+    "child_process",
+  ];
+
+  /** The built-ins Node has loaded when dist/index.js exits (process.moduleLoadList, from a preload). */
+  function startRun(inputs: Record<string, string>, files: Record<string, string> = {}, runnerTemp = false) {
+    const dir = mkdtempSync(join(tmpdir(), "timely-keys-start-"));
+    try {
+      const recorder = join(dir, "record-modules.cjs");
+      const modules = join(dir, "modules.txt");
+      writeFileSync(
+        recorder,
+        'process.on("exit", () => require("node:fs").writeFileSync(process.env.MODULES_FILE, ' +
+          'process.moduleLoadList.join("\\n")));\n',
+      );
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      writeFileSync(join(dir, "output"), "");
+      writeFileSync(join(dir, "summary.md"), "");
+      const env: NodeJS.ProcessEnv = {
+        PATH: process.env.PATH,
+        GITHUB_WORKSPACE: dir,
+        GITHUB_OUTPUT: join(dir, "output"),
+        GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+        MODULES_FILE: modules,
+        ...(runnerTemp ? { RUNNER_TEMP: dir } : {}),
+      };
+      for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
+      const run = spawnSync(ensureNode24(), ["--require", recorder, join(dist, "index.js")], {
+        cwd: dir,
+        env,
+        encoding: "utf8",
+      });
+      const loaded = readFileSync(modules, "utf8")
+        .split("\n")
+        .filter((line) => line.startsWith("NativeModule "))
+        .map((line) => line.slice("NativeModule ".length));
+      const cache = join(dir, "timely-keys-compile-cache");
+      const cached = existsSync(cache) ? readdirSync(cache, { recursive: true }).length : 0;
+      return { ...run, loaded, cached, output: readFileSync(join(dir, "output"), "utf8") };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it("stops at a bad input without loading node:crypto, node:fs/promises, node:module, HTTP or TLS", () => {
+    const run = startRun({ command: "none" });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('::error::input command: "none" is not a command');
+    expect(run.loaded).toContain("os");
+    expect(run.loaded.filter((name) => notAtStart.includes(name))).toEqual([]);
+  }, 60_000);
+
+  it("loads node:crypto once it writes an output (its random delimiter), with the pipeline", () => {
+    const run = startRun({ command: "matrix" }, { "timely-keys.yaml": manyKeysManifest(1) });
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.output).toMatch(/^matrix<<ghadelimiter_[0-9a-f-]{36}\n/);
+    expect(run.loaded).toContain("crypto");
+    expect(run.loaded).toContain("fs/promises");
+    expect(run.cached).toBe(0);
+  }, 60_000);
+
+  it("on a runner (RUNNER_TEMP), loads node:module to keep the compile cache there", () => {
+    const run = startRun({ command: "matrix" }, { "timely-keys.yaml": manyKeysManifest(1) }, true);
+    expect(run.status, run.stdout).toBe(0);
+    expect(run.loaded).toContain("module");
+    expect(run.cached).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("binds the fs.promises functions @actions/core's summary takes as it loads (and no others)", () => {
+    const summaryJs = readFileSync(join(packageDir, "node_modules", "@actions", "core", "lib", "summary.js"), "utf8");
+    const taken = [...summaryJs.matchAll(/const \{([^}]*)\} = promises;/g)].flatMap((m) =>
+      (m[1] as string).split(",").map((name) => name.trim()),
+    );
+    expect(taken.sort()).toEqual([...SUMMARY_FS_PROMISES].sort());
+    // Only that destructuring uses fs.promises, so nothing else needs a stand-in.
+    expect(summaryJs.match(/\bpromises\b/g)).toHaveLength(2);
+  });
 });
 
 interface MetafileOutput {
