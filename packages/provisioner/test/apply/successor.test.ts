@@ -12,7 +12,7 @@ import { runSuccessor } from "../../src/apply/successor.js";
 import { StepError } from "../../src/errors.js";
 import { withMarker } from "../../src/marker.js";
 import type { CreateAction, RotateAction } from "../../src/model.js";
-import { Crash, DAY_SECONDS, type Entry, kinds, only, useWorld } from "./executor.js";
+import { Crash, DAY_SECONDS, type Entry, kinds, only, useWorld, type World } from "./executor.js";
 
 const LEASE_SECONDS = 600;
 const CREATE_AND_PROMOTE = ["POST /v1/api-keys", "PATCH /v1/api-keys/:id"];
