@@ -71,11 +71,11 @@ const MARKER_OPENING = "[tk:";
 const TRAILING_MARKER = /(^|\s)\[tk:([^\s[\]#]+)#([^\s[\]]+)((?: [^\s[\]]+)*)\]\s*$/;
 // The grammar's numbers and hash (read and written once per managed key: checked by their characters).
 /** [1-9][0-9]{0,8} */
-const GENERATION = { digits: 9, zero: false };
+const GENERATION = { digits: 9, zero: false, below: 1e9 };
 /** 0|[1-9][0-9]{0,3} */
-const COUNT = { digits: 4, zero: true };
+const COUNT = { digits: 4, zero: true, below: 1e4 };
 /** [1-9][0-9]{0,11} */
-const UNIX_SECONDS = { digits: 12, zero: false };
+const UNIX_SECONDS = { digits: 12, zero: false, below: 1e12 };
 type NumberToken = typeof GENERATION;
 
 /** Whether `text` is a number token: digits, no leading zero (a lone 0 only where `zero`). */
@@ -92,7 +92,7 @@ function isNumberToken(text: string, token: NumberToken): boolean {
 /** Whether a value writes as a number token (what `isNumberToken(String(value))` says, without the string). */
 function writesAsNumberToken(value: unknown, token: NumberToken): boolean {
   if (typeof value !== "number") return isNumberToken(String(value), token);
-  return Number.isInteger(value) && value >= (token.zero ? 0 : 1) && value < 10 ** token.digits;
+  return Number.isInteger(value) && value >= (token.zero ? 0 : 1) && value < token.below;
 }
 
 /** [0-9a-f]{4} */
@@ -207,18 +207,25 @@ function fitText(text: string, room: number): string {
   return `${chars.slice(0, room - 1).join("")}…`;
 }
 
+/** Where the token starting at `at` ends (the next space, or the end). */
+function tokenEnd(tokenText: string, at: number): number {
+  const space = tokenText.indexOf(" ", at);
+  return space < 0 ? tokenText.length : space;
+}
+
 function parseParts(entryId: string, generation: string, tokenText: string): Marker | null {
   if (!isNumberToken(generation, GENERATION) || !isMarkableEntryId(entryId)) return null;
   const marker: Marker = { entryId, generation: Number(generation), phase: "current" };
-  // The pattern lets through only single spaces between tokens, and one before the first.
-  const tokens = tokenText.length === 0 ? [] : tokenText.slice(1).split(" ");
+  // The pattern lets through only single spaces between tokens, and one before the first: each
+  // token runs from after a space to the next one (read in place, no list of them made).
   // Each kind of token may appear once: a second one finds its field already set.
-  for (let i = 0; i < tokens.length; i += 1) {
-    const token = tokens[i] ?? "";
+  for (let at = 1; at < tokenText.length; ) {
+    const token = tokenText.slice(at, tokenEnd(tokenText, at));
+    at += token.length + 1;
     if (token === "pending" || token === "delivering") {
       if (marker.phase !== "current") return null;
       marker.phase = token;
-      const next = tokens[i + 1];
+      const next = at < tokenText.length ? tokenText.slice(at, tokenEnd(tokenText, at)) : undefined;
       if (token === "delivering" && next !== undefined && next.includes("/")) {
         const [done = "", total = ""] = next.split("/");
         if (
@@ -229,7 +236,7 @@ function parseParts(entryId: string, generation: string, tokenText: string): Mar
         )
           return null;
         marker.progress = { done: Number(done), total: Number(total) };
-        i += 1;
+        at += next.length + 1;
       }
     } else if (token.startsWith("@")) {
       const value = token.slice(1);

@@ -28,6 +28,8 @@ export interface RollbackOutcome {
   held: ReadonlySet<string>;
 }
 
+const NO_ACTIONS: readonly PlanAction[] = Object.freeze([]);
+
 /** What every entry but the one rolled back gets (shared: nothing reads it but to look). */
 const NO_ROLLBACK: RollbackOutcome = Object.freeze({ actions: Object.freeze([]), held: new Set<string>() });
 
@@ -91,9 +93,9 @@ export function planPreviousKeys(
   current: MarkedKey,
   previous: readonly MarkedKey[],
   held: ReadonlySet<string>,
-): PlanAction[] {
+): readonly PlanAction[] {
+  if (previous.length === 0) return NO_ACTIONS;
   const actions: PlanAction[] = [];
-  if (previous.length === 0) return actions;
   // Called for enabled entries only: an inactive current key is activated earlier in this same
   // plan (and the executor checks it is active before retiring anything). An expired one is not
   // coming back: nothing retires until its successor is verified.
