@@ -156,8 +156,8 @@ export function splitDescription(description: string): SplitDescription {
   if (!description.includes(MARKER_OPENING)) return { text: description, marker: null };
   const match = TRAILING_MARKER.exec(description);
   if (!match) return { text: description, marker: null };
-  const [whole, , entryId = "", generation = "", tokenText = ""] = match;
-  const marker = parseParts(entryId, generation, tokenText);
+  const whole = match[0];
+  const marker = parseParts(match[2] ?? "", match[3] ?? "", match[4] ?? "");
   if (!marker) return { text: description, marker: null };
   // The separator (one whitespace character) belongs to the marker, not to the user's text.
   return { text: description.slice(0, description.length - whole.length), marker };

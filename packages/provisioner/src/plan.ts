@@ -103,11 +103,10 @@ function planWorkspace(
     warn(ctx, { code: "unpinned_workspace", workspaceId: liveWs.workspaceId });
   }
 
-  const entries = uniqueEntries(ctx, ws.keys);
   // Each key is read once (its marker and times) and goes to its entry by position: the entries'
   // keys are a list per entry, looked up once per key, not once per rule.
   const position = new Map<string, number>();
-  for (let i = 0; i < entries.length; i++) position.set((entries[i] as DesiredKey).id, i);
+  const entries = uniqueEntries(ctx, ws.keys, position);
   const keysOf: Array<MarkedKey[] | undefined> = new Array(entries.length).fill(undefined);
   /** Keys of entries no longer in the manifest, by entry id. */
   let removedKeys: Map<string, MarkedKey[]> | null = null;
@@ -200,17 +199,23 @@ function sharedWorkspaceId(keys: readonly ApiKey[]): string | null {
   return first ?? null;
 }
 
-/** Entries a marker can name, first of each id (validation rejects the rest; the planner stays safe anyway). */
-function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): DesiredKey[] {
-  const seen = new Set<string>();
+/**
+ * Entries a marker can name, first of each id (validation rejects the rest; the planner stays safe
+ * anyway), and each one's place in that list, by id, in `position`.
+ */
+function uniqueEntries(
+  ctx: WorkspaceContext,
+  entries: readonly DesiredKey[],
+  position: Map<string, number>,
+): DesiredKey[] {
   const out: DesiredKey[] = [];
   for (const entry of entries) {
     if (!isMarkableEntryId(entry.id)) {
       warn(ctx, { code: "entry_id_unmarkable" }, { entryId: entry.id });
-    } else if (seen.has(entry.id)) {
+    } else if (position.has(entry.id)) {
       warn(ctx, { code: "entry_id_twice" }, { entryId: entry.id });
     } else {
-      seen.add(entry.id);
+      position.set(entry.id, out.length);
       out.push(entry);
     }
   }
