@@ -60,8 +60,8 @@ export function planEntry(
     );
   }
   for (const key of roles.abandoned) actions.push(revokeAbandoned(ctx, entry, key));
-  const inFlight: PlanAction[] = [];
-  for (const key of roles.inFlight) inFlight.push(inFlightWait(ctx, entry, key));
+  const inFlight: readonly PlanAction[] =
+    roles.inFlight.length === 0 ? NO_ACTIONS : roles.inFlight.map((key) => inFlightWait(ctx, entry, key));
 
   if (!entry.enabled) return planDisabled(ctx, entry, roles, actions, inFlight);
 
@@ -114,6 +114,9 @@ export function planEntry(
   return { actions, state: withNextRotation(ctx, entry, current, actions, state) };
 }
 
+/** No successor in flight (nearly every entry): shared, frozen. */
+const NO_ACTIONS: readonly PlanAction[] = Object.freeze([]);
+
 function isPending(key: MarkedKey): boolean {
   return key.marker.phase === "pending";
 }
@@ -158,7 +161,7 @@ function planDisabled(
   entry: DesiredKey,
   roles: EntryKeys,
   actions: PlanAction[],
-  inFlight: PlanAction[],
+  inFlight: readonly PlanAction[],
 ): EntryPlan {
   if (roles.current !== null) appendAll(actions, planCurrentKey(ctx, entry, roles.current, false));
   for (const key of [...roles.previous, ...roles.duplicates, ...roles.partial]) {
