@@ -9,25 +9,25 @@ export interface KeyView {
   marker: Marker | null;
   /** The description without its marker. */
   text: string;
-  /** `created_at` and `expires_at` in ms, read once (NaN when absent or unreadable, and for keys without a marker). */
-  createdMs: number;
-  expiresMs: number;
 }
 
 /** A key of an entry (its marker names the entry). */
 export interface MarkedKey extends KeyView {
   marker: Marker;
+  /** `created_at` and `expires_at` in ms, read once (NaN when absent or unreadable). */
+  createdMs: number;
+  expiresMs: number;
 }
 
 export function viewOf(key: ApiKey): KeyView {
   const description = typeof key.description === "string" ? key.description : "";
   const { text, marker } = splitDescription(description);
   // Only the rules of an entry read a key's times: a key without a marker is listed, not timed.
-  if (marker === null) return { key, marker, text, createdMs: Number.NaN, expiresMs: Number.NaN };
-  return { key, marker, text, createdMs: ms(key.created_at), expiresMs: ms(key.expires_at) };
+  if (marker === null) return { key, marker, text };
+  return markedViewOf(key, marker, text);
 }
 
-/** The view of a key about to carry `marker` (an adopted key, as the plan will leave it). */
+/** The view of a key carrying `marker` (or about to: an adopted key, as the plan will leave it). */
 export function markedViewOf(key: ApiKey, marker: Marker, text: string): MarkedKey {
   return { key, marker, text, createdMs: ms(key.created_at), expiresMs: ms(key.expires_at) };
 }
@@ -62,7 +62,7 @@ export function isActive(key: ApiKey): boolean {
   return key.status === "active";
 }
 
-export function isExpired(view: KeyView, now: number): boolean {
+export function isExpired(view: MarkedKey, now: number): boolean {
   return Number.isFinite(view.expiresMs) && view.expiresMs <= now;
 }
 
