@@ -244,7 +244,9 @@ async function baselineRows(ctx: BenchContext): Promise<{ lines: BenchLine[]; no
     const base = median(rounds.map((r) => r.base));
     const line: BenchLine = {
       label: label(shape),
-      figure: `${ratio(head / base)} (now ${ms(head)}, ${BASELINE.rev} ${ms(base)}; ${rounds.length} interleaved rounds)`,
+      figure:
+        `${ratio(head / base)} (now ${ms(head)}, ${BASELINE.rev} ${ms(base)}; ` +
+        `${rounds.length} interleaved rounds)`,
       target,
       verdict: verdict(head / base <= BASELINE_TARGET),
     };

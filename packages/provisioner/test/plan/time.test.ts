@@ -13,7 +13,8 @@ const anyDigits = fc
   .tuple(fc.array(fc.constantFrom(...DIGITS), { minLength: 17, maxLength: 17 }), fc.boolean())
   .map(([d, withMillis]) => {
     const s = d.join("");
-    const base = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}`;
+    const date = `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
+    const base = `${date}T${s.slice(8, 10)}:${s.slice(10, 12)}:${s.slice(12, 14)}`;
     return withMillis ? `${base}.${s.slice(14, 17)}Z` : `${base}Z`;
   });
 
