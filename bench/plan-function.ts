@@ -5,6 +5,7 @@
 // pauses taken out; with them, reported): N log N has k ≈ 1.11 over 1,000-100,000, linear 1, quadratic 2.
 import { join } from "node:path";
 import { hotList, profileProcess, type ProfileSummary } from "./lib/profile.js";
+import { exportBaseline, resolveCommit } from "./plan-function-baseline.js";
 import { childEnv, timedRun } from "./lib/spawn.js";
 import { count, median, ms, ratio, us } from "./lib/stats.js";
 import { shapes, type Shape } from "./lib/synthetic.js";
@@ -19,6 +20,16 @@ const SIZES = [
 const TARGET_MS_AT_10K = 100;
 /** The exponent N log N has over the sizes: log(T) grows by log10(N) + log10(log N) per decade. */
 const N_LOG_N_EXPONENT = fittedExponent(SIZES.map((s) => ({ keys: s.keys, ms: s.keys * Math.log(s.keys) })));
+/**
+ * Issue 14: plan() must stay within 10% of its time before the plan-as-data refactor. 39bcd01 is the
+ * last commit before that work; its plan() takes the same Desired, Live and clock (only its output
+ * differs: words instead of facts), so both run on the same synthetic state.
+ */
+const BASELINE = { rev: "39bcd01", what: "before the plan-as-data refactor" };
+const BASELINE_KEYS = 10_000;
+const BASELINE_WARMUPS = 5;
+const BASELINE_ROUNDS = 15;
+const BASELINE_TARGET = 1.1;
 /** A size that has not finished within this is stopped (a quadratic plan at 100,000 keys takes minutes). */
 const WORKER_BUDGET_MS = 40_000;
 /** Least-squares slope of log(ms) over log(keys): T ∝ N^k. */
@@ -117,50 +128,53 @@ const HOT_SPOT_HINTS: Record<string, { kind: "growth" | "cost"; text: string }> 
   planWorkspace: {
     kind: "growth",
     text:
-      "`planWorkspace` (plan.ts) builds a view per key, groups the marked ones by entry, and sorts the unmanaged " +
-      "keys by " +
-      "name, then id, for the listing: that sort (Array.prototype.sort, whose time V8 books to its caller) is the " +
-      "plan's " +
-      "one N log N step.",
+      "`planWorkspace` (plan.ts) reads each live key once into a view (its marker, and for a marked key its " +
+      "created and expiry times), hands a marked key to its entry by the entry's position (one Map lookup per " +
+      "key), and sorts the unmanaged keys by name, then id, for the listing: that sort (Array.prototype.sort, " +
+      "whose time V8 books to its caller) is the plan's one N log N step.",
   },
   "(garbage collector)": {
     kind: "cost",
     text:
-      "Garbage collection: the plan keeps a view per key and an action per unmanaged key (its result), and " +
-      "builds the " +
-      "JSON text of every key for the fingerprint. Up to some 10,000 keys that fits V8's young generation; " +
-      "beyond, the " +
-      "surviving objects are copied out of it and later marked by full collections, so collection time per key grows " +
-      "with " +
-      "the heap while the plan's own work per key does not (compare the GC column and the two growth lines).",
+      "Garbage collection: the plan keeps a view per key, a state per entry and an action per unmanaged key (its " +
+      "result), and builds the JSON text of every key for the fingerprint (an entry with nothing to do gets no " +
+      "lists of its own: its roles, triggers and actions are shared frozen empties). Up to some 10,000 keys that " +
+      "fits V8's young generation; beyond, the surviving objects are copied out of it and later marked by full " +
+      "collections, so collection time per key grows with the heap while the plan's own work per key does not " +
+      "(compare the GC column and the two growth lines).",
   },
   update: {
     kind: "cost",
     text:
       "`Hash.update` is SHA-256 work: the workspace fingerprint hashes the JSON text of every live key " +
-      "(plan/fingerprint.ts, " +
-      "about 400 bytes a key) and every managed entry gets one `markerHash` (plan/marker.ts).",
+      "(plan/fingerprint.ts, about 300 bytes a key).",
+  },
+  hash: {
+    kind: "cost",
+    text:
+      "`hash` is node:crypto's one-shot SHA-256: every managed entry gets one `markerHash` (src/marker.ts), the " +
+      "4 hex digits that tell whether its key was edited outside timely-keys.",
   },
   fingerprintKeys: {
     kind: "cost",
     text:
-      "`fingerprintKeys` (plan/fingerprint.ts) sorts the live keys by id and hashes their canonical JSON, 128 " +
-      "keys per " +
-      "`hash.update`; saved plans compare its bytes, so its input format is fixed.",
+      "`fingerprintKeys` (plan/fingerprint.ts) sorts the live keys by id (not when they come in that order) and " +
+      "hashes their canonical JSON, 128 keys per `hash.update`; saved plans compare its bytes, so its input " +
+      "format is fixed, and JSON.stringify's time is booked to it.",
   },
-  hasSecretPrefix: {
+  sanitize: {
     kind: "cost",
     text:
-      "`hasSecretPrefix` (plan/redact.ts) looks for a secret's prefix in every display string of every action " +
-      "before the " +
-      "secret-shape expression runs (only when one is found).",
+      "`sanitize` (the SDK's one sanitizer) redacts secrets and makes inert every display string of every " +
+      "action (the key's name, the attributes' values): one drift action per unmanaged key, one rotation per " +
+      "key due.",
   },
   currentDescription: {
     kind: "cost",
     text:
       "`currentDescription` (plan/describe.ts) builds the description timely-keys would write (fitting the text, " +
-      "formatting " +
-      "the marker, one SHA-256 `markerHash`), once per managed entry.",
+      "formatting the marker, one SHA-256 `markerHash`), once per managed entry, to see whether its key already " +
+      "carries it.",
   },
 };
 
@@ -173,12 +187,81 @@ const PHASES = [
   "fingerprintKeys",
   "planUnmanagedKey",
   "redactAction",
-  "compact",
+  "rotationTriggers",
+  "planCurrentKey",
   "summarize",
 ];
 
 function perKeyUs(t: SizeTiming): number {
   return (median(t.times) / t.keys) * 1000;
+}
+
+/** This tree's plan() against the baseline commit's, interleaved in one worker process (plan-function-ab-worker.ts). */
+async function baselineRows(ctx: BenchContext): Promise<{ lines: BenchLine[]; note: string }> {
+  const label = (shape: Shape) =>
+    `plan() now / ${BASELINE.what} (${BASELINE.rev}) @ ${count(BASELINE_KEYS)} keys (${shape}), median, GC in`;
+  const target = `<= ${BASELINE_TARGET.toFixed(2)}x`;
+  const commit = await resolveCommit(ctx.root, BASELINE.rev);
+  if ("reason" in commit) {
+    const lines = shapes.map(
+      (shape): BenchLine => ({
+        label: label(shape),
+        figure: `skipped: ${commit.reason}`,
+        target,
+        verdict: "NOT MEASURED",
+      }),
+    );
+    for (const line of lines) ctx.print(line);
+    return { lines, note: `**Against ${BASELINE.rev}:** skipped, ${commit.reason}.` };
+  }
+  await exportBaseline(ctx.root, commit.sha);
+  const lines: BenchLine[] = [];
+  for (const shape of shapes) {
+    const args = [
+      "--expose-gc",
+      "--conditions=@timely-keys/source",
+      "--import",
+      "tsx",
+      join(ctx.root, "bench", "plan-function-ab-worker.ts"),
+      commit.sha,
+      shape,
+      String(BASELINE_KEYS),
+      String(BASELINE_WARMUPS),
+      String(BASELINE_ROUNDS),
+    ];
+    const run = await timedRun(process.execPath, args, {
+      cwd: ctx.root,
+      env: childEnv(),
+      timeoutMs: WORKER_BUDGET_MS * 2,
+    });
+    if (run.code !== 0)
+      throw new Error(`plan A/B worker (${shape}) failed: ${run.stderr.trim().split("\n").slice(-3).join(" ")}`);
+    const rounds = run.stdout
+      .split("\n")
+      .filter((l) => l.trim().startsWith("{"))
+      .map((l) => JSON.parse(l) as { head: number; base: number });
+    const head = median(rounds.map((r) => r.head));
+    const base = median(rounds.map((r) => r.base));
+    const line: BenchLine = {
+      label: label(shape),
+      figure:
+        `${ratio(head / base)} (now ${ms(head)}, ${BASELINE.rev} ${ms(base)}; ` +
+        `${rounds.length} interleaved rounds)`,
+      target,
+      verdict: verdict(head / base <= BASELINE_TARGET),
+    };
+    ctx.print(line);
+    lines.push(line);
+  }
+  const note =
+    `**Against ${BASELINE.rev}** (${BASELINE.what}, issue 14): that commit's packages/provisioner/src is exported ` +
+    "with `git archive` into bench/.baseline/ (gitignored, inside the repository so that its imports of the SDK " +
+    "resolve), and its plan() runs in one worker process next to this tree's on the same synthetic state at " +
+    `${count(BASELINE_KEYS)} keys: ${BASELINE_WARMUPS} warm-up calls of each, then ${BASELINE_ROUNDS} rounds of one ` +
+    "call of each, which goes first alternating, `gc()` before every call and the call's own collections in its " +
+    "time. The figure is the ratio of the two medians. Both use this tree's SDK (the secret redaction of the " +
+    "actions' display fields). Without git or that commit in the clone the rows are skipped, not failed.";
+  return { lines, note };
 }
 
 export const planFunction: Benchmark = {
@@ -209,6 +292,15 @@ export const planFunction: Benchmark = {
         `after ${WORKER_BUDGET_MS / 1000} s is stopped. "Well under ${TARGET_MS_AT_10K} ms" passes below ` +
         `${TARGET_MS_AT_10K} ms (median); ` +
         "the min column shows the same runs with the least interference from other load on the machine.",
+      "What plan() does per key (packages/provisioner/src/plan.ts and plan/): each live key is read once, its " +
+        "trailing marker parsed (src/marker.ts: one regular expression, then the tokens read in place) and, for a " +
+        "marked key, its created and expiry times (plan/time.ts reads the API's timestamp shape by arithmetic, " +
+        "Date.parse anything else); a marked key goes to its manifest entry by the entry's position. An entry whose " +
+        "one key is current and due for nothing then costs its rotation triggers (no record made unless one fires), " +
+        "the description timely-keys would write compared with the key's (one SHA-256 `markerHash`) and its state, " +
+        "whose next rotation time is written by arithmetic too (toISOString for years outside 0000-9999); its role " +
+        "lists, triggers, rollback and actions are shared frozen empties. Per workspace: the fingerprint (the JSON " +
+        "text of every key, SHA-256) and the redaction of every action's display strings.",
     ];
     for (const shape of shapes) {
       const timings: SizeTiming[] = [];
@@ -326,6 +418,9 @@ export const planFunction: Benchmark = {
         );
       }
     }
+    const baseline = await baselineRows(ctx);
+    lines.push(...baseline.lines);
+    notes.push(baseline.note);
     return { lines, notes };
   },
 };

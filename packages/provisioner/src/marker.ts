@@ -69,10 +69,42 @@ export interface SplitDescription {
 
 const MARKER_OPENING = "[tk:";
 const TRAILING_MARKER = /(^|\s)\[tk:([^\s[\]#]+)#([^\s[\]]+)((?: [^\s[\]]+)*)\]\s*$/;
-const GENERATION = /^[1-9][0-9]{0,8}$/;
-const COUNT = /^(0|[1-9][0-9]{0,3})$/;
-const UNIX_SECONDS = /^[1-9][0-9]{0,11}$/;
-const HASH = /^[0-9a-f]{4}$/;
+// The grammar's numbers and hash (read and written once per managed key: checked by their characters).
+/** [1-9][0-9]{0,8} */
+const GENERATION = { digits: 9, zero: false, below: 1e9 };
+/** 0|[1-9][0-9]{0,3} */
+const COUNT = { digits: 4, zero: true, below: 1e4 };
+/** [1-9][0-9]{0,11} */
+const UNIX_SECONDS = { digits: 12, zero: false, below: 1e12 };
+type NumberToken = typeof GENERATION;
+
+/** Whether `text` is a number token: digits, no leading zero (a lone 0 only where `zero`). */
+function isNumberToken(text: string, token: NumberToken): boolean {
+  const length = text.length;
+  if (length === 0 || length > token.digits) return false;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 48 || code > 57) return false;
+  }
+  return text.charCodeAt(0) !== 48 || (token.zero && length === 1);
+}
+
+/** Whether a value writes as a number token (what `isNumberToken(String(value))` says, without the string). */
+function writesAsNumberToken(value: unknown, token: NumberToken): boolean {
+  if (typeof value !== "number") return isNumberToken(String(value), token);
+  return Number.isInteger(value) && value >= (token.zero ? 0 : 1) && value < token.below;
+}
+
+/** [0-9a-f]{4} */
+function isHash(value: unknown): boolean {
+  if (typeof value !== "string") return typeof value !== "symbol" && isHash(String(value));
+  if (value.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const code = value.charCodeAt(i);
+    if (!((code >= 48 && code <= 57) || (code >= 97 && code <= 102))) return false;
+  }
+  return true;
+}
 
 export function isMarkableEntryId(id: string): boolean {
   return ENTRY_ID_PATTERN.test(id);
@@ -82,14 +114,15 @@ export function isMarkableEntryId(id: string): boolean {
 export function formatMarker(marker: Marker): string {
   if (!isMarkableEntryId(marker.entryId))
     throw new RangeError(`entry id cannot be put in a marker: ${JSON.stringify(marker.entryId)}`);
-  if (!GENERATION.test(String(marker.generation))) throw new RangeError(`bad marker generation: ${marker.generation}`);
+  if (!writesAsNumberToken(marker.generation, GENERATION))
+    throw new RangeError(`bad marker generation: ${marker.generation}`);
   let tag = `[tk:${marker.entryId}#${marker.generation}`;
   if (marker.phase === "pending") tag += " pending";
   if (marker.phase === "delivering") {
     tag += " delivering";
     if (marker.progress) {
       const { done, total } = marker.progress;
-      if (!COUNT.test(String(done)) || !COUNT.test(String(total)) || done > total) {
+      if (!writesAsNumberToken(done, COUNT) || !writesAsNumberToken(total, COUNT) || done > total) {
         throw new RangeError(`bad delivery progress: ${done}/${total}`);
       }
       tag += ` ${done}/${total}`;
@@ -97,11 +130,13 @@ export function formatMarker(marker: Marker): string {
     if (marker.failed) tag += " failed";
   }
   if (marker.promotedAt !== undefined) {
-    if (!UNIX_SECONDS.test(String(marker.promotedAt))) throw new RangeError(`bad promotedAt: ${marker.promotedAt}`);
+    if (!writesAsNumberToken(marker.promotedAt, UNIX_SECONDS))
+      throw new RangeError(`bad promotedAt: ${marker.promotedAt}`);
     tag += ` @${marker.promotedAt}`;
   }
   if (marker.holdFor !== undefined) {
-    if (!GENERATION.test(String(marker.holdFor))) throw new RangeError(`bad hold generation: ${marker.holdFor}`);
+    if (!writesAsNumberToken(marker.holdFor, GENERATION))
+      throw new RangeError(`bad hold generation: ${marker.holdFor}`);
     tag += ` hold#${marker.holdFor}`;
   }
   if (marker.protect) tag += " protect";
@@ -109,7 +144,7 @@ export function formatMarker(marker: Marker): string {
   if (marker.compromised === "after-successor") tag += " compromised";
   if (marker.compromised === "revoke-first") tag += " compromised-first";
   if (marker.hash !== undefined) {
-    if (!HASH.test(marker.hash)) throw new RangeError(`bad marker hash: ${marker.hash}`);
+    if (!isHash(marker.hash)) throw new RangeError(`bad marker hash: ${marker.hash}`);
     tag += ` ~${marker.hash}`;
   }
   return `${tag}]`;
@@ -121,8 +156,8 @@ export function splitDescription(description: string): SplitDescription {
   if (!description.includes(MARKER_OPENING)) return { text: description, marker: null };
   const match = TRAILING_MARKER.exec(description);
   if (!match) return { text: description, marker: null };
-  const [whole, , entryId = "", generation = "", tokenText = ""] = match;
-  const marker = parseParts(entryId, generation, tokenText);
+  const whole = match[0];
+  const marker = parseParts(match[2] ?? "", match[3] ?? "", match[4] ?? "");
   if (!marker) return { text: description, marker: null };
   // The separator (one whitespace character) belongs to the marker, not to the user's text.
   return { text: description.slice(0, description.length - whole.length), marker };
@@ -172,32 +207,44 @@ function fitText(text: string, room: number): string {
   return `${chars.slice(0, room - 1).join("")}…`;
 }
 
+/** Where the token starting at `at` ends (the next space, or the end). */
+function tokenEnd(tokenText: string, at: number): number {
+  const space = tokenText.indexOf(" ", at);
+  return space < 0 ? tokenText.length : space;
+}
+
 function parseParts(entryId: string, generation: string, tokenText: string): Marker | null {
-  if (!isMarkableEntryId(entryId) || !GENERATION.test(generation)) return null;
+  if (!isNumberToken(generation, GENERATION) || !isMarkableEntryId(entryId)) return null;
   const marker: Marker = { entryId, generation: Number(generation), phase: "current" };
-  // The pattern lets through only single spaces between tokens, and one before the first.
-  const tokens = tokenText.length === 0 ? [] : tokenText.slice(1).split(" ");
+  // The pattern lets through only single spaces between tokens, and one before the first: each
+  // token runs from after a space to the next one (read in place, no list of them made).
   // Each kind of token may appear once: a second one finds its field already set.
-  for (let i = 0; i < tokens.length; i += 1) {
-    const token = tokens[i] ?? "";
+  for (let at = 1; at < tokenText.length; ) {
+    const token = tokenText.slice(at, tokenEnd(tokenText, at));
+    at += token.length + 1;
     if (token === "pending" || token === "delivering") {
       if (marker.phase !== "current") return null;
       marker.phase = token;
-      const next = tokens[i + 1];
+      const next = at < tokenText.length ? tokenText.slice(at, tokenEnd(tokenText, at)) : undefined;
       if (token === "delivering" && next !== undefined && next.includes("/")) {
         const [done = "", total = ""] = next.split("/");
-        if (!COUNT.test(done) || !COUNT.test(total) || Number(done) > Number(total) || next.split("/").length !== 2)
+        if (
+          !isNumberToken(done, COUNT) ||
+          !isNumberToken(total, COUNT) ||
+          Number(done) > Number(total) ||
+          next.split("/").length !== 2
+        )
           return null;
         marker.progress = { done: Number(done), total: Number(total) };
-        i += 1;
+        at += next.length + 1;
       }
     } else if (token.startsWith("@")) {
       const value = token.slice(1);
-      if (marker.promotedAt !== undefined || !UNIX_SECONDS.test(value)) return null;
+      if (marker.promotedAt !== undefined || !isNumberToken(value, UNIX_SECONDS)) return null;
       marker.promotedAt = Number(value);
     } else if (token.startsWith("hold#")) {
       const value = token.slice("hold#".length);
-      if (marker.holdFor !== undefined || !GENERATION.test(value)) return null;
+      if (marker.holdFor !== undefined || !isNumberToken(value, GENERATION)) return null;
       marker.holdFor = Number(value);
     } else if (token === "protect") {
       if (marker.protect) return null;
@@ -213,7 +260,7 @@ function parseParts(entryId: string, generation: string, tokenText: string): Mar
       marker.compromised = token === "compromised" ? "after-successor" : "revoke-first";
     } else if (token.startsWith("~")) {
       const value = token.slice(1);
-      if (marker.hash !== undefined || !HASH.test(value)) return null;
+      if (marker.hash !== undefined || !isHash(value)) return null;
       marker.hash = value;
     } else {
       return null;

@@ -24,6 +24,7 @@ import { queueRotations } from "./plan/queue.js";
 import { planRetiredEntry } from "./plan/retire.js";
 import { summarize } from "./plan/summary.js";
 import { appendAll } from "./append.js";
+import type { ApiKey } from "@timely-keys/sdk";
 
 export { fingerprintKeys } from "./plan/fingerprint.js";
 export { idempotencyKey, successorForGeneration } from "./plan/successor.js";
@@ -89,11 +90,9 @@ function planWorkspace(
 ): PlanWorkspace {
   const liveWs = live.workspaces.find((w) => w.name === ws.name);
   const keys = liveWs?.keys ?? [];
-  const views = keys.map(viewOf);
-  const workspaceIds = [...new Set(keys.map((k) => k.workspace_id))].sort(compareText);
   const ctx: WorkspaceContext = {
     workspace: ws.name,
-    workspaceId: workspaceIds.length === 1 ? (workspaceIds[0] ?? null) : null,
+    workspaceId: sharedWorkspaceId(keys),
     now,
     policy: desired.policy,
     options,
@@ -104,46 +103,74 @@ function planWorkspace(
     warn(ctx, { code: "unpinned_workspace", workspaceId: liveWs.workspaceId });
   }
 
-  const groups = new Map<string, MarkedKey[]>();
+  // Each key is read once (its marker and times) and goes to its entry by position: the entries'
+  // keys are a list per entry, looked up once per key, not once per rule.
+  const position = new Map<string, number>();
+  const entries = uniqueEntries(ctx, ws.keys, position);
+  const keysOf: Array<MarkedKey[] | undefined> = new Array(entries.length).fill(undefined);
+  /** Keys of entries no longer in the manifest, by entry id. */
+  let removedKeys: Map<string, MarkedKey[]> | null = null;
   const unmarked: KeyView[] = [];
-  for (const view of views) {
+  // Built only for an `adopt`: most manifests have none.
+  const viewById = entries.some((e) => e.adopt !== undefined) ? new Map<string, KeyView>() : null;
+  for (const key of keys) {
+    const view = viewOf(key);
+    viewById?.set(key.id, view);
     if (view.marker === null) {
       unmarked.push(view);
       continue;
     }
-    const group = groups.get(view.marker.entryId);
-    // Most entries have one key: an array of one, not an empty array grown by a push.
-    if (group === undefined) groups.set(view.marker.entryId, [view as MarkedKey]);
-    else group.push(view as MarkedKey);
+    const at = position.get(view.marker.entryId);
+    let group: MarkedKey[] | undefined;
+    if (at !== undefined) {
+      group = keysOf[at];
+      // Most entries have one key: an array of one, not an empty array grown by a push.
+      if (group === undefined) keysOf[at] = [view as MarkedKey];
+    } else {
+      removedKeys ??= new Map();
+      group = removedKeys.get(view.marker.entryId);
+      if (group === undefined) removedKeys.set(view.marker.entryId, [view as MarkedKey]);
+    }
+    group?.push(view as MarkedKey);
   }
-  for (const group of groups.values()) group.sort(compareRank);
+  for (const group of keysOf) if (group !== undefined && group.length > 1) group.sort(compareRank);
+  if (removedKeys !== null) for (const group of removedKeys.values()) group.sort(compareRank);
 
-  const entries = uniqueEntries(ctx, ws.keys);
-  const claims = adoptions(ctx, entries, views, groups);
-  const inScope = (entryId: string) => options.targets === null || options.targets.includes(entryId);
+  const claims = viewById === null ? null : adoptions(ctx, entries, viewById, keysOf);
+  const targets = options.targets;
 
   const actions: PlanAction[] = [];
   const states: EntryState[] = [];
-  for (const entry of entries) {
-    if (!inScope(entry.id)) continue;
-    const result = planEntry(ctx, entry, groups.get(entry.id) ?? [], claims.get(entry.id) ?? null);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as DesiredKey;
+    if (targets !== null && !targets.includes(entry.id)) continue;
+    const result = planEntry(ctx, entry, keysOf[i] ?? NO_KEYS, claims?.get(entry.id) ?? null);
     appendAll(actions, result.actions);
     states.push(result.state);
   }
 
-  const manifestIds = new Set(ws.keys.map((e) => e.id));
-  const removed = [...groups.keys()].filter((id) => !manifestIds.has(id) && inScope(id)).sort(compareText);
-  for (const entryId of removed) appendAll(actions, planRetiredEntry(ctx, entryId, groups.get(entryId) ?? []));
+  if (removedKeys !== null) {
+    const removed = [...removedKeys.keys()].filter((id) => targets === null || targets.includes(id)).sort(compareText);
+    for (const entryId of removed) appendAll(actions, planRetiredEntry(ctx, entryId, removedKeys.get(entryId) ?? []));
+  }
 
-  if (options.targets === null) {
-    const claimed = new Set([...claims.values()].map((v) => v.key.id));
-    const unmanaged = unmarked.filter((v) => !claimed.has(v.key.id)).sort(compareByNameThenId);
+  if (targets === null && unmarked.length > 0) {
+    let unmanaged = unmarked;
+    if (claims !== null && claims.size > 0) {
+      const claimed = new Set<string>();
+      for (const view of claims.values()) claimed.add(view.key.id);
+      unmanaged = unmarked.filter((v) => !claimed.has(v.key.id));
+    }
+    unmanaged.sort(compareByNameThenId);
     // Entries without a key yet, by name (first of each): the namesake hint is a lookup, not a scan.
     const keylessByName = new Map<string, DesiredKey>();
-    for (const e of entries)
-      if (!groups.has(e.id) && !claims.has(e.id) && !keylessByName.has(e.name)) keylessByName.set(e.name, e);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i] as DesiredKey;
+      if (keysOf[i] === undefined && !claims?.has(e.id) && !keylessByName.has(e.name)) keylessByName.set(e.name, e);
+    }
     for (const view of unmanaged) {
       actions.push(planUnmanagedKey(ctx, view));
+      if (keylessByName.size === 0) continue;
       const namesake = keylessByName.get(view.key.name);
       if (namesake !== undefined) {
         warn(ctx, { code: "unmanaged_namesake", name: view.key.name }, { entryId: namesake.id, keyId: view.key.id });
@@ -151,28 +178,44 @@ function planWorkspace(
     }
   }
 
-  return {
-    name: ws.name,
-    tokenEnv: ws.tokenEnv,
-    ...(ws.apiUrl !== undefined ? { apiUrl: ws.apiUrl } : {}),
-    serverNow: liveWs?.serverNow ?? null,
-    fingerprint: fingerprintKeys(keys),
-    actions: actions.map(redactAction),
-    entries: states,
-  };
+  // The actions are this plan's own: redacted in place.
+  for (let i = 0; i < actions.length; i++) actions[i] = redactAction(actions[i] as PlanAction);
+  const planned: PlanWorkspace = { name: ws.name, tokenEnv: ws.tokenEnv } as PlanWorkspace;
+  if (ws.apiUrl !== undefined) planned.apiUrl = ws.apiUrl;
+  planned.serverNow = liveWs?.serverNow ?? null;
+  planned.fingerprint = fingerprintKeys(keys);
+  planned.actions = actions;
+  planned.entries = states;
+  return planned;
 }
 
-/** Entries a marker can name, first of each id (validation rejects the rest; the planner stays safe anyway). */
-function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): DesiredKey[] {
-  const seen = new Set<string>();
+/** An entry with no live key. */
+const NO_KEYS: readonly MarkedKey[] = Object.freeze([]);
+
+/** The workspace id every key reports, or null (no keys, or keys that disagree). */
+function sharedWorkspaceId(keys: readonly ApiKey[]): string | null {
+  const first = keys[0]?.workspace_id;
+  for (const key of keys) if (key.workspace_id !== first) return null;
+  return first ?? null;
+}
+
+/**
+ * Entries a marker can name, first of each id (validation rejects the rest; the planner stays safe
+ * anyway), and each one's place in that list, by id, in `position`.
+ */
+function uniqueEntries(
+  ctx: WorkspaceContext,
+  entries: readonly DesiredKey[],
+  position: Map<string, number>,
+): DesiredKey[] {
   const out: DesiredKey[] = [];
   for (const entry of entries) {
     if (!isMarkableEntryId(entry.id)) {
       warn(ctx, { code: "entry_id_unmarkable" }, { entryId: entry.id });
-    } else if (seen.has(entry.id)) {
+    } else if (position.has(entry.id)) {
       warn(ctx, { code: "entry_id_twice" }, { entryId: entry.id });
     } else {
-      seen.add(entry.id);
+      position.set(entry.id, out.length);
       out.push(entry);
     }
   }
@@ -183,16 +226,14 @@ function uniqueEntries(ctx: WorkspaceContext, entries: readonly DesiredKey[]): D
 function adoptions(
   ctx: WorkspaceContext,
   entries: DesiredKey[],
-  views: KeyView[],
-  groups: Map<string, MarkedKey[]>,
+  viewById: ReadonlyMap<string, KeyView>,
+  keysOf: ReadonlyArray<MarkedKey[] | undefined>,
 ): Map<string, KeyView> {
   const claims = new Map<string, KeyView>();
   const claimedKeys = new Set<string>();
-  // Built on the first `adopt`: most manifests have none.
-  let viewById: Map<string, KeyView> | null = null;
-  for (const entry of entries) {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as DesiredKey;
     if (entry.adopt === undefined) continue;
-    viewById ??= new Map(views.map((v) => [v.key.id, v]));
     const view = viewById.get(entry.adopt);
     if (view === undefined) continue; // gone (revoked after a rotation): nothing left to adopt
     if (view.marker !== null) {
@@ -210,7 +251,7 @@ function adoptions(
       continue;
     }
     // Pending keys never reached anyone (they are revoked): they do not stand in the way.
-    if ((groups.get(entry.id) ?? []).some((k) => k.marker.phase !== "pending")) {
+    if ((keysOf[i] ?? []).some((k) => k.marker.phase !== "pending")) {
       warn(ctx, { code: "adopt_has_keys", name: view.key.name }, { entryId: entry.id, keyId: view.key.id });
       continue;
     }

@@ -120,16 +120,29 @@ function checkKeyShape(key: unknown, index: number, workspace: string): asserts 
 
 function keyShapeProblem(key: unknown): string | undefined {
   if (typeof key !== "object" || key === null || Array.isArray(key)) return "it is not an object";
+  // Field by field by name (every key of every page passes here): the same checks, in the order of the messages.
   const fields = key as Record<string, unknown>;
-  for (const name of ["id", "workspace_id", "name", "created_at", "updated_at"]) {
-    if (typeof fields[name] !== "string") return `${name} is not a string`;
-  }
-  for (const name of ["description", "expires_at", "last_used_at", "deactivated_at"]) {
-    if (fields[name] !== undefined && fields[name] !== null && typeof fields[name] !== "string")
-      return `${name} is not a string`;
-  }
+  if (typeof fields.id !== "string") return "id is not a string";
+  if (typeof fields.workspace_id !== "string") return "workspace_id is not a string";
+  if (typeof fields.name !== "string") return "name is not a string";
+  if (typeof fields.created_at !== "string") return "created_at is not a string";
+  if (typeof fields.updated_at !== "string") return "updated_at is not a string";
+  if (!isOptionalText(fields.description)) return "description is not a string";
+  if (!isOptionalText(fields.expires_at)) return "expires_at is not a string";
+  if (!isOptionalText(fields.last_used_at)) return "last_used_at is not a string";
+  if (!isOptionalText(fields.deactivated_at)) return "deactivated_at is not a string";
   if (fields.status !== "active" && fields.status !== "inactive") return "status is neither active nor inactive";
-  if (!Array.isArray(fields.scopes) || !fields.scopes.every((scope) => typeof scope === "string"))
-    return "scopes is not a list of strings";
+  if (!isTextList(fields.scopes)) return "scopes is not a list of strings";
   return undefined;
+}
+
+function isOptionalText(value: unknown): boolean {
+  return value === undefined || value === null || typeof value === "string";
+}
+
+function isTextList(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  // As `every` reads a list: a hole is skipped (JSON has none).
+  for (let i = 0; i < value.length; i++) if (typeof value[i] !== "string" && i in value) return false;
+  return true;
 }

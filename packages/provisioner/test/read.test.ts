@@ -108,4 +108,37 @@ describe("readWorkspace", () => {
       "workspace acme-prod: key 201 of the list does not match the API contract (scopes is not a list of strings)",
     );
   });
+
+  it("names the first field that breaks the contract, one message per field", async () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ id: 1 }, "id is not a string"],
+      [{ workspace_id: null }, "workspace_id is not a string"],
+      [{ name: undefined }, "name is not a string"],
+      [{ created_at: 0 }, "created_at is not a string"],
+      [{ updated_at: {} }, "updated_at is not a string"],
+      [{ description: 5 }, "description is not a string"],
+      [{ expires_at: false }, "expires_at is not a string"],
+      [{ last_used_at: [] }, "last_used_at is not a string"],
+      [{ deactivated_at: 1 }, "deactivated_at is not a string"],
+      [{ status: "revoked" }, "status is neither active nor inactive"],
+      [{ scopes: ["read", 1] }, "scopes is not a list of strings"],
+      [{ id: 1, scopes: "read" }, "id is not a string"],
+      [
+        { description: null, expires_at: null, last_used_at: null, deactivated_at: null, status: 1 },
+        "status is neither",
+      ],
+    ];
+    for (const [change, problem] of cases) {
+      const d = double(1, (_page, data) => [{ ...data[0], ...change } as unknown as ApiKey]);
+      const error = await readWorkspace(WORKSPACE, { clients: () => d.client }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidResponseError);
+      expect((error as Error).message).toContain(`(${problem}`);
+    }
+    const fine = double(1, (_page, data) => [
+      { ...data[0], description: null, expires_at: undefined } as unknown as ApiKey,
+    ]);
+    await expect(readWorkspace(WORKSPACE, { clients: () => fine.client })).resolves.toMatchObject({
+      name: WORKSPACE.name,
+    });
+  });
 });

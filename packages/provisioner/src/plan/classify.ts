@@ -36,7 +36,10 @@ export interface EntryKeys {
 }
 
 export function classifyEntryKeys(keys: readonly MarkedKey[], now: number, leaseMs: number): EntryKeys {
-  const ranked = [...keys].sort(compareRank);
+  // Nearly every entry has one key, its current one: nothing to rank, nothing else to sort.
+  const only = keys.length === 1 ? keys[0] : undefined;
+  if (only !== undefined && only.marker.phase === "current") return onlyCurrent(only);
+  const ranked = keys.length > 1 ? [...keys].sort(compareRank) : keys;
   let current: MarkedKey | null = null;
   let maxGeneration = 0;
   for (const key of ranked) {
@@ -71,4 +74,19 @@ export function classifyEntryKeys(keys: readonly MarkedKey[], now: number, lease
     else result.partial.push(key);
   }
   return result;
+}
+
+/** No other key: the role lists are one shared empty list (frozen: the rules only read them). */
+const NONE = Object.freeze([]) as readonly MarkedKey[] as MarkedKey[];
+
+function onlyCurrent(current: MarkedKey): EntryKeys {
+  return {
+    current,
+    previous: NONE,
+    partial: NONE,
+    abandoned: NONE,
+    inFlight: NONE,
+    duplicates: NONE,
+    maxGeneration: Math.max(0, current.marker.generation),
+  };
 }

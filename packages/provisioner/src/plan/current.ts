@@ -10,16 +10,14 @@ import { isActive, type MarkedKey } from "./keys.js";
 
 /** The marker a current key should carry, before its hash. */
 export function wantedCurrentMarker(entry: DesiredKey, current: MarkedKey): Omit<Marker, "hash"> {
-  return {
-    entryId: entry.id,
-    generation: current.marker.generation,
-    phase: "current",
-    ...(current.marker.promotedAt !== undefined ? { promotedAt: current.marker.promotedAt } : {}),
-    ...(entry.protect ? { protect: true } : {}),
-    ...(entry.enabled ? {} : { off: true }),
-    // A compromise stays on record until the key is retired.
-    ...(current.marker.compromised !== undefined ? { compromised: current.marker.compromised } : {}),
-  };
+  // Field by field (one per managed key each plan), in the order the marker lists them.
+  const marker: Omit<Marker, "hash"> = { entryId: entry.id, generation: current.marker.generation, phase: "current" };
+  if (current.marker.promotedAt !== undefined) marker.promotedAt = current.marker.promotedAt;
+  if (entry.protect) marker.protect = true;
+  if (!entry.enabled) marker.off = true;
+  // A compromise stays on record until the key is retired.
+  if (current.marker.compromised !== undefined) marker.compromised = current.marker.compromised;
+  return marker;
 }
 
 /**
@@ -31,11 +29,11 @@ export function planCurrentKey(
   entry: DesiredKey,
   current: MarkedKey,
   statusOnly: boolean,
-): KeyAction[] {
+): readonly KeyAction[] {
   const key = current.key;
   // A compromised key is never re-activated: it was deactivated on purpose (--revoke-first).
   const toggle = entry.enabled !== isActive(key) && !(current.marker.compromised !== undefined && !isActive(key));
-  if (statusOnly) return toggle ? [statusAction(ctx, entry, current, null)] : [];
+  if (statusOnly) return toggle ? [statusAction(ctx, entry, current, null)] : NO_ACTIONS;
 
   const base = wantedCurrentMarker(entry, current);
   const wanted = currentDescription(entry.name, entry.description, base);
@@ -49,6 +47,8 @@ export function planCurrentKey(
     currentDescription(entry.name, entry.description, { ...base, off: current.marker.off }).description ===
       key.description;
 
+  // A key as the manifest wants it (nearly all): no action, and no list made for none.
+  if (!toggle && !nameDiffers && !descriptionDiffers) return NO_ACTIONS;
   const actions: KeyAction[] = [];
   if (toggle) actions.push(statusAction(ctx, entry, current, offOnly ? wanted.description : null));
   if ((!nameDiffers && !descriptionDiffers) || (toggle && offOnly)) return actions;
@@ -81,6 +81,8 @@ export function planCurrentKey(
   );
   return actions;
 }
+
+const NO_ACTIONS: readonly KeyAction[] = Object.freeze([]);
 
 /** Enable or disable the current key; `description`: the marker edit it carries (the `off` flag only), if any. */
 function statusAction(

@@ -8,7 +8,7 @@ import { classifyEntryKeys, type EntryKeys } from "./classify.js";
 import { warn, type WorkspaceContext } from "./context.js";
 import { planCurrentKey } from "./current.js";
 import { currentDescription } from "./describe.js";
-import { isActive, lastTouched, type KeyView, type MarkedKey } from "./keys.js";
+import { isActive, lastTouched, markedViewOf, type KeyView, type MarkedKey } from "./keys.js";
 import { isHeld, planPreviousKeys, planRollback } from "./previous.js";
 import {
   compromiseOf,
@@ -34,12 +34,12 @@ export interface EntryPlan {
 export function planEntry(
   ctx: WorkspaceContext,
   entry: DesiredKey,
-  marked: MarkedKey[],
+  marked: readonly MarkedKey[],
   adoptable: KeyView | null,
 ): EntryPlan {
   const actions: PlanAction[] = [];
   let keys = marked;
-  if (adoptable !== null && keys.every((k) => k.marker.phase === "pending")) {
+  if (adoptable !== null && keys.every(isPending)) {
     const generation = keys.reduce((max, k) => Math.max(max, k.marker.generation), 0) + 1;
     const adopted = adoptAction(ctx, entry, adoptable, generation);
     actions.push(adopted.action);
@@ -60,8 +60,8 @@ export function planEntry(
     );
   }
   for (const key of roles.abandoned) actions.push(revokeAbandoned(ctx, entry, key));
-  const inFlight: PlanAction[] = [];
-  for (const key of roles.inFlight) inFlight.push(inFlightWait(ctx, entry, key));
+  const inFlight: readonly PlanAction[] =
+    roles.inFlight.length === 0 ? NO_ACTIONS : roles.inFlight.map((key) => inFlightWait(ctx, entry, key));
 
   if (!entry.enabled) return planDisabled(ctx, entry, roles, actions, inFlight);
 
@@ -114,6 +114,19 @@ export function planEntry(
   return { actions, state: withNextRotation(ctx, entry, current, actions, state) };
 }
 
+/** No successor in flight (nearly every entry): shared, frozen. */
+const NO_ACTIONS: readonly PlanAction[] = Object.freeze([]);
+
+function isPending(key: MarkedKey): boolean {
+  return key.marker.phase === "pending";
+}
+
+/** Whether the plan makes the entry a new key (a rotation or a create). */
+function startsKey(actions: readonly PlanAction[]): boolean {
+  for (const action of actions) if (action.kind === "rotate" || action.kind === "create") return true;
+  return false;
+}
+
 /** The state with `nextRotationAt`: when the current key, or the key this plan makes, is next due. */
 function withNextRotation(
   ctx: WorkspaceContext,
@@ -123,7 +136,7 @@ function withNextRotation(
   state: EntryState,
 ): EntryState {
   let due: number;
-  if (actions.some((a) => a.kind === "rotate" || a.kind === "create")) {
+  if (startsKey(actions)) {
     const byAge = ctx.now + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry);
     const lifetime = entry.expiresInDays === null ? Number.NaN : entry.expiresInDays * DAY;
     const byExpiry = ctx.now + lifetime - Math.min(entry.rotation.rotateBeforeExpiryDays * DAY, lifetime / 2);
@@ -133,7 +146,7 @@ function withNextRotation(
     state.nextRotationAt = state.nextAt;
     return state;
   } else if (current !== null) {
-    due = nextRotationDue(current.key, entry);
+    due = nextRotationDue(current, entry);
   } else {
     return state;
   }
@@ -148,7 +161,7 @@ function planDisabled(
   entry: DesiredKey,
   roles: EntryKeys,
   actions: PlanAction[],
-  inFlight: PlanAction[],
+  inFlight: readonly PlanAction[],
 ): EntryPlan {
   if (roles.current !== null) appendAll(actions, planCurrentKey(ctx, entry, roles.current, false));
   for (const key of [...roles.previous, ...roles.duplicates, ...roles.partial]) {
@@ -204,11 +217,11 @@ function adoptAction(
     { attributes, operations: [{ op: "update", keyId: key.id, body }] },
   );
   // From here on the rules see the key as it will be once adopted.
-  const adopted: MarkedKey = {
-    key: { ...key, name: entry.name, description: wanted.description },
-    marker: wanted.marker,
-    text: stripMarker(wanted.description),
-  };
+  const adopted = markedViewOf(
+    { ...key, name: entry.name, description: wanted.description },
+    wanted.marker,
+    stripMarker(wanted.description),
+  );
   return { action, view: adopted };
 }
 
@@ -301,7 +314,7 @@ function entryState(
     if (current === null) return stateOf(entry, current, "new", undefined, { say: "no-key" }, null);
     if (heldCount > 0) return stateOf(entry, current, "held", undefined, { say: "held" }, null);
     // The detail names the next rotation when it is known (`nextAt`).
-    const dueIso = isoOrNull(nextRotationDue(current.key, entry));
+    const dueIso = isoOrNull(nextRotationDue(current, entry));
     return stateOf(entry, current, "steady", undefined, { say: "steady" }, dueIso);
   }
   const facts: EntryFacts = { say: "action", kind: found.kind };

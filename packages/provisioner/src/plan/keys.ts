@@ -14,18 +14,28 @@ export interface KeyView {
 /** A key of an entry (its marker names the entry). */
 export interface MarkedKey extends KeyView {
   marker: Marker;
+  /** `created_at` and `expires_at` in ms, read once (NaN when absent or unreadable). */
+  createdMs: number;
+  expiresMs: number;
 }
 
 export function viewOf(key: ApiKey): KeyView {
   const description = typeof key.description === "string" ? key.description : "";
   const { text, marker } = splitDescription(description);
-  return { key, marker, text };
+  // Only the rules of an entry read a key's times: a key without a marker is listed, not timed.
+  if (marker === null) return { key, marker, text };
+  return markedViewOf(key, marker, text);
+}
+
+/** The view of a key carrying `marker` (or about to: an adopted key, as the plan will leave it). */
+export function markedViewOf(key: ApiKey, marker: Marker, text: string): MarkedKey {
+  return { key, marker, text, createdMs: ms(key.created_at), expiresMs: ms(key.expires_at) };
 }
 
 /** Older first: generation, then creation time, then id. The last current-phase key is the current one. */
 export function compareRank(a: MarkedKey, b: MarkedKey): number {
   if (a.marker.generation !== b.marker.generation) return a.marker.generation - b.marker.generation;
-  const byCreated = compareTimes(ms(a.key.created_at), ms(b.key.created_at));
+  const byCreated = compareTimes(a.createdMs, b.createdMs);
   if (byCreated !== 0) return byCreated;
   return compareText(a.key.id, b.key.id);
 }
@@ -52,9 +62,8 @@ export function isActive(key: ApiKey): boolean {
   return key.status === "active";
 }
 
-export function isExpired(key: ApiKey, now: number): boolean {
-  const expires = ms(key.expires_at);
-  return Number.isFinite(expires) && expires <= now;
+export function isExpired(view: MarkedKey, now: number): boolean {
+  return Number.isFinite(view.expiresMs) && view.expiresMs <= now;
 }
 
 /** The last time a run could have written this key: a recent touch means a run may still be at work. */

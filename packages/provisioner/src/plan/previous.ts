@@ -14,7 +14,7 @@ import { agoMs, isoOrNull, ms, SECOND } from "./time.js";
 export function promotedAtMs(current: MarkedKey): number {
   if (current.marker.promotedAt !== undefined) return current.marker.promotedAt * SECOND;
   const updated = ms(current.key.updated_at);
-  return Number.isFinite(updated) ? updated : ms(current.key.created_at);
+  return Number.isFinite(updated) ? updated : current.createdMs;
 }
 
 /** A rollback's hold lasts until the entry's next rotation promotes a newer current key. */
@@ -23,10 +23,15 @@ export function isHeld(key: MarkedKey, current: MarkedKey): boolean {
 }
 
 export interface RollbackOutcome {
-  actions: KeyAction[];
+  actions: readonly KeyAction[];
   /** Ids of keys held from this plan on. */
-  held: Set<string>;
+  held: ReadonlySet<string>;
 }
+
+const NO_ACTIONS: readonly PlanAction[] = Object.freeze([]);
+
+/** What every entry but the one rolled back gets (shared: nothing reads it but to look). */
+const NO_ROLLBACK: RollbackOutcome = Object.freeze({ actions: Object.freeze([]), held: new Set<string>() });
 
 /**
  * `timely-keys rollback ID`: the newest previous key that was once verified comes back (activated
@@ -37,10 +42,10 @@ export function planRollback(
   ctx: WorkspaceContext,
   entry: DesiredKey,
   current: MarkedKey,
-  previous: MarkedKey[],
+  previous: readonly MarkedKey[],
 ): RollbackOutcome {
+  if (ctx.options.rollback !== entry.id) return NO_ROLLBACK;
   const held = new Set<string>();
-  if (ctx.options.rollback !== entry.id) return { actions: [], held };
   // A compromised key is never brought back.
   const target = previous.filter((k) => k.marker.phase === "current" && k.marker.compromised === undefined).at(-1);
   if (target === undefined) {
@@ -86,15 +91,15 @@ export function planPreviousKeys(
   ctx: WorkspaceContext,
   entry: DesiredKey,
   current: MarkedKey,
-  previous: MarkedKey[],
-  held: Set<string>,
-): PlanAction[] {
+  previous: readonly MarkedKey[],
+  held: ReadonlySet<string>,
+): readonly PlanAction[] {
+  if (previous.length === 0) return NO_ACTIONS;
   const actions: PlanAction[] = [];
-  if (previous.length === 0) return actions;
   // Called for enabled entries only: an inactive current key is activated earlier in this same
   // plan (and the executor checks it is active before retiring anything). An expired one is not
   // coming back: nothing retires until its successor is verified.
-  const currentUsable = !isExpired(current.key, ctx.now);
+  const currentUsable = !isExpired(current, ctx.now);
   const promoted = promotedAtMs(current);
   const settings = entry.rotation;
   for (const prev of previous) {

@@ -12,19 +12,19 @@ export function queueRotations(workspaces: PlanWorkspace[], maxPerRun: number): 
   if (rotations.length <= maxPerRun) return;
   // Asked-for rotations first, then those without a due date (replacements, expired keys, unfinished
   // successors), then by due date, oldest first; ties by workspace and entry for a stable plan.
-  const rank = (a: RotateAction) =>
-    a.reasons.some((r) => UNQUEUED_REASONS.includes(r)) ? 0 : a.dueAt === undefined ? 1 : 2;
-  const ordered = [...rotations].sort(
+  // Each rotation's rank worked out once, not at every comparison of the sort.
+  const ordered = rotations.map((action) => ({ action, rank: rankOf(action) }));
+  ordered.sort(
     (a, b) =>
-      rank(a) - rank(b) ||
-      compareText(a.dueAt ?? "", b.dueAt ?? "") ||
-      compareText(a.workspace, b.workspace) ||
-      compareText(a.entryId, b.entryId),
+      a.rank - b.rank ||
+      compareText(a.action.dueAt ?? "", b.action.dueAt ?? "") ||
+      compareText(a.action.workspace, b.action.workspace) ||
+      compareText(a.action.entryId, b.action.entryId),
   );
   const queued = new Set<RotateAction>();
   let room = maxPerRun;
-  for (const action of ordered) {
-    if (rank(action) === 0) room -= 1;
+  for (const { action, rank } of ordered) {
+    if (rank === 0) room -= 1;
     else if (room > 0) room -= 1;
     else queued.add(action);
   }
@@ -46,6 +46,11 @@ export function queueRotations(workspaces: PlanWorkspace[], maxPerRun: number): 
       state.facts = { say: "action", kind: "queued" };
     }
   }
+}
+
+function rankOf(action: RotateAction): number {
+  for (const reason of action.reasons) if (UNQUEUED_REASONS.includes(reason)) return 0;
+  return action.dueAt === undefined ? 1 : 2;
 }
 
 function queuedAction(rotation: RotateAction, maxPerRun: number): WaitAction {

@@ -19,7 +19,7 @@ import type { WorkspaceContext } from "./context.js";
 import { entryExpiry, expiryChanged, keyExpiry, lifetimeDays, sinkRef } from "./describe.js";
 import { isActive, isExpired, scopeList, type MarkedKey } from "./keys.js";
 import { successorSpec } from "./successor.js";
-import { DAY, earliest, HOUR, isoOrNull, ms, SECOND } from "./time.js";
+import { DAY, earliest, HOUR, isoOrNull, SECOND } from "./time.js";
 
 export interface Triggers {
   /** Most pressing first (the order of `rotationTriggers`): the first is the one the plan names. */
@@ -29,8 +29,8 @@ export interface Triggers {
 }
 
 /** How long before expiry a key rotates: never more than half its lifetime, or it would rotate forever. */
-export function expiryMarginMs(key: MarkedKey["key"], entry: DesiredKey): number {
-  const lifetime = ms(key.expires_at) - ms(key.created_at);
+export function expiryMarginMs(key: MarkedKey, entry: DesiredKey): number {
+  const lifetime = key.expiresMs - key.createdMs;
   const margin = entry.rotation.rotateBeforeExpiryDays * DAY;
   return Number.isFinite(lifetime) ? Math.min(margin, lifetime / 2) : margin;
 }
@@ -55,14 +55,14 @@ export function spreadOffsetMs(entry: DesiredKey): number {
 }
 
 /** When the current key is due by age: `maxAgeDays` after its creation, less the entry's spread offset. */
-export function dueByAgeMs(key: MarkedKey["key"], entry: DesiredKey): number {
-  return ms(key.created_at) + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry);
+export function dueByAgeMs(key: MarkedKey, entry: DesiredKey): number {
+  return key.createdMs + entry.rotation.maxAgeDays * DAY - spreadOffsetMs(entry);
 }
 
 /** When the current key next needs a rotation by age or expiry (ms, NaN when never). */
-export function nextRotationDue(key: MarkedKey["key"], entry: DesiredKey): number {
+export function nextRotationDue(key: MarkedKey, entry: DesiredKey): number {
   const byAge = dueByAgeMs(key, entry);
-  const expires = ms(key.expires_at);
+  const expires = key.expiresMs;
   // A key that never expires needs no margin (nor its times read for one).
   const byExpiry = Number.isFinite(expires) ? expires - expiryMarginMs(key, entry) : Number.NaN;
   return earliest(byAge, byExpiry);
@@ -93,50 +93,71 @@ export function rotationTriggers(
   keys: EntryKeys,
 ): Triggers {
   const key = current.key;
-  const found = new Map<RotationTrigger, TriggerFacts>();
+  // Most keys have no trigger: the record of what was found is made at the first one.
+  let found: Partial<Record<RotationTrigger, TriggerFacts>> | null = null;
   const compromise = compromiseOf(ctx, entry, current);
   if (compromise !== undefined) {
-    found.set("compromised", { reason: "compromised", revokeFirst: compromise === "revoke-first" });
+    found = { compromised: { reason: "compromised", revokeFirst: compromise === "revoke-first" } };
   }
-  if (isExpired(key, ctx.now)) found.set("expired", { reason: "expired", expiresAt: isoOrNull(ms(key.expires_at)) });
+  const expired = isExpired(current, ctx.now);
+  if (expired) {
+    found ??= {};
+    found.expired = { reason: "expired", expiresAt: isoOrNull(current.expiresMs) };
+  }
   if (scopeList(key.scopes ?? []) !== scopeList(entry.scopes)) {
-    found.set("scopes_changed", { reason: "scopes_changed", before: key.scopes ?? [], after: entry.scopes });
+    found ??= {};
+    found.scopes_changed = { reason: "scopes_changed", before: key.scopes ?? [], after: entry.scopes };
   }
   if (expiryChanged(key, entry)) {
-    found.set("expiry_changed", {
+    found ??= {};
+    found.expiry_changed = {
       reason: "expiry_changed",
       beforeDays: knownOr(lifetimeDays(key)),
       afterDays: entry.expiresInDays,
-    });
+    };
   }
-  const left = [...keys.partial];
-  for (const k of keys.abandoned) if (k.marker.generation > current.marker.generation) left.push(k);
-  if (left.length > 0) {
-    found.set("successor_abandoned", {
-      reason: "successor_abandoned",
-      generations: left.map((k) => k.marker.generation),
-    });
+  if (keys.partial.length > 0 || keys.abandoned.length > 0) {
+    const left = [...keys.partial];
+    for (const k of keys.abandoned) if (k.marker.generation > current.marker.generation) left.push(k);
+    if (left.length > 0) {
+      found ??= {};
+      found.successor_abandoned = {
+        reason: "successor_abandoned",
+        generations: left.map((k) => k.marker.generation),
+      };
+    }
   }
-  if (isNamed(ctx, ctx.options.forceRotate, entry)) found.set("manual", { reason: "manual" });
-  const age = ctx.now - ms(key.created_at);
+  if (isNamed(ctx, ctx.options.forceRotate, entry)) {
+    found ??= {};
+    found.manual = { reason: "manual" };
+  }
+  const age = ctx.now - current.createdMs;
   const offset = spreadOffsetMs(entry);
   if (age >= entry.rotation.maxAgeDays * DAY - offset) {
-    found.set("max_age", { reason: "max_age", ageMs: age, maxAgeDays: entry.rotation.maxAgeDays, spreadMs: offset });
+    found ??= {};
+    found.max_age = { reason: "max_age", ageMs: age, maxAgeDays: entry.rotation.maxAgeDays, spreadMs: offset };
   }
-  const untilExpiry = ms(key.expires_at) - ctx.now;
-  if (!found.has("expired") && Number.isFinite(untilExpiry) && untilExpiry <= expiryMarginMs(key, entry)) {
-    found.set("expiring", { reason: "expiring", inMs: untilExpiry, expiresAt: isoOrNull(ms(key.expires_at)) });
+  const untilExpiry = current.expiresMs - ctx.now;
+  if (!expired && Number.isFinite(untilExpiry) && untilExpiry <= expiryMarginMs(current, entry)) {
+    found ??= {};
+    found.expiring = { reason: "expiring", inMs: untilExpiry, expiresAt: isoOrNull(current.expiresMs) };
   }
+  if (found === null) return NO_TRIGGERS;
   const triggers: Triggers = { reasons: [], facts: [] };
-  if (found.size === 0) return triggers;
   for (const reason of TRIGGER_ORDER) {
-    const facts = found.get(reason);
+    const facts = found[reason];
     if (facts === undefined) continue;
     triggers.reasons.push(reason);
     triggers.facts.push(facts);
   }
   return triggers;
 }
+
+/** What most keys have: nothing due. Frozen, as it is shared. */
+const NO_TRIGGERS: Triggers = Object.freeze({
+  reasons: Object.freeze([]) as unknown as RotationTrigger[],
+  facts: Object.freeze([]) as unknown as TriggerFacts[],
+});
 
 /** A lifetime in days, or "unknown" when the key's times cannot be read. */
 function knownOr(days: number | null): number | null | "unknown" {
@@ -273,5 +294,5 @@ export const UNQUEUED_REASONS: readonly Reason[] = ["compromised", "manual"];
 function dueAt(ctx: WorkspaceContext, entry: DesiredKey, current: MarkedKey, triggers: Triggers): string | undefined {
   const onSchedule = triggers.reasons.every((r) => r === "max_age" || r === "expiring");
   if (!onSchedule) return undefined;
-  return isoOrNull(Math.min(nextRotationDue(current.key, entry), ctx.now)) ?? undefined;
+  return isoOrNull(Math.min(nextRotationDue(current, entry), ctx.now)) ?? undefined;
 }

@@ -36,7 +36,8 @@ export function summarize(workspaces: readonly PlanWorkspace[]): PlanSummary {
       const bucket = summaryBucket(action);
       if (bucket !== null) summary[bucket] += 1;
     }
-    const busy = new Set(ws.actions.filter((a) => a.mutates && a.entryId !== undefined).map((a) => a.entryId));
+    const busy = new Set<string>();
+    for (const action of ws.actions) if (action.mutates && action.entryId !== undefined) busy.add(action.entryId);
     for (const entry of ws.entries) if (!busy.has(entry.entryId)) summary.noop += 1;
   }
   return summary;

@@ -54,4 +54,17 @@ describe("fingerprintKeys", () => {
       { numRuns: 60 },
     );
   });
+
+  it("hashes the same bytes when the keys come sorted by id and their scopes sorted (read as they are)", () => {
+    fc.assert(
+      fc.property(fc.array(apiKey, { maxLength: 300 }), (keys) => {
+        const sorted = [...keys]
+          .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+          .map((key) => (Array.isArray(key.scopes) ? { ...key, scopes: [...key.scopes].sort() } : key));
+        expect(fingerprintKeys(sorted)).toBe(reference(sorted));
+        expect(fingerprintKeys(sorted)).toBe(reference(keys));
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
