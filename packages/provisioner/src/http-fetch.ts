@@ -135,16 +135,23 @@ function send(outgoing: Outgoing): Promise<Response> {
   return new Promise<Response>((resolve, reject) => {
     let settled = false;
     let answer: { body: Readable; fail: (error: unknown) => void } | undefined;
-    const request = (protocol === "https:" ? https : http).request({
-      protocol,
-      // URL keeps an IPv6 address in brackets; a socket wants it bare.
-      hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port,
-      path: `${url.pathname}${url.search}`,
-      method,
-      headers,
-      agent: agentFor(protocol),
-    });
+    let request: http.ClientRequest;
+    try {
+      request = (protocol === "https:" ? https : http).request({
+        protocol,
+        // URL keeps an IPv6 address in brackets; a socket wants it bare.
+        hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+        port: url.port,
+        path: `${url.pathname}${url.search}`,
+        method,
+        headers,
+        agent: agentFor(protocol),
+      });
+    } catch (error) {
+      // Something node:http refuses to send (a header it will not write): no request was made.
+      reject(new TypeError("fetch failed", { cause: error }));
+      return;
+    }
     const onAbort = () => {
       const reason = signal?.reason;
       request.destroy();

@@ -388,6 +388,15 @@ describe.each(clients)("contract: %s", (_name, doFetch) => {
     expect((error as Error).cause).toMatchObject({ code: expect.stringMatching(/^E(NOTFOUND|AI_AGAIN)$/) });
   });
 
+  it("a header value the HTTP layer will not write (DEL) rejects with TypeError('fetch failed')", async () => {
+    const count = received.length;
+    const error = await rejectionOf(doFetch(`${base}/echo`, { headers: { "x-odd": "a\x7fb" } }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toBe("fetch failed");
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    expect(received.length).toBe(count);
+  });
+
   it("a connection closed before the answer rejects with TypeError('fetch failed') and a cause", async () => {
     const error = await rejectionOf(doFetch(`${base}/reset`));
     expect(error).toBeInstanceOf(TypeError);
