@@ -126,7 +126,6 @@ describe("the CLI's HTTP client", () => {
   ])("plan with %s: %s", async (_what, env, client) => {
     const run = await cli(["plan"], env);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toContain("No changes");
     expect(seen.length).toBeGreaterThan(0);
     expect(clientsOf("/")).toEqual([client]);
   });
