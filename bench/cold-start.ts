@@ -2,7 +2,8 @@
 // `timely-keys --version`, `timely-keys validate -f examples/timely-keys.yaml`, and the GitHub
 // Action's bundle (packages/github-action/dist/index.js) as the runner starts it, under Node 24
 // (the runner's runtime for `using: node24`) and under this Node, each against its own `node -e 0`;
-// and how long a `timely-keys plan` process lives after its last output (Node 20's exit wait).
+// and how long a `timely-keys plan` process lives after its last output (its exit wait), with the
+// CLI's HTTP client (node:http) and with the platform's fetch.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -129,6 +130,7 @@ export const coldStart: Benchmark = {
       const thisNode = `Node ${process.versions.node.split(".")[0]}`;
       dir.file("timely-keys.yaml", manifestYaml([{ id: "new-integration", name: "New Integration" }]));
       const cliPlanEnv = childEnv({ [TOKEN_ENV]: world.token, TIMELY_API_URL: world.emulator.url });
+      const cliPlanFetchEnv = { ...cliPlanEnv, TIMELY_KEYS_HTTP_CLIENT: "fetch" };
       const exitedWell = (code: number | null) => code === 0;
       const planned = (code: number | null, out: string) => code === 0 && out.includes("new-integration");
       const commands = {
@@ -158,13 +160,12 @@ export const coldStart: Benchmark = {
           times: [],
           exitWaits: [],
         },
-        // The cause, shown: V8 flag --liftoff-only keeps WebAssembly on its baseline compiler, so
-        // there is no optimising compile of undici's HTTP parser for the exit to wait for.
-        cliPlanLiftoff: {
-          name: `timely-keys plan, 1 entry, empty workspace, ${thisNode}, node --liftoff-only`,
+        // The platform's fetch (undici): its WebAssembly HTTP parser is what the exit used to wait for.
+        cliPlanFetch: {
+          name: `timely-keys plan, 1 entry, empty workspace, ${thisNode}, TIMELY_KEYS_HTTP_CLIENT=fetch`,
           node: here,
-          args: ["--liftoff-only", cli, "plan", "-f", "timely-keys.yaml"],
-          env: cliPlanEnv,
+          args: [cli, "plan", "-f", "timely-keys.yaml"],
+          env: cliPlanFetchEnv,
           check: planned,
           times: [],
           exitWaits: [],
@@ -182,6 +183,15 @@ export const coldStart: Benchmark = {
           node: node24,
           args: [cli, "plan", "-f", "timely-keys.yaml"],
           env: cliPlanEnv,
+          check: planned,
+          times: [],
+          exitWaits: [],
+        },
+        cliPlan24Fetch: {
+          name: "timely-keys plan, 1 entry, empty workspace, Node 24, TIMELY_KEYS_HTTP_CLIENT=fetch",
+          node: node24,
+          args: [cli, "plan", "-f", "timely-keys.yaml"],
+          env: cliPlanFetchEnv,
           check: planned,
           times: [],
           exitWaits: [],
@@ -291,11 +301,14 @@ export const coldStart: Benchmark = {
           verdict: "INFO",
         },
         {
-          label: `timely-keys plan: exit wait after its last output, ${thisNode} (Node 24; ${thisNode} --liftoff-only)`,
+          label:
+            `timely-keys plan: exit wait after its last output, ${thisNode} (Node 24; ` +
+            `with TIMELY_KEYS_HTTP_CLIENT=fetch: ${thisNode}, Node 24)`,
           figure:
             `${ms(wait(commands.cliPlan))} of ${ms(m(commands.cliPlan))} ` +
             `(${ms(wait(commands.cliPlan24))} of ${ms(m(commands.cliPlan24))}; ` +
-            `${ms(wait(commands.cliPlanLiftoff))} of ${ms(m(commands.cliPlanLiftoff))})`,
+            `${ms(wait(commands.cliPlanFetch))} of ${ms(m(commands.cliPlanFetch))}, ` +
+            `${ms(wait(commands.cliPlan24Fetch))} of ${ms(m(commands.cliPlan24Fetch))})`,
           target: "(reported)",
           verdict: "INFO",
         },
@@ -356,14 +369,14 @@ export const coldStart: Benchmark = {
           .map((c) => `| \`${c.name}\` | ${ms(median(c.times))} | ${c.exitWaits ? ms(median(c.exitWaits)) : ""} |`)
           .join("\n")}`,
         "**Exit wait**: the time from the last byte of a `timely-keys plan`'s output (one entry, against " +
-          "an in-process emulator with an empty workspace) to its process's exit. The first `fetch` loads " +
-          "undici's HTTP parser, llhttp compiled to WebAssembly; parsing the plan's responses makes V8 " +
-          "optimise the parser's one very large function on a background thread, and Node waits for V8's " +
-          "background jobs before the process ends (an explicit `process.exit()` waits as long, in Node's " +
-          "platform shutdown). Node 24 waits too. `--liftoff-only` (a V8 flag, not something to impose on " +
-          "users) keeps WebAssembly on V8's baseline compiler and shows the cause: the wait goes. Nothing " +
-          "public avoids it while `fetch` parses the responses: an HTTP client on `node:http` (Node's " +
-          "native llhttp) has no such wait.",
+          "an in-process emulator with an empty workspace) to its process's exit. The platform's `fetch` " +
+          "(undici) parses answers with llhttp compiled to WebAssembly; parsing the plan's responses makes " +
+          "V8 optimise the parser's one very large function on a background thread, and Node waits for " +
+          "V8's background jobs before the process ends (an explicit `process.exit()` waits as long). The " +
+          "CLI and the Action therefore send with `httpFetch` (packages/provisioner/src/http-fetch.ts), " +
+          "a fetch on `node:http`, whose parser is Node's native llhttp: no such wait. " +
+          "`TIMELY_KEYS_HTTP_CLIENT=fetch` (or a proxy variable) selects the platform's fetch again; those " +
+          "rows show the wait it brings.",
       ];
       if (hasAction) {
         notes.push(

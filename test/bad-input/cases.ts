@@ -771,6 +771,12 @@ export const cases: BadInputCase[] = [
     message: /^error: TIMELY_API_TIMEOUT must be a number of seconds/,
   },
   {
+    name: "env: TIMELY_KEYS_HTTP_CLIENT is not a client",
+    args: apply,
+    env: { TIMELY_KEYS_HTTP_CLIENT: "curl" },
+    message: /^error: TIMELY_KEYS_HTTP_CLIENT must be "http" \(node:http\) or "fetch"/,
+  },
+  {
     name: "server: redirect loop",
     args: apply,
     api: { kind: "http", answer: (req, res) => void res.writeHead(302, { location: req.url ?? "/" }).end() },

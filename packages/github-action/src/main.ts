@@ -265,9 +265,13 @@ async function applyCommand(
     // The same log lines as the CLI's apply.
     const log = new (lib().ApplyLog)(plan);
     // Every new secret is registered with the runner the moment it exists, before any sink sees it.
+    // The sinks and probes send through the same HTTP client as the API's clients (clientsFromEnv).
+    const fetch = lib().fetchFromEnv(env);
     result = await lib().apply(plan, {
       clients,
       env,
+      fetch,
+      probeOptions: { fetch },
       onSecret: (secret) => mask([secret]),
       onEvent: (event) => {
         const line = log.line(event);
@@ -276,7 +280,7 @@ async function applyCommand(
     });
     for (const line of log.closingLines(result)) info(line);
     // A notification that cannot be sent is a warning: it never fails the rotation it reports.
-    for (const failure of await lib().notifyApply(desired, result, { env }))
+    for (const failure of await lib().notifyApply(desired, result, { env, fetch }))
       core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
   setOutputs({ rotated: idList(result.rotated), overdue: "" });
@@ -339,7 +343,12 @@ async function checkCommand(
       }
     }
   }
-  for (const failure of await lib().notifyFindings(desired, report.findings, { env, at: report.now })) {
+  const notified = await lib().notifyFindings(desired, report.findings, {
+    env,
+    at: report.now,
+    fetch: lib().fetchFromEnv(env),
+  });
+  for (const failure of notified) {
     core.warning(redactTokens(failure), { title: "timely-keys notification" });
   }
   failOnDrift(planned.plan, inputs);
@@ -357,7 +366,11 @@ async function checkCommand(
 
 function gitHub(inputs: ActionInputs, env: NodeJS.ProcessEnv): GitHubApi | undefined {
   if (!inputs.githubToken) return undefined;
-  return githubApi({ baseUrl: env.GITHUB_API_URL || "https://api.github.com", token: inputs.githubToken });
+  return githubApi({
+    baseUrl: env.GITHUB_API_URL || "https://api.github.com",
+    token: inputs.githubToken,
+    fetch: lib().fetchFromEnv(env),
+  });
 }
 
 function runUrl(env: NodeJS.ProcessEnv): string | undefined {

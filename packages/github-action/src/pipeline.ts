@@ -22,6 +22,7 @@ export {
   renderMarkdown,
   renderReportHtml,
   clientsFromEnv,
+  fetchFromEnv,
   driftLines,
   ManifestError,
   overdueEntryIds,

@@ -1,6 +1,7 @@
 // One SDK client per workspace, authenticated with the management token named by the manifest.
 import { DEFAULT_BASE_URL, TimelyClient, type TimelyClientOptions } from "@timely-keys/sdk";
 import { ManagementTokenError, UsageError, UserError } from "./errors.js";
+import { httpFetch } from "./http-fetch.js";
 import { apiUrlRefusal } from "./validate/origin-rules.js";
 
 export interface WorkspaceConnection {
@@ -27,6 +28,7 @@ export type ClientFactory = (workspace: WorkspaceConnection) => TimelyClient;
 /**
  * A factory that makes one client per workspace (cached: the client's pacing must see every request
  * made with its token) from the environment. A missing or empty variable is an error naming it.
+ * Unless `options.fetch` is given, the clients send through `fetchFromEnv(env)`.
  */
 export function clientsFromEnv(
   env: NodeJS.ProcessEnv,
@@ -34,6 +36,7 @@ export function clientsFromEnv(
 ): ClientFactory {
   const cache = new Map<string, TimelyClient>();
   const timeoutMs = timeoutFromEnv(env);
+  options = { ...options, fetch: options.fetch ?? fetchFromEnv(env) };
   if (timeoutMs !== undefined) options = { ...options, timeoutMs };
   return (workspace) => {
     const cached = cache.get(workspace.name);
@@ -64,4 +67,32 @@ export function timeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
     );
   }
   return Math.round(seconds * 1000);
+}
+
+/** The platform's fetch, looked up at each call (so that a fetch patched later applies). */
+const platformFetch: typeof globalThis.fetch = (input, init) => globalThis.fetch(input, init);
+
+/**
+ * The fetch the CLI and the Action send every request with: `httpFetch` (node:http; the platform's
+ * fetch keeps each process alive for a while after its work, see http-fetch.ts), or the platform's
+ * fetch when a proxy is configured (Node 24 sends its fetch through HTTP(S)_PROXY when
+ * NODE_USE_ENV_PROXY is set; node:http never uses a proxy). `TIMELY_KEYS_HTTP_CLIENT` decides
+ * instead: `fetch` (the platform's) or `http` (node:http, proxies or not).
+ */
+export function fetchFromEnv(env: NodeJS.ProcessEnv): typeof globalThis.fetch {
+  const text = env.TIMELY_KEYS_HTTP_CLIENT?.trim();
+  if (text === "fetch") return platformFetch;
+  if (text === "http") return httpFetch;
+  if (text) {
+    throw new UsageError(
+      `TIMELY_KEYS_HTTP_CLIENT must be "http" (node:http) or "fetch" (the platform's fetch), ` +
+        `got ${JSON.stringify(text.slice(0, 20))}`,
+    );
+  }
+  return proxyConfigured(env) ? platformFetch : httpFetch;
+}
+
+function proxyConfigured(env: NodeJS.ProcessEnv): boolean {
+  if (env.NODE_USE_ENV_PROXY?.trim()) return true;
+  return Object.entries(env).some(([name, value]) => /^(?:https?|all)_proxy$/i.test(name) && value?.trim());
 }

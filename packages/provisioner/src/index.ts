@@ -32,7 +32,14 @@ export {
   applyFailureSummary,
   LONG_APPLY_ACTIONS,
 } from "./apply/progress.js";
-export { clientsFromEnv, resolveBaseUrl, type ClientFactory, type WorkspaceConnection } from "./clients.js";
+export {
+  clientsFromEnv,
+  fetchFromEnv,
+  resolveBaseUrl,
+  type ClientFactory,
+  type WorkspaceConnection,
+} from "./clients.js";
+export { httpFetch } from "./http-fetch.js";
 export { importManifest } from "./import.js";
 export { workspaceMatrix, MAX_JOBS_PER_MATRIX, type Matrix, type MatrixJob } from "./matrix.js";
 export {

@@ -27,6 +27,8 @@ Environment:
   TIMELY_API_URL      Overrides the API base URL of every workspace
   TIMELY_KEYS_ALLOWED_API_URLS  Comma-separated manifest apiUrl values this run may use
   TIMELY_API_TIMEOUT  Seconds one HTTP attempt may take (default 30; 3 retries)
+  TIMELY_KEYS_HTTP_CLIENT  http (node:http; the default) or fetch (Node's fetch; the default when a
+                   *_PROXY variable or NODE_USE_ENV_PROXY is set)
   TIMELY_MANIFEST_MAX_MIB  Size cap of the manifest in MiB (default 8)
   NO_COLOR         Disables colour
 

@@ -1,7 +1,7 @@
 // apply, rotate and rollback: plan (or read a saved plan), show, confirm, execute, report.
 import { apply } from "../../apply.js";
 import { ApplyLog } from "../../apply/progress.js";
-import { clientsFromEnv, type ClientFactory } from "../../clients.js";
+import { clientsFromEnv, fetchFromEnv, type ClientFactory } from "../../clients.js";
 import type { Desired } from "../../desired.js";
 import { UserError } from "../../errors.js";
 import { checkNotifyTargets, notifyApply } from "../../notify/send.js";
@@ -184,9 +184,13 @@ async function execute(
   };
   settings.pacing.to = (hold) => print(log.pacingLine(hold));
   if (!settings.quiet) io.stdout.write("\n");
+  // The sinks, probes and notifications send through the same HTTP client as the API's clients.
+  const fetch = fetchFromEnv(io.env);
   const report = await apply(plan, {
     clients,
     env: io.env,
+    fetch,
+    probeOptions: { fetch },
     concurrency: settings.concurrency,
     onEvent: (event) => print(log.line(event)),
     afterStep: crashHook(io.env),
@@ -195,7 +199,8 @@ async function execute(
   if (closing.length > 0) io.stdout.write(`${settings.quiet ? "" : "\n"}${closing.join("\n")}\n`);
   // A notification that cannot be sent is a warning: it never fails the rotation it reports.
   if (notify !== undefined)
-    for (const failure of await notifyApply(notify, report, { env: io.env })) io.stderr.write(`warning: ${failure}\n`);
+    for (const failure of await notifyApply(notify, report, { env: io.env, fetch }))
+      io.stderr.write(`warning: ${failure}\n`);
   return report.ok ? 0 : 1;
 }
 

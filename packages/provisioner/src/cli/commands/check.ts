@@ -1,7 +1,7 @@
 // check: overdue, expiring, stuck, unused and anomalous keys; exit 1 when a finding reaches --fail-on.
 import { runCheck } from "../../check/run.js";
 import { reaches, FINDING_SEVERITIES, type FindingSeverity } from "../../check/model.js";
-import { clientsFromEnv } from "../../clients.js";
+import { clientsFromEnv, fetchFromEnv } from "../../clients.js";
 import { UserError } from "../../errors.js";
 import { checkNotifyTargets, notifyFindings } from "../../notify/send.js";
 import { renderCheckJson, renderCheckMarkdown, renderCheckText } from "../../render/check.js";
@@ -42,7 +42,11 @@ export async function checkCommand(argv: string[], io: CliIO): Promise<number> {
   else if (values.markdown) io.stdout.write(renderCheckMarkdown(report));
   else io.stdout.write(`${renderCheckText(report)}\n`);
   // Told after the output: a target that is down delays nothing the user reads, and never fails check.
-  const failures = await notifyFindings(desired, report.findings, { env: io.env, at: report.now });
+  const failures = await notifyFindings(desired, report.findings, {
+    env: io.env,
+    at: report.now,
+    fetch: fetchFromEnv(io.env),
+  });
   for (const failure of failures) io.stderr.write(`warning: ${failure}\n`);
   return report.findings.some((f) => reaches(f.severity, failOn)) ? 1 : 0;
 }
