@@ -137,7 +137,8 @@ export function hotList(summary: ProfileSummary, count = 8): string {
 /**
  * Where a `timely-keys plan` run's time went, by stage: each sample goes to the innermost stage
  * function on its stack (names survive bundling), else to node's module loading, the HTTP client
- * (undici), garbage collection, idle (waiting for answers) or the rest.
+ * (node:http, which the CLI uses, or undici, the platform's fetch), garbage collection, idle (waiting for
+ * answers) or the rest.
  */
 const PLAN_STAGES: ReadonlyArray<[string, readonly string[]]> = [
   ["parsing the manifest", ["parseManifest"]],
@@ -160,6 +161,9 @@ const PLAN_STAGES: ReadonlyArray<[string, readonly string[]]> = [
   ["plan()", ["plan"]],
   ["rendering", ["renderText", "renderJson", "renderMarkdown"]],
 ];
+
+/** Node's HTTP client and sockets, and undici (the platform's fetch). */
+const HTTP_CLIENT_URL = /undici|^node:(?:_http_\w+|http|https|net|tls)$/;
 
 export interface StageTimes {
   totalMs: number;
@@ -190,11 +194,11 @@ export function planStages(source: string | CpuProfile): StageTimes {
         if (!frame) break;
         stage = stageOf.get(frame.functionName);
         if (stage) break;
-        if (/undici/.test(frame.url)) http = true;
+        if (HTTP_CLIENT_URL.test(frame.url)) http = true;
         if (/compile|loadAndTranslate|ModuleJob|requireBuiltin|realm/.test(frame.functionName + frame.url))
           loading = true;
       }
-      stage ??= http ? "HTTP client (undici)" : loading ? "loading modules" : "the rest (start-up, event loop)";
+      stage ??= http ? "HTTP client (node:http or undici)" : loading ? "loading modules" : "the rest (start-up, event loop)";
     }
     times.set(stage, (times.get(stage) ?? 0) + delta);
   });
