@@ -148,7 +148,13 @@ const PLAN_STAGES: ReadonlyArray<[string, readonly string[]]> = [
     [
       "readWorkspace",
       "listAllKeys",
+      "listPage",
+      "#fetchPage",
       "#send",
+      "#attempt",
+      "parseJson",
+      "readBodyBytes",
+      "httpFetch",
       "bufferResponse",
       "readCapped",
       "readCappedBody",
