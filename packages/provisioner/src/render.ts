@@ -1,5 +1,5 @@
 // render(Plan): text for a terminal, versioned JSON for machines, markdown for job summaries.
-export { renderText, markedWords, type TextOptions } from "./render/text.js";
+export { renderText, renderTextPieces, markedWords, type TextOptions } from "./render/text.js";
 export { renderJson } from "./render/json.js";
 export {
   renderMarkdown,

@@ -2,8 +2,13 @@
 import { createInterface } from "node:readline";
 
 export interface Output {
+  /** false: the text is buffered past the stream's limit (a Node stream), wait for "drain". */
   write(text: string): unknown;
   isTTY?: boolean;
+  once?(event: "drain" | "close", listener: () => void): unknown;
+  off?(event: "drain" | "close", listener: () => void): unknown;
+  /** A Node stream that was closed (the reader went away): it takes no more text and never drains. */
+  readonly destroyed?: boolean;
 }
 
 export interface CliIO {
@@ -39,4 +44,30 @@ export async function confirm(io: CliIO, question: string): Promise<boolean> {
   } finally {
     rl.close();
   }
+}
+
+/**
+ * Writes `pieces` one after the other, waiting for the stream to drain whenever it says its buffer
+ * is full: a long text (a plan of 100,000 lines) is then never all in memory, rendered or buffered.
+ */
+export async function writePieces(output: Output, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (output.destroyed === true) return;
+    if (output.write(piece) === false) await drained(output);
+  }
+}
+
+/** Resolves on "drain", or on "close" (a closed stream never drains: its error is reported elsewhere). */
+function drained(output: Output): Promise<void> {
+  const { once, off } = output;
+  if (once === undefined || off === undefined || output.destroyed === true) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      off.call(output, "drain", done);
+      off.call(output, "close", done);
+      resolve();
+    };
+    once.call(output, "drain", done);
+    once.call(output, "close", done);
+  });
 }

@@ -66,6 +66,18 @@ export async function runCli(
 }
 
 function guarded(output: Output): Output {
-  const write = (text: string) => output.write(guardTerminalOutput(text));
-  return output.isTTY === undefined ? { write } : { write, isTTY: output.isTTY };
+  const guard: Output = {
+    write: (text: string) => output.write(guardTerminalOutput(text)),
+    get destroyed() {
+      return output.destroyed;
+    },
+  };
+  if (output.isTTY !== undefined) guard.isTTY = output.isTTY;
+  // Waiting for "drain" (writePieces) is waiting on the stream itself.
+  const { once, off } = output;
+  if (once !== undefined && off !== undefined) {
+    guard.once = (event, listener) => once.call(output, event, listener);
+    guard.off = (event, listener) => off.call(output, event, listener);
+  }
+  return guard;
 }

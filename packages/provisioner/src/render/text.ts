@@ -9,7 +9,7 @@ import { redactText } from "./redact.js";
 import { summaryLine } from "./summary-line.js";
 import { symbolOf, toneOf } from "./symbols.js";
 import { actionSummary, actionWarning, warningText } from "./words.js";
-import { appendAll, maxOf } from "../append.js";
+import { maxOf } from "../append.js";
 
 export interface TextOptions {
   /** ANSI colours; the CLI passes false for NO_COLOR or a non-TTY. */
@@ -20,33 +20,56 @@ export interface TextOptions {
 const TEXT_ATTRIBUTES = new Set(["name", "description"]);
 
 export function renderText(plan: Plan, options: TextOptions): string {
-  const paint = painter(options.color);
-  const lines: string[] = [];
-  if (plan.workspaces.length === 0) lines.push("No workspace selected.");
-  for (const ws of plan.workspaces) {
-    appendAll(lines, renderWorkspace(ws, paint, options.color));
-    lines.push("");
-  }
-  if (plan.warnings.length > 0) {
-    lines.push(...warningLines(plan.warnings, paint), "");
-  }
-  lines.push(paint("bold", summaryLine(plan)));
-  return redactText(lines.join("\n"));
+  return redactText(Array.from(textLines(plan, options)).join("\n"));
 }
 
-function renderWorkspace(ws: PlanWorkspace, paint: Paint, color: boolean): string[] {
+/** Lines per piece of `renderTextPieces`: a few hundred kilobytes, one write each. */
+const LINES_PER_PIECE = 2_000;
+
+/**
+ * The text of `renderText` in pieces of whole lines (joined they are exactly its text), so a plan of
+ * 100,000 lines reaches stdout without the whole text being held at once. Each piece is redacted on
+ * its own: every value in the text is one inert line (sanitized) and no secret shape spans a line
+ * break, so redacting piece by piece masks what redacting the whole did.
+ */
+export function* renderTextPieces(plan: Plan, options: TextOptions): Generator<string> {
+  let piece: string[] = [];
+  let first = true;
+  for (const line of textLines(plan, options)) {
+    piece.push(line);
+    if (piece.length === LINES_PER_PIECE) {
+      yield redactText(`${first ? "" : "\n"}${piece.join("\n")}`);
+      first = false;
+      piece = [];
+    }
+  }
+  if (piece.length > 0) yield redactText(`${first ? "" : "\n"}${piece.join("\n")}`);
+}
+
+function* textLines(plan: Plan, options: TextOptions): Generator<string> {
+  const paint = painter(options.color);
+  if (plan.workspaces.length === 0) yield "No workspace selected.";
+  for (const ws of plan.workspaces) {
+    yield* workspaceLines(ws, paint, options.color);
+    yield "";
+  }
+  if (plan.warnings.length > 0) {
+    yield* warningLines(plan.warnings, paint);
+    yield "";
+  }
+  yield paint("bold", summaryLine(plan));
+}
+
+function* workspaceLines(ws: PlanWorkspace, paint: Paint, color: boolean): Generator<string> {
   const serverTime = ws.serverNow ? `, server time ${ws.serverNow}` : "";
   const live = `(live state ${ws.fingerprint.slice(0, 19)}…${serverTime})`;
-  const head = `${paint("bold", `Workspace ${ws.name}`)} ${paint("dim", live)}`;
-  const lines = [head];
+  yield `${paint("bold", `Workspace ${ws.name}`)} ${paint("dim", live)}`;
   if (ws.actions.length === 0) {
-    lines.push(
-      `  ${paint("dim", `no changes (${ws.entries.length} key${ws.entries.length === 1 ? "" : "s"} in the manifest)`)}`,
-    );
-    return lines;
+    const keys = `${ws.entries.length} key${ws.entries.length === 1 ? "" : "s"}`;
+    yield `  ${paint("dim", `no changes (${keys} in the manifest)`)}`;
+    return;
   }
-  for (const action of ws.actions) appendAll(lines, renderAction(action, paint, color));
-  return lines;
+  for (const action of ws.actions) yield* renderAction(action, paint, color);
 }
 
 function renderAction(action: PlanAction, paint: Paint, color: boolean): string[] {

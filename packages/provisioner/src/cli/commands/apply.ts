@@ -8,12 +8,12 @@ import { checkNotifyTargets, notifyApply } from "../../notify/send.js";
 import type { Plan, PlanOptions } from "../../model.js";
 import { fingerprintKeys } from "../../plan/fingerprint.js";
 import { read } from "../../read.js";
-import { renderText } from "../../render.js";
+import { renderTextPieces } from "../../render.js";
 import { checkPlanAgainstManifest, readSavedPlan } from "../../saved-plan.js";
 import { checkWorkspaceIdentity } from "../../identity.js";
 import { parseCommandArgs, positiveInt, stringList } from "../args.js";
 import { HELP } from "../help.js";
-import { confirm, isInteractive, useColor, type CliIO } from "../io.js";
+import { confirm, isInteractive, useColor, writePieces, type CliIO } from "../io.js";
 import { connectionOf, loadDesired, pathFrom, readAndPlan } from "../pipeline.js";
 import { crashHook } from "../crash-hook.js";
 
@@ -49,7 +49,7 @@ export async function applyCommand(argv: string[], io: CliIO): Promise<number> {
     await refuseStalePlan(plan, desired, clients, savedPlanFile, io.env);
     // The plan was reviewed when it was saved: applying it is the approval. It is shown again first.
     checkNotifyTargets(desired, io.env);
-    io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
+    await showPlan(io, plan);
     return execute(io, plan, clients, { concurrency, quiet, pacing }, desired);
   }
   return planConfirmExecute(io, "apply", values, clients, { concurrency, quiet, pacing }, {});
@@ -133,7 +133,7 @@ export async function planConfirmExecute(
     );
   }
   // --quiet with --auto-approve prints no plan; a confirmation always shows what it confirms.
-  if (!settings.quiet || !autoApprove) io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
+  if (!settings.quiet || !autoApprove) await showPlan(io, plan);
   if (!plan.changes) return 0;
   before?.(plan);
   if (!autoApprove) {
@@ -207,4 +207,10 @@ async function execute(
 export function help(io: CliIO, command: string): number {
   io.stdout.write(`${HELP[command]}\n`);
   return 0;
+}
+
+/** The text plan, in pieces as `plan` writes it: one of 100,000 unmanaged keys is 100,000 lines. */
+async function showPlan(io: CliIO, plan: Plan): Promise<void> {
+  await writePieces(io.stdout, renderTextPieces(plan, { color: useColor(io) }));
+  io.stdout.write("\n");
 }

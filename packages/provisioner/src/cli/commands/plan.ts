@@ -1,11 +1,11 @@
 import { writeFile } from "node:fs/promises";
 import { clientsFromEnv } from "../../clients.js";
 import { UserError } from "../../errors.js";
-import { renderJson, renderMarkdown, renderText } from "../../render.js";
+import { renderJson, renderMarkdown, renderTextPieces } from "../../render.js";
 import { serializeSavedPlan } from "../../saved-plan.js";
 import { parseCommandArgs, stringList } from "../args.js";
 import { HELP } from "../help.js";
-import { useColor, type CliIO } from "../io.js";
+import { useColor, writePieces, type CliIO } from "../io.js";
 import { loadDesired, pathFrom, readAndPlan } from "../pipeline.js";
 
 export async function planCommand(argv: string[], io: CliIO): Promise<number> {
@@ -46,7 +46,9 @@ export async function planCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.json) io.stdout.write(`${renderJson(plan)}\n`);
   else if (values.markdown) io.stdout.write(`${renderMarkdown(plan)}\n`);
   else {
-    io.stdout.write(`${renderText(plan, { color: useColor(io) })}\n`);
+    // In pieces: a plan of 100,000 unmanaged keys is 100,000 lines.
+    await writePieces(io.stdout, renderTextPieces(plan, { color: useColor(io) }));
+    io.stdout.write("\n");
     if (values.out)
       io.stdout.write(
         `\nSaved the plan to ${values.out as string}. To perform exactly these actions, run:\n  timely-keys apply ` +
