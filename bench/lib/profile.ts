@@ -204,7 +204,11 @@ export function planStages(source: string | CpuProfile): StageTimes {
         if (/compile|loadAndTranslate|ModuleJob|requireBuiltin|realm/.test(frame.functionName + frame.url))
           loading = true;
       }
-      stage ??= http ? "HTTP client (node:http or undici)" : loading ? "loading modules" : "the rest (start-up, event loop)";
+      stage ??= http
+        ? "HTTP client (node:http or undici)"
+        : loading
+          ? "loading modules"
+          : "the rest (start-up, event loop)";
     }
     times.set(stage, (times.get(stage) ?? 0) + delta);
   });

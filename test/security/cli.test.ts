@@ -77,6 +77,9 @@ describe("1. inert output: hostile key names and program output", () => {
     expect(run.code).toBe(0);
     const withoutOwnColours = run.stdout.replace(/\x1b\[(?:0|1|2|22|3[1-79])m/g, "");
     expect(outputProblems(withoutOwnColours)).toEqual([]);
+    // The colours are painted, not printed as text (`\x1b[1m` written out).
+    expect(run.stdout).toMatch(/\x1b\[1m/);
+    expect(run.stdout).not.toMatch(/\\x1b\[(?:0|1|2|22|3[1-79])m/);
   });
 
   it("an exec sink's hostile output is shown inert in the apply error", async () => {

@@ -67,9 +67,22 @@ const OWN_COLOURS = /^\x1b\[(?:0|1|2|22|3[1-79])m$/;
  * are shown escaped. Untrusted values are sanitized where they are placed; this catches the rest.
  */
 export function guardTerminalOutput(text: string): string {
-  return redact(text)
-    .replace(ANSI_SEQUENCES, (sequence) => (OWN_COLOURS.test(sequence) ? sequence : ""))
-    .replace(UNSAFE_CHARS, (char) => (char === "\n" || char === "\t" ? char : escapeChar(char)));
+  const redacted = redact(text);
+  // One pass over the sequences: the text between them is escaped, a colour of ours is kept as it is
+  // (escaping after keeping would print the colour's ESC as the four characters `\x1b`).
+  let guarded = "";
+  let from = 0;
+  for (const match of redacted.matchAll(ANSI_SEQUENCES)) {
+    guarded += escapeUnsafe(redacted.slice(from, match.index));
+    if (OWN_COLOURS.test(match[0])) guarded += match[0];
+    from = match.index + match[0].length;
+  }
+  return guarded + escapeUnsafe(redacted.slice(from));
+}
+
+/** Control and bidi characters shown escaped, except the line breaks and tabs of the program's layout. */
+function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE_CHARS, (char) => (char === "\n" || char === "\t" ? char : escapeChar(char)));
 }
 
 /** Whether `text` would be changed by `sanitize` (for tests and assertions). */

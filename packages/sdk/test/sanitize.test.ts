@@ -8,6 +8,7 @@ import {
   TimelyError,
   ValidationError,
   findSecretShape,
+  guardTerminalOutput,
   isSecureOrigin,
   readCappedBody,
   redact,
@@ -16,6 +17,23 @@ import {
   sanitizeLines,
 } from "../src/index.js";
 import { API_KEY, SECRET } from "./helpers.js";
+
+describe("guardTerminalOutput (the CLI's last guard on stdout and stderr)", () => {
+  it("keeps the program's own colours as real escape sequences, around escaped text", () => {
+    const painted = "\x1b[1mPlan:\x1b[0m \x1b[32m+ create\x1b[39m\tok\n\x1b[2mdim\x1b[22m\n";
+    expect(guardTerminalOutput(painted)).toBe(painted);
+    expect(guardTerminalOutput("\x1b[31mred\x1b[0m")).not.toContain("\\x1b");
+  });
+
+  it("removes every other sequence and shows lone controls and bidi characters escaped", () => {
+    const hostile = "a\x1b[2Jb\x1b]0;title\x07c\x1b[8mhidden\x1b[0m\rd\x07e\u202ef\x1b";
+    expect(guardTerminalOutput(hostile)).toBe("abchidden\x1b[0m\\rd\\x07e\\u202ef");
+  });
+
+  it("masks secrets, also between colours", () => {
+    expect(guardTerminalOutput(`\x1b[1m${SECRET}\x1b[0m`)).not.toContain(SECRET);
+  });
+});
 
 describe("sanitize", () => {
   const hostile = [
