@@ -5,7 +5,8 @@ import type { Emulator } from "@timely-keys/emulator";
 import { clientsFromEnv, readAndPlan, renderText, validateFile } from "@timely-keys/provisioner";
 import { guardTerminalOutput } from "@timely-keys/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../support/cli.js";
+import { spawn } from "node:child_process";
+import { cliBin, runCli } from "../support/cli.js";
 import { OWNER_TOKEN, startTestEmulator } from "../support/emulator.js";
 import { manifestYaml } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
@@ -62,5 +63,21 @@ describe("a text plan of thousands of unmanaged keys, written in pieces", () => 
       UNMANAGED,
     );
     expect(withoutServerTime(run.stdout)).toBe(withoutServerTime(await wholeText(env, color)));
+  });
+});
+
+describe("a reader that stops early (`timely-keys plan | head`)", () => {
+  it("closes the pipe: the plan ends as it would have, with no error about the pipe", async () => {
+    const env = { ...process.env, TIMELY_API_URL: emulator.url, PROD_TOKEN: OWNER_TOKEN, NO_COLOR: "1" };
+    const child = spawn(process.execPath, [cliBin, "plan"], { cwd: work.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Like `head`: read the first chunk, then close the read end.
+    child.stdout.once("data", () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on("close", resolve));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });
