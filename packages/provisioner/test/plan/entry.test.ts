@@ -15,19 +15,11 @@ import {
   only,
   stateOf,
   WORKSPACE_ID,
+  CRM,
 } from "./fixtures.js";
 import { simulateApply } from "./simulate.js";
 
-const crm = entry("crm", {
-  name: "CRM sync",
-  description: "Salesforce sync",
-  scopes: ["read", "write"],
-  expiresInDays: 90,
-  deliver: [
-    { type: "file", path: ".env" },
-    { type: "githubSecret", repository: "acme/app", secretName: "TIMELY_API_KEY" },
-  ],
-});
+const crm = CRM;
 
 describe("create", () => {
   it("carries everything the executor needs: body, idempotency key, markers, sinks, verify", () => {

@@ -59,6 +59,18 @@ export function entry(id: string, overrides: Partial<DesiredKey> = {}): DesiredK
   };
 }
 
+/** The entry most plan and render tests start from: two scopes, 90 days, a file and a GitHub secret. */
+export const CRM = entry("crm", {
+  name: "CRM sync",
+  description: "Salesforce sync",
+  scopes: ["read", "write"],
+  expiresInDays: 90,
+  deliver: [
+    { type: "file", path: ".env" },
+    { type: "githubSecret", repository: "acme/app", secretName: "TIMELY_API_KEY" },
+  ],
+});
+
 export function desired(
   keys: DesiredKey[] | Record<string, DesiredKey[]>,
   policyOverrides: Partial<Policy> = {},

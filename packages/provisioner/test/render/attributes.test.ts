@@ -7,18 +7,9 @@ import { plan } from "../../src/plan.js";
 import { renderJson, renderText } from "../../src/render.js";
 import { attributeWords, expiryLabel, keyLabel, sinkLabel, sinksLabel } from "../../src/render/attributes.js";
 import { parseSavedPlan, serializeSavedPlan } from "../../src/saved-plan.js";
-import { apiKey, at, DAY, desired, entry, live, managed, NOW, only, unix } from "../plan/fixtures.js";
+import { apiKey, at, CRM, DAY, desired, live, managed, NOW, only, unix } from "../plan/fixtures.js";
 
-const crm = entry("crm", {
-  name: "CRM sync",
-  description: "Salesforce sync",
-  scopes: ["read", "write"],
-  expiresInDays: 90,
-  deliver: [
-    { type: "file", path: ".env" },
-    { type: "githubSecret", repository: "acme/app", secretName: "TIMELY_API_KEY" },
-  ],
-});
+const crm = CRM;
 
 function words(action: PlanAction): [string, string | null, string | null][] {
   return action.attributes.map(attributeWords).map((a) => [a.name, a.before, a.after]);
