@@ -173,33 +173,37 @@ export async function planManaged(ctx: BenchContext): Promise<{ lines: BenchLine
 
 /**
  * Why the all-managed targets are missed, from profiles and heap measurements taken while they were
- * being worked on (2026-12-07, on the shared 2-core machine; figures in the notes above are this run's).
+ * being worked on (2026-12-07 and 2026-12-08, on the shared 2-core machine; figures in the notes
+ * above are this run's).
  */
 const WHY_MANAGED_MISSES =
-  "**Why the all-managed ratios miss, and what would reach them.** The bare listing does three things: start node, " +
-  "make ceil(N/100) requests, parse each answer. The CLI makes the same reads (page 1, then 4 pages at a time, " +
-  "through " +
-  "the SDK's transport: a per-request AbortSignal and timer, the capped body reader, pacing) and does per-entry work " +
-  "the listing has none of. Profile of one CLI run at 10,000 before this round's changes (1,838 ms sampled): " +
-  "validating the manifest 389 ms (ajv schema, secret scan, policy lint, building the Desired), `plan()` 336 ms, " +
-  "the HTTP client 299 ms, parsing the manifest (js-yaml) 192 ms, idle 180 ms, garbage collection 155 ms, " +
-  "fingerprinting the live keys 27 ms. Validation then took about half its time in an interleaved A/B of the same " +
-  "manifest in one process (no token-shape regexes per string, no entropy split of strings shorter than a secret, no " +
-  "structuredClone per sink, one shared getter for the entries' lazy positions instead of two closures per entry, " +
-  "which had also turned every Desired key into a dictionary-mode object). What is left per entry: js-yaml with the " +
-  "listener that keeps multi-line scalars out of the fast path (the listener alone is about a quarter of the parse), " +
-  "the schema, `path.resolve` per file sink in the shared-destination lint, and in `plan()` (plan/, not this " +
-  "benchmark's code) `planWorkspace`, `rotationTriggers`, `isoOrNull`/`ms` date parsing, marker parsing and the " +
-  "per-key view. At 1,000 entries the CLI's own work is small next to node start-up and module loading, so 1.3x " +
-  "needs start-up to shrink too; at 10,000, 1.5x needs the per-entry cost of parsing, validating and planning cut " +
-  "to about a third: a manifest parser without per-node callbacks, validation in one pass over the entries " +
-  "(schema, secrets, lint and Desired together), and a `plan()` that parses each marker and date once. " +
-  "**Memory at 100,000** (heap measured after each stage, in one process): the parsed manifest is about 86 MiB " +
-  "(now collected once the Desired is built; the entries' lazy positions kept it alive before), the Desired about " +
-  "48 MiB, the manifest text 19 MiB (kept so that an annotation can find an entry's line later), the live keys about " +
-  "40 MiB (as the listing holds them), the plan about 25 MiB. Within 2x of the listing needs the Desired built " +
-  "without the intermediate parsed tree (a streaming parse of the entries) and a plan that keeps no per-key view " +
-  "for keys with nothing to do.";
+  "**Why the all-managed ratios miss, and what would reach them.** The bare listing does three things: start " +
+  "node, make ceil(N/100) requests, parse each answer. The CLI makes the same reads (page 1, then 4 pages at a " +
+  "time, through the SDK's transport on node:http: a per-request AbortSignal and timer, the capped body reader, " +
+  "pacing) and does per-entry work the listing has none of: parsing the manifest, validating it (schema, secret " +
+  "scan, policy lint, building the Desired), `plan()` and fingerprinting the live keys for the saved plan. " +
+  "Profiles of one CLI run at 10,000 entries, before these rounds (1,838 ms sampled) and now (see above): the " +
+  "manifest was parsed by js-yaml with a per-node listener (192 ms); the plainest manifests (block mappings and " +
+  "lists of one-line values, what generated and hand-kept manifests are made of) are now read line by line " +
+  "(validate/line-yaml.ts, which gives up on anything else and is checked against `yaml` by property tests). " +
+  "Validation (389 ms) builds a smaller Desired (one getter per workspace for the entries' lazy positions, " +
+  "shared settings and scope lists) and lints without `path.resolve` per sink. `plan()` (336 ms) reads each " +
+  "key's marker and times once and builds nothing for an entry with nothing to do. The HTTP client (299 ms, " +
+  "undici's WebAssembly parser, which also made every run wait for V8 at exit) is node:http. What is left is " +
+  "spread thin over the same stages, each still paid per entry and mostly in code that runs once per process " +
+  "before V8 has optimised it (`plan()` takes about half as long in the warm plan-function benchmark): the " +
+  "description each current key should carry (its marker and the SHA-256 hash of its text), the schema, the " +
+  "secret scan of the manifest's text, the line parser, and the garbage they leave. At 1,000 entries the CLI is " +
+  "within about 70 ms of the listing, of which about 40 ms is loading the bundle (1.1 MiB in one chunk; the " +
+  "`yaml` and js-yaml parsers, needed only when the line parser gives up or a finding needs its line, are about " +
+  "13 ms of it). 1.5x at 10,000 needs about 100 ms less per 10,000 entries: a validator that checks an entry's " +
+  "schema, secrets and lint in one pass over the parsed values, and a `plan()` that compares a key's " +
+  "description without building the wanted one (its hash first). **Memory at 100,000** (heap measured after " +
+  "each stage, in one process): the parsed manifest about 64 MiB (collected once the Desired is built), the " +
+  "Desired about 25 MiB, the manifest text 19 MiB (kept so that an annotation can find an entry's line later), " +
+  "the live keys about 40 MiB (as the listing holds them). The 100,000 unmanaged keys' text plan (17 million " +
+  "characters) was built as one string, stored two bytes a character and copied once more for the write (357 " +
+  "MiB peak); the CLI now writes it in pieces of 2,000 lines, waiting whenever the pipe is full.";
 
 /** 10 workspaces x 1,000 managed keys, each with its own token, vs one workspace's bare listing. */
 export async function multiWorkspace(ctx: BenchContext): Promise<{ lines: BenchLine[]; notes: string[] }> {
