@@ -184,13 +184,21 @@ export function withMarker(text: string, marker: Marker, maxLength = MAX_DESCRIP
   return `${fitText(text, maxLength - tag.length - 1)} ${tag}`;
 }
 
-/** The user's text as `withMarker` writes it next to this marker (cut when too long). */
-export function fittedText(text: string, marker: Marker, maxLength = MAX_DESCRIPTION_LENGTH): string {
-  // What `stripMarker(withMarker(...))` gives, without writing the description and parsing it back.
-  const tag = formatMarker(marker);
-  if (text.length === 0) return "";
-  return fitText(text, maxLength - tag.length - 1);
+/**
+ * `withMarker(text, marker)` with `marker.hash` set to the hash of `name` and the text as written beside
+ * it. The hash has a fixed width, so a placeholder gives the room for the text before the hash is known:
+ * the marker is formatted once.
+ */
+export function withHashedMarker(name: string, text: string, marker: Marker): string {
+  marker.hash = HASH_PLACEHOLDER;
+  const placeholderTag = formatMarker(marker);
+  const written = text.length === 0 ? "" : fitText(text, MAX_DESCRIPTION_LENGTH - placeholderTag.length - 1);
+  marker.hash = markerHash(name, written);
+  const tag = `${placeholderTag.slice(0, -(HASH_PLACEHOLDER.length + 1))}${marker.hash}]`;
+  return text.length === 0 ? tag : `${written} ${tag}`;
 }
+
+const HASH_PLACEHOLDER = "0000";
 
 /** 4 hex digits of sha256(name + "\n" + text): what timely-keys last wrote, to spot edits made outside. */
 export function markerHash(name: string, text: string): string {

@@ -8,6 +8,7 @@ import {
   parseMarker,
   splitDescription,
   stripMarker,
+  withHashedMarker,
   withMarker,
   type Marker,
 } from "../src/marker.js";
@@ -179,6 +180,31 @@ describe("withMarker / stripMarker", () => {
         const back = stripMarker(description);
         if (Array.from(text).length + 1 + formatMarker(m).length <= MAX_DESCRIPTION_LENGTH) expect(back).toBe(text);
         else expect(back.endsWith("…")).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("withHashedMarker", () => {
+  it("is withMarker with the hash of the name and the text as written beside the marker (property)", () => {
+    const marker = fc.record(
+      {
+        entryId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/),
+        generation: fc.integer({ min: 1, max: 999_999_999 }),
+        phase: fc.constant("current" as const),
+        promotedAt: fc.integer({ min: 1, max: 99_999_999_999 }),
+        protect: fc.constant(true),
+        off: fc.constant(true),
+      },
+      { requiredKeys: ["entryId", "generation", "phase"] },
+    ) as fc.Arbitrary<Marker>;
+    const text = fc.oneof(fc.string({ maxLength: 700 }), fc.string({ unit: "grapheme", maxLength: 520 }));
+    fc.assert(
+      fc.property(fc.string({ maxLength: 40 }), text, marker, (name, userText, m) => {
+        const hashed = { ...m };
+        const description = withHashedMarker(name, userText, hashed);
+        expect(hashed.hash).toBe(markerHash(name, stripMarker(description)));
+        expect(description).toBe(withMarker(userText, hashed));
       }),
     );
   });

@@ -5,7 +5,7 @@ import type { ApiKey } from "@timely-keys/sdk";
 import type { SinkConfig } from "../deliver/config.js";
 import type { DesiredKey } from "../desired.js";
 import type { Expiry, SinkRef } from "../model.js";
-import { fittedText, markerHash, withMarker, type Marker } from "../marker.js";
+import { withHashedMarker, type Marker } from "../marker.js";
 import { DAY, ms } from "./time.js";
 
 /** The description of a current key: the marker's hash covers the name and the text as written. */
@@ -14,10 +14,8 @@ export function currentDescription(
   text: string,
   base: Omit<Marker, "hash">,
 ): { marker: Marker; description: string } {
-  // The hash has a fixed width, so any value gives the room left for the text.
-  const marker = withHash(base, "0000");
-  marker.hash = markerHash(name, fittedText(text, marker));
-  return { marker, description: withMarker(text, marker) };
+  const marker = withHash(base, "");
+  return { marker, description: withHashedMarker(name, text, marker) };
 }
 
 /** `{ ...base, hash }`: the marker of one managed key, its own object (base is shared). */
