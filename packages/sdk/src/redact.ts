@@ -13,6 +13,11 @@ export interface SecretShape {
   readonly kind: string;
   /** Global pattern. Timely shapes have no word boundary: `KEY_tml_...` is still a secret. */
   readonly pattern: RegExp;
+  /**
+   * Text every match contains, at most `reach` characters after the match's start: a scan starts
+   * there (or is skipped when it is absent), as no match can start before. A whole manifest is long.
+   */
+  readonly anchor?: { text: string; reach: number };
 }
 
 export interface SecretShapeMatch {
@@ -23,17 +28,29 @@ export interface SecretShapeMatch {
 
 /** Every well-known secret and token format the project recognises. */
 export const SECRET_SHAPES: readonly SecretShape[] = [
-  { kind: "Timely API key", pattern: /tml_[A-Za-z0-9]{16,}/g },
-  { kind: "Timely management token", pattern: /tkm_[A-Za-z0-9]{16,}/g },
+  { kind: "Timely API key", pattern: /tml_[A-Za-z0-9]{16,}/g, anchor: { text: "tml_", reach: 0 } },
+  { kind: "Timely management token", pattern: /tkm_[A-Za-z0-9]{16,}/g, anchor: { text: "tkm_", reach: 0 } },
   { kind: "GitHub token", pattern: /(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})/g },
   { kind: "AWS access key id", pattern: /(?:AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])/g },
   // `s.` tokens keep their word boundaries: without them ordinary dotted words would match.
   { kind: "Vault token", pattern: /(?:hv[sbr]\.[A-Za-z0-9_-]{24,}|\bs\.[A-Za-z0-9]{24,}\b)/g },
-  { kind: "JWT (such as a 1Password Connect token)", pattern: /eyJ[A-Za-z0-9_-]{10,}/g },
-  { kind: "PEM private key", pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/g },
-  { kind: "Slack token", pattern: /xox[abposr]-[A-Za-z0-9-]{10,}/g },
+  {
+    kind: "JWT (such as a 1Password Connect token)",
+    pattern: /eyJ[A-Za-z0-9_-]{10,}/g,
+    anchor: { text: "eyJ", reach: 0 },
+  },
+  {
+    kind: "PEM private key",
+    pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/g,
+    anchor: { text: "-----BEGIN ", reach: 0 },
+  },
+  { kind: "Slack token", pattern: /xox[abposr]-[A-Za-z0-9-]{10,}/g, anchor: { text: "xox", reach: 0 } },
   // Bounded lengths keep a long line of colons and slashes from making this quadratic.
-  { kind: "password in a URL", pattern: /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi },
+  {
+    kind: "password in a URL",
+    pattern: /\b[a-z][a-z0-9+.-]{0,30}:\/\/[^\s/:@]{1,256}:[^\s/@]{1,256}@/gi,
+    anchor: { text: "://", reach: 31 },
+  },
 ];
 
 /**
@@ -46,7 +63,9 @@ const ANY_SHAPE = new RegExp(SECRET_SHAPES.map((shape) => `(?:${shape.pattern.so
 export function findSecretShape(text: string): SecretShapeMatch | undefined {
   let first: SecretShapeMatch | undefined;
   for (const shape of SECRET_SHAPES) {
-    shape.pattern.lastIndex = 0;
+    const start = scanStart(shape, text);
+    if (start < 0) continue;
+    shape.pattern.lastIndex = start;
     const match = shape.pattern.exec(text);
     if (match && (first === undefined || match.index < first.index)) first = { kind: shape.kind, index: match.index };
   }
@@ -57,9 +76,21 @@ export function findSecretShape(text: string): SecretShapeMatch | undefined {
 export function findAllSecretShapes(text: string): SecretShapeMatch[] {
   const found: SecretShapeMatch[] = [];
   for (const shape of SECRET_SHAPES) {
-    for (const match of text.matchAll(shape.pattern)) found.push({ kind: shape.kind, index: match.index });
+    const start = scanStart(shape, text);
+    if (start < 0) continue;
+    shape.pattern.lastIndex = start;
+    for (let match = shape.pattern.exec(text); match !== null; match = shape.pattern.exec(text)) {
+      found.push({ kind: shape.kind, index: match.index });
+    }
   }
   return found.sort((a, b) => a.index - b.index);
+}
+
+/** Where a shape's first match can start in `text` (-1: it has none). */
+function scanStart(shape: SecretShape, text: string): number {
+  if (shape.anchor === undefined) return 0;
+  const at = text.indexOf(shape.anchor.text);
+  return at < 0 ? -1 : Math.max(0, at - shape.anchor.reach);
 }
 
 /** Shorter values would mask ordinary words; real secrets and tokens are far longer. */
