@@ -428,6 +428,12 @@ export const cases: BadInputCase[] = [
     message: /error\[grace-shorter-than-drain\]/,
   },
   {
+    name: "a key's own rotation.maxPerRun (a policy.rotation setting)",
+    args: apply,
+    files: manifest(valid({ keys: [crm({ rotation: { maxPerRun: 5 } })] })),
+    message: /error\[schema\]: maxPerRun is set in policy\.rotation only/,
+  },
+  {
     name: "an unknown scope",
     args: apply,
     files: manifest(edit("          - conversations\n", "          - admin\n")),

@@ -138,6 +138,9 @@ function describe(error: ErrorObject, path: PathSegment[]): Finding {
         atKey: true,
         priority: 2,
       };
+    case "not":
+      // A field the schema names only to refuse it here (a key's rotation.maxPerRun).
+      return { ...schema(`${what} ${hint ?? "is not allowed here"}`, 2), atKey: true };
     case "oneOf":
     case "anyOf":
       return schema(`${what} ${hint ?? "does not match any of the allowed shapes"}`, 3);

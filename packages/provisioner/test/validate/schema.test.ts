@@ -119,8 +119,8 @@ describe("manifest JSON Schema", () => {
       }
       if (!node || typeof node !== "object") return;
       const isObjectSchema = node.type === "object";
-      // Unions (sinks, vault auth) are closed by their branches.
-      if (isObjectSchema && !node.oneOf && node.additionalProperties !== false)
+      // Unions (sinks, vault auth) are closed by their branches, a reference by its definition.
+      if (isObjectSchema && !node.oneOf && !node.$ref && node.additionalProperties !== false)
         problems.push(`${where}: additionalProperties`);
       if (node.properties) {
         for (const [name, property] of Object.entries<any>(node.properties)) {
