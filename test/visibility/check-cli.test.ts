@@ -37,6 +37,20 @@ interface JsonFinding {
 }
 
 describe("timely-keys check", () => {
+  it("--json: an entry's findings say where the entry is written (the CLI parses positions only for them)", async () => {
+    const run = await cli("check", "--json", "--fail-on", "never");
+    expect(run.code, run.stderr).toBe(0);
+    const lines = worldManifest().split("\n");
+    const managed = (JSON.parse(run.stdout) as { findings: Array<JsonFinding & { source?: unknown }> }).findings.filter(
+      (f) => f.entryId !== undefined,
+    );
+    expect(managed.length).toBeGreaterThan(0);
+    for (const finding of managed) {
+      const line = lines.findIndex((text) => text.trimStart() === `- id: ${finding.entryId}`);
+      expect(finding.source).toMatchObject({ line: line + 1, col: lines[line]!.indexOf("id:") + 1 });
+    }
+  });
+
   it("--json names exactly one finding per seeded key, of the kind that key was made for", async () => {
     const before = mutations(emulator);
     const run = await cli("check", "--json", "--fail-on", "never");

@@ -10,6 +10,7 @@ import { asTokenError } from "../read.js";
 import { entryKeys, lifecycleFindings, keyRef } from "./lifecycle.js";
 import { countBySeverity, DEFAULT_MONITOR, FINDING_KINDS, type CheckReport, type Finding } from "./model.js";
 import { usageFindings } from "./usage.js";
+import { loadPositionedParsers, YamlParsersNotLoaded } from "../yaml-parsers.js";
 
 export interface CheckOptions {
   /** Days past `maxAgeDays` before a rotation is `overdue`. Default 7. */
@@ -115,5 +116,19 @@ export async function checkPlanned(
       }
     }
   }
-  return { ...findings({ desired, live, plan, now, usage }, options), plan, live, usage };
+  return { ...(await findingsWithSources({ desired, live, plan, now, usage }, options)), plan, live, usage };
+}
+
+/**
+ * findings(), whose entries say where they are written in the manifest: for a manifest the CLI read
+ * without positions, that needs the YAML parsers (yaml-parsers.ts), loaded here first when it does.
+ */
+async function findingsWithSources(input: CheckInput, options: CheckOptions): Promise<CheckReport> {
+  try {
+    return findings(input, options);
+  } catch (error) {
+    if (!(error instanceof YamlParsersNotLoaded)) throw error;
+    await loadPositionedParsers();
+    return findings(input, options);
+  }
 }
