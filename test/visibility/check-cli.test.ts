@@ -37,7 +37,7 @@ interface JsonFinding {
 }
 
 describe("timely-keys check", () => {
-  it("--json: an entry's findings say where the entry is written (positions are parsed only for them)", async () => {
+  it("--json: an entry's findings say where the entry is written (positions are read only for them)", async () => {
     const run = await cli("check", "--json", "--fail-on", "never");
     expect(run.code, run.stderr).toBe(0);
     const lines = worldManifest().split("\n");

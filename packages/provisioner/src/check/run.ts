@@ -10,7 +10,6 @@ import { asTokenError } from "../read.js";
 import { entryKeys, lifecycleFindings, keyRef } from "./lifecycle.js";
 import { countBySeverity, DEFAULT_MONITOR, FINDING_KINDS, type CheckReport, type Finding } from "./model.js";
 import { usageFindings } from "./usage.js";
-import { loadPositionedParsers, YamlParsersNotLoaded } from "../yaml-parsers.js";
 
 export interface CheckOptions {
   /** Days past `maxAgeDays` before a rotation is `overdue`. Default 7. */
@@ -116,19 +115,5 @@ export async function checkPlanned(
       }
     }
   }
-  return { ...(await findingsWithSources({ desired, live, plan, now, usage }, options)), plan, live, usage };
-}
-
-/**
- * findings(), whose entries say where they are written in the manifest: for a manifest the CLI read
- * without positions, that needs the YAML parsers (yaml-parsers.ts), loaded here first when it does.
- */
-async function findingsWithSources(input: CheckInput, options: CheckOptions): Promise<CheckReport> {
-  try {
-    return findings(input, options);
-  } catch (error) {
-    if (!(error instanceof YamlParsersNotLoaded)) throw error;
-    await loadPositionedParsers();
-    return findings(input, options);
-  }
+  return { ...findings({ desired, live, plan, now, usage }, options), plan, live, usage };
 }

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import type { Desired } from "../desired.js";
 import { ManifestError } from "../errors.js";
 import { checkFilters } from "../pipeline.js";
-import { validateFile } from "../validate-core.js";
+import { validateFile } from "../validate.js";
 import { groupedDiagnosticLines } from "../validate/group.js";
 import type { CliIO } from "./io.js";
 

@@ -6,6 +6,7 @@ import type { Desired } from "../../desired.js";
 import { UserError } from "../../errors.js";
 import { checkWorkspaceIdentity } from "../../identity.js";
 import { FORBIDDEN_TOKEN_ENV } from "../../validate/origin-rules.js";
+import { importManifest } from "../../import.js";
 import { readWorkspace } from "../../read.js";
 import { parseCommandArgs } from "../args.js";
 import { HELP } from "../help.js";
@@ -80,8 +81,6 @@ export async function importCommand(argv: string[], io: CliIO): Promise<number> 
   checkWorkspaceIdentity(pinned, { workspaces: [live] }, env);
   const out = values.out as string | undefined;
   const schemaPath = publishedSchemaUrl(packageJson.version);
-  // import.ts writes YAML with `yaml`, which the CLI loads only when it needs it (yaml-parsers.ts).
-  const { importManifest } = await import("../../import.js");
   const text = importManifest({
     workspace,
     tokenEnv,

@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import packageJson from "../../../package.json" with { type: "json" };
 import { clientsFromEnv } from "../../clients.js";
 import { UserError } from "../../errors.js";
+import { importManifest } from "../../import.js";
 import { asTokenError, readWorkspace } from "../../read.js";
 import { publishedSchemaUrl } from "../../schema-path.js";
 import { parseCommandArgs } from "../args.js";
@@ -70,8 +71,6 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   } catch (error) {
     throw asTokenError(error, connection) ?? error;
   }
-  // import.ts writes YAML with `yaml`, which the CLI loads only when it needs it (yaml-parsers.ts).
-  const { importManifest } = await import("../../import.js");
   const manifest = importManifest({
     workspace,
     tokenEnv,
