@@ -194,9 +194,10 @@ const WHY_MANAGED_MISSES =
   "before V8 has optimised it (`plan()` takes about half as long in the warm plan-function benchmark): the " +
   "description each current key should carry (its marker and the SHA-256 hash of its text), the schema, the " +
   "secret scan of the manifest's text, the line parser, and the garbage they leave. At 1,000 entries much of " +
-  "the difference is loading the bundle: about 750 KiB for a plan, since the `yaml` and js-yaml parsers (about " +
-  "370 KiB) load only when the line parser gives up or a finding needs its line. 1.5x at 10,000 needs about " +
-  "100 ms less per 10,000 entries: a validator that checks an entry's " +
+  "the difference is loading the bundle (1.1 MiB in one chunk). Loading the `yaml` and js-yaml parsers (about " +
+  "370 KiB of it) only when the line parser gives up or a finding needs its line saved 7-9 ms a run, but kept " +
+  "about 60 MiB more heap at 100,000 entries for a reason not yet found, so it was reverted. 1.5x at 10,000 " +
+  "needs about 100 ms less per 10,000 entries: a validator that checks an entry's " +
   "schema, secrets and lint in one pass over the parsed values, and a `plan()` that compares a key's " +
   "description without building the wanted one (its hash first). **Memory at 100,000** (heap measured after " +
   "each stage, in one process): the parsed manifest about 64 MiB (collected once the Desired is built), the " +
