@@ -3,6 +3,7 @@
 // OpenAPI document on its own; any violation it flags (the `sl-violations` header, or a Prism error
 // body) fails the test.
 import { spawn, type ChildProcess } from "node:child_process";
+import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Emulator } from "@timely-keys/emulator";
 import { AuthenticationError, TimelyClient } from "@timely-keys/sdk";
@@ -33,7 +34,20 @@ beforeAll(async () => {
   const seed = testSeed();
   seed.workspaces![0]!.generated_keys = 150;
   emulator = await startTestEmulator(seed, { rateLimit: 100_000 });
-  const port = 40_000 + Math.floor(Math.random() * 20_000);
+  // A port the system just handed out, tried again if another process takes it first (EADDRINUSE).
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    port = await freePort();
+    const started = await startPrism(node24, prismEntry, port);
+    if (started === "listening") break;
+    prism.kill("SIGTERM");
+    if (attempt === 3) throw new Error(`Prism did not start: ${started}`);
+  }
+  prismUrl = `http://127.0.0.1:${port}`;
+}, 240_000);
+
+/** Starts Prism in proxy mode on `port`: "listening", or why it stopped (its last output). */
+function startPrism(node24: string, prismEntry: string, port: number): Promise<string> {
   prism = spawn(
     node24,
     [
@@ -47,22 +61,37 @@ beforeAll(async () => {
       "-p",
       String(port),
     ],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
+    { stdio: ["ignore", "pipe", "pipe"] },
   );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("Prism did not start in 60 s")), 60_000);
-    prism.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+  let output = "";
+  return new Promise<string>((resolve) => {
+    const timer = setTimeout(() => resolve(`no answer in 60 s: ${output.slice(-500)}`), 60_000);
+    const read = (chunk: string) => {
+      output += chunk;
       if (chunk.includes("Prism is listening")) {
         clearTimeout(timer);
-        resolve();
+        resolve("listening");
       }
+    };
+    prism.stdout?.setEncoding("utf8").on("data", read);
+    prism.stderr?.setEncoding("utf8").on("data", read);
+    prism.on("exit", (code) => {
+      clearTimeout(timer);
+      resolve(`exited with ${code}: ${output.slice(-500)}`);
     });
-    prism.on("exit", (code) => reject(new Error(`Prism exited with ${code}`)));
   });
-  prismUrl = `http://127.0.0.1:${port}`;
-}, 240_000);
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 afterAll(async () => {
   prism?.kill("SIGTERM");
