@@ -316,7 +316,9 @@ describe("the action's bundle under Node 24, against the emulator", () => {
   });
 
   it("check fails with exit code 1 on keys whose rotation is overdue once the schedule stopped", async () => {
-    emulator.clock.advance(100 * DAY);
+    // An hour past the 100 days: the Action reads "now" from the answers' Date header, which has
+    // one-second resolution, so a key made less than a second before the last step would read 99.
+    emulator.clock.advance(100 * DAY + 3_600);
     const run = await action({ command: "check", "max-overdue-days": "7" });
     expect(run.code).toBe(1);
     expect(run.outputs.overdue?.split(",").sort()).toEqual(["crm", "qa", "reports"]);
