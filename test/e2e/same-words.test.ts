@@ -13,21 +13,25 @@ import {
 } from "../../packages/github-action/test/support/run-action.js";
 import { type CliRun, runCli } from "../support/cli.js";
 import { OWNER_TOKEN, startTestEmulator } from "../support/emulator.js";
+import { crmEntry, manifestYaml, workspace } from "../support/manifest.js";
 import { makeWorkdir, type Workdir } from "../support/workdir.js";
 
 // A program that refuses the key: the only sink failed, and may have taken it before it did.
 const refusing = "console.error('upstream refused the key');process.exit(3)";
-const manifest = `version: 1
-workspaces:
-  - name: acme-prod
-    tokenEnv: TIMELY_ACME_PROD_TOKEN
-    keys:
-      - id: crm
-        name: CRM Integration
-        scopes: [read]
-        deliver:
-          - { type: exec, command: [node, -e, ${JSON.stringify(refusing)}] }
-`;
+const manifest = manifestYaml({
+  workspaces: [
+    workspace({
+      tokenEnv: "TIMELY_ACME_PROD_TOKEN",
+      keys: [
+        crmEntry({
+          scopes: ["read"],
+          expiresInDays: undefined,
+          deliver: [{ type: "exec", command: ["node", "-e", refusing] }],
+        }),
+      ],
+    }),
+  ],
+});
 
 /** Key ids differ between the two emulators; everything else must not. */
 const withoutIds = (text: string) =>
