@@ -20,9 +20,6 @@ type RedirectMode = NonNullable<RequestInit["redirect"]>;
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-// What the Request constructor takes as they are; any other method (or another case) goes through it.
-const PLAIN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
-const PLAIN_INIT_KEYS = new Set(["method", "headers", "body", "signal", "redirect"]);
 // Shorter than the usual 5 s a server keeps an idle connection (Node's Agent also honours a shorter
 // Keep-Alive hint), so that a request is not sent on a connection the server is closing.
 const IDLE_SOCKET_MS = 4_000;
@@ -54,38 +51,14 @@ interface Outgoing {
 export async function httpFetch(input: FetchInput, init?: RequestInit): Promise<Response> {
   const href = input instanceof Request ? input.url : String(input);
   if (URL.canParse(href) && !isHttp(new URL(href))) return globalThis.fetch(input, init);
-  const outgoing = plainRequest(input, init) ?? (await throughRequest(input, init));
+  const outgoing = await normalised(input, init);
   const { signal } = outgoing;
   if (signal?.aborted) throw signal.reason;
   return send(outgoing);
 }
 
-/** The common case without building a Request: a URL, and a body that is text or bytes, or none. */
-function plainRequest(input: FetchInput, init: RequestInit | undefined): Outgoing | undefined {
-  if (typeof input !== "string" && !(input instanceof URL)) return undefined;
-  if (init !== undefined) {
-    for (const key of Object.keys(init)) if (!PLAIN_INIT_KEYS.has(key)) return undefined;
-  }
-  const method = init?.method ?? "GET";
-  const redirect = init?.redirect ?? "follow";
-  const signal = init?.signal ?? null;
-  const rawBody = init?.body ?? null;
-  if (!PLAIN_METHODS.has(method) || !["follow", "manual", "error"].includes(redirect)) return undefined;
-  if (signal !== null && !(signal instanceof AbortSignal)) return undefined;
-  if (rawBody !== null && (method === "GET" || method === "HEAD")) return undefined;
-  const url = URL.canParse(String(input)) ? new URL(input) : undefined;
-  if (url === undefined || url.username !== "" || url.password !== "") return undefined;
-  const bytes = knownBytes(rawBody);
-  if (bytes === undefined) return undefined;
-  const headers = new Headers(init?.headers);
-  if (typeof rawBody === "string" && !headers.has("content-type")) {
-    headers.set("content-type", "text/plain;charset=UTF-8");
-  }
-  return { url, method, headers, body: bytes, signal, redirect };
-}
-
-/** Anything else, normalised (and refused where fetch refuses it) by the platform's Request. */
-async function throughRequest(input: FetchInput, init: RequestInit | undefined): Promise<Outgoing> {
+/** The request, normalised (and refused where fetch refuses it) by the platform's Request. */
+async function normalised(input: FetchInput, init: RequestInit | undefined): Promise<Outgoing> {
   const request = new Request(input, init);
   let body: Outgoing["body"] = null;
   const given = init?.body ?? null;
